@@ -1,0 +1,33 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package install registers the controlplane.antrea.io API group in a scheme.
+package install
+
+import (
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+
+	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apis/controlplane/v1beta2"
+)
+
+// Install registers the internal types and v1beta2 of controlplane.antrea.io.
+func Install(scheme *runtime.Scheme) {
+	utilruntime.Must(controlplane.AddToScheme(scheme))
+	utilruntime.Must(v1beta2.AddToScheme(scheme))
+	utilruntime.Must(scheme.SetVersionPriority(v1beta2.SchemeGroupVersion))
+}

@@ -1,0 +1,38 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package install registers the crd.antrea.io API group in a scheme.
+package install
+
+import (
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+
+	"github.com/strata-net/strata/apis/crd"
+	"github.com/strata-net/strata/apis/crd/v1alpha1"
+	"github.com/strata-net/strata/apis/crd/v1alpha2"
+	"github.com/strata-net/strata/apis/crd/v1beta1"
+)
+
+// Install registers the internal types and every version of crd.antrea.io, with
+// v1beta1 (the storage version) preferred.
+func Install(scheme *runtime.Scheme) {
+	utilruntime.Must(crd.AddToScheme(scheme))
+	utilruntime.Must(v1beta1.AddToScheme(scheme))
+	utilruntime.Must(v1alpha2.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
+	utilruntime.Must(scheme.SetVersionPriority(v1beta1.SchemeGroupVersion, v1alpha2.SchemeGroupVersion, v1alpha1.SchemeGroupVersion))
+}
