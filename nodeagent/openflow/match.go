@@ -19,6 +19,8 @@ package openflow
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"sort"
 	"strings"
 )
@@ -118,19 +120,39 @@ func (m Match) String() string {
 	return sb.String()
 }
 
-// String formats a field as name=value[/mask] with hex values.
+// String formats a field as name=value[/mask]: IPv4/IPv6 fields as
+// addresses, 6-byte fields as MACs, everything else in hex.
 func (mf MatchField) String() string {
 	w := mf.Field.Width()
-	s := mf.Field.String() + "=" + hexValue(mf.Value[:w])
+	f := hexValue
+	switch {
+	case w == 6:
+		f = func(b []byte) string { return net.HardwareAddr(b).String() }
+	case isAddrField(mf.Field):
+		f = func(b []byte) string { a, _ := netip.AddrFromSlice(b); return a.String() }
+	}
+	s := mf.Field.String() + "=" + f(mf.Value[:w])
 	if mf.Masked {
-		s += "/" + hexValue(mf.Mask[:w])
+		s += "/" + f(mf.Mask[:w])
 	}
 	return s
 }
 
+func isAddrField(f Field) bool {
+	switch f {
+	case FieldIPv4Src, FieldIPv4Dst, FieldIPv6Src, FieldIPv6Dst, FieldARPSPA, FieldARPTPA,
+		FieldTunSrc, FieldTunDst, FieldCTNwSrc, FieldCTNwDst:
+		return true
+	}
+	return false
+}
+
 func hexValue(b []byte) string {
-	for len(b) > 1 && b[0] == 0 {
+	for len(b) > 8 && b[0] == 0 {
 		b = b[1:]
+	}
+	if len(b) <= 8 {
+		return fmt.Sprintf("0x%x", getUint(b))
 	}
 	return fmt.Sprintf("0x%x", b)
 }

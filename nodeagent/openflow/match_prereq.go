@@ -34,6 +34,7 @@ var impliedBy = map[Field]implied{
 	FieldSCTPSrc: {proto: IPProtoSCTP}, FieldSCTPDst: {proto: IPProtoSCTP},
 	FieldICMPv4Type: {ethType: EthTypeIPv4, proto: IPProtoICMP}, FieldICMPv4Code: {ethType: EthTypeIPv4, proto: IPProtoICMP},
 	FieldICMPv6Type: {ethType: EthTypeIPv6, proto: IPProtoICMPv6}, FieldICMPv6Code: {ethType: EthTypeIPv6, proto: IPProtoICMPv6},
+	FieldCTNwSrc: {ethType: EthTypeIPv4}, FieldCTNwDst: {ethType: EthTypeIPv4},
 }
 
 // implyPrereqs adds eth_type and ip_proto when the other fields determine them.
@@ -126,11 +127,13 @@ func (c *canon) checkField(f Field) error {
 	case FieldVLANPCP:
 		vid, ok := c.get(FieldVLANVID)
 		return need(ok && vid.Value[0]&0x10 != 0 && (!vid.Masked || vid.Mask[0]&0x10 != 0), "a tagged vlan_vid match")
-	case FieldCTNwSrc, FieldCTNwDst, FieldCTNwProto:
-		return need(c.ctValid(), "ct_state matching a valid connection (+trk-inv, +new, +est, ...)")
+	case FieldCTNwSrc, FieldCTNwDst:
+		return need(c.ctValid() && c.ethTypeIs(EthTypeIPv4), "eth_type=0x0800 and a ct_state matching a valid connection (+trk-inv, +new, +est, ...)")
+	case FieldCTNwProto:
+		return need(c.ctValid() && c.ethTypeIs(EthTypeIPv4, EthTypeIPv6), "ip or ipv6 and a ct_state matching a valid connection")
 	case FieldCTTpSrc, FieldCTTpDst:
 		_, ok := c.get(FieldCTNwProto)
-		return need(c.ctValid() && ok, "a valid ct_state and ct_nw_proto")
+		return need(c.ctValid() && ok && c.ethTypeIs(EthTypeIPv4, EthTypeIPv6), "ip or ipv6, a valid ct_state and ct_nw_proto")
 	}
 	return nil
 }

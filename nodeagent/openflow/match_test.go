@@ -70,7 +70,7 @@ func TestMatchErrors(t *testing.T) {
 		{name: "tcp without ip", fields: []MatchField{TCPDst(80)}, errSub: "tcp_dst requires ip or ipv6"},
 		{name: "v4 and v6", fields: []MatchField{IPv4Src(netip.MustParsePrefix("1.2.3.4/32")), IPv6Dst(netip.MustParsePrefix("::1/128"))}, errSub: "different eth_types"},
 		{name: "duplicate", fields: []MatchField{InPort(1), InPort(2)}, errSub: "in_port given twice"},
-		{name: "ct_nw_src without ct_state", fields: []MatchField{CTNwSrc(netip.MustParsePrefix("1.2.3.4/32"))}, errSub: "ct_nw_src requires ct_state"},
+		{name: "ct_nw_src without ct_state", fields: []MatchField{CTNwSrc(netip.MustParsePrefix("1.2.3.4/32"))}, errSub: "ct_nw_src requires eth_type=0x0800 and a ct_state"},
 		{name: "masked conj_id", fields: []MatchField{FieldUintMasked(FieldConjID, 1, 1)}, errSub: "not maskable"},
 	}
 	for _, tc := range tests {
