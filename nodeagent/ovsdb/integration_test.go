@@ -71,11 +71,13 @@ func (e env) addBridge(t *testing.T) string {
 }
 
 func TestEcho(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	require.NoError(t, e.client.Echo(testCtx(t)))
 }
 
 func TestCreateBridge(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	ctx := testCtx(t)
 	name := ovstest.UniqueName("br")
@@ -91,7 +93,7 @@ func TestCreateBridge(t *testing.T) {
 			want: map[string]string{
 				"datapath_type": "netdev", "protocols": `[OpenFlow15]`, "fail_mode": "secure",
 				"other_config:datapath-id": `"0000000000000077"`,
-				"external_ids": `{owner=strata, roundNum="1"}`,
+				"external_ids":             `{owner=strata, roundNum="1"}`,
 			},
 		},
 		{
@@ -137,6 +139,7 @@ func TestCreateBridge(t *testing.T) {
 }
 
 func TestCreateBridgeInvalid(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	err := e.client.CreateBridge(testCtx(t), ovsdb.BridgeConfig{Name: "br0", FailMode: "closed"})
 	assert.EqualError(t, err, `create bridge: bridge "br0": invalid fail mode "closed"`)

@@ -30,6 +30,7 @@ import (
 )
 
 func TestAddPortWaitOFPortListAndDelete(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	ctx := testCtx(t)
 	br := e.addBridge(t)
@@ -37,12 +38,48 @@ func TestAddPortWaitOFPortListAndDelete(t *testing.T) {
 	pod, err := e.ovs.AddPod(br, ovstest.PodConfig{Name: "web", IP: "10.79.0.2/24", Detached: true})
 	require.NoError(t, err)
 
-	tests := []struct {
-		name       string
-		cfg        ovsdb.PortConfig
-		wantType   string
-		wantOption string // ovs-vsctl get Interface <name> options
-	}{
+	tests := portCases(br, pod)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			uuid, err := e.client.AddPort(ctx, tc.cfg)
+			require.NoError(t, err)
+			assert.NotEmpty(t, uuid)
+
+			ofport, err := e.client.WaitOFPort(ctx, tc.cfg.Name)
+			require.NoError(t, err)
+			assert.Equal(t, tc.cfg.OFPortRequest, ofport)
+
+			assert.Contains(t, e.vsctl(t, "list-ports", br), tc.cfg.Name)
+			assert.Equal(t, tc.cfg.ExternalIDs["strata-type"], trimQuotes(e.vsctl(t, "get", "Port", tc.cfg.Name, "external_ids:strata-type")))
+			assert.Equal(t, tc.wantOption, e.vsctl(t, "get", "Interface", tc.cfg.Name, "options"))
+			gotType := e.vsctl(t, "get", "Interface", tc.cfg.Name, "type")
+			assert.Equal(t, tc.wantType, trimQuotes(gotType))
+		})
+	}
+	t.Run("list", func(t *testing.T) { checkListPorts(t, e, br, pod, tests) })
+
+	t.Run("delete", func(t *testing.T) {
+		for _, tc := range tests {
+			require.NoError(t, e.client.DeletePort(ctx, tc.cfg.Name))
+			require.NoError(t, e.client.DeletePort(ctx, tc.cfg.Name), "deleting again succeeds")
+		}
+		assert.Equal(t, "", e.vsctl(t, "list-ports", br))
+		ports, err := e.client.ListPorts(ctx, ovsdb.PortFilter{ExternalIDs: map[string]string{"strata-type": "container"}})
+		require.NoError(t, err)
+		assert.Empty(t, ports)
+		assert.Equal(t, br, e.vsctl(t, "--bare", "--columns=name", "list", "Interface"), "interfaces garbage-collected")
+	})
+}
+
+type portCase struct {
+	name       string
+	cfg        ovsdb.PortConfig
+	wantType   string
+	wantOption string // ovs-vsctl get Interface <name> options
+}
+
+func portCases(br string, pod *ovstest.Pod) []portCase {
+	return []portCase{
 		{
 			name: "pod veth with external_ids",
 			cfg: ovsdb.PortConfig{Bridge: br, Name: pod.HostIfName, OFPortRequest: 20,
@@ -64,24 +101,10 @@ func TestAddPortWaitOFPortListAndDelete(t *testing.T) {
 			wantType: "geneve", wantOption: "{key=flow, remote_ip=flow}",
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			uuid, err := e.client.AddPort(ctx, tc.cfg)
-			require.NoError(t, err)
-			assert.NotEmpty(t, uuid)
+}
 
-			ofport, err := e.client.WaitOFPort(ctx, tc.cfg.Name)
-			require.NoError(t, err)
-			assert.Equal(t, tc.cfg.OFPortRequest, ofport)
-
-			assert.Contains(t, e.vsctl(t, "list-ports", br), tc.cfg.Name)
-			assert.Equal(t, tc.cfg.ExternalIDs["strata-type"], trimQuotes(e.vsctl(t, "get", "Port", tc.cfg.Name, "external_ids:strata-type")))
-			assert.Equal(t, tc.wantOption, e.vsctl(t, "get", "Interface", tc.cfg.Name, "options"))
-			gotType := e.vsctl(t, "get", "Interface", tc.cfg.Name, "type")
-			assert.Equal(t, tc.wantType, trimQuotes(gotType))
-		})
-	}
-
+func checkListPorts(t *testing.T, e env, br string, pod *ovstest.Pod, tests []portCase) {
+	ctx := testCtx(t)
 	t.Run("list filtered by external_ids", func(t *testing.T) {
 		filter := ovsdb.PortFilter{Bridge: br,
 			ExternalIDs: map[string]string{"strata-type": "container", "pod-namespace": "default"}}
@@ -121,20 +144,10 @@ func TestAddPortWaitOFPortListAndDelete(t *testing.T) {
 		assert.ErrorIs(t, err, ovsdb.ErrNotFound)
 	})
 
-	t.Run("delete", func(t *testing.T) {
-		for _, tc := range tests {
-			require.NoError(t, e.client.DeletePort(ctx, tc.cfg.Name))
-			require.NoError(t, e.client.DeletePort(ctx, tc.cfg.Name), "deleting again succeeds")
-		}
-		assert.Equal(t, "", e.vsctl(t, "list-ports", br))
-		ports, err := e.client.ListPorts(ctx, ovsdb.PortFilter{ExternalIDs: map[string]string{"strata-type": "container"}})
-		require.NoError(t, err)
-		assert.Empty(t, ports)
-		assert.Equal(t, br, e.vsctl(t, "--bare", "--columns=name", "list", "Interface"), "interfaces garbage-collected")
-	})
 }
 
 func TestWaitOFPortErrors(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	br := e.addBridge(t)
 	_, err := e.client.AddPort(testCtx(t), ovsdb.PortConfig{Bridge: br, Name: "nodev0"})
@@ -170,6 +183,7 @@ func TestWaitOFPortErrors(t *testing.T) {
 }
 
 func TestRefusedTransactions(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	ctx := testCtx(t)
 	br := e.addBridge(t)
@@ -209,14 +223,20 @@ func TestRefusedTransactions(t *testing.T) {
 			wantTxn: true,
 		},
 		{
-			name:     "port on a missing bridge",
-			do:       func() error { _, err := e.client.AddPort(ctx, ovsdb.PortConfig{Bridge: "nobr0", Name: "p0"}); return err },
+			name: "port on a missing bridge",
+			do: func() error {
+				_, err := e.client.AddPort(ctx, ovsdb.PortConfig{Bridge: "nobr0", Name: "p0"})
+				return err
+			},
 			wantErr:  []string{`add port "p0": bridge "nobr0" not found`},
 			notFound: true,
 		},
 		{
-			name:    "ofport request out of range",
-			do:      func() error { _, err := e.client.AddPort(ctx, ovsdb.PortConfig{Bridge: br, Name: "p0", OFPortRequest: 70000}); return err },
+			name: "ofport request out of range",
+			do: func() error {
+				_, err := e.client.AddPort(ctx, ovsdb.PortConfig{Bridge: br, Name: "p0", OFPortRequest: 70000})
+				return err
+			},
 			wantErr: []string{"ofport request 70000 out of range 1..65279"},
 		},
 	}
