@@ -154,7 +154,7 @@ func TestMonitorInterfaceUpdates(t *testing.T) {
 			name, _ := row.New.String("name")
 			ofport, _, _ := row.New.Int("ofport")
 			sawInsert = sawInsert || (name == "mon0" && row.Old == nil)
-			sawOFPort = name == "mon0" && ofport == 3
+			sawOFPort = sawOFPort || (name == "mon0" && ofport == 3)
 		}
 	}
 	assert.True(t, sawInsert, "insert seen before the ofport update")

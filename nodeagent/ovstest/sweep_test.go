@@ -36,17 +36,23 @@ func TestSweepStale(t *testing.T) {
 	const deadOwner = "2147483646"
 	ns := netnsPrefix + deadOwner + "-" + randomHex(8) + "-ovs"
 	dir := filepath.Join(tmpRoot, dirPrefix+deadOwner+"-"+randomHex(8))
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "run"), 0o755))
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	_, err := run(context.Background(), nil, "ip", "netns", "add", ns)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = run(context.Background(), nil, "ip", "netns", "delete", ns) })
 
 	bystander := exec.Command("sleep", "60")
 	require.NoError(t, bystander.Start())
 	t.Cleanup(func() { _ = bystander.Process.Kill(); _ = bystander.Wait() })
-	pidfile := filepath.Join(dir, "run", "ovs-vswitchd.pid")
+
+	// Build the directory under a name no sweeper matches, then rename it into
+	// place: a concurrently running test process may sweep it at any moment.
+	staging, err := os.MkdirTemp(tmpRoot, "strata-sweeptest-") // same filesystem as dir
+	require.NoError(t, err)
+	require.NoError(t, os.Mkdir(filepath.Join(staging, "run"), 0o755))
+	pidfile := filepath.Join(staging, "run", "ovs-vswitchd.pid")
 	require.NoError(t, os.WriteFile(pidfile, []byte(strconv.Itoa(bystander.Process.Pid)+"\n"), 0o644))
+	require.NoError(t, os.Rename(staging, dir))
+	_, err = run(context.Background(), nil, "ip", "netns", "add", ns)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = run(context.Background(), nil, "ip", "netns", "delete", ns) })
 
 	sweepStale(t)
 
