@@ -110,7 +110,12 @@ type Message interface {
 // AppendMessage appends header and body of m with the given xid to b.
 // Messages longer than 64 KiB cannot be expressed; the caller must split them
 // (Validate via Encode if unsure).
-func AppendMessage(b []byte, xid uint32, m Message) []byte {
+func AppendMessage(b []byte, xid uint32, m Message) []byte { return Append(b, xid, m) }
+
+// Append is AppendMessage for a concrete message type: with M a struct type
+// (e.g. FlowMod) the message is not boxed in an interface, so encoding into
+// a buffer with enough room allocates nothing.
+func Append[M Message](b []byte, xid uint32, m M) []byte {
 	start := len(b)
 	b = append(b, Version, byte(m.MsgType()), 0, 0, byte(xid>>24), byte(xid>>16), byte(xid>>8), byte(xid))
 	b = m.AppendBody(b)
