@@ -39,6 +39,7 @@ const (
 )
 
 // SystemTier describes one of the Tiers that always exist.
+// +k8s:deepcopy-gen=false
 type SystemTier struct {
 	Name        string
 	Priority    int32
