@@ -118,11 +118,23 @@ func Delete(table string, where []Condition) Operation {
 	return Operation{Op: "delete", Table: table, Where: where}
 }
 
-// Wait aborts the transaction unless, within timeoutMS, the given columns of
-// the rows matching where are "==" (or "!=") to rows. timeoutMS 0 checks once.
-func Wait(table string, where []Condition, columns []string, until string, rows []map[string]any, timeoutMS int) Operation {
-	return Operation{Op: "wait", Table: table, Where: where, Columns: columns,
-		Until: until, Rows: rows, TimeoutMS: &timeoutMS}
+// WaitCondition is the condition of a wait operation: the Columns of the
+// selected rows must compare Until ("==" or "!=") to Rows.
+type WaitCondition struct {
+	Columns []string
+	Until   string
+	Rows    []map[string]any
+	// TimeoutMS is how long the server waits for the condition; 0 checks it
+	// once and fails the transaction with "timed out" if it does not hold.
+	TimeoutMS int
+}
+
+// Wait aborts the transaction unless cond holds for the rows matching where
+// (a precondition, e.g. "this bridge still exists").
+func Wait(table string, where []Condition, cond WaitCondition) Operation {
+	timeout := cond.TimeoutMS
+	return Operation{Op: "wait", Table: table, Where: where, Columns: cond.Columns,
+		Until: cond.Until, Rows: cond.Rows, TimeoutMS: &timeout}
 }
 
 // MarshalJSON implements json.Marshaler.

@@ -190,13 +190,35 @@ func TestRefusedTransactions(t *testing.T) {
 	_, err := e.client.AddPort(ctx, ovsdb.PortConfig{Bridge: br, Name: "dup0", Type: "internal"})
 	require.NoError(t, err)
 
-	tests := []struct {
-		name     string
-		do       func() error
-		wantErr  []string
-		wantTxn  bool // a *TransactionError is in the chain
-		notFound bool
-	}{
+	tests := refusedCases(ctx, e, br)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.do()
+			require.Error(t, err)
+			t.Logf("error: %v", err)
+			for _, want := range tc.wantErr {
+				assert.ErrorContains(t, err, want)
+			}
+			var txnErr *ovsdb.TransactionError
+			assert.Equal(t, tc.wantTxn, errors.As(err, &txnErr), "TransactionError")
+			assert.Equal(t, tc.notFound, errors.Is(err, ovsdb.ErrNotFound), "ErrNotFound")
+		})
+	}
+	assert.Equal(t, "dup0", e.vsctl(t, "list-ports", br), "refused transactions left nothing behind")
+	assert.Equal(t, "{}", e.vsctl(t, "get", "Bridge", br, "external_ids"))
+	assert.Equal(t, br, e.vsctl(t, "list-br"))
+}
+
+type refusedCase struct {
+	name     string
+	do       func() error
+	wantErr  []string
+	wantTxn  bool // a *TransactionError is in the chain
+	notFound bool
+}
+
+func refusedCases(ctx context.Context, e env, br string) []refusedCase {
+	return []refusedCase{
 		{
 			name:    "duplicate port name",
 			do:      func() error { _, err := e.client.AddPort(ctx, ovsdb.PortConfig{Bridge: br, Name: "dup0"}); return err },
@@ -223,6 +245,19 @@ func TestRefusedTransactions(t *testing.T) {
 			wantTxn: true,
 		},
 		{
+			name: "wait precondition not met",
+			do: func() error {
+				_, err := e.client.Transact(ctx,
+					ovsdb.Wait("Bridge", []ovsdb.Condition{ovsdb.Equal("name", br)}, ovsdb.WaitCondition{
+						Columns: []string{"fail_mode"}, Until: "==", Rows: []map[string]any{{"fail_mode": ovsdb.Set{"standalone"}}}}),
+					ovsdb.MutateOp("Bridge", []ovsdb.Condition{ovsdb.Equal("name", br)},
+						ovsdb.SetKey("external_ids", "must-not", "be-set")...))
+				return err
+			},
+			wantErr: []string{"ovsdb refused operation 0 (wait Bridge): timed out"},
+			wantTxn: true,
+		},
+		{
 			name: "port on a missing bridge",
 			do: func() error {
 				_, err := e.client.AddPort(ctx, ovsdb.PortConfig{Bridge: "nobr0", Name: "p0"})
@@ -240,21 +275,6 @@ func TestRefusedTransactions(t *testing.T) {
 			wantErr: []string{"ofport request 70000 out of range 1..65279"},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tc.do()
-			require.Error(t, err)
-			t.Logf("error: %v", err)
-			for _, want := range tc.wantErr {
-				assert.ErrorContains(t, err, want)
-			}
-			var txnErr *ovsdb.TransactionError
-			assert.Equal(t, tc.wantTxn, errors.As(err, &txnErr), "TransactionError")
-			assert.Equal(t, tc.notFound, errors.Is(err, ovsdb.ErrNotFound), "ErrNotFound")
-		})
-	}
-	assert.Equal(t, "dup0", e.vsctl(t, "list-ports", br), "refused transactions left nothing behind")
-	assert.Equal(t, br, e.vsctl(t, "list-br"))
 }
 
 func trimQuotes(s string) string {

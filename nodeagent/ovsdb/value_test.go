@@ -96,7 +96,8 @@ func TestOperationEncoding(t *testing.T) {
 		},
 		{
 			name: "wait",
-			op:   Wait("Interface", []Condition{Equal("name", "p1")}, []string{"ofport"}, "!=", []map[string]any{{"ofport": Set{}}}, 5000),
+			op: Wait("Interface", []Condition{Equal("name", "p1")}, WaitCondition{
+				Columns: []string{"ofport"}, Until: "!=", Rows: []map[string]any{{"ofport": Set{}}}, TimeoutMS: 5000}),
 			want: `{"op":"wait","table":"Interface","where":[["name","==","p1"]],"columns":["ofport"],"until":"!=","rows":[{"ofport":["set",[]]}],"timeout":5000}`,
 		},
 	}
