@@ -235,9 +235,9 @@ func decodeController2(b []byte) (Action, error) {
 	a := Controller{Reason: ReasonAction}
 	err := walkProps(b[16:], func(typ uint16, v []byte) error {
 		switch {
-		case typ == nxac2MaxLen && len(v) == 2:
+		case typ == nxac2MaxLen && (len(v) == 2 || len(v) == 4):
 			a.MaxLen = be.Uint16(v)
-		case typ == nxac2CtrlID && len(v) == 2:
+		case typ == nxac2CtrlID && (len(v) == 2 || len(v) == 4):
 			a.ID = be.Uint16(v)
 		case typ == nxac2Reason && len(v) == 1:
 			a.Reason = PacketInReason(v[0])

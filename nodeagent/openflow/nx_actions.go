@@ -173,7 +173,8 @@ type Controller struct {
 	MeterID  uint32
 }
 
-// controller2 property types.
+// controller2 property types. As in OVS (ofpprop_put_u16), 16-bit values
+// travel in 4-byte property values: the value, then two zero bytes.
 const (
 	nxac2MaxLen   uint16 = 0
 	nxac2CtrlID   uint16 = 1
@@ -188,10 +189,10 @@ func (a Controller) appendAction(b []byte) []byte {
 	b = appendNXHeader(b, nxastController2)
 	b = append(b, zeros[:6]...)
 	if a.MaxLen != 0 && a.MaxLen != 0xffff {
-		b = appendProp(b, nxac2MaxLen, []byte{byte(a.MaxLen >> 8), byte(a.MaxLen)})
+		b = appendProp(b, nxac2MaxLen, []byte{byte(a.MaxLen >> 8), byte(a.MaxLen), 0, 0})
 	}
 	if a.ID != 0 {
-		b = appendProp(b, nxac2CtrlID, []byte{byte(a.ID >> 8), byte(a.ID)})
+		b = appendProp(b, nxac2CtrlID, []byte{byte(a.ID >> 8), byte(a.ID), 0, 0})
 	}
 	if a.Reason != ReasonAction {
 		b = appendProp(b, nxac2Reason, []byte{byte(a.Reason)})
