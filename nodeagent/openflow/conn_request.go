@@ -35,8 +35,11 @@ type RequestError struct {
 }
 
 func (e *RequestError) Error() string {
-	if e.Msg == nil {
+	switch {
+	case e.Msg == nil:
 		return fmt.Sprintf("xid %d: %v", e.Xid, e.Err)
+	case e.Index < 0:
+		return fmt.Sprintf("%s: %v", describe(e.Msg), e.Err)
 	}
 	return fmt.Sprintf("message %d (%s): %v", e.Index, describe(e.Msg), e.Err)
 }
