@@ -215,3 +215,20 @@ func (c *Conn) BundleFlowMods(ctx context.Context, mods []FlowMod) error {
 	}
 	return b.Commit(ctx)
 }
+
+// BundleFlowModsChunked installs mods in consecutive bundles of at most
+// chunk flow mods each. Each chunk is atomic, the whole is not: use it for
+// bulk (re)installs where the end state matters (replay after reconnect),
+// because OVS commits large bundles superlinearly (100k flows: ~5.6s in one
+// bundle, ~2s in 1k-flow bundles on the development machine).
+func (c *Conn) BundleFlowModsChunked(ctx context.Context, mods []FlowMod, chunk int) error {
+	if chunk <= 0 {
+		chunk = len(mods)
+	}
+	for lo := 0; lo < len(mods); lo += chunk {
+		if err := c.BundleFlowMods(ctx, mods[lo:min(lo+chunk, len(mods))]); err != nil {
+			return fmt.Errorf("flows %d..%d: %w", lo, min(lo+chunk, len(mods))-1, err)
+		}
+	}
+	return nil
+}
