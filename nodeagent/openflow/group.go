@@ -109,7 +109,7 @@ func decodeGroupMod(body []byte) (GroupMod, error) {
 	}
 	bs := body[16 : 16+n]
 	for len(bs) > 0 {
-		bk, l, err := decodeBucket(bs)
+		bk, l, err := decodeBucket(bs, g.Type)
 		if err != nil {
 			return GroupMod{}, err
 		}
@@ -119,7 +119,9 @@ func decodeGroupMod(body []byte) (GroupMod, error) {
 	return g, nil
 }
 
-func decodeBucket(b []byte) (Bucket, int, error) {
+// decodeBucket decodes one bucket; the weight property is kept for select
+// groups only, mirroring the encoder.
+func decodeBucket(b []byte, typ GroupType) (Bucket, int, error) {
 	if len(b) < 8 {
 		return Bucket{}, 0, fmt.Errorf("bucket: %w", ErrShort)
 	}
@@ -133,8 +135,8 @@ func decodeBucket(b []byte) (Bucket, int, error) {
 		return Bucket{}, 0, fmt.Errorf("bucket %d: %w", bk.ID, err)
 	}
 	bk.Actions = acts
-	err = walkProps(b[8+al:l], func(typ uint16, v []byte) error {
-		if typ == 0 && len(v) >= 2 {
+	err = walkProps(b[8+al:l], func(pt uint16, v []byte) error {
+		if pt == 0 && len(v) >= 2 && typ == GroupTypeSelect {
 			bk.Weight = be.Uint16(v)
 		}
 		return nil
