@@ -132,3 +132,22 @@ func ExampleFlow() {
 	fmt.Println(f)
 	// Output: cookie=0x1020000000000,table=14,priority=14500,eth_type=0x800,ipv4_src=10.77.0.11 actions=conjunction(1,1/3)
 }
+
+// TestRoundTripOpaqueMessages covers the catch-all message types, which
+// ovs-ofctl cannot print meaningfully (unknown experimenters and types).
+func TestRoundTripOpaqueMessages(t *testing.T) {
+	tests := []msgCase{
+		{"experimenter", Experimenter{Experimenter: 0x4f4e4600, ExpType: 9, Data: []byte{1, 2, 3}}},
+		{"nicira other", Experimenter{Experimenter: NiciraID, ExpType: 29, Data: []byte{0, 0, 0, 0, 0, 0, 0xff, 0xf0}}},
+		{"unknown type", Unknown{Type: TypePortStatus, Body: []byte{1, 2, 3, 4}}},
+		{"multipart request", MultipartRequest{Type: 13, Body: []byte{0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}}},
+		{"multipart reply", MultipartReply{Type: 7, Flags: MultipartMore, Body: []byte{1}}},
+	}
+	for _, mc := range tests {
+		t.Run(mc.name, func(t *testing.T) {
+			_, back, err := DecodeMessage(AppendMessage(nil, 5, mc.msg))
+			require.NoError(t, err)
+			assert.Empty(t, cmp.Diff(mc.msg, back, cmpOpts...))
+		})
+	}
+}
