@@ -1,0 +1,94 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package apiserver is the composition root of strata-apiserver: it builds the
+// storage of every served resource, installs the API groups and the post-start
+// hooks, and nothing else. Options live in apiserver/options, admission plugins in
+// apiserver/admission, REST storage in registry/.
+package apiserver
+
+import (
+	"fmt"
+
+	genericapiserver "k8s.io/apiserver/pkg/server"
+
+	informers "github.com/strata-net/strata/generated/informers/externalversions"
+)
+
+// ExtraConfig holds strata-apiserver's own dependencies.
+type ExtraConfig struct {
+	// Informers are the informers of Strata's resources, over the loopback client;
+	// the admission plugins read their listers. Started by a post-start hook.
+	Informers informers.SharedInformerFactory
+}
+
+// Config is the configuration of strata-apiserver.
+type Config struct {
+	GenericConfig *genericapiserver.RecommendedConfig
+	ExtraConfig   ExtraConfig
+}
+
+type completedConfig struct {
+	GenericConfig genericapiserver.CompletedConfig
+	ExtraConfig   *ExtraConfig
+}
+
+// CompletedConfig embeds a private pointer that cannot be instantiated outside of
+// this package: callers go through Complete.
+type CompletedConfig struct {
+	*completedConfig
+}
+
+// Server is a strata-apiserver.
+type Server struct {
+	GenericAPIServer *genericapiserver.GenericAPIServer
+}
+
+// Complete fills in the fields not set by the options.
+func (c *Config) Complete() CompletedConfig {
+	return CompletedConfig{&completedConfig{GenericConfig: c.GenericConfig.Complete(), ExtraConfig: &c.ExtraConfig}}
+}
+
+// New returns a server with every API group installed, ready to PrepareRun.
+func (c CompletedConfig) New() (*Server, error) {
+	gs, err := c.GenericConfig.New("strata-apiserver", genericapiserver.NewEmptyDelegate())
+	if err != nil {
+		return nil, fmt.Errorf("creating the generic API server: %w", err)
+	}
+	if err := installPolicyGroups(gs, c.GenericConfig.RESTOptionsGetter); err != nil {
+		return nil, err
+	}
+	if err := c.addPostStartHooks(gs); err != nil {
+		return nil, err
+	}
+	return &Server{GenericAPIServer: gs}, nil
+}
+
+func (c CompletedConfig) addPostStartHooks(gs *genericapiserver.GenericAPIServer) error {
+	informers := c.ExtraConfig.Informers
+	if err := gs.AddPostStartHook("start-strata-informers", func(ctx genericapiserver.PostStartHookContext) error {
+		if informers != nil {
+			informers.Start(ctx.Done())
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("adding the informers hook: %w", err)
+	}
+	loopback := c.GenericConfig.LoopbackClientConfig
+	return gs.AddPostStartHook("strata-system-tiers", func(ctx genericapiserver.PostStartHookContext) error {
+		return ensureSystemTiers(ctx, loopback)
+	})
+}

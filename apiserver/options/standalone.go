@@ -1,0 +1,79 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package options
+
+import (
+	"fmt"
+
+	genericapiserver "k8s.io/apiserver/pkg/server"
+
+	strataadmission "github.com/strata-net/strata/apiserver/admission"
+	"github.com/strata-net/strata/apiserver/standalone"
+	informers "github.com/strata-net/strata/generated/informers/externalversions"
+)
+
+// completeStandalone configures the generic options for a server without
+// kube-apiserver: client certificates of the private CA authenticate, only the
+// system:masters group is authorized (health endpoints stay open), and the generic
+// admission plugins, which need a Kubernetes client, are replaced by Strata's own.
+func (o *Options) completeStandalone() {
+	ro := o.Recommended
+	pki := standalone.PKI{Dir: o.pkiDir()}
+	ro.SecureServing.ServerCert.CertKey.CertFile = pki.ServingCert()
+	ro.SecureServing.ServerCert.CertKey.KeyFile = pki.ServingKey()
+	ro.Authentication.ClientCert.ClientCA = pki.CACert()
+	ro.Authentication.RemoteKubeConfigFileOptional = true
+	ro.Authentication.SkipInClusterLookup = true
+	ro.Authorization.RemoteKubeConfigFileOptional = true
+	ro.Authorization.AlwaysAllowGroups = []string{standalone.AdminGroup}
+	ro.CoreAPI = nil
+	ro.Admission = nil
+	ro.Features.EnablePriorityAndFairness = false
+}
+
+// preparePKI creates the standalone certificates before the serving options read
+// them.
+func (o *Options) preparePKI() error {
+	pki := standalone.PKI{Dir: o.pkiDir()}
+	if err := pki.Ensure(o.AlternateHosts); err != nil {
+		return fmt.Errorf("standalone certificates in %s: %w", pki.Dir, err)
+	}
+	return nil
+}
+
+// standaloneAdmission builds Strata's admission chain alone.
+func standaloneAdmission(cfg *genericapiserver.RecommendedConfig, f informers.SharedInformerFactory) error {
+	chain, err := strataadmission.NewChain(strataadmission.Initializer{Informers: f})
+	if err != nil {
+		return fmt.Errorf("building the admission chain: %w", err)
+	}
+	cfg.AdmissionControl = chain
+	return nil
+}
+
+// writeKubeconfig writes the admin kubeconfig for the port the server listens on.
+func (o *Options) writeKubeconfig(cfg *genericapiserver.RecommendedConfig) error {
+	if o.WriteKubeconfig == "" {
+		return nil
+	}
+	url := "https://" + cfg.SecureServing.Listener.Addr().String()
+	pki := standalone.PKI{Dir: o.pkiDir()}
+	if err := pki.WriteKubeconfig(o.WriteKubeconfig, url); err != nil {
+		return fmt.Errorf("--write-kubeconfig: %w", err)
+	}
+	return nil
+}
