@@ -140,4 +140,3 @@ func namesByIndex(indexer cache.Indexer, index, key string, name func(interface{
 	sort.Strings(names)
 	return names
 }
-

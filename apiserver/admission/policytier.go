@@ -85,4 +85,3 @@ func (p *PolicyTier) Validate(_ context.Context, a admission.Attributes, _ admis
 	}
 	return nil
 }
-

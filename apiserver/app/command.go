@@ -24,6 +24,7 @@ import (
 
 	"github.com/spf13/cobra"
 	cliflag "k8s.io/component-base/cli/flag"
+	logsapi "k8s.io/component-base/logs/api/v1"
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/apis/version"
@@ -46,6 +47,9 @@ through APIService objects, or alone with --standalone.`,
 			if printVersion {
 				fmt.Fprintln(cmd.OutOrStdout(), version.Get().GitVersion)
 				return nil
+			}
+			if err := logsapi.ValidateAndApply(o.Logs, nil); err != nil {
+				return fmt.Errorf("logging flags: %w", err)
 			}
 			if len(args) > 0 {
 				return fmt.Errorf("unexpected arguments %q: strata-apiserver takes only flags", args)

@@ -20,7 +20,6 @@ package options
 
 import (
 	"errors"
-	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
@@ -161,9 +160,6 @@ func (o *Options) Validate() error {
 	}
 	if o.Standalone && o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir: required with --standalone, for the generated certificates"))
-	}
-	if err := logsapi.ValidateAndApply(o.Logs, nil); err != nil {
-		errs = append(errs, fmt.Errorf("logs: %w", err))
 	}
 	return utilerrors.NewAggregate(errs)
 }
