@@ -1,0 +1,132 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package group
+
+import (
+	"context"
+	"fmt"
+
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/apiserver/pkg/storage"
+	"k8s.io/apiserver/pkg/storage/names"
+	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
+
+	"github.com/strata-net/strata/apis/crd"
+	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
+	"github.com/strata-net/strata/apis/crd/validation"
+	"github.com/strata-net/strata/registry/storageutil"
+)
+
+// servedVersions are the group-versions that serve Groups.
+var servedVersions = []schema.GroupVersion{crdv1beta1.SchemeGroupVersion}
+
+// Strategy implements the create, update and delete behaviour of Groups.
+type Strategy struct {
+	runtime.ObjectTyper
+	names.NameGenerator
+}
+
+var (
+	_ rest.RESTCreateStrategy  = Strategy{}
+	_ rest.RESTUpdateStrategy  = Strategy{}
+	_ rest.RESTDeleteStrategy  = Strategy{}
+	_ rest.ResetFieldsStrategy = Strategy{}
+)
+
+// NewStrategy returns the Group strategy for the kinds of typer.
+func NewStrategy(typer runtime.ObjectTyper) Strategy {
+	return Strategy{ObjectTyper: typer, NameGenerator: names.SimpleNameGenerator}
+}
+
+// NamespaceScoped is true: Groups live in a Namespace.
+func (Strategy) NamespaceScoped() bool { return true }
+
+// GetResetFields returns the status: users cannot set it.
+func (Strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
+	return storageutil.ResetFields("status", servedVersions...)
+}
+
+// PrepareForCreate clears the status and sets the first generation.
+func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
+	g := obj.(*crd.Group)
+	g.Status = crd.GroupStatus{}
+	g.Generation = 1
+}
+
+// PrepareForUpdate keeps the stored status and bumps the generation when the spec
+// changes.
+func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
+	newG, oldG := obj.(*crd.Group), old.(*crd.Group)
+	newG.Status = oldG.Status
+	if !apiequality.Semantic.DeepEqual(newG.Spec, oldG.Spec) {
+		newG.Generation = oldG.Generation + 1
+	}
+}
+
+// Validate validates a new Group.
+func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
+	return validation.ValidateGroup(obj.(*crd.Group))
+}
+
+// ValidateUpdate validates an update: the metadata change and the whole new spec.
+func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
+	return validation.ValidateGroupUpdate(obj.(*crd.Group), old.(*crd.Group))
+}
+
+// WarningsOnCreate returns no warning.
+func (Strategy) WarningsOnCreate(context.Context, runtime.Object) []string { return nil }
+
+// WarningsOnUpdate returns no warning.
+func (Strategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.Object) []string {
+	return nil
+}
+
+// Canonicalize does nothing.
+func (Strategy) Canonicalize(runtime.Object) {}
+
+// AllowCreateOnUpdate is false: a Group is created with POST only.
+func (Strategy) AllowCreateOnUpdate(context.Context) bool { return false }
+
+// AllowUnconditionalUpdate is false: an update must carry a resourceVersion.
+func (Strategy) AllowUnconditionalUpdate(context.Context) bool { return false }
+
+// GetAttrs returns the labels and the selectable fields of a Group.
+func GetAttrs(obj runtime.Object) (labels.Set, fields.Set, error) {
+	g, ok := obj.(*crd.Group)
+	if !ok {
+		return nil, nil, fmt.Errorf("not a Group: %T", obj)
+	}
+	return labels.Set(g.Labels), SelectableFields(g), nil
+}
+
+// SelectableFields returns the fields a field selector can match: metadata.name and
+// metadata.namespace.
+func SelectableFields(g *crd.Group) fields.Set {
+	return generic.ObjectMetaFieldsSet(&g.ObjectMeta, true)
+}
+
+// Matcher returns the predicate of a list or watch with these selectors.
+func Matcher(label labels.Selector, field fields.Selector) storage.SelectionPredicate {
+	return storage.SelectionPredicate{Label: label, Field: field, GetAttrs: GetAttrs}
+}
