@@ -21,6 +21,7 @@ kube::codegen::gen_openapi \
     --output-dir "${ROOT}/generated/openapi" \
     --output-pkg "${MODULE}/generated/openapi" \
     --output-model-name-file "zz_generated.model_name.go" \
+    --extra-pkgs k8s.io/apimachinery/pkg/util/intstr \
     --report-filename "${ROOT}/hack/api-violations.list" \
     ${UPDATE_API_KNOWN_VIOLATIONS:+--update-report} \
     --boilerplate "${BOILERPLATE}" \

@@ -114,6 +114,9 @@ func embedConfig(cfg Config) (*embed.Config, error) {
 	e.InitialCluster = e.InitialClusterFromName(e.Name)
 	e.LogLevel = zapcore.ErrorLevel.String()
 	e.UnsafeNoFsync = cfg.UnsafeNoFsync
+	// The JSON gateway dials the configured address, which is port 0 when the port is
+	// picked at start; the API server speaks gRPC and needs no gateway.
+	e.EnableGRPCGateway = false
 	// Keep history bounded: the apiserver's watch cache needs minutes, not days.
 	e.AutoCompactionMode = embed.CompactorModePeriodic
 	e.AutoCompactionRetention = "5m"

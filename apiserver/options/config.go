@@ -28,13 +28,13 @@ import (
 	netutils "k8s.io/utils/net"
 
 	"github.com/strata-net/strata/apis/scheme"
+	"github.com/strata-net/strata/apis/version"
 	"github.com/strata-net/strata/apiserver"
 	strataadmission "github.com/strata-net/strata/apiserver/admission"
 	"github.com/strata-net/strata/apiserver/etcd"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	informers "github.com/strata-net/strata/generated/informers/externalversions"
 	"github.com/strata-net/strata/generated/openapi"
-	"github.com/strata-net/strata/apis/version"
 )
 
 // Config starts the embedded etcd when there is no external one, and builds the

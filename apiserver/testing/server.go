@@ -29,8 +29,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
-	genericoptions "k8s.io/apiserver/pkg/server/options"
 	"k8s.io/apimachinery/pkg/util/wait"
+	genericoptions "k8s.io/apiserver/pkg/server/options"
 	restclient "k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
