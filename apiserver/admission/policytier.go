@@ -19,8 +19,10 @@ package admission
 import (
 	"context"
 	"errors"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apiserver/pkg/admission"
 
 	"github.com/strata-net/strata/apis/crd"
@@ -59,6 +61,23 @@ func (p *PolicyTier) ValidateInitialization() error {
 	return nil
 }
 
+// cacheLagTimeout bounds how long a Tier missing from the cache is waited for: a
+// Tier created a moment before the policy may not have reached the informer yet.
+const cacheLagTimeout = 2 * time.Second
+
+// tierExists looks the Tier up in the cache, giving the cache a moment to catch up
+// with a Tier created just before.
+func (p *PolicyTier) tierExists(name string) bool {
+	found := false
+	_ = wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, cacheLagTimeout, true,
+		func(context.Context) (bool, error) {
+			_, err := p.tiers.Get(name)
+			found = err == nil
+			return found, nil
+		})
+	return found
+}
+
 // Validate refuses a ClusterNetworkPolicy or NetworkPolicy of an unknown Tier.
 func (p *PolicyTier) Validate(_ context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
 	var tier string
@@ -76,11 +95,7 @@ func (p *PolicyTier) Validate(_ context.Context, a admission.Attributes, _ admis
 	if !p.WaitForReady() {
 		return admission.NewForbidden(a, errNotReady)
 	}
-	exists := func(name string) bool {
-		_, err := p.tiers.Get(name)
-		return err == nil
-	}
-	if err := validation.ValidateTierReference(tier, exists); err != nil {
+	if err := validation.ValidateTierReference(tier, p.tierExists); err != nil {
 		return forbidden(a, field.ErrorList{err})
 	}
 	return nil

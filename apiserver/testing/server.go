@@ -80,6 +80,15 @@ func Start(t testing.TB, cfg Config) *Server {
 	return s
 }
 
+// New starts a standalone server in cfg.DataDir (required) and waits until it is
+// ready; the caller stops it. For TestMain, where there is no testing.T.
+func New(cfg Config) (*Server, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("a data directory is required")
+	}
+	return start(cfg, nil)
+}
+
 func start(cfg Config, tempDir func() string) (*Server, error) {
 	if cfg.DataDir == "" {
 		cfg.DataDir = tempDir()
