@@ -52,11 +52,20 @@ func TestAdmissionRules(t *testing.T) {
 		msg   string
 	}{
 		{name: "policy of a missing tier", code: 403, field: "spec.tier", msg: "no Tier of this name exists",
-			do: func() error { _, err := policies.Create(ctx, acnpV1beta1("adm-no-tier", "nosuch", 1), metav1.CreateOptions{}); return err }},
+			do: func() error {
+				_, err := policies.Create(ctx, acnpV1beta1("adm-no-tier", "nosuch", 1), metav1.CreateOptions{})
+				return err
+			}},
 		{name: "tier priority taken", code: 403, field: "spec.priority", msg: `overlaps with the existing Tier "securityops"`,
-			do: func() error { _, err := tiers.Create(ctx, tierV1beta1("adm-dup", 100), metav1.CreateOptions{}); return err }},
+			do: func() error {
+				_, err := tiers.Create(ctx, tierV1beta1("adm-dup", 100), metav1.CreateOptions{})
+				return err
+			}},
 		{name: "reserved tier priority", code: 422, field: "spec.priority", msg: "is reserved",
-			do: func() error { _, err := tiers.Create(ctx, tierV1beta1("adm-reserved", 252), metav1.CreateOptions{}); return err }},
+			do: func() error {
+				_, err := tiers.Create(ctx, tierV1beta1("adm-reserved", 252), metav1.CreateOptions{})
+				return err
+			}},
 		{name: "delete a system tier", code: 403, field: "metadata.name", msg: `cannot delete the system Tier "emergency"`,
 			do: func() error { return tiers.Delete(ctx, "emergency", metav1.DeleteOptions{}) }},
 		{name: "re-prioritise a system tier", code: 422, field: "spec.priority", msg: "cannot be changed",
