@@ -40,6 +40,7 @@ func (o *Options) completeStandalone() {
 	ro.Authentication.SkipInClusterLookup = true
 	ro.Authorization.RemoteKubeConfigFileOptional = true
 	ro.Authorization.AlwaysAllowGroups = []string{standalone.AdminGroup}
+	ro.Authorization.AlwaysAllowPaths = append(ro.Authorization.AlwaysAllowPaths, "/version")
 	ro.CoreAPI = nil
 	ro.Admission = nil
 	ro.Features.EnablePriorityAndFairness = false
