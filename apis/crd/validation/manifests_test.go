@@ -137,4 +137,3 @@ func parseWant(t *testing.T, data []byte) (string, string) {
 	}
 	return fields[0], fields[1]
 }
-
