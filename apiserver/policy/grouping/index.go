@@ -17,6 +17,7 @@ limitations under the License.
 package grouping
 
 import (
+	"sort"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/labels"
@@ -218,4 +219,18 @@ func (i *Index) candidateSets(sel *Selector) []*labelSet {
 		}
 	}
 	return out
+}
+
+// Namespaces returns the names of the Namespaces known by their labels, sorted.
+func (i *Index) Namespaces() []string {
+	i.mu.RLock()
+	defer i.mu.RUnlock()
+	names := make([]string, 0, len(i.namespaces))
+	for name, ns := range i.namespaces {
+		if ns.labels != nil {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
 }

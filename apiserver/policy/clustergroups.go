@@ -1,0 +1,175 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"reflect"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/klog/v2"
+
+	"github.com/strata-net/strata/apis/controlplane"
+	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
+	"github.com/strata-net/strata/apiserver/policy/grouping"
+)
+
+// clusterGroup is a compiled ClusterGroup.
+type clusterGroup struct {
+	name     string
+	uid      types.UID
+	selector *grouping.Selector // pod/namespace selectors, or the Service's selector
+	service  string             // "namespace/name" of serviceReference
+	ipBlocks []controlplane.IPBlock
+	children []string
+}
+
+func (g *clusterGroup) selectorKey() string {
+	if g == nil || g.selector == nil {
+		return ""
+	}
+	return g.selector.Key()
+}
+
+func (g *clusterGroup) equal(o *clusterGroup) bool {
+	if g == nil || o == nil {
+		return g == o
+	}
+	return g.uid == o.uid && g.selectorKey() == o.selectorKey() && g.service == o.service &&
+		reflect.DeepEqual(g.ipBlocks, o.ipBlocks) && reflect.DeepEqual(g.children, o.children)
+}
+
+// compileClusterGroup compiles a ClusterGroup; nil when it does not exist.
+func (c *Computer) compileClusterGroup(name string) *clusterGroup {
+	src, ok := c.sources.ClusterGroup(name)
+	if !ok {
+		return nil
+	}
+	g := &clusterGroup{name: name, uid: src.UID}
+	spec := &src.Spec
+	switch {
+	case spec.ServiceReference != nil:
+		g.service = spec.ServiceReference.Namespace + "/" + spec.ServiceReference.Name
+		g.selector = c.serviceSelector(spec.ServiceReference)
+	case spec.PodSelector != nil || spec.NamespaceSelector != nil:
+		sel, err := grouping.NewSelector("", spec.NamespaceSelector, spec.PodSelector)
+		if err != nil {
+			klog.InfoS("Ignoring the invalid selector of a ClusterGroup", "clusterGroup", name, "err", err)
+		}
+		g.selector = sel
+	}
+	for _, b := range spec.IPBlocks {
+		if blk, ok := ipBlock(b.CIDR, b.Except); ok {
+			g.ipBlocks = append(g.ipBlocks, blk)
+		}
+	}
+	for _, child := range spec.ChildGroups {
+		g.children = append(g.children, string(child))
+	}
+	return g
+}
+
+// serviceSelector selects the Pods of a Service's selector in its Namespace; nil when
+// the Service does not exist or has no selector.
+func (c *Computer) serviceSelector(ref *crdv1beta1.NamespacedName) *grouping.Selector {
+	svc, ok := c.sources.Service(ref.Namespace, ref.Name)
+	if !ok || len(svc.Spec.Selector) == 0 {
+		return nil
+	}
+	sel, err := grouping.NewSelector(ref.Namespace, nil, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector})
+	if err != nil {
+		return nil
+	}
+	return sel
+}
+
+// syncClusterGroup compiles a ClusterGroup again; when it changed, the groups built
+// from it (and from its parents) take their new selectors, and the policies that
+// use it are compiled again (they carry its ipBlocks).
+func (c *Computer) syncClusterGroup(name string) {
+	compiled := c.compileClusterGroup(name)
+	if compiled.equal(c.clusterGroups[name]) {
+		return
+	}
+	if compiled == nil {
+		delete(c.clusterGroups, name)
+	} else {
+		c.clusterGroups[name] = compiled
+	}
+	affected := sets.New(name)
+	for _, g := range c.clusterGroups {
+		for _, child := range g.children {
+			if child == name {
+				affected.Insert(g.name)
+			}
+		}
+	}
+	for cg := range affected {
+		c.refreshClusterGroupUsers(cg)
+	}
+}
+
+func (c *Computer) refreshClusterGroupUsers(name string) {
+	for _, kind := range []groupKind{appliedToKind, addressKind} {
+		if g := c.groups[groupID{kind, name}]; g != nil {
+			c.unregisterSelectors(g)
+			if cg := c.clusterGroups[name]; cg != nil {
+				g.uid = cg.uid
+			}
+			c.registerSelectors(g)
+			c.dirty.groups.Insert(g.id)
+		}
+	}
+	for key := range c.clusterGroupUsers[name] {
+		c.dirty.policies.Insert(key)
+	}
+}
+
+// clusterGroupSelectors returns the selectors of a ClusterGroup and of its children
+// (one level of nesting).
+func (c *Computer) clusterGroupSelectors(name string) []*grouping.Selector {
+	g := c.clusterGroups[name]
+	if g == nil {
+		return nil
+	}
+	var out []*grouping.Selector
+	if g.selector != nil {
+		out = append(out, g.selector)
+	}
+	for _, child := range g.children {
+		if cg := c.clusterGroups[child]; cg != nil && cg.selector != nil && len(cg.children) == 0 {
+			out = append(out, cg.selector)
+		}
+	}
+	return out
+}
+
+// clusterGroupIPBlocks returns the ipBlocks of a ClusterGroup and of its children.
+func (c *Computer) clusterGroupIPBlocks(name string) []controlplane.IPBlock {
+	g := c.clusterGroups[name]
+	if g == nil {
+		return nil
+	}
+	out := append([]controlplane.IPBlock{}, g.ipBlocks...)
+	for _, child := range g.children {
+		if cg := c.clusterGroups[child]; cg != nil && len(cg.children) == 0 {
+			out = append(out, cg.ipBlocks...)
+		}
+	}
+	return out
+}

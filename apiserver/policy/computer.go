@@ -1,0 +1,150 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"sync"
+
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/klog/v2"
+
+	"github.com/strata-net/strata/apiserver/policy/grouping"
+)
+
+// dirtySets is the work the next pass must do.
+type dirtySets struct {
+	policies       sets.Set[string]  // source keys to compile again
+	clusterGroups  sets.Set[string]  // ClusterGroup names to compile again
+	groups         sets.Set[groupID] // groups whose members to recompute
+	spans          sets.Set[string]  // policy keys whose span to recompute
+	addressSpans   sets.Set[string]  // AddressGroup names whose span to recompute
+	addressPublish sets.Set[string]  // AddressGroup names to publish
+}
+
+func newDirtySets() dirtySets {
+	return dirtySets{
+		policies: sets.New[string](), clusterGroups: sets.New[string](), groups: sets.New[groupID](),
+		spans: sets.New[string](), addressSpans: sets.New[string](), addressPublish: sets.New[string](),
+	}
+}
+
+func (d dirtySets) empty() bool {
+	return d.policies.Len()+d.clusterGroups.Len()+d.groups.Len()+d.spans.Len()+d.addressSpans.Len()+d.addressPublish.Len() == 0
+}
+
+// Computer holds the state of the computation: the grouping index, the compiled
+// policies and groups, and the work still to do. Its methods run with mu held; a
+// pass (Process) drains the dirty sets in dependency order:
+//
+//	ClusterGroups ─► policies (compile, acquire/release groups)
+//	             ─► groups (members; AppliedToGroup spans)
+//	             ─► policy spans ─► AddressGroup spans ─► publish
+type Computer struct {
+	mu            sync.Mutex
+	sink          Sink
+	sources       Sources
+	index         *grouping.Index
+	groups        map[groupID]*group
+	selectorUsers map[string]sets.Set[groupID]
+	policies      map[string]*policy
+	clusterGroups map[string]*clusterGroup
+	// clusterGroupUsers maps a ClusterGroup to the policies that reference it.
+	clusterGroupUsers map[string]sets.Set[string]
+	// held maps ClusterNetworkPolicies waiting for their Tier to the Tier's name.
+	held  map[string]string
+	dirty dirtySets
+	wake  chan struct{}
+}
+
+// NewComputer returns an empty computation publishing to sink and reading source
+// objects from sources.
+func NewComputer(sink Sink, sources Sources) *Computer {
+	c := &Computer{
+		sink:              sink,
+		sources:           sources,
+		index:             grouping.New(),
+		groups:            map[groupID]*group{},
+		selectorUsers:     map[string]sets.Set[groupID]{},
+		policies:          map[string]*policy{},
+		clusterGroups:     map[string]*clusterGroup{},
+		clusterGroupUsers: map[string]sets.Set[string]{},
+		held:              map[string]string{},
+		dirty:             newDirtySets(),
+		wake:              make(chan struct{}, 1),
+	}
+	c.index.AddHandler(c.onMembersChanged)
+	return c
+}
+
+// signal wakes the processing loop; it never blocks.
+func (c *Computer) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Pending tells whether work is waiting.
+func (c *Computer) Pending() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.dirty.empty()
+}
+
+// Process runs passes until no work is left.
+func (c *Computer) Process() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for !c.dirty.empty() {
+		c.pass()
+	}
+}
+
+func (c *Computer) pass() {
+	for name := range c.dirty.clusterGroups {
+		c.syncClusterGroup(name)
+	}
+	c.dirty.clusterGroups.Clear()
+	for key := range c.dirty.policies {
+		c.syncPolicy(key)
+	}
+	c.dirty.policies.Clear()
+	for id := range c.dirty.groups {
+		if g := c.groups[id]; g != nil {
+			c.recomputeMembers(g)
+		}
+	}
+	c.dirty.groups.Clear()
+	for key := range c.dirty.spans {
+		c.syncPolicySpan(key)
+	}
+	c.dirty.spans.Clear()
+	for name := range c.dirty.addressSpans {
+		c.syncAddressSpan(name)
+	}
+	c.dirty.addressSpans.Clear()
+	for name := range c.dirty.addressPublish {
+		if g := c.groups[groupID{addressKind, name}]; g != nil {
+			c.publishAddressGroup(g)
+		}
+	}
+	c.dirty.addressPublish.Clear()
+}
+
+func (c *Computer) reportSinkError(kind, name string, err error) {
+	klog.ErrorS(err, "Publishing a computed object failed", "kind", kind, "name", name)
+}

@@ -1,0 +1,227 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
+
+	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/policy/grouping"
+)
+
+type groupKind int
+
+const (
+	appliedToKind groupKind = iota
+	addressKind
+)
+
+// groupID identifies an AppliedToGroup or an AddressGroup: the two kinds share names
+// (the UUID of a selector, or a ClusterGroup's name) but not objects.
+type groupID struct {
+	kind groupKind
+	name string
+}
+
+// groupSource is where a group's members come from: one selector, or a ClusterGroup.
+type groupSource struct {
+	selector     *grouping.Selector
+	clusterGroup string
+}
+
+// group is a computed AppliedToGroup or AddressGroup.
+type group struct {
+	id           groupID
+	uid          types.UID
+	source       groupSource
+	selectorKeys []string         // selectors registered in the index for it
+	refs         sets.Set[string] // keys of the policies that use it
+	published    bool
+
+	appliedTo map[string]map[string]*controlplane.GroupMember // by Node; appliedToKind
+	address   map[string]*controlplane.GroupMember            // addressKind
+	span      sets.Set[string]
+}
+
+// acquireGroup records that a policy uses a group, creating the group on first use.
+func (c *Computer) acquireGroup(id groupID, src groupSource, policyKey string) {
+	g := c.groups[id]
+	if g == nil {
+		g = &group{id: id, source: src, refs: sets.New[string](), span: sets.New[string]()}
+		if src.clusterGroup != "" {
+			if cg := c.clusterGroups[src.clusterGroup]; cg != nil {
+				g.uid = cg.uid
+			}
+		}
+		c.groups[id] = g
+		c.registerSelectors(g)
+		c.dirty.groups.Insert(id)
+	}
+	g.refs.Insert(policyKey)
+}
+
+// releaseGroup records that a policy no longer uses a group; the last user removes it.
+func (c *Computer) releaseGroup(id groupID, policyKey string) {
+	g := c.groups[id]
+	if g == nil {
+		return
+	}
+	g.refs.Delete(policyKey)
+	if g.refs.Len() > 0 {
+		return
+	}
+	c.unregisterSelectors(g)
+	delete(c.groups, id)
+	c.dirty.groups.Delete(id)
+	c.dirty.addressSpans.Delete(id.name)
+	if g.published {
+		c.unpublishGroup(g)
+	}
+}
+
+// registerSelectors registers the selectors of a group's source in the index.
+func (c *Computer) registerSelectors(g *group) {
+	var sels []*grouping.Selector
+	if g.source.selector != nil {
+		sels = []*grouping.Selector{g.source.selector}
+	} else {
+		sels = c.clusterGroupSelectors(g.source.clusterGroup)
+	}
+	for _, sel := range sels {
+		key := c.index.AddSelector(sel)
+		g.selectorKeys = append(g.selectorKeys, key)
+		users := c.selectorUsers[key]
+		if users == nil {
+			users = sets.New[groupID]()
+			c.selectorUsers[key] = users
+		}
+		users.Insert(g.id)
+	}
+}
+
+func (c *Computer) unregisterSelectors(g *group) {
+	for _, key := range g.selectorKeys {
+		c.index.RemoveSelector(key)
+		if users := c.selectorUsers[key]; users != nil {
+			users.Delete(g.id)
+			if users.Len() == 0 {
+				delete(c.selectorUsers, key)
+			}
+		}
+	}
+	g.selectorKeys = nil
+}
+
+// onMembersChanged is the index's handler; it runs with c.mu held.
+func (c *Computer) onMembersChanged(selectorKeys []string) {
+	for _, key := range selectorKeys {
+		for id := range c.selectorUsers[key] {
+			c.dirty.groups.Insert(id)
+		}
+	}
+}
+
+// pods returns the Pods a group's selectors select, each once.
+func (c *Computer) pods(g *group) []*grouping.Pod {
+	if len(g.selectorKeys) == 1 {
+		return c.index.Pods(g.selectorKeys[0])
+	}
+	seen := sets.New[string]()
+	var out []*grouping.Pod
+	for _, key := range g.selectorKeys {
+		for _, p := range c.index.Pods(key) {
+			if k := p.Namespace + "/" + p.Name; !seen.Has(k) {
+				seen.Insert(k)
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// recomputeMembers refreshes a group's members. An AppliedToGroup whose span changed
+// marks the spans of its policies dirty.
+func (c *Computer) recomputeMembers(g *group) {
+	pods := c.pods(g)
+	if g.id.kind == addressKind {
+		members := make(map[string]*controlplane.GroupMember, len(pods))
+		for _, p := range pods {
+			if m := addressMember(p); m != nil {
+				members[MemberKey(m)] = m
+			}
+		}
+		if !g.published || !equality.Semantic.DeepEqual(members, g.address) {
+			g.address = members
+			c.dirty.addressPublish.Insert(g.id.name)
+		}
+		return
+	}
+	byNode := map[string]map[string]*controlplane.GroupMember{}
+	for _, p := range pods {
+		m := appliedToMember(p)
+		if m == nil {
+			continue
+		}
+		if byNode[p.NodeName] == nil {
+			byNode[p.NodeName] = map[string]*controlplane.GroupMember{}
+		}
+		byNode[p.NodeName][MemberKey(m)] = m
+	}
+	if g.published && equality.Semantic.DeepEqual(byNode, g.appliedTo) {
+		return
+	}
+	g.appliedTo = byNode
+	span := sets.KeySet(byNode)
+	if !span.Equal(g.span) {
+		g.span = span
+		for key := range g.refs {
+			c.dirty.spans.Insert(key)
+		}
+	}
+	c.publishAppliedToGroup(g)
+}
+
+func (c *Computer) publishAppliedToGroup(g *group) {
+	if err := c.sink.UpsertAppliedToGroup(AppliedToGroup{Name: g.id.name, UID: g.uid, MembersByNode: g.appliedTo}); err != nil {
+		c.reportSinkError("AppliedToGroup", g.id.name, err)
+		return
+	}
+	g.published = true
+}
+
+func (c *Computer) publishAddressGroup(g *group) {
+	err := c.sink.UpsertAddressGroup(AddressGroup{Name: g.id.name, UID: g.uid, Members: g.address, Span: g.span})
+	if err != nil {
+		c.reportSinkError("AddressGroup", g.id.name, err)
+		return
+	}
+	g.published = true
+}
+
+func (c *Computer) unpublishGroup(g *group) {
+	var err error
+	if g.id.kind == addressKind {
+		err = c.sink.DeleteAddressGroup(g.id.name)
+	} else {
+		err = c.sink.DeleteAppliedToGroup(g.id.name)
+	}
+	if err != nil {
+		c.reportSinkError("group", g.id.name, err)
+	}
+}

@@ -1,0 +1,181 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/util/sets"
+
+	"github.com/strata-net/strata/apis/controlplane"
+)
+
+// Source keys of policies: "acnp/<name>" and "k8s/<namespace>/<name>".
+func acnpKey(name string) string             { return "acnp/" + name }
+func k8sNPKey(namespace, name string) string { return "k8s/" + namespace + "/" + name }
+
+// policy is a compiled policy and what it uses.
+type policy struct {
+	key           string
+	np            *controlplane.NetworkPolicy
+	groups        map[groupID]groupSource
+	appliedTo     []string         // every AppliedToGroup name, policy- and rule-level
+	addresses     []string         // every AddressGroup name
+	clusterGroups sets.Set[string] // ClusterGroups it references
+	perNamespace  bool             // compiled per Namespace (namespaces: match Self)
+	tier          string           // the Tier named by a ClusterNetworkPolicy
+	span          sets.Set[string]
+	published     bool
+	changed       bool // np differs from the published one
+}
+
+// syncPolicy compiles a policy again from its source object and records the groups
+// it uses; a policy whose source is gone, or whose Tier does not exist, is removed.
+func (c *Computer) syncPolicy(key string) {
+	compiled := c.compile(key)
+	old := c.policies[key]
+	if old != nil {
+		c.setClusterGroupUsers(key, old.clusterGroups, nil)
+	}
+	if compiled == nil {
+		if old != nil {
+			c.removePolicy(old)
+		}
+		return
+	}
+	c.setClusterGroupUsers(key, nil, compiled.clusterGroups)
+	for id, src := range compiled.groups {
+		c.acquireGroup(id, src, key)
+	}
+	if old != nil {
+		for id := range old.groups {
+			if _, kept := compiled.groups[id]; !kept {
+				c.releaseGroup(id, key)
+				c.markAddressSpan(id)
+			}
+		}
+		compiled.span, compiled.published = old.span, old.published
+		compiled.changed = !equality.Semantic.DeepEqual(old.np, compiled.np)
+	} else {
+		compiled.changed = true
+	}
+	c.policies[key] = compiled
+	c.dirty.spans.Insert(key)
+}
+
+func (c *Computer) compile(key string) *policy {
+	kind, rest, _ := strings.Cut(key, "/")
+	switch kind {
+	case "acnp":
+		if src, ok := c.sources.ClusterNetworkPolicy(rest); ok {
+			return c.compileClusterNetworkPolicy(src)
+		}
+	case "k8s":
+		ns, name, _ := strings.Cut(rest, "/")
+		if src, ok := c.sources.K8sNetworkPolicy(ns, name); ok {
+			return c.compileK8sNetworkPolicy(src)
+		}
+	}
+	return nil
+}
+
+// setClusterGroupUsers moves a policy's entries in the ClusterGroup reverse index.
+func (c *Computer) setClusterGroupUsers(key string, remove, add sets.Set[string]) {
+	for name := range remove {
+		if users := c.clusterGroupUsers[name]; users != nil {
+			users.Delete(key)
+			if users.Len() == 0 {
+				delete(c.clusterGroupUsers, name)
+			}
+		}
+	}
+	for name := range add {
+		if c.clusterGroupUsers[name] == nil {
+			c.clusterGroupUsers[name] = sets.New[string]()
+		}
+		c.clusterGroupUsers[name].Insert(key)
+	}
+}
+
+func (c *Computer) removePolicy(p *policy) {
+	delete(c.policies, p.key)
+	c.dirty.spans.Delete(p.key)
+	if p.published {
+		if err := c.sink.DeleteNetworkPolicy(p.np.Name); err != nil {
+			c.reportSinkError("NetworkPolicy", p.np.Name, err)
+		}
+	}
+	for id := range p.groups {
+		c.releaseGroup(id, p.key)
+		c.markAddressSpan(id)
+	}
+}
+
+func (c *Computer) markAddressSpan(id groupID) {
+	if id.kind == addressKind && c.groups[id] != nil {
+		c.dirty.addressSpans.Insert(id.name)
+	}
+}
+
+// syncPolicySpan recomputes a policy's span (the union of its AppliedToGroups'
+// spans) and publishes the policy when it or its span changed.
+func (c *Computer) syncPolicySpan(key string) {
+	p := c.policies[key]
+	if p == nil {
+		return
+	}
+	span := sets.New[string]()
+	for _, name := range p.appliedTo {
+		if g := c.groups[groupID{appliedToKind, name}]; g != nil {
+			span = span.Union(g.span)
+		}
+	}
+	spanChanged := !p.published || !span.Equal(p.span)
+	if !spanChanged && !p.changed {
+		return
+	}
+	if err := c.sink.UpsertNetworkPolicy(p.np, span); err != nil {
+		c.reportSinkError("NetworkPolicy", p.np.Name, err)
+		return
+	}
+	p.span, p.published, p.changed = span, true, false
+	if spanChanged {
+		for _, name := range p.addresses {
+			c.dirty.addressSpans.Insert(name)
+		}
+	}
+}
+
+// syncAddressSpan recomputes an AddressGroup's span: the union of the spans of the
+// policies that use it.
+func (c *Computer) syncAddressSpan(name string) {
+	g := c.groups[groupID{addressKind, name}]
+	if g == nil {
+		return
+	}
+	span := sets.New[string]()
+	for key := range g.refs {
+		if p := c.policies[key]; p != nil {
+			span = span.Union(p.span)
+		}
+	}
+	if !g.published || !span.Equal(g.span) {
+		g.span = span
+		c.dirty.addressPublish.Insert(name)
+	}
+}
