@@ -62,6 +62,13 @@ func (c *Computer) syncPolicy(key string) {
 	for id, src := range compiled.groups {
 		c.acquireGroup(id, src, key)
 	}
+	if old != nil && old.published && old.np.Name != compiled.np.Name {
+		// Deleted and created again under the same name: a new UID, a new object.
+		if err := c.sink.DeleteNetworkPolicy(old.np.Name); err != nil {
+			c.reportSinkError("NetworkPolicy", old.np.Name, err)
+		}
+		old.published = false
+	}
 	if old != nil {
 		for id := range old.groups {
 			if _, kept := compiled.groups[id]; !kept {

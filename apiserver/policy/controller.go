@@ -1,0 +1,196 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	kubeinformers "k8s.io/client-go/informers"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+
+	crdinformers "github.com/strata-net/strata/generated/informers/externalversions"
+)
+
+// Config configures the policy controller.
+type Config struct {
+	// CRDInformers are the informers of Strata's resources (the loopback client).
+	CRDInformers crdinformers.SharedInformerFactory
+	// KubeInformers are the informers of Pods, Namespaces, Services and
+	// NetworkPolicies (kube-apiserver). The Pods informer gets a trimming transform.
+	KubeInformers kubeinformers.SharedInformerFactory
+	// Sink receives the computed objects.
+	Sink Sink
+}
+
+// Controller feeds the computation from informers and runs its passes.
+type Controller struct {
+	computer *Computer
+	synced   []cache.InformerSynced
+}
+
+// NewController registers the informer handlers. Start the informer factories, then
+// Run.
+func NewController(cfg Config) (*Controller, error) {
+	if cfg.CRDInformers == nil || cfg.KubeInformers == nil || cfg.Sink == nil {
+		return nil, errors.New("policy controller: CRDInformers, KubeInformers and Sink are required")
+	}
+	crd, kube := cfg.CRDInformers.Crd().V1beta1(), cfg.KubeInformers
+	sources := listerSources{
+		acnps: crd.ClusterNetworkPolicies().Lister(), tiers: crd.Tiers().Lister(), groups: crd.ClusterGroups().Lister(),
+		k8snps: kube.Networking().V1().NetworkPolicies().Lister(), services: kube.Core().V1().Services().Lister(),
+	}
+	c := &Controller{computer: NewComputer(cfg.Sink, sources)}
+	pods := kube.Core().V1().Pods().Informer()
+	if err := pods.SetTransform(trimPod); err != nil {
+		return nil, fmt.Errorf("policy controller: setting the Pod transform: %w", err)
+	}
+	informers := []cache.SharedIndexInformer{
+		pods, kube.Core().V1().Namespaces().Informer(), kube.Core().V1().Services().Informer(),
+		kube.Networking().V1().NetworkPolicies().Informer(), crd.ClusterNetworkPolicies().Informer(),
+		crd.Tiers().Informer(), crd.ClusterGroups().Informer(),
+	}
+	handlers := []cache.ResourceEventHandler{
+		c.podHandler(), c.namespaceHandler(), c.serviceHandler(), c.k8sPolicyHandler(), c.acnpHandler(),
+		c.tierHandler(), c.clusterGroupHandler(),
+	}
+	for i, inf := range informers {
+		reg, err := inf.AddEventHandler(handlers[i])
+		if err != nil {
+			return nil, fmt.Errorf("policy controller: adding a handler: %w", err)
+		}
+		c.synced = append(c.synced, reg.HasSynced)
+	}
+	return c, nil
+}
+
+// Computer exposes the computation (status aggregation reads spans from it).
+func (c *Controller) Computer() *Computer { return c.computer }
+
+// Run waits for the informers to sync, then processes changes until ctx ends.
+func (c *Controller) Run(ctx context.Context) {
+	logger := klog.FromContext(ctx)
+	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
+		logger.Info("Policy controller stopped before its caches synced")
+		return
+	}
+	start := time.Now()
+	c.computer.Process()
+	logger.Info("Policy computation synced", "duration", time.Since(start))
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.computer.wake:
+			c.computer.Process()
+		}
+	}
+}
+
+// HasSynced tells whether the informers synced and no work is pending.
+func (c *Controller) HasSynced() bool {
+	for _, s := range c.synced {
+		if !s() {
+			return false
+		}
+	}
+	return !c.computer.Pending()
+}
+
+// objectMeta returns the namespace and name of an informer object, including the
+// tombstones of deletions.
+func objectMeta(obj interface{}) (string, string, bool) {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return "", "", false
+	}
+	return m.GetNamespace(), m.GetName(), true
+}
+
+func (c *Controller) podHandler() cache.ResourceEventHandler {
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj interface{}) { c.upsertPod(obj) },
+		UpdateFunc: func(_, obj interface{}) { c.upsertPod(obj) },
+		DeleteFunc: func(obj interface{}) {
+			if ns, name, ok := objectMeta(obj); ok {
+				c.computer.DeletePod(ns, name)
+			}
+		},
+	}
+}
+
+func (c *Controller) upsertPod(obj interface{}) {
+	if p, ok := obj.(*corev1.Pod); ok {
+		c.computer.UpsertPod(podFromAPI(p))
+	}
+}
+
+func (c *Controller) namespaceHandler() cache.ResourceEventHandler {
+	upsert := func(obj interface{}) {
+		if ns, ok := obj.(*corev1.Namespace); ok {
+			c.computer.UpsertNamespace(ns.Name, ns.Labels)
+		}
+	}
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc:    upsert,
+		UpdateFunc: func(_, obj interface{}) { upsert(obj) },
+		DeleteFunc: func(obj interface{}) {
+			if _, name, ok := objectMeta(obj); ok {
+				c.computer.DeleteNamespace(name)
+			}
+		},
+	}
+}
+
+// nameHandler calls changed with the namespace and name of every added, updated or
+// deleted object.
+func nameHandler(changed func(namespace, name string)) cache.ResourceEventHandler {
+	handle := func(obj interface{}) {
+		if ns, name, ok := objectMeta(obj); ok {
+			changed(ns, name)
+		}
+	}
+	return cache.ResourceEventHandlerFuncs{AddFunc: handle, UpdateFunc: func(_, obj interface{}) { handle(obj) }, DeleteFunc: handle}
+}
+
+func (c *Controller) serviceHandler() cache.ResourceEventHandler {
+	return nameHandler(c.computer.ServiceChanged)
+}
+
+func (c *Controller) k8sPolicyHandler() cache.ResourceEventHandler {
+	return nameHandler(c.computer.K8sNetworkPolicyChanged)
+}
+
+func (c *Controller) acnpHandler() cache.ResourceEventHandler {
+	return nameHandler(func(_, name string) { c.computer.ClusterNetworkPolicyChanged(name) })
+}
+
+func (c *Controller) tierHandler() cache.ResourceEventHandler {
+	return nameHandler(func(_, name string) { c.computer.TierChanged(name) })
+}
+
+func (c *Controller) clusterGroupHandler() cache.ResourceEventHandler {
+	return nameHandler(func(_, name string) { c.computer.ClusterGroupChanged(name) })
+}
