@@ -56,14 +56,14 @@ type group struct {
 
 	appliedTo map[string]map[string]*controlplane.GroupMember // by Node; appliedToKind
 	address   map[string]*controlplane.GroupMember            // addressKind
-	span      sets.Set[string]
+	span      *nodeSpan
 }
 
 // acquireGroup records that a policy uses a group, creating the group on first use.
 func (c *Computer) acquireGroup(id groupID, src groupSource, policyKey string) {
 	g := c.groups[id]
 	if g == nil {
-		g = &group{id: id, source: src, refs: sets.New[string](), span: sets.New[string]()}
+		g = &group{id: id, source: src, refs: sets.New[string](), span: emptySpan}
 		if src.clusterGroup != "" {
 			if cg := c.clusterGroups[src.clusterGroup]; cg != nil {
 				g.uid = cg.uid
@@ -187,8 +187,7 @@ func (c *Computer) recomputeMembers(g *group) {
 		return
 	}
 	g.appliedTo = byNode
-	span := sets.KeySet(byNode)
-	if !span.Equal(g.span) {
+	if span := newSpan(sets.KeySet(byNode)); !span.equal(g.span) {
 		g.span = span
 		for key := range g.refs {
 			c.dirty.spans.Insert(key)
@@ -206,7 +205,7 @@ func (c *Computer) publishAppliedToGroup(g *group) {
 }
 
 func (c *Computer) publishAddressGroup(g *group) {
-	err := c.sink.UpsertAddressGroup(AddressGroup{Name: g.id.name, UID: g.uid, Members: g.address, Span: g.span})
+	err := c.sink.UpsertAddressGroup(AddressGroup{Name: g.id.name, UID: g.uid, Members: g.address, Span: g.span.nodes})
 	if err != nil {
 		c.reportSinkError("AddressGroup", g.id.name, err)
 		return

@@ -39,7 +39,7 @@ type policy struct {
 	clusterGroups sets.Set[string] // ClusterGroups it references
 	perNamespace  bool             // compiled per Namespace (namespaces: match Self)
 	tier          string           // the Tier named by a ClusterNetworkPolicy
-	span          sets.Set[string]
+	span          *nodeSpan
 	published     bool
 	changed       bool // np differs from the published one
 }
@@ -146,17 +146,18 @@ func (c *Computer) syncPolicySpan(key string) {
 	if p == nil {
 		return
 	}
-	span := sets.New[string]()
+	var u spanUnion
 	for _, name := range p.appliedTo {
 		if g := c.groups[groupID{appliedToKind, name}]; g != nil {
-			span = span.Union(g.span)
+			u.add(g.span)
 		}
 	}
-	spanChanged := !p.published || !span.Equal(p.span)
+	span := u.result()
+	spanChanged := !p.published || !span.equal(p.span)
 	if !spanChanged && !p.changed {
 		return
 	}
-	if err := c.sink.UpsertNetworkPolicy(p.np, span); err != nil {
+	if err := c.sink.UpsertNetworkPolicy(p.np, span.nodes); err != nil {
 		c.reportSinkError("NetworkPolicy", p.np.Name, err)
 		return
 	}
@@ -175,13 +176,13 @@ func (c *Computer) syncAddressSpan(name string) {
 	if g == nil {
 		return
 	}
-	span := sets.New[string]()
+	var u spanUnion
 	for key := range g.refs {
 		if p := c.policies[key]; p != nil {
-			span = span.Union(p.span)
+			u.add(p.span)
 		}
 	}
-	if !g.published || !span.Equal(g.span) {
+	if span := u.result(); !g.published || !span.equal(g.span) {
 		g.span = span
 		c.dirty.addressPublish.Insert(name)
 	}

@@ -1,0 +1,53 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"testing"
+)
+
+// TestScenariosSmall runs every scale scenario at a small size and checks what is
+// published, so the benchmark measures a correct computation.
+func TestScenariosSmall(t *testing.T) {
+	cases := []struct {
+		sc               scenario
+		policies, groups int
+	}{
+		// 10 namespaces × 3 policies; per namespace 3 AppliedToGroups + 2 AddressGroups.
+		{sc: s1(10), policies: 30, groups: 50},
+		// 10 namespaces × 3 ClusterNetworkPolicies; the same groups.
+		{sc: s6(10), policies: 30, groups: 50},
+		// 100 ClusterGroups as AppliedToGroups and as AddressGroups, one env=dev
+		// AddressGroup and 100 distinct (app, company) AddressGroups.
+		{sc: s7(100), policies: 100, groups: 301},
+	}
+	for _, tc := range cases {
+		t.Run(tc.sc.name, func(t *testing.T) {
+			c, _, sink := startController(t, tc.sc.kube, tc.sc.crd)
+			waitIdle(t, c)
+			if len(sink.policies) != tc.policies || len(sink.address)+len(sink.applied) != tc.groups {
+				t.Fatalf("published %d policies and %d groups, want %d and %d",
+					len(sink.policies), len(sink.address)+len(sink.applied), tc.policies, tc.groups)
+			}
+			for name, span := range sink.spans {
+				if span.Len() == 0 {
+					t.Fatalf("policy %s has an empty span", name)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,68 @@
+package policy
+
+import "k8s.io/apimachinery/pkg/util/sets"
+
+// nodeSpan is an immutable set of Node names. Objects with the same span share one
+// nodeSpan: a policy with one AppliedToGroup shares the group's, and an AddressGroup
+// used by policies of one span shares theirs, so 10k policies over 1,000 Nodes hold
+// one set, not 10k, and their unions cost the number of distinct spans.
+type nodeSpan struct {
+	nodes sets.Set[string]
+}
+
+var emptySpan = &nodeSpan{nodes: sets.New[string]()}
+
+func newSpan(nodes sets.Set[string]) *nodeSpan {
+	if nodes.Len() == 0 {
+		return emptySpan
+	}
+	return &nodeSpan{nodes: nodes}
+}
+
+// equal tells whether two spans hold the same Nodes.
+func (s *nodeSpan) equal(o *nodeSpan) bool {
+	if s == o {
+		return true
+	}
+	if s == nil || o == nil {
+		return false
+	}
+	return s.nodes.Equal(o.nodes)
+}
+
+// spanUnion collects the distinct spans of a union.
+type spanUnion struct {
+	seen  map[*nodeSpan]struct{}
+	spans []*nodeSpan
+}
+
+func (u *spanUnion) add(s *nodeSpan) {
+	if s == nil || s.nodes.Len() == 0 {
+		return
+	}
+	if u.seen == nil {
+		u.seen = map[*nodeSpan]struct{}{}
+	}
+	if _, ok := u.seen[s]; ok {
+		return
+	}
+	u.seen[s] = struct{}{}
+	u.spans = append(u.spans, s)
+}
+
+// result returns the union, reusing the only span when there is one.
+func (u *spanUnion) result() *nodeSpan {
+	switch len(u.spans) {
+	case 0:
+		return emptySpan
+	case 1:
+		return u.spans[0]
+	}
+	nodes := sets.New[string]()
+	for _, s := range u.spans {
+		for n := range s.nodes {
+			nodes.Insert(n)
+		}
+	}
+	return &nodeSpan{nodes: nodes}
+}
