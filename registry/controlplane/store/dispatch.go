@@ -49,6 +49,7 @@ func (s *Store[T]) fanOut(c *change[T], blocked []*watcher[T]) []*watcher[T] {
 	if len(blocked) == 0 {
 		return blocked
 	}
+	s.logger.V(4).Info("Waiting for blocked watchers", "key", c.key, "resourceVersion", c.rv, "blocked", len(blocked))
 	timer := s.cfg.Clock.NewTimer(s.cfg.WatcherTimeout)
 	defer timer.Stop()
 	expired := false

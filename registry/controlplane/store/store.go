@@ -19,8 +19,8 @@ package store
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -230,14 +230,16 @@ func (s *Store[T]) List() []T {
 // resourceVersion.
 func (s *Store[T]) Select(sel Selector) (items []T, resourceVersion uint64) {
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, e := range s.selectLocked(sel) {
+	entries, rv := s.selectLocked(sel), s.rv
+	s.mu.RUnlock()
+	sortEntries(entries)
+	for _, e := range entries {
 		items = append(items, e.obj)
 	}
-	return items, s.rv
+	return items, rv
 }
 
-// selectLocked returns the entries sel selects, sorted by name.
+// selectLocked returns the entries sel selects, in no order.
 func (s *Store[T]) selectLocked(sel Selector) []*entry[T] {
 	if sel.Name != "" {
 		if e, ok := s.items[sel.Name]; ok && matches(sel, e.key, e.obj) {
@@ -246,12 +248,17 @@ func (s *Store[T]) selectLocked(sel Selector) []*entry[T] {
 		return nil
 	}
 	var out []*entry[T]
-	for _, key := range slices.Sorted(maps.Keys(s.items)) {
-		if e := s.items[key]; matches(sel, key, e.obj) {
+	for key, e := range s.items {
+		if matches(sel, key, e.obj) {
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// sortEntries sorts entries by key, outside the lock.
+func sortEntries[T Object](entries []*entry[T]) {
+	slices.SortFunc(entries, func(a, b *entry[T]) int { return strings.Compare(a.key, b.key) })
 }
 
 // ResourceVersion returns the resourceVersion of the last change.
@@ -278,7 +285,9 @@ func (s *Store[T]) Stop() {
 	close(s.stopCh)
 	s.mu.Unlock()
 	<-s.dispatcherDone
-	for _, w := range *s.watchers.Load() {
+	watchers := *s.watchers.Load()
+	for _, w := range watchers {
 		w.Stop()
 	}
+	s.logger.V(2).Info("Stopped the store", "watchers", len(watchers))
 }

@@ -63,6 +63,7 @@ func (s *Store[T]) Watch(ctx context.Context, opts WatchOptions) (watch.Interfac
 	initial, rv := s.selectLocked(opts.Selector), s.rv
 	s.addWatcher(w)
 	s.mu.RUnlock()
+	sortEntries(initial)
 	go w.run(ctx, initial, rv)
 	w.logger.V(4).Info("Started watcher", "resourceVersion", rv, "objects", len(initial))
 	return w, nil
