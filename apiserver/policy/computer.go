@@ -65,9 +65,11 @@ type Computer struct {
 	// clusterGroupUsers maps a ClusterGroup to the policies that reference it.
 	clusterGroupUsers map[string]sets.Set[string]
 	// held maps ClusterNetworkPolicies waiting for their Tier to the Tier's name.
-	held  map[string]string
-	dirty dirtySets
-	wake  chan struct{}
+	held map[string]string
+	// perNamespace are the policies compiled per Namespace (namespaces: match Self).
+	perNamespace sets.Set[string]
+	dirty        dirtySets
+	wake         chan struct{}
 }
 
 // NewComputer returns an empty computation publishing to sink and reading source
@@ -83,6 +85,7 @@ func NewComputer(sink Sink, sources Sources) *Computer {
 		clusterGroups:     map[string]*clusterGroup{},
 		clusterGroupUsers: map[string]sets.Set[string]{},
 		held:              map[string]string{},
+		perNamespace:      sets.New[string](),
 		dirty:             newDirtySets(),
 		wake:              make(chan struct{}, 1),
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
+	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
 // fakeSources serves source objects from maps.
@@ -88,14 +89,14 @@ type fakeSink struct {
 	mu       sync.Mutex
 	policies map[string]*controlplane.NetworkPolicy
 	spans    map[string]sets.Set[string]
-	address  map[string]AddressGroup
-	applied  map[string]AppliedToGroup
+	address  map[string]*store.AddressGroup
+	applied  map[string]*store.AppliedToGroup
 	upserts  int
 }
 
 func newFakeSink() *fakeSink {
 	return &fakeSink{policies: map[string]*controlplane.NetworkPolicy{}, spans: map[string]sets.Set[string]{},
-		address: map[string]AddressGroup{}, applied: map[string]AppliedToGroup{}}
+		address: map[string]*store.AddressGroup{}, applied: map[string]*store.AppliedToGroup{}}
 }
 
 func (s *fakeSink) UpsertNetworkPolicy(np *controlplane.NetworkPolicy, span sets.Set[string]) error {
@@ -114,7 +115,7 @@ func (s *fakeSink) DeleteNetworkPolicy(name string) error {
 	return nil
 }
 
-func (s *fakeSink) UpsertAddressGroup(g AddressGroup) error {
+func (s *fakeSink) UpsertAddressGroup(g *store.AddressGroup) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.address[g.Name] = g
@@ -129,7 +130,7 @@ func (s *fakeSink) DeleteAddressGroup(name string) error {
 	return nil
 }
 
-func (s *fakeSink) UpsertAppliedToGroup(g AppliedToGroup) error {
+func (s *fakeSink) UpsertAppliedToGroup(g *store.AppliedToGroup) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.applied[g.Name] = g

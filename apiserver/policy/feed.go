@@ -62,10 +62,8 @@ func (c *Computer) DeleteNamespace(name string) {
 // markPerNamespacePolicies marks the policies compiled per Namespace: their rules
 // follow the set of Namespaces.
 func (c *Computer) markPerNamespacePolicies() {
-	for key, p := range c.policies {
-		if p.perNamespace {
-			c.dirty.policies.Insert(key)
-		}
+	for key := range c.perNamespace {
+		c.dirty.policies.Insert(key)
 	}
 }
 

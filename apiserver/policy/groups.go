@@ -23,6 +23,7 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane"
 	"github.com/strata-net/strata/apiserver/policy/grouping"
+	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
 type groupKind int
@@ -163,7 +164,7 @@ func (c *Computer) recomputeMembers(g *group) {
 		members := make(map[string]*controlplane.GroupMember, len(pods))
 		for _, p := range pods {
 			if m := addressMember(p); m != nil {
-				members[MemberKey(m)] = m
+				members[store.MemberKey(m)] = m
 			}
 		}
 		if !g.published || !equality.Semantic.DeepEqual(members, g.address) {
@@ -181,7 +182,7 @@ func (c *Computer) recomputeMembers(g *group) {
 		if byNode[p.NodeName] == nil {
 			byNode[p.NodeName] = map[string]*controlplane.GroupMember{}
 		}
-		byNode[p.NodeName][MemberKey(m)] = m
+		byNode[p.NodeName][store.MemberKey(m)] = m
 	}
 	if g.published && equality.Semantic.DeepEqual(byNode, g.appliedTo) {
 		return
@@ -197,7 +198,7 @@ func (c *Computer) recomputeMembers(g *group) {
 }
 
 func (c *Computer) publishAppliedToGroup(g *group) {
-	if err := c.sink.UpsertAppliedToGroup(AppliedToGroup{Name: g.id.name, UID: g.uid, MembersByNode: g.appliedTo}); err != nil {
+	if err := c.sink.UpsertAppliedToGroup(&store.AppliedToGroup{Name: g.id.name, UID: g.uid, MembersByNode: g.appliedTo}); err != nil {
 		c.reportSinkError("AppliedToGroup", g.id.name, err)
 		return
 	}
@@ -205,7 +206,7 @@ func (c *Computer) publishAppliedToGroup(g *group) {
 }
 
 func (c *Computer) publishAddressGroup(g *group) {
-	err := c.sink.UpsertAddressGroup(AddressGroup{Name: g.id.name, UID: g.uid, Members: g.address, Span: g.span.nodes})
+	err := c.sink.UpsertAddressGroup(&store.AddressGroup{Name: g.id.name, UID: g.uid, Members: g.address, Span: g.span.nodes})
 	if err != nil {
 		c.reportSinkError("AddressGroup", g.id.name, err)
 		return

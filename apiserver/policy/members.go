@@ -17,32 +17,9 @@ limitations under the License.
 package policy
 
 import (
-	"net"
-	"strings"
-
 	"github.com/strata-net/strata/apis/controlplane"
 	"github.com/strata-net/strata/apiserver/policy/grouping"
 )
-
-// MemberKey identifies a group member: its kind, namespace/name and, for address
-// members, its IPs (so an IP change is a removal and an addition).
-func MemberKey(m *controlplane.GroupMember) string {
-	var b strings.Builder
-	switch {
-	case m.Pod != nil:
-		b.WriteString("pod/" + m.Pod.Namespace + "/" + m.Pod.Name)
-	case m.ExternalEntity != nil:
-		b.WriteString("ee/" + m.ExternalEntity.Namespace + "/" + m.ExternalEntity.Name)
-	case m.Node != nil:
-		b.WriteString("node/" + m.Node.Name)
-	case m.Service != nil:
-		b.WriteString("svc/" + m.Service.Namespace + "/" + m.Service.Name)
-	}
-	for _, ip := range m.IPs {
-		b.WriteString("/" + net.IP(ip).String())
-	}
-	return b.String()
-}
 
 // appliedToMember returns the AppliedToGroup member of a Pod, or nil when the Pod is
 // excluded: not scheduled, host-network or terminated.

@@ -59,6 +59,11 @@ func (c *Computer) syncPolicy(key string) {
 		return
 	}
 	c.setClusterGroupUsers(key, nil, compiled.clusterGroups)
+	if compiled.perNamespace {
+		c.perNamespace.Insert(key)
+	} else {
+		c.perNamespace.Delete(key)
+	}
 	for id, src := range compiled.groups {
 		c.acquireGroup(id, src, key)
 	}
@@ -121,6 +126,7 @@ func (c *Computer) setClusterGroupUsers(key string, remove, add sets.Set[string]
 
 func (c *Computer) removePolicy(p *policy) {
 	delete(c.policies, p.key)
+	c.perNamespace.Delete(p.key)
 	c.dirty.spans.Delete(p.key)
 	if p.published {
 		if err := c.sink.DeleteNetworkPolicy(p.np.Name); err != nil {
