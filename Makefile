@@ -4,11 +4,11 @@ BIN_DIR   ?= bin
 GO_TEST   ?= $(GO) test -count=1 -timeout=30m
 PKGS      ?= ./...
 
-.PHONY: help all build test test-unit deps verify verify-gofmt verify-vet verify-codegen \
+.PHONY: help all build test test-unit test-e2e kube-binaries deps verify verify-gofmt verify-vet verify-codegen \
         update update-codegen run bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 all: verify build test ## verify, build and test
 
@@ -19,8 +19,14 @@ build: ## compile every package and the binaries under cmd/ into bin/
 deps: ## install the Debian packages the tests need (Open vSwitch, ethtool, iproute2) when missing
 	@hack/install-deps.sh
 
-test: deps ## run every test: unit, real etcd, real Open vSwitch and network namespaces (as root)
+test: deps kube-binaries ## run every test: unit, real etcd, real Open vSwitch and network namespaces (as root), e2e on the local cluster
 	$(GO_TEST) $(PKGS)
+
+test-e2e: kube-binaries ## run the end-to-end tests (standalone strata-apiserver, and the local cluster of hack/local-cluster.sh)
+	$(GO_TEST) ./test/e2e/...
+
+kube-binaries: ## build and cache etcd, kube-apiserver, kube-controller-manager, kube-scheduler (no-op when cached; cold: 15-36 min)
+	@hack/kube-binaries.sh
 
 test-unit: ## run the tests that need neither root nor Open vSwitch
 	$(GO_TEST) ./apis/... ./generated/...
