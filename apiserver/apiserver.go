@@ -24,8 +24,14 @@ import (
 	"fmt"
 
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	kubeinformers "k8s.io/client-go/informers"
+	"k8s.io/klog/v2"
 
+	"github.com/strata-net/strata/apiserver/policy"
+	"github.com/strata-net/strata/generated/clientset/versioned"
 	informers "github.com/strata-net/strata/generated/informers/externalversions"
+	cpregistry "github.com/strata-net/strata/registry/controlplane"
+	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
 // ExtraConfig holds strata-apiserver's own dependencies.
@@ -33,6 +39,10 @@ type ExtraConfig struct {
 	// Informers are the informers of Strata's resources, over the loopback client;
 	// the admission plugins read their listers. Started by a post-start hook.
 	Informers informers.SharedInformerFactory
+	// KubeInformers are the informers of kube-apiserver's resources (Pods,
+	// Namespaces, Services, NetworkPolicies); nil in standalone mode, where there is
+	// nothing to compute and the controlplane API serves empty lists.
+	KubeInformers kubeinformers.SharedInformerFactory
 }
 
 // Config is the configuration of strata-apiserver.
@@ -71,10 +81,48 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err := installPolicyGroups(gs, c.GenericConfig.RESTOptionsGetter); err != nil {
 		return nil, err
 	}
+	stores, err := cpregistry.NewStores(store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	gs.AddPreShutdownHookOrDie("strata-controlplane-stores", func() error { stores.Stop(); return nil })
+	client, err := versioned.NewForConfig(c.GenericConfig.LoopbackClientConfig)
+	if err != nil {
+		return nil, fmt.Errorf("creating the loopback client: %w", err)
+	}
+	aggregator := policy.NewStatusAggregator(statusClient{client: client})
+	if err := installControlplane(gs, stores, aggregator); err != nil {
+		return nil, err
+	}
 	if err := c.addPostStartHooks(gs); err != nil {
 		return nil, err
 	}
+	if err := c.addComputation(gs, storeSink{stores: stores, aggregator: aggregator}, aggregator); err != nil {
+		return nil, err
+	}
 	return &Server{GenericAPIServer: gs}, nil
+}
+
+// addComputation starts the policy computation and the status aggregation once the
+// server runs. Without kube-apiserver (standalone) there are no Pods to compute
+// from, and the controlplane API stays empty.
+func (c CompletedConfig) addComputation(gs *genericapiserver.GenericAPIServer, sink policy.Sink, aggregator *policy.StatusAggregator) error {
+	kube, crd := c.ExtraConfig.KubeInformers, c.ExtraConfig.Informers
+	if kube == nil || crd == nil {
+		klog.InfoS("No kube-apiserver informers: the policy computation does not run")
+		return nil
+	}
+	controller, err := policy.NewController(policy.Config{CRDInformers: crd, KubeInformers: kube, Sink: sink})
+	if err != nil {
+		return err
+	}
+	return gs.AddPostStartHook("strata-policy-computation", func(ctx genericapiserver.PostStartHookContext) error {
+		kube.Start(ctx.Done())
+		crd.Start(ctx.Done())
+		go controller.Run(ctx)
+		go aggregator.Run(ctx)
+		return nil
+	})
 }
 
 func (c CompletedConfig) addPostStartHooks(gs *genericapiserver.GenericAPIServer) error {

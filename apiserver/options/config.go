@@ -92,7 +92,7 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 	}
 	return &apiserver.Config{
 		GenericConfig: cfg,
-		ExtraConfig:   apiserver.ExtraConfig{Informers: factory},
+		ExtraConfig:   apiserver.ExtraConfig{Informers: factory, KubeInformers: cfg.SharedInformerFactory},
 	}, nil
 }
 

@@ -1,0 +1,108 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+
+	"github.com/strata-net/strata/apis/controlplane"
+	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
+	"github.com/strata-net/strata/apis/scheme"
+	"github.com/strata-net/strata/apiserver/policy"
+	"github.com/strata-net/strata/generated/clientset/versioned"
+	cpregistry "github.com/strata-net/strata/registry/controlplane"
+	"github.com/strata-net/strata/registry/controlplane/store"
+)
+
+// installControlplane installs controlplane.antrea.io/v1beta2 over the computed
+// stores; agents' status reports go to the aggregator.
+func installControlplane(gs *genericapiserver.GenericAPIServer, stores *cpregistry.Stores, aggregator *policy.StatusAggregator) error {
+	g := genericapiserver.NewDefaultAPIGroupInfo(controlplane.GroupName, scheme.Scheme, scheme.ParameterCodec, scheme.Codecs)
+	g.VersionedResourcesStorageMap["v1beta2"] = cpregistry.Storage(stores, aggregator)
+	if err := gs.InstallAPIGroup(&g); err != nil {
+		return fmt.Errorf("installing %s: %w", controlplane.GroupName, err)
+	}
+	return nil
+}
+
+// storeSink publishes the computation into the controlplane stores and tells the
+// status aggregator what was published.
+type storeSink struct {
+	stores     *cpregistry.Stores
+	aggregator *policy.StatusAggregator
+}
+
+var _ policy.Sink = storeSink{}
+
+func (s storeSink) UpsertNetworkPolicy(np *controlplane.NetworkPolicy, span sets.Set[string]) error {
+	if np.CreationTimestamp.IsZero() {
+		np.CreationTimestamp = metav1.Now()
+	}
+	if err := s.stores.NetworkPolicies.Upsert(&store.NetworkPolicy{Policy: np, Span: span}); err != nil {
+		return err
+	}
+	s.aggregator.Observe(np, span)
+	return nil
+}
+
+func (s storeSink) DeleteNetworkPolicy(name string) error {
+	s.aggregator.Forget(name)
+	return ignoreNotFound(s.stores.NetworkPolicies.Delete(name))
+}
+
+func (s storeSink) UpsertAddressGroup(g *store.AddressGroup) error {
+	return s.stores.AddressGroups.Upsert(g)
+}
+
+func (s storeSink) DeleteAddressGroup(name string) error {
+	return ignoreNotFound(s.stores.AddressGroups.Delete(name))
+}
+
+func (s storeSink) UpsertAppliedToGroup(g *store.AppliedToGroup) error {
+	return s.stores.AppliedToGroups.Upsert(g)
+}
+
+func (s storeSink) DeleteAppliedToGroup(name string) error {
+	return ignoreNotFound(s.stores.AppliedToGroups.Delete(name))
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// statusClient writes ClusterNetworkPolicy status through the loopback client.
+type statusClient struct {
+	client versioned.Interface
+}
+
+func (c statusClient) Get(ctx context.Context, name string) (*crdv1beta1.ClusterNetworkPolicy, error) {
+	return c.client.CrdV1beta1().ClusterNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
+}
+
+func (c statusClient) UpdateStatus(ctx context.Context, p *crdv1beta1.ClusterNetworkPolicy) error {
+	_, err := c.client.CrdV1beta1().ClusterNetworkPolicies().UpdateStatus(ctx, p, metav1.UpdateOptions{})
+	return err
+}
