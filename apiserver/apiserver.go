@@ -22,6 +22,7 @@ package apiserver
 
 import (
 	"fmt"
+	"time"
 
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	kubeinformers "k8s.io/client-go/informers"
@@ -33,6 +34,9 @@ import (
 	cpregistry "github.com/strata-net/strata/registry/controlplane"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
+
+// shutdownTimeout bounds a graceful shutdown.
+const shutdownTimeout = 5 * time.Second
 
 // ExtraConfig holds strata-apiserver's own dependencies.
 type ExtraConfig struct {
@@ -78,6 +82,9 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the generic API server: %w", err)
 	}
+	// Long-running watches (controller managers, agents) must not hold a shutdown
+	// for the default minute: they re-watch the restarted server or another replica.
+	gs.ShutdownTimeout = shutdownTimeout
 	if err := installPolicyGroups(gs, c.GenericConfig.RESTOptionsGetter); err != nil {
 		return nil, err
 	}

@@ -95,8 +95,16 @@ func TestAdmissionRules(t *testing.T) {
 					Spec: crdv1beta1.GroupSpec{ChildGroups: []crdv1beta1.ClusterGroupReference{"adm-leaf"}}}, metav1.CreateOptions{}); err != nil {
 					return err
 				}
-				_, err := groups.Create(ctx, &crdv1beta1.ClusterGroup{ObjectMeta: metav1.ObjectMeta{Name: "adm-grandparent"},
-					Spec: crdv1beta1.GroupSpec{ChildGroups: []crdv1beta1.ClusterGroupReference{"adm-parent"}}}, metav1.CreateOptions{})
+				grandparent := &crdv1beta1.ClusterGroup{ObjectMeta: metav1.ObjectMeta{Name: "adm-grandparent"},
+					Spec: crdv1beta1.GroupSpec{ChildGroups: []crdv1beta1.ClusterGroupReference{"adm-parent"}}}
+				// The admission caches see adm-parent a moment after its creation: a
+				// child that is not known yet is allowed, so retry the dry run until
+				// the nesting is refused (or 30s pass).
+				var err error
+				_ = wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+					_, err = groups.Create(ctx, grandparent, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+					return err != nil, nil
+				})
 				return err
 			}},
 	}
