@@ -26,6 +26,7 @@ import (
 	kubeinformers "k8s.io/client-go/informers"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 
+	"github.com/strata-net/strata/apiserver/policy/scale"
 	crdfake "github.com/strata-net/strata/generated/clientset/versioned/fake"
 	crdinformers "github.com/strata-net/strata/generated/informers/externalversions"
 )
@@ -38,12 +39,12 @@ import (
 func BenchmarkScale(b *testing.B) {
 	for _, bench := range []struct {
 		name string
-		mk   func() scenario
+		mk   func() scale.Scenario
 	}{
-		{"S1-small-namespaces", func() scenario { return s1(25000) }}, {"S2-large-namespaces", s2},
-		{"S3-one-namespace", s3}, {"S4-policy-per-pod", s4}, {"S5-cluster-scoped-peers", s5},
-		{"S6-cluster-policies-across-tiers", func() scenario { return s6(25000) }},
-		{"S7-cluster-groups", func() scenario { return s7(5000) }},
+		{"S1-small-namespaces", func() scale.Scenario { return scale.S1(25000) }}, {"S2-large-namespaces", scale.S2},
+		{"S3-one-namespace", scale.S3}, {"S4-policy-per-pod", scale.S4}, {"S5-cluster-scoped-peers", scale.S5},
+		{"S6-cluster-policies-across-tiers", func() scale.Scenario { return scale.S6(25000) }},
+		{"S7-cluster-groups", func() scale.Scenario { return scale.S7(5000) }},
 	} {
 		b.Run(bench.name, func(b *testing.B) {
 			sc := bench.mk()
@@ -57,9 +58,9 @@ func BenchmarkScale(b *testing.B) {
 
 // runScenario computes one scenario from scratch and reports seconds, peak heap and
 // what was published.
-func runScenario(b *testing.B, sc scenario) {
+func runScenario(b *testing.B, sc scale.Scenario) {
 	b.StopTimer()
-	kube, crd := kubefake.NewSimpleClientset(sc.kube...), crdfake.NewSimpleClientset(sc.crd...)
+	kube, crd := kubefake.NewSimpleClientset(sc.Kube...), crdfake.NewSimpleClientset(sc.CRD...)
 	kubeInf, crdInf := kubeinformers.NewSharedInformerFactory(kube, 0), crdinformers.NewSharedInformerFactory(crd, 0)
 	sink := newFakeSink()
 	c, err := NewController(Config{CRDInformers: crdInf, KubeInformers: kubeInf, Sink: sink})

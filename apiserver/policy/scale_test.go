@@ -18,26 +18,28 @@ package policy
 
 import (
 	"testing"
+
+	"github.com/strata-net/strata/apiserver/policy/scale"
 )
 
 // TestScenariosSmall runs every scale scenario at a small size and checks what is
 // published, so the benchmark measures a correct computation.
 func TestScenariosSmall(t *testing.T) {
 	cases := []struct {
-		sc               scenario
+		sc               scale.Scenario
 		policies, groups int
 	}{
 		// 10 namespaces × 3 policies; per namespace 3 AppliedToGroups + 2 AddressGroups.
-		{sc: s1(10), policies: 30, groups: 50},
+		{sc: scale.S1(10), policies: 30, groups: 50},
 		// 10 namespaces × 3 ClusterNetworkPolicies; the same groups.
-		{sc: s6(10), policies: 30, groups: 50},
+		{sc: scale.S6(10), policies: 30, groups: 50},
 		// 100 ClusterGroups as AppliedToGroups and as AddressGroups, one env=dev
 		// AddressGroup and 100 distinct (app, company) AddressGroups.
-		{sc: s7(100), policies: 100, groups: 301},
+		{sc: scale.S7(100), policies: 100, groups: 301},
 	}
 	for _, tc := range cases {
-		t.Run(tc.sc.name, func(t *testing.T) {
-			c, _, sink := startController(t, tc.sc.kube, tc.sc.crd)
+		t.Run(tc.sc.Name, func(t *testing.T) {
+			c, _, sink := startController(t, tc.sc.Kube, tc.sc.CRD)
 			waitIdle(t, c)
 			if len(sink.policies) != tc.policies || len(sink.address)+len(sink.applied) != tc.groups {
 				t.Fatalf("published %d policies and %d groups, want %d and %d",

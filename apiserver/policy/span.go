@@ -46,18 +46,33 @@ func (s *nodeSpan) equal(o *nodeSpan) bool {
 	return s.nodes.Equal(o.nodes)
 }
 
-// spanUnion collects the distinct spans of a union.
+// spanUnion collects the distinct spans of a union. Most unions have one or a few
+// distinct spans: they are found by a scan, and a map is made only past smallUnion.
 type spanUnion struct {
 	seen  map[*nodeSpan]struct{}
 	spans []*nodeSpan
 }
+
+const smallUnion = 8
 
 func (u *spanUnion) add(s *nodeSpan) {
 	if s == nil || s.nodes.Len() == 0 {
 		return
 	}
 	if u.seen == nil {
-		u.seen = map[*nodeSpan]struct{}{}
+		for _, known := range u.spans {
+			if known == s {
+				return
+			}
+		}
+		u.spans = append(u.spans, s)
+		if len(u.spans) > smallUnion {
+			u.seen = make(map[*nodeSpan]struct{}, len(u.spans))
+			for _, known := range u.spans {
+				u.seen[known] = struct{}{}
+			}
+		}
+		return
 	}
 	if _, ok := u.seen[s]; ok {
 		return

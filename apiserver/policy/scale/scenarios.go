@@ -14,7 +14,9 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package policy
+// Package scale generates the shapes of Antrea's controller scale tests (S1–S7 of
+// issue 5) as Kubernetes and Strata objects, for the computation's benchmarks.
+package scale
 
 import (
 	"fmt"
@@ -24,19 +26,21 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 )
 
-// scenario is one shape of Antrea's controller scale tests: Pods spread over 1000
+// Scenario is one shape of Antrea's controller scale tests: Pods spread over 1000
 // Nodes with unique IPs; every K8s NetworkPolicy has policyTypes Ingress and Egress.
-type scenario struct {
-	name string
-	kube []runtime.Object
-	crd  []runtime.Object
+type Scenario struct {
+	Name string
+	Kube []runtime.Object
+	CRD  []runtime.Object
 }
 
-const scaleNodes = 1000
+// Nodes is the number of Nodes the Pods are spread over.
+const Nodes = 1000
 
 type objects struct {
 	kube, crd []runtime.Object
@@ -55,7 +59,7 @@ func (o *objects) pod(ns string, l map[string]string) {
 	i := o.pods
 	o.pods++
 	ip := fmt.Sprintf("10.%d.%d.%d", (i>>16)&255, (i>>8)&255, i&255)
-	o.kube = append(o.kube, apiPod(ns, fmt.Sprintf("pod-%d", i), fmt.Sprintf("node-%d", i%scaleNodes), ip, l))
+	o.kube = append(o.kube, Pod(ns, fmt.Sprintf("pod-%d", i), fmt.Sprintf("node-%d", i%Nodes), ip, l))
 }
 
 func (o *objects) k8sPolicy(ns, name string, applied *metav1.LabelSelector, from []networkingv1.NetworkPolicyPeer) {
@@ -85,8 +89,8 @@ func (o *objects) tiers() {
 	}
 }
 
-// s1 is "small namespaces": 25,000 namespaces × 4 Pods and 3 policies.
-func s1(namespaces int) scenario {
+// S1 is "small namespaces": 25,000 namespaces × 4 Pods and 3 policies.
+func S1(namespaces int) Scenario {
 	o := &objects{}
 	for n := 0; n < namespaces; n++ {
 		ns := fmt.Sprintf("ns-%d", n)
@@ -98,12 +102,12 @@ func s1(namespaces int) scenario {
 		}
 		o.k8sPolicy(ns, "default-deny", &metav1.LabelSelector{}, nil)
 	}
-	return scenario{name: "S1-small-namespaces", kube: o.kube, crd: o.crd}
+	return Scenario{Name: "S1-small-namespaces", Kube: o.kube, CRD: o.crd}
 }
 
-// s2 is "large namespaces": 100 namespaces × (default-deny + 100 policies over 10
+// S2 is "large namespaces": 100 namespaces × (default-deny + 100 policies over 10
 // Pods each).
-func s2() scenario {
+func S2() Scenario {
 	o := &objects{}
 	for n := 0; n < 100; n++ {
 		ns := fmt.Sprintf("ns-%d", n)
@@ -117,11 +121,11 @@ func s2() scenario {
 			o.k8sPolicy(ns, fmt.Sprintf("np-%d", i), sel(key, value), podPeer(sel(key, value)))
 		}
 	}
-	return scenario{name: "S2-large-namespaces", kube: o.kube, crd: o.crd}
+	return Scenario{Name: "S2-large-namespaces", Kube: o.kube, CRD: o.crd}
 }
 
-// s3 is "one namespace": 10k Pods, 10k policies each selecting all of them.
-func s3() scenario {
+// S3 is "one namespace": 10k Pods, 10k policies each selecting all of them.
+func S3() Scenario {
 	o := &objects{}
 	o.namespace("ns", nil)
 	for p := 0; p < 10000; p++ {
@@ -130,11 +134,11 @@ func s3() scenario {
 	for i := 0; i < 10000; i++ {
 		o.k8sPolicy("ns", fmt.Sprintf("np-%d", i), sel("app-1", "scale-1"), podPeer(sel("app-1", "scale-1")))
 	}
-	return scenario{name: "S3-one-namespace", kube: o.kube, crd: o.crd}
+	return Scenario{Name: "S3-one-namespace", Kube: o.kube, CRD: o.crd}
 }
 
-// s4 is "policy per pod": 10k Pods with unique labels, policies pairing them.
-func s4() scenario {
+// S4 is "policy per pod": 10k Pods with unique labels, policies pairing them.
+func S4() Scenario {
 	o := &objects{}
 	o.namespace("ns", nil)
 	for p := 0; p < 10000; p++ {
@@ -145,12 +149,12 @@ func s4() scenario {
 		o.k8sPolicy("ns", fmt.Sprintf("np-%d", i), sel(fmt.Sprintf("app-%d", i), fmt.Sprintf("scale-%d", i)),
 			podPeer(sel(fmt.Sprintf("app-%d", peer), fmt.Sprintf("scale-%d", peer))))
 	}
-	return scenario{name: "S4-policy-per-pod", kube: o.kube, crd: o.crd}
+	return Scenario{Name: "S4-policy-per-pod", Kube: o.kube, CRD: o.crd}
 }
 
-// s5 is "cluster-scoped peers": 1,000 namespaces in 100 company groups, 10 policies
+// S5 is "cluster-scoped peers": 1,000 namespaces in 100 company groups, 10 policies
 // × 10 Pods each, peers in the namespaces of the same company.
-func s5() scenario {
+func S5() Scenario {
 	o := &objects{}
 	for n := 0; n < 1000; n++ {
 		ns, company := fmt.Sprintf("ns-%d", n), fmt.Sprintf("company-%d", n%100)
@@ -164,7 +168,7 @@ func s5() scenario {
 				[]networkingv1.NetworkPolicyPeer{{PodSelector: sel("app", app), NamespaceSelector: sel("company", company)}})
 		}
 	}
-	return scenario{name: "S5-cluster-scoped-peers", kube: o.kube, crd: o.crd}
+	return Scenario{Name: "S5-cluster-scoped-peers", Kube: o.kube, CRD: o.crd}
 }
 
 func acnpAppliedTo(ns string, pod *metav1.LabelSelector) []crdv1beta1.AppliedTo {
@@ -183,8 +187,8 @@ func rule(action crdv1beta1.RuleAction, name string, peers ...crdv1beta1.Network
 	return crdv1beta1.Rule{Action: &action, Name: name, From: peers}
 }
 
-// s6 is S1's shape as ClusterNetworkPolicies, rotating through the six system Tiers.
-func s6(namespaces int) scenario {
+// S6 is S1's shape as ClusterNetworkPolicies, rotating through the six system Tiers.
+func S6(namespaces int) Scenario {
 	o := &objects{}
 	o.tiers()
 	n := 0
@@ -204,12 +208,12 @@ func s6(namespaces int) scenario {
 		o.acnp(ns+"-deny", next(), 20, acnpAppliedTo(ns, &metav1.LabelSelector{}),
 			[]crdv1beta1.Rule{{Action: &drop, Name: "deny-in"}}, []crdv1beta1.Rule{{Action: &drop, Name: "deny-out"}})
 	}
-	return scenario{name: "S6-cluster-policies-across-tiers", kube: o.kube, crd: o.crd}
+	return Scenario{Name: "S6-cluster-policies-across-tiers", Kube: o.kube, CRD: o.crd}
 }
 
-// s7 is "ClusterGroups": 5,000 namespaces × 20 Pods, 5,000 ClusterGroups and 5,000
+// S7 is "ClusterGroups": 5,000 namespaces × 20 Pods, 5,000 ClusterGroups and 5,000
 // ClusterNetworkPolicies using them.
-func s7(namespaces int) scenario {
+func S7(namespaces int) Scenario {
 	o := &objects{}
 	o.tiers()
 	for i := 0; i < namespaces; i++ {
@@ -224,7 +228,7 @@ func s7(namespaces int) scenario {
 	tiers := []string{"securityops", "application", "baseline"}
 	allow, drop := crdv1beta1.RuleActionAllow, crdv1beta1.RuleActionDrop
 	tcp := crdv1beta1.ProtocolTCP
-	p80, p443 := intOrString(80), intOrString(443)
+	p80, p443 := intstr.FromInt32(80), intstr.FromInt32(443)
 	for k := 0; k < namespaces; k++ {
 		o.crd = append(o.crd, &crdv1beta1.ClusterGroup{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("cg-%d", k), UID: types.UID(fmt.Sprintf("cg-%d", k))},
 			Spec: crdv1beta1.GroupSpec{PodSelector: sel("app", fmt.Sprintf("app-%d", (k/100)%10)),
@@ -239,5 +243,21 @@ func s7(namespaces int) scenario {
 				NamespaceSelector: sel("company", fmt.Sprintf("company-%d", (k+7)%100))}}}}
 		o.acnp(fmt.Sprintf("acnp-%d", k), tiers[k%3], float64(k%50+1), []crdv1beta1.AppliedTo{{Group: fmt.Sprintf("cg-%d", k)}}, ingress, egress)
 	}
-	return scenario{name: "S7-cluster-groups", kube: o.kube, crd: o.crd}
+	return Scenario{Name: "S7-cluster-groups", Kube: o.kube, CRD: o.crd}
+}
+
+// sel is a selector of matchLabels.
+func sel(kv ...string) *metav1.LabelSelector {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return &metav1.LabelSelector{MatchLabels: m}
+}
+
+// Pod is a running Pod bound to a Node, with an IP and a named port.
+func Pod(ns, name, node, ip string, l map[string]string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: l, UID: types.UID("uid-" + ns + "-" + name)},
+		Spec:   corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "c", Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 80}}}}},
+		Status: corev1.PodStatus{PodIPs: []corev1.PodIP{{IP: ip}}, Phase: corev1.PodRunning}}
 }
