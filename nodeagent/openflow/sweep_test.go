@@ -69,7 +69,7 @@ var xidLine = regexp.MustCompile(`^\S.*\(OF1\.5\) \(xid=0x([0-9a-f]+)\)`)
 func TestSweepOfpPrint(t *testing.T) {
 	ofctl, err := exec.LookPath("ovs-ofctl")
 	if err != nil {
-		t.Skip("ovs-ofctl not installed (apt-get install openvswitch-switch)")
+		t.Fatalf("ovs-ofctl is needed to check the encoding (make deps, or apt-get install openvswitch-switch): %v", err)
 	}
 	msgs := sweepMessages()
 	var buf bytes.Buffer
