@@ -108,12 +108,17 @@ func (c *Controller) Run(ctx context.Context) {
 
 // HasSynced tells whether the informers synced and no work is pending.
 func (c *Controller) HasSynced() bool {
+	return c.InformersSynced() && !c.computer.Pending()
+}
+
+// InformersSynced tells whether every informer delivered its initial list.
+func (c *Controller) InformersSynced() bool {
 	for _, s := range c.synced {
 		if !s() {
 			return false
 		}
 	}
-	return !c.computer.Pending()
+	return true
 }
 
 // objectMeta returns the namespace and name of an informer object, including the
