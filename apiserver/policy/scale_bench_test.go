@@ -143,12 +143,15 @@ func writeHeapProfile(b *testing.B, name string) {
 // waitInformers waits until the informers delivered their initial lists and returns
 // when: the rest of the time is the computation's own.
 func waitInformers(b *testing.B, c *Controller) time.Time {
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.After(2 * time.Minute)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
 	for !c.InformersSynced() {
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline:
 			b.Fatal("informers did not sync within 2m")
+		case <-tick.C:
 		}
-		runtime.Gosched()
 	}
 	return time.Now()
 }
