@@ -1,0 +1,31 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package packetin handles the packet-ins the policy pipeline sends to the agent
+// (NXT_PACKET_IN2 with userdata [category=1, operations]):
+//
+//	packet-in ──► Handler ──┬─ op&1 log:    one np.log line per new connection
+//	                        │               (Drop/Reject lines folded per second)
+//	                        └─ op&2 reject: a TCP RST|ACK, or an ICMP "administratively
+//	                                        prohibited", sent back to the source Pod
+//	                                        with a packet-out
+//
+// The registers it reads follow the pipeline's layout (reference datapath §1.2): the
+// deciding table in reg2[0..7], the disposition in reg0[11..12], the Antrea-native
+// deny bit reg0[10], the deny conjunction in reg3, the allow conjunction in reg5
+// (egress) or reg6 (ingress). Packet-ins are rate-limited by an OpenFlow meter in the
+// pipeline and by a bounded queue here, so a flood cannot starve the agent.
+package packetin

@@ -1,0 +1,200 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package packetin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"k8s.io/klog/v2"
+
+	"github.com/strata-net/strata/nodeagent/openflow"
+)
+
+// The pipeline's packet-in layout (reference datapath §1.2, §1.7).
+const (
+	categoryNetworkPolicy = 1
+	opLog                 = 1
+	opReject              = 2
+
+	regMarks          = 0  // reg0
+	apDenyBit         = 10 // reg0[10]
+	dispositionShift  = 11 // reg0[11..12]
+	generatedRejectBt = 13 // reg0[13], set on reject packet-outs
+	regTable          = 2  // reg2[0..7]
+	regDenyConj       = 3
+	regEgressConj     = 5
+	regIngressConj    = 6
+)
+
+var dispositions = [...]string{"Allow", "Drop", "Reject", "Pass"}
+
+// RuleInfo is what the log says of the rule behind a conjunction.
+type RuleInfo struct {
+	PolicyRef string
+	RuleName  string
+	Direction string // Ingress | Egress
+	Priority  uint16
+	LogLabel  string
+}
+
+// RuleLookup resolves a conjunction id to its rule (the pipeline implements it).
+type RuleLookup interface {
+	RuleByConjID(id uint32) (RuleInfo, bool)
+}
+
+// PodPort is a local Pod and its OpenFlow port.
+type PodPort struct {
+	Namespace, Name string
+	OFPort          uint32
+}
+
+// PodLookup finds the local Pod of an IP.
+type PodLookup interface {
+	PodByIP(ip net.IP) (PodPort, bool)
+}
+
+// PacketSender sends packet-outs.
+type PacketSender interface {
+	SendPacketOut(ctx context.Context, po openflow.PacketOut) error
+}
+
+// Config configures a Handler.
+type Config struct {
+	Rules  RuleLookup
+	Pods   PodLookup
+	Sender PacketSender
+	Log    *AuditLog
+	// TableName names a table by id for the log.
+	TableName func(id uint8) string
+	// RemoteRejectTable is where a reject for a source that is not a local Pod is
+	// resubmitted (the pipeline's L3 forwarding table).
+	RemoteRejectTable uint8
+}
+
+// Handler handles policy packet-ins.
+type Handler struct {
+	cfg Config
+}
+
+// NewHandler returns a handler.
+func NewHandler(cfg Config) (*Handler, error) {
+	if cfg.Rules == nil || cfg.Pods == nil || cfg.Sender == nil || cfg.Log == nil || cfg.TableName == nil {
+		return nil, errors.New("packetin: Rules, Pods, Sender, Log and TableName are required")
+	}
+	return &Handler{cfg: cfg}, nil
+}
+
+// Run handles packet-ins until ctx ends or in closes.
+func (h *Handler) Run(ctx context.Context, in <-chan openflow.PacketIn2) {
+	logger := klog.FromContext(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case pi, ok := <-in:
+			if !ok {
+				return
+			}
+			if err := h.Handle(ctx, pi); err != nil {
+				logger.V(2).Info("Ignoring a packet-in", "err", err)
+			}
+		}
+	}
+}
+
+// Handle logs and/or rejects one packet-in.
+func (h *Handler) Handle(ctx context.Context, pi openflow.PacketIn2) error {
+	if len(pi.Userdata) < 2 || pi.Userdata[0] != categoryNetworkPolicy {
+		return fmt.Errorf("not a policy packet-in (userdata %x)", pi.Userdata)
+	}
+	pkt, err := Parse(pi.Packet)
+	if err != nil {
+		return fmt.Errorf("parsing the packet-in: %w", err)
+	}
+	ops := pi.Userdata[1]
+	if ops&opLog != 0 {
+		h.cfg.Log.Log(h.entry(pi, pkt))
+	}
+	if ops&opReject != 0 {
+		return h.reject(ctx, pi, pkt)
+	}
+	return nil
+}
+
+// entry builds the np.log entry of a packet-in.
+func (h *Handler) entry(pi openflow.PacketIn2, pkt *Packet) Entry {
+	marks := pi.Reg(regMarks)
+	action := dispositions[(marks>>dispositionShift)&3]
+	table := h.cfg.TableName(uint8(pi.Reg(regTable)))
+	e := Entry{Time: time.Now(), Table: table, Action: action, SrcIP: pkt.SrcIP.String(), DstIP: pkt.DstIP.String(),
+		Protocol: pkt.ProtocolName(), Length: pkt.IPLength}
+	if pkt.SrcPort != 0 || pkt.DstPort != 0 {
+		e.SrcPort, e.DstPort = strconv.Itoa(int(pkt.SrcPort)), strconv.Itoa(int(pkt.DstPort))
+	}
+	conj := pi.Reg(regDenyConj)
+	if action == "Allow" || action == "Pass" {
+		conj = pi.Reg(regIngressConj) | pi.Reg(regEgressConj)
+	}
+	isolation := marks&(1<<apDenyBit) == 0 && (action == "Drop" || action == "Reject")
+	if info, ok := h.cfg.Rules.RuleByConjID(conj); ok && !isolation {
+		e.PolicyRef, e.RuleName, e.Direction, e.LogLabel = info.PolicyRef, info.RuleName, info.Direction, info.LogLabel
+		e.Priority = strconv.Itoa(int(info.Priority))
+	} else {
+		e.PolicyRef, e.Direction = "K8sNetworkPolicy", directionOfTable(table)
+	}
+	podIP := pkt.DstIP
+	if e.Direction == "Egress" {
+		podIP = pkt.SrcIP
+	}
+	if pod, ok := h.cfg.Pods.PodByIP(podIP); ok {
+		e.Pod = pod.Namespace + "/" + pod.Name
+	}
+	return e
+}
+
+func directionOfTable(table string) string {
+	if len(table) >= 6 && table[:6] == "Egress" || len(table) > 18 && table[:18] == "AntreaPolicyEgress" {
+		return "Egress"
+	}
+	return "Ingress"
+}
+
+// reject sends the reply back to the source: straight out of the source Pod's port
+// when it is local (bypassing the pipeline, so no conntrack entry is made), else
+// through the pipeline's forwarding.
+func (h *Handler) reject(ctx context.Context, pi openflow.PacketIn2, pkt *Packet) error {
+	frame := RejectFrame(pkt)
+	mark := openflow.LoadReg(regMarks, 1, generatedRejectBt, 1)
+	po := openflow.PacketOut{InPort: openflow.PortController, Data: frame}
+	if dst, ok := h.cfg.Pods.PodByIP(pkt.DstIP); ok {
+		po.InPort = dst.OFPort
+	}
+	if src, ok := h.cfg.Pods.PodByIP(pkt.SrcIP); ok {
+		po.Actions = []openflow.Action{mark, openflow.Output{Port: src.OFPort}}
+	} else {
+		po.Actions = []openflow.Action{mark, openflow.ResubmitTable(h.cfg.RemoteRejectTable)}
+	}
+	if err := h.cfg.Sender.SendPacketOut(ctx, po); err != nil {
+		return fmt.Errorf("sending the reject of %s→%s: %w", pkt.SrcIP, pkt.DstIP, err)
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package packetin
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+)
+
+// IP protocol numbers.
+const (
+	protoICMP   = 1
+	protoTCP    = 6
+	protoUDP    = 17
+	protoICMPv6 = 58
+	protoSCTP   = 132
+)
+
+const (
+	etherTypeIPv4 = 0x0800
+	etherTypeIPv6 = 0x86dd
+	ethHeaderLen  = 14
+	ipv6HeaderLen = 40
+)
+
+// Packet is what the handler reads of a packet-in's frame.
+type Packet struct {
+	SrcMAC, DstMAC   net.HardwareAddr
+	IPv6             bool
+	SrcIP, DstIP     net.IP
+	Protocol         uint8
+	SrcPort, DstPort uint16 // TCP, UDP, SCTP
+	TCPSeq           uint32
+	IPLength         int    // IPv4 total length, or IPv6 payload length + 40
+	IPHeaderAndMore  []byte // the IP header and the next 8 bytes, for ICMP errors
+}
+
+var errShort = errors.New("truncated packet")
+
+// Parse reads an Ethernet frame carrying IPv4 or IPv6.
+func Parse(frame []byte) (*Packet, error) {
+	if len(frame) < ethHeaderLen {
+		return nil, errShort
+	}
+	p := &Packet{DstMAC: net.HardwareAddr(frame[0:6]), SrcMAC: net.HardwareAddr(frame[6:12])}
+	ip := frame[ethHeaderLen:]
+	switch binary.BigEndian.Uint16(frame[12:14]) {
+	case etherTypeIPv4:
+		return p, p.parseIPv4(ip)
+	case etherTypeIPv6:
+		return p, p.parseIPv6(ip)
+	default:
+		return nil, fmt.Errorf("ether type 0x%04x is not IP", binary.BigEndian.Uint16(frame[12:14]))
+	}
+}
+
+func (p *Packet) parseIPv4(b []byte) error {
+	if len(b) < 20 {
+		return errShort
+	}
+	ihl := int(b[0]&0x0f) * 4
+	if ihl < 20 || len(b) < ihl {
+		return errShort
+	}
+	p.SrcIP, p.DstIP = net.IP(b[12:16]), net.IP(b[16:20])
+	p.Protocol = b[9]
+	p.IPLength = int(binary.BigEndian.Uint16(b[2:4]))
+	p.IPHeaderAndMore = b[:min(len(b), ihl+8)]
+	return p.parseL4(b[ihl:])
+}
+
+func (p *Packet) parseIPv6(b []byte) error {
+	if len(b) < ipv6HeaderLen {
+		return errShort
+	}
+	p.IPv6 = true
+	p.SrcIP, p.DstIP = net.IP(b[8:24]), net.IP(b[24:40])
+	p.Protocol = b[6]
+	p.IPLength = int(binary.BigEndian.Uint16(b[4:6])) + ipv6HeaderLen
+	p.IPHeaderAndMore = b[:min(len(b), ipv6HeaderLen+8)]
+	return p.parseL4(b[ipv6HeaderLen:])
+}
+
+func (p *Packet) parseL4(b []byte) error {
+	switch p.Protocol {
+	case protoTCP, protoUDP, protoSCTP:
+		if len(b) < 8 {
+			return errShort
+		}
+		p.SrcPort, p.DstPort = binary.BigEndian.Uint16(b[0:2]), binary.BigEndian.Uint16(b[2:4])
+		if p.Protocol == protoTCP {
+			p.TCPSeq = binary.BigEndian.Uint32(b[4:8])
+		}
+	}
+	return nil
+}
+
+// ProtocolName is the protocol as np.log writes it.
+func (p *Packet) ProtocolName() string {
+	switch p.Protocol {
+	case protoTCP:
+		return "TCP"
+	case protoUDP:
+		return "UDP"
+	case protoSCTP:
+		return "SCTP"
+	case protoICMP:
+		return "ICMP"
+	case protoICMPv6:
+		return "IPv6-ICMP"
+	default:
+		return fmt.Sprint(p.Protocol)
+	}
+}
