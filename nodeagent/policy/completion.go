@@ -1,0 +1,244 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"cmp"
+	"crypto/sha1" //nolint:gosec // an identity, not a security boundary
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+
+	k8stypes "k8s.io/apimachinery/pkg/types"
+
+	"github.com/strata-net/strata/apis/controlplane/v1beta2"
+	"github.com/strata-net/strata/nodeagent/types"
+)
+
+// cachedRule is one rule of a cached NetworkPolicy with the groups it needs.
+type cachedRule struct {
+	id     types.RuleID
+	policy string // internal name of the NetworkPolicy
+	rule   *v1beta2.NetworkPolicyRule
+	// appliedTo are the rule-level AppliedToGroups, or the policy-level ones.
+	appliedTo []string
+	// addressGroups are the peer's AddressGroups (From for In, To for Out).
+	addressGroups []string
+}
+
+// policyRules derives the rules of a NetworkPolicy, keyed by ID. Identical rules
+// share an ID and are kept once.
+func policyRules(np *v1beta2.NetworkPolicy) map[types.RuleID]*cachedRule {
+	out := make(map[types.RuleID]*cachedRule, len(np.Rules))
+	for i := range np.Rules {
+		r := &np.Rules[i]
+		appliedTo := r.AppliedToGroups
+		if len(appliedTo) == 0 {
+			appliedTo = np.AppliedToGroups
+		}
+		id := ruleID(np, r, appliedTo)
+		out[id] = &cachedRule{id: id, policy: np.Name, rule: r,
+			appliedTo: appliedTo, addressGroups: rulePeer(r).AddressGroups}
+	}
+	return out
+}
+
+// rulePeer is the peer side of a rule: From for ingress, To for egress.
+func rulePeer(r *v1beta2.NetworkPolicyRule) *v1beta2.NetworkPolicyPeer {
+	if r.Direction == v1beta2.DirectionOut {
+		return &r.To
+	}
+	return &r.From
+}
+
+// ruleIdentity is what a rule ID hashes: everything that makes the rule, so a
+// rule whose peers, services, direction, action, appliedTo or priorities change
+// is another rule. The policy generation is not part of it: a policy update keeps
+// the IDs of its unchanged rules.
+type ruleIdentity struct {
+	Policy         string                          `json:"policy"`
+	PolicyUID      k8stypes.UID                    `json:"policyUID"`
+	SourceRef      *v1beta2.NetworkPolicyReference `json:"sourceRef,omitempty"`
+	TierPriority   *int32                          `json:"tierPriority,omitempty"`
+	PolicyPriority string                          `json:"policyPriority,omitempty"` // formatted: json rejects NaN
+	AppliedTo      []string                        `json:"appliedTo"`
+	Rule           *v1beta2.NetworkPolicyRule      `json:"rule"`
+}
+
+// ruleID is the first 16 hex digits of the SHA-1 of the rule's identity in JSON.
+func ruleID(np *v1beta2.NetworkPolicy, r *v1beta2.NetworkPolicyRule, appliedTo []string) types.RuleID {
+	ident := ruleIdentity{Policy: np.Name, PolicyUID: np.UID, SourceRef: np.SourceRef,
+		TierPriority: np.TierPriority, AppliedTo: appliedTo, Rule: r}
+	if np.Priority != nil {
+		ident.PolicyPriority = strconv.FormatFloat(*np.Priority, 'g', -1, 64)
+	}
+	b, err := json.Marshal(&ident)
+	if err != nil { // plain data: cannot happen; still give a distinct, stable ID
+		b = fmt.Appendf(nil, "%#v", ident)
+	}
+	sum := sha1.Sum(b) //nolint:gosec // an identity, not a security boundary
+	return types.RuleID(hex.EncodeToString(sum[:8]))
+}
+
+// groupLookup returns a known group by name.
+type groupLookup func(name string) (*group, bool)
+
+// completeRule converts a cached rule whose groups are known into the rule the
+// Reconciler installs.
+func completeRule(np *v1beta2.NetworkPolicy, r *cachedRule, atgs, ags groupLookup) (*types.CompletedRule, error) {
+	peers, err := rulePeers(rulePeer(r.rule), ags)
+	if err != nil {
+		return nil, fmt.Errorf("rule %s of NetworkPolicy %s: %w", r.id, np.Name, err)
+	}
+	out := &types.CompletedRule{
+		ID:             r.id,
+		Policy:         policyRef(np),
+		Direction:      r.rule.Direction,
+		TierPriority:   cloneValue(np.TierPriority),
+		PolicyPriority: cloneValue(np.Priority),
+		RuleIndex:      r.rule.Priority,
+		Name:           r.rule.Name,
+		Targets:        ruleTargets(r.appliedTo, atgs),
+		Peers:          peers,
+		Services:       cloneServices(r.rule.Services),
+		Action:         cloneValue(r.rule.Action),
+		EnableLogging:  r.rule.EnableLogging,
+		LogLabel:       r.rule.LogLabel,
+	}
+	return out, nil
+}
+
+func policyRef(np *v1beta2.NetworkPolicy) types.PolicyRef {
+	ref := types.PolicyRef{Name: np.Name, Generation: np.Generation, InternalName: np.Name}
+	if s := np.SourceRef; s != nil {
+		ref.Type, ref.Namespace, ref.Name, ref.UID = s.Type, s.Namespace, s.Name, s.UID
+	}
+	return ref
+}
+
+// ruleTargets are the Pods of the known AppliedToGroups, each once (with the
+// named ports of all its members), sorted. Members that are not Pods (Services,
+// ExternalEntities) are not targets.
+func ruleTargets(names []string, atgs groupLookup) []types.Member {
+	ports := map[types.PodRef][]v1beta2.NamedPort{}
+	for _, name := range names {
+		g, ok := atgs(name)
+		if !ok {
+			continue
+		}
+		for _, m := range g.members {
+			if m.Pod != nil {
+				ref := types.PodRef{Namespace: m.Pod.Namespace, Name: m.Pod.Name}
+				ports[ref] = append(ports[ref], m.Ports...)
+			}
+		}
+	}
+	out := make([]types.Member, 0, len(ports))
+	for ref, p := range ports {
+		out = append(out, types.Member{Pod: ref, Ports: uniquePorts(p)})
+	}
+	slices.SortFunc(out, func(a, b types.Member) int {
+		return cmp.Or(cmp.Compare(a.Pod.Namespace, b.Pod.Namespace), cmp.Compare(a.Pod.Name, b.Pod.Name))
+	})
+	return out
+}
+
+// rulePeers are the addresses of the peer: member IPs of its AddressGroups as
+// host prefixes with the member's named ports, and its ipBlocks minus their
+// exceptions. Each prefix appears once (the named ports of members sharing an IP
+// are merged), sorted. A peer with neither gives an empty, non-nil list: the
+// rule matches no address. FQDNs, toServices and label identities are not
+// supported and match nothing.
+func rulePeers(peer *v1beta2.NetworkPolicyPeer, ags groupLookup) ([]types.Address, error) {
+	ports := map[netip.Prefix][]v1beta2.NamedPort{}
+	for _, name := range peer.AddressGroups {
+		g, ok := ags(name)
+		if !ok {
+			return nil, fmt.Errorf("AddressGroup %s is unknown", name)
+		}
+		for _, m := range g.members {
+			for _, ip := range m.IPs {
+				a, err := addrFromIP(ip)
+				if err != nil {
+					return nil, fmt.Errorf("AddressGroup %s member %s: %w", name, memberKey(m), err)
+				}
+				p := netip.PrefixFrom(a, a.BitLen())
+				ports[p] = append(ports[p], m.Ports...)
+			}
+		}
+	}
+	for _, b := range peer.IPBlocks {
+		prefixes, err := ipBlockPrefixes(b)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range prefixes {
+			if _, ok := ports[p]; !ok {
+				ports[p] = nil
+			}
+		}
+	}
+	return addresses(ports), nil
+}
+
+// addresses turns prefixes with their named ports into sorted Addresses.
+func addresses(ports map[netip.Prefix][]v1beta2.NamedPort) []types.Address {
+	prefixes := make([]netip.Prefix, 0, len(ports))
+	for p := range ports {
+		prefixes = append(prefixes, p)
+	}
+	slices.SortFunc(prefixes, comparePrefixes)
+	out := make([]types.Address, 0, len(prefixes))
+	for _, p := range prefixes {
+		out = append(out, types.Address{CIDR: p.String(), Ports: uniquePorts(ports[p])})
+	}
+	return out
+}
+
+// uniquePorts sorts named ports and drops duplicates; nil when there are none.
+func uniquePorts(ports []v1beta2.NamedPort) []v1beta2.NamedPort {
+	if len(ports) == 0 {
+		return nil
+	}
+	out := slices.Clone(ports)
+	slices.SortFunc(out, func(a, b v1beta2.NamedPort) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
+	})
+	return slices.Compact(out)
+}
+
+func cloneServices(in []v1beta2.Service) []v1beta2.Service {
+	if in == nil {
+		return nil
+	}
+	out := make([]v1beta2.Service, len(in))
+	for i := range in {
+		in[i].DeepCopyInto(&out[i])
+	}
+	return out
+}
+
+func cloneValue[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
