@@ -1,0 +1,164 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/strata-net/strata/nodeagent/openflow"
+)
+
+// Switch hands out the current OpenFlow connection to the bridge
+// (*openflow.Client implements it; it waits while reconnecting).
+type Switch interface {
+	Conn(ctx context.Context) (*openflow.Conn, error)
+}
+
+// Config configures a Pipeline.
+type Config struct {
+	// Switch is where flows go. Required.
+	Switch Switch
+	// Interfaces resolves rule targets to OVS ports and IPs. Default: the
+	// Pods added through the pipeline's PodFlows.
+	Interfaces PodInterfaces
+	// Round goes into the top 16 bits of every cookie (see NextRound).
+	// Default 1.
+	Round uint16
+	// ControllerID is the controller(id=...) of packet-ins; it must match
+	// the connection's openflow.Config.ControllerID. 0 reaches every
+	// controller connection.
+	ControllerID uint16
+	// PacketInRate limits policy packet-ins per second (meter 256, burst
+	// twice the rate). Default 5000.
+	PacketInRate uint32
+	// NoPacketInMeter leaves the meter out (datapaths without meters).
+	NoPacketInMeter bool
+	// ReplayBundleSize is the number of flow mods per bundle when replaying
+	// after a reconnect (OVS commits huge bundles slowly). Default 5000.
+	ReplayBundleSize int
+}
+
+// Defaults fills zero values.
+func (c *Config) Defaults() {
+	if c.Round == 0 {
+		c.Round = 1
+	}
+	if c.PacketInRate == 0 {
+		c.PacketInRate = defaultInRate
+	}
+	if c.ReplayBundleSize == 0 {
+		c.ReplayBundleSize = 5000
+	}
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	if c.Switch == nil {
+		return errors.New("pipeline: Switch is required")
+	}
+	if c.ReplayBundleSize < 0 {
+		return fmt.Errorf("pipeline: negative ReplayBundleSize %d", c.ReplayBundleSize)
+	}
+	return nil
+}
+
+// Pipeline owns the bridge's flows, groups and meter: the static tables,
+// the Pods' flows (PodFlows) and the policy rules' flows (PolicyFlows). It
+// keeps every flow in memory as the desired state, installs each change as
+// one atomic bundle of the difference, and replays everything after a
+// reconnect.
+type Pipeline struct {
+	cfg   Config
+	base  baseConfig
+	build flowBuilder
+
+	// mu serializes changes to the desired state and what is sent to OVS.
+	mu       sync.Mutex
+	flows    *flowState
+	pods     *PodFlows
+	policies *PolicyFlows
+}
+
+// New returns a pipeline holding the static flows; nothing is sent until
+// the first OnConnect (Replay).
+func New(cfg Config) (*Pipeline, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	p := &Pipeline{
+		cfg:   cfg,
+		base:  baseConfig{round: cfg.Round, controllerID: cfg.ControllerID, meter: !cfg.NoPacketInMeter},
+		build: flowBuilder{round: cfg.Round},
+		flows: newFlowState(cookie(cfg.Round, categoryPolicy, 0)),
+	}
+	for _, f := range baseFlows(p.base) {
+		p.flows.addOwned(ownerBase, f)
+	}
+	p.pods = newPodFlows(p)
+	if p.cfg.Interfaces == nil {
+		p.cfg.Interfaces = p.pods
+	}
+	p.policies = newPolicyFlows(p)
+	return p, nil
+}
+
+// Pods returns the Pod flow part (for the CNI server).
+func (p *Pipeline) Pods() *PodFlows { return p.pods }
+
+// Policies returns the policy rule part (for nodeagent/policy).
+func (p *Pipeline) Policies() *PolicyFlows { return p.policies }
+
+// Round is the cookie round of this pipeline.
+func (p *Pipeline) Round() uint16 { return p.cfg.Round }
+
+// update applies change to the desired state and installs the difference
+// in one bundle. The connection is taken before the lock: OnConnect (which
+// takes the lock) runs before the openflow Client hands connections out.
+// A failed install keeps the changed keys dirty for the next update.
+func (p *Pipeline) update(ctx context.Context, change func()) error {
+	conn, err := p.cfg.Switch.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("getting the OpenFlow connection: %w", err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	change()
+	return p.syncLocked(ctx, conn)
+}
+
+func (p *Pipeline) syncLocked(ctx context.Context, conn *openflow.Conn) error {
+	mods, changes := p.flows.diff()
+	if len(mods) > 0 {
+		if err := conn.BundleFlowMods(ctx, mods); err != nil {
+			return fmt.Errorf("installing %d flow changes: %w", len(mods), err)
+		}
+	}
+	p.flows.applied(changes)
+	return nil
+}
+
+// fixedSwitch is a Switch with one connection.
+type fixedSwitch struct{ conn *openflow.Conn }
+
+func (s fixedSwitch) Conn(context.Context) (*openflow.Conn, error) { return s.conn, nil }
+
+// FixedSwitch is a Switch that always returns conn (tests, tools).
+func FixedSwitch(conn *openflow.Conn) Switch { return fixedSwitch{conn: conn} }
