@@ -81,22 +81,23 @@ func (pf *PolicyFlows) Reconcile(ctx context.Context, rules []*types.CompletedRu
 
 // Forget uninstalls rules. Unknown ids are ignored.
 func (pf *PolicyFlows) Forget(ctx context.Context, ids []types.RuleID) error {
-	err := pf.p.update(ctx, func() {
-		pf.releaseFreed()
-		for _, id := range ids {
-			if old, ok := pf.rules[id]; ok {
-				pf.withdraw(old)
-				pf.releasePriority(old)
-				pf.freeParts(old, nil)
-				delete(pf.rules, id)
-			}
-		}
-	})
-	if err != nil {
+	if err := pf.p.update(ctx, func() { pf.forget(ids) }); err != nil {
 		return fmt.Errorf("forgetting %d rules: %w", len(ids), err)
 	}
 	klog.FromContext(ctx).V(2).Info("Forgot policy rules", "rules", len(ids))
 	return nil
+}
+
+func (pf *PolicyFlows) forget(ids []types.RuleID) {
+	pf.releaseFreed()
+	for _, id := range ids {
+		if old, ok := pf.rules[id]; ok {
+			pf.withdraw(old)
+			pf.releasePriority(old)
+			pf.freeParts(old, nil)
+			delete(pf.rules, id)
+		}
+	}
 }
 
 // replace swaps in the new versions of rules: priorities of the batch are

@@ -102,8 +102,10 @@ func (n *testNode) startAgent(round uint16) *testAgent {
 	a := &testAgent{done: make(chan struct{})}
 	var err error
 	a.client, err = openflow.NewClient(openflow.ClientConfig{
-		Conn:       openflow.Config{Addr: "unix:" + n.mgmt, PacketInQueue: 256},
-		OnConnect:  func(ctx context.Context, c *openflow.Conn, reconnect bool) error { return a.pl.OnConnect(ctx, c, reconnect) },
+		Conn: openflow.Config{Addr: "unix:" + n.mgmt, PacketInQueue: 256},
+		OnConnect: func(ctx context.Context, c *openflow.Conn, reconnect bool) error {
+			return a.pl.OnConnect(ctx, c, reconnect)
+		},
 		MaxBackoff: 500 * time.Millisecond,
 	})
 	require.NoError(n.t, err)
