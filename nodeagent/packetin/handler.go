@@ -104,7 +104,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 }
 
 // Run handles packet-ins until ctx ends or in closes.
-func (h *Handler) Run(ctx context.Context, in <-chan openflow.PacketIn2) {
+func (h *Handler) Run(ctx context.Context, in <-chan *openflow.PacketIn2) {
 	logger := klog.FromContext(ctx)
 	for {
 		select {
@@ -114,7 +114,7 @@ func (h *Handler) Run(ctx context.Context, in <-chan openflow.PacketIn2) {
 			if !ok {
 				return
 			}
-			if err := h.Handle(ctx, pi); err != nil {
+			if err := h.Handle(ctx, *pi); err != nil {
 				logger.V(2).Info("Ignoring a packet-in", "err", err)
 			}
 		}

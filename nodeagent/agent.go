@@ -1,0 +1,192 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package nodeagent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/klog/v2"
+
+	"github.com/strata-net/strata/generated/clientset/versioned"
+	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovsdb"
+	"github.com/strata-net/strata/nodeagent/packetin"
+	"github.com/strata-net/strata/nodeagent/pipeline"
+	"github.com/strata-net/strata/nodeagent/podsync"
+	"github.com/strata-net/strata/nodeagent/policy"
+)
+
+// Agent is a running strata-agent.
+type Agent struct {
+	cfg    Config
+	client versioned.Interface
+}
+
+// New checks the configuration; Run does the work.
+func New(cfg Config, client versioned.Interface) (*Agent, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if client == nil {
+		return nil, errors.New("nodeagent: a strata-apiserver client is required")
+	}
+	return &Agent{cfg: cfg, client: client}, nil
+}
+
+// parts are the running pieces of the agent.
+type parts struct {
+	db       *ovsdb.Client
+	of       *openflow.Client
+	pipeline *pipeline.Pipeline
+	policies *policy.Controller
+	pods     *podsync.Syncer
+	packetIn *packetin.Handler
+	round    pipeline.Round
+}
+
+// Run owns the bridge and enforces policies until ctx ends: the new round of flows
+// is installed after the first full policy sync, then the previous agent's round is
+// deleted, so traffic is enforced without a gap across restarts.
+func (a *Agent) Run(ctx context.Context) error {
+	p, err := a.start(ctx)
+	if err != nil {
+		return err
+	}
+	defer p.db.Close()
+	errc := make(chan error, 4)
+	go func() { errc <- p.of.Run(ctx) }()
+	go func() { errc <- p.pods.Run(ctx) }()
+	go func() { errc <- p.policies.Run(ctx) }()
+	go p.packetIn.Run(ctx, p.of.PacketIns())
+	go a.retireOldRound(ctx, p)
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-errc:
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+}
+
+// start connects to OVS, prepares the bridge and builds the parts.
+func (a *Agent) start(ctx context.Context) (*parts, error) {
+	c := a.cfg
+	db, err := ovsdb.Connect(ctx, c.dbSocket())
+	if err != nil {
+		return nil, fmt.Errorf("connecting to OVSDB at %s: %w", c.dbSocket(), err)
+	}
+	p := &parts{db: db}
+	if err := a.prepareBridge(ctx, p); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.buildParts(p); err != nil {
+		db.Close()
+		return nil, err
+	}
+	klog.FromContext(ctx).Info("strata-agent started", "node", c.NodeName, "bridge", c.Bridge,
+		"datapath", c.DatapathType, "round", p.round.Next)
+	return p, nil
+}
+
+func (a *Agent) prepareBridge(ctx context.Context, p *parts) error {
+	c := a.cfg
+	err := p.db.CreateBridge(ctx, ovsdb.BridgeConfig{Name: c.Bridge, DatapathType: c.DatapathType,
+		Protocols: []string{"OpenFlow15"}, FailMode: "secure", ExternalIDs: map[string]string{"strata.io/owner": "strata-agent"}})
+	if err != nil {
+		return fmt.Errorf("creating bridge %s: %w", c.Bridge, err)
+	}
+	if p.round, err = pipeline.NextRound(ctx, p.db, c.Bridge); err != nil {
+		return fmt.Errorf("reading the flow round of %s: %w", c.Bridge, err)
+	}
+	if err := pipeline.NameTables(ctx, p.db, c.Bridge); err != nil {
+		return fmt.Errorf("naming the tables of %s: %w", c.Bridge, err)
+	}
+	return nil
+}
+
+func (a *Agent) buildParts(p *parts) error {
+	c := a.cfg
+	var pl *pipeline.Pipeline
+	of, err := openflow.NewClient(openflow.ClientConfig{
+		Conn: openflow.Config{Addr: c.mgmtSocket()},
+		OnConnect: func(ctx context.Context, conn *openflow.Conn, reconnect bool) error {
+			return pl.OnConnect(ctx, conn, reconnect)
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("OpenFlow client for %s: %w", c.mgmtSocket(), err)
+	}
+	if pl, err = pipeline.New(pipeline.Config{Switch: of, Round: p.round.Next, PacketInRate: c.PacketInRate}); err != nil {
+		return err
+	}
+	p.of, p.pipeline = of, pl
+	if p.policies, err = policy.New(policy.Config{NodeName: c.NodeName, Client: a.client,
+		Reconciler: pl.Policies(), StateDir: c.policyStateDir()}); err != nil {
+		return err
+	}
+	if p.pods, err = podsync.New(podsync.Config{OVSDB: p.db, Bridge: c.Bridge, Pods: pl.Pods(), Changed: p.policies.PodChanged}); err != nil {
+		return err
+	}
+	p.packetIn, err = packetin.NewHandler(packetin.Config{Rules: pl.Policies(), Pods: pl.Pods(),
+		Sender: packetSender{of}, Log: packetin.NewAuditLog(packetin.AuditLogConfig{Path: c.AuditLogPath}),
+		TableName: pipeline.TableName, RemoteRejectTable: pipeline.L3Forwarding})
+	return err
+}
+
+// retireOldRound deletes the previous run's flows once the first policy sync is
+// installed (or after SyncTimeout), and records the new round in OVSDB.
+func (a *Agent) retireOldRound(ctx context.Context, p *parts) {
+	logger := klog.FromContext(ctx)
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, a.cfg.SyncTimeout, true,
+		func(context.Context) (bool, error) { return p.policies.Synced(), nil })
+	if err != nil && ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		logger.Info("The first policy sync did not complete; retiring the previous flows anyway", "waited", a.cfg.SyncTimeout)
+	}
+	if p.round.Prev != 0 {
+		if err := p.pipeline.DeleteRound(ctx, p.round.Prev); err != nil {
+			logger.Error(err, "Deleting the previous round's flows failed", "round", p.round.Prev)
+			return
+		}
+	}
+	if err := pipeline.SaveRound(ctx, p.db, a.cfg.Bridge, p.round.Next); err != nil {
+		logger.Error(err, "Saving the flow round failed", "round", p.round.Next)
+		return
+	}
+	logger.Info("Policies synced; the previous round's flows are gone", "round", p.round.Next, "previous", p.round.Prev)
+}
+
+// packetSender sends packet-outs on the current OpenFlow connection.
+type packetSender struct{ client *openflow.Client }
+
+func (s packetSender) SendPacketOut(ctx context.Context, po openflow.PacketOut) error {
+	conn, err := s.client.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	return conn.Send(ctx, po)
+}

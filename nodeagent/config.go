@@ -1,0 +1,112 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package nodeagent is strata-agent's composition root: it owns the OVS bridge and
+// wires the OpenFlow pipeline, the policy controller (controlplane watches → rules →
+// flows), the Pod port synchronisation and the packet-in handler (reject, audit log).
+package nodeagent
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Datapath types of the bridge.
+const (
+	DatapathSystem = "system" // the openvswitch kernel module
+	DatapathNetdev = "netdev" // OVS userspace
+)
+
+// Config is strata-agent's configuration.
+type Config struct {
+	// NodeName is the Node this agent enforces policies on. Required.
+	NodeName string
+	// Bridge is the OVS bridge the agent owns. Default br-int.
+	Bridge string
+	// OVSRunDir holds db.sock and <bridge>.mgmt. Default /var/run/openvswitch.
+	OVSRunDir string
+	// DatapathType is system or netdev; empty detects: system when the openvswitch
+	// kernel module is loaded, netdev otherwise.
+	DatapathType string
+	// StateDir keeps the last synced policies for restarts without strata-apiserver.
+	// Default /var/run/strata.
+	StateDir string
+	// AuditLogPath is np.log. Default /var/log/strata/networkpolicy/np.log.
+	AuditLogPath string
+	// PacketInRate limits policy packet-ins per second. Default 5000.
+	PacketInRate uint32
+	// SyncTimeout bounds the wait for the first policy sync before the flows of the
+	// previous agent run are deleted anyway. Default 5m.
+	SyncTimeout time.Duration
+}
+
+// Defaults fills zero values.
+func (c *Config) Defaults() {
+	if c.Bridge == "" {
+		c.Bridge = "br-int"
+	}
+	if c.OVSRunDir == "" {
+		c.OVSRunDir = "/var/run/openvswitch"
+	}
+	if c.DatapathType == "" {
+		c.DatapathType = DetectDatapathType()
+	}
+	if c.StateDir == "" {
+		c.StateDir = "/var/run/strata"
+	}
+	if c.AuditLogPath == "" {
+		c.AuditLogPath = "/var/log/strata/networkpolicy/np.log"
+	}
+	if c.PacketInRate == 0 {
+		c.PacketInRate = 5000
+	}
+	if c.SyncTimeout == 0 {
+		c.SyncTimeout = 5 * time.Minute
+	}
+}
+
+// Validate reports every invalid field.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.NodeName == "" {
+		errs = append(errs, errors.New("--node-name: required (the Node this agent runs on)"))
+	}
+	if c.DatapathType != DatapathSystem && c.DatapathType != DatapathNetdev {
+		errs = append(errs, fmt.Errorf("--datapath-type: %q is neither %q nor %q", c.DatapathType, DatapathSystem, DatapathNetdev))
+	}
+	if c.SyncTimeout < 0 {
+		errs = append(errs, fmt.Errorf("--sync-timeout: negative %s", c.SyncTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// DetectDatapathType returns system when the openvswitch kernel module is loaded,
+// netdev (userspace) otherwise.
+func DetectDatapathType() string {
+	if _, err := os.Stat("/sys/module/openvswitch"); err == nil {
+		return DatapathSystem
+	}
+	return DatapathNetdev
+}
+
+func (c *Config) dbSocket() string   { return filepath.Join(c.OVSRunDir, "db.sock") }
+func (c *Config) mgmtSocket() string { return "unix:" + filepath.Join(c.OVSRunDir, c.Bridge+".mgmt") }
+func (c *Config) policyStateDir() string {
+	return filepath.Join(c.StateDir, "networkpolicy")
+}
