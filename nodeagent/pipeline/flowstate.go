@@ -39,11 +39,19 @@ type ownerKey string
 // A failed install leaves the keys dirty, so the next sync retries them.
 type flowState struct {
 	conjCookie uint64
-	owned      map[openflow.FlowKey][]ownedFlow
-	conj       map[openflow.FlowKey][]openflow.Conjunction
-	drops      map[openflow.FlowKey]*dropFlow
-	installed  map[openflow.FlowKey]openflow.Flow
-	dirty      map[openflow.FlowKey]struct{}
+	entries    map[openflow.FlowKey]*flowEntry
+	dirty      []*flowEntry
+}
+
+// flowEntry is everything known about one flow key.
+type flowEntry struct {
+	key       openflow.FlowKey
+	owned     []ownedFlow
+	conj      []openflow.Conjunction // sorted by id, clause
+	drop      *dropFlow
+	installed openflow.Flow
+	isInstall bool // installed is in OVS
+	dirty     bool
 }
 
 type ownedFlow struct {
@@ -58,35 +66,34 @@ type dropFlow struct {
 }
 
 func newFlowState(conjCookie uint64) *flowState {
-	return &flowState{
-		conjCookie: conjCookie,
-		owned:      map[openflow.FlowKey][]ownedFlow{},
-		conj:       map[openflow.FlowKey][]openflow.Conjunction{},
-		drops:      map[openflow.FlowKey]*dropFlow{},
-		installed:  map[openflow.FlowKey]openflow.Flow{},
-		dirty:      map[openflow.FlowKey]struct{}{},
-	}
+	return &flowState{conjCookie: conjCookie, entries: map[openflow.FlowKey]*flowEntry{}}
 }
 
-func (s *flowState) touch(k openflow.FlowKey) { s.dirty[k] = struct{}{} }
+// entry returns the entry of k, created if needed, marked dirty.
+func (s *flowState) entry(k openflow.FlowKey) *flowEntry {
+	e := s.entries[k]
+	if e == nil {
+		e = &flowEntry{key: k}
+		s.entries[k] = e
+	}
+	if !e.dirty {
+		e.dirty = true
+		s.dirty = append(s.dirty, e)
+	}
+	return e
+}
 
 // addOwned makes f a desired flow of owner.
 func (s *flowState) addOwned(owner ownerKey, f openflow.Flow) {
-	k := f.Key()
-	list := slices.DeleteFunc(s.owned[k], func(o ownedFlow) bool { return o.owner == owner })
-	s.owned[k] = append(list, ownedFlow{owner: owner, flow: f})
-	s.touch(k)
+	e := s.entry(f.Key())
+	e.owned = append(slices.DeleteFunc(e.owned, func(o ownedFlow) bool { return o.owner == owner }),
+		ownedFlow{owner: owner, flow: f})
 }
 
 // removeOwned drops owner's flow with key k.
 func (s *flowState) removeOwned(owner ownerKey, k openflow.FlowKey) {
-	list := slices.DeleteFunc(s.owned[k], func(o ownedFlow) bool { return o.owner == owner })
-	if len(list) == 0 {
-		delete(s.owned, k)
-	} else {
-		s.owned[k] = list
-	}
-	s.touch(k)
+	e := s.entry(k)
+	e.owned = slices.DeleteFunc(e.owned, func(o ownedFlow) bool { return o.owner == owner })
 }
 
 func compareConj(a, b openflow.Conjunction) int {
@@ -98,37 +105,29 @@ func compareConj(a, b openflow.Conjunction) int {
 
 // addConj adds a conjunction action to the shared match flow k.
 func (s *flowState) addConj(k openflow.FlowKey, c openflow.Conjunction) {
-	list := s.conj[k]
-	i, found := slices.BinarySearchFunc(list, c, compareConj)
-	if found {
-		list[i] = c
+	e := s.entry(k)
+	if i, found := slices.BinarySearchFunc(e.conj, c, compareConj); found {
+		e.conj[i] = c
 	} else {
-		s.conj[k] = slices.Insert(list, i, c)
+		e.conj = slices.Insert(e.conj, i, c)
 	}
-	s.touch(k)
 }
 
 // removeConj removes a conjunction action from the shared match flow k.
 func (s *flowState) removeConj(k openflow.FlowKey, c openflow.Conjunction) {
-	list := s.conj[k]
-	if i, found := slices.BinarySearchFunc(list, c, compareConj); found {
-		list = slices.Delete(list, i, i+1)
+	e := s.entry(k)
+	if i, found := slices.BinarySearchFunc(e.conj, c, compareConj); found {
+		e.conj = slices.Delete(e.conj, i, i+1)
 	}
-	if len(list) == 0 {
-		delete(s.conj, k)
-	} else {
-		s.conj[k] = list
-	}
-	s.touch(k)
 }
 
 // addDrop references the isolation drop plain (logged while any owner logs).
 func (s *flowState) addDrop(owner ownerKey, plain, logged openflow.Flow, logging bool) {
-	k := plain.Key()
-	d := s.drops[k]
+	e := s.entry(plain.Key())
+	d := e.drop
 	if d == nil {
 		d = &dropFlow{plain: plain, logged: logged, owners: map[ownerKey]bool{}}
-		s.drops[k] = d
+		e.drop = d
 	}
 	if old, ok := d.owners[owner]; ok && old {
 		d.logging--
@@ -137,12 +136,12 @@ func (s *flowState) addDrop(owner ownerKey, plain, logged openflow.Flow, logging
 	if logging {
 		d.logging++
 	}
-	s.touch(k)
 }
 
 // removeDrop drops owner's reference on the isolation drop with key k.
 func (s *flowState) removeDrop(owner ownerKey, k openflow.FlowKey) {
-	d := s.drops[k]
+	e := s.entry(k)
+	d := e.drop
 	if d == nil {
 		return
 	}
@@ -153,36 +152,33 @@ func (s *flowState) removeDrop(owner ownerKey, k openflow.FlowKey) {
 		delete(d.owners, owner)
 	}
 	if len(d.owners) == 0 {
-		delete(s.drops, k)
+		e.drop = nil
 	}
-	s.touch(k)
 }
 
-// desired returns the flow OVS should hold for k.
-func (s *flowState) desired(k openflow.FlowKey) (openflow.Flow, bool) {
-	if list := s.owned[k]; len(list) > 0 {
-		return list[len(list)-1].flow, true
-	}
-	if conjs := s.conj[k]; len(conjs) > 0 {
-		acts := make([]openflow.Action, len(conjs))
-		for i, c := range conjs {
+// desired returns the flow OVS should hold for the entry.
+func (s *flowState) desired(e *flowEntry) (openflow.Flow, bool) {
+	switch {
+	case len(e.owned) > 0:
+		return e.owned[len(e.owned)-1].flow, true
+	case len(e.conj) > 0:
+		acts := make([]openflow.Action, len(e.conj))
+		for i, c := range e.conj {
 			acts[i] = c
 		}
-		return openflow.Flow{Table: k.Table, Priority: k.Priority, Cookie: s.conjCookie, Match: k.Match,
+		return openflow.Flow{Table: e.key.Table, Priority: e.key.Priority, Cookie: s.conjCookie, Match: e.key.Match,
 			Instructions: openflow.Apply(acts...)}, true
-	}
-	if d := s.drops[k]; d != nil {
-		if d.logging > 0 {
-			return d.logged, true
-		}
-		return d.plain, true
+	case e.drop != nil && e.drop.logging > 0:
+		return e.drop.logged, true
+	case e.drop != nil:
+		return e.drop.plain, true
 	}
 	return openflow.Flow{}, false
 }
 
-// change is one pending flow change: Flow is the new flow (zero to delete).
+// change is one pending flow change: the new flow, or a deletion.
 type change struct {
-	key    openflow.FlowKey
+	e      *flowEntry
 	flow   openflow.Flow
 	delete bool
 }
@@ -191,56 +187,55 @@ type change struct {
 // desired ones for every dirty key (deletes first, then modifications, then
 // additions) and the changes to record once they are applied.
 func (s *flowState) diff() ([]openflow.FlowMod, []change) {
-	var dels, mods, adds []openflow.FlowMod
+	var dels, mods []openflow.FlowMod
+	adds := make([]openflow.FlowMod, 0, len(s.dirty))
 	changes := make([]change, 0, len(s.dirty))
-	for k := range s.dirty {
-		want, ok := s.desired(k)
-		have, installed := s.installed[k]
+	for _, e := range s.dirty {
+		want, ok := s.desired(e)
 		switch {
-		case !ok && installed:
-			dels = append(dels, openflow.DeleteFlowStrict(k))
-			changes = append(changes, change{key: k, delete: true})
-		case ok && !installed:
+		case !ok && e.isInstall:
+			dels = append(dels, openflow.DeleteFlowStrict(e.key))
+			changes = append(changes, change{e: e, delete: true})
+		case ok && !e.isInstall:
 			adds = append(adds, openflow.AddFlow(want))
-			changes = append(changes, change{key: k, flow: want})
-		case ok && want != have:
+			changes = append(changes, change{e: e, flow: want})
+		case ok && want != e.installed:
 			mods = append(mods, openflow.ModifyFlowStrict(want))
-			changes = append(changes, change{key: k, flow: want})
+			changes = append(changes, change{e: e, flow: want})
 		}
 	}
-	return append(append(dels, mods...), adds...), changes
+	if len(dels)+len(mods) == 0 {
+		return adds, changes
+	}
+	out := make([]openflow.FlowMod, 0, len(dels)+len(mods)+len(adds))
+	return append(append(append(out, dels...), mods...), adds...), changes
 }
 
 // applied records that the changes of a diff are in OVS.
 func (s *flowState) applied(changes []change) {
 	for _, c := range changes {
-		if c.delete {
-			delete(s.installed, c.key)
-		} else {
-			s.installed[c.key] = c.flow
+		c.e.installed, c.e.isInstall = c.flow, !c.delete
+	}
+	s.clean()
+}
+
+// clean clears the dirty list, forgetting entries with nothing left.
+func (s *flowState) clean() {
+	for _, e := range s.dirty {
+		e.dirty = false
+		if _, ok := s.desired(e); !ok && !e.isInstall {
+			delete(s.entries, e.key)
 		}
 	}
 	clear(s.dirty)
+	s.dirty = s.dirty[:0]
 }
 
 // all returns every desired flow, for a replay.
 func (s *flowState) all() []openflow.Flow {
-	out := make([]openflow.Flow, 0, len(s.owned)+len(s.conj)+len(s.drops))
-	for k := range s.owned {
-		f, _ := s.desired(k)
-		out = append(out, f)
-	}
-	for k := range s.conj {
-		if _, owned := s.owned[k]; !owned {
-			f, _ := s.desired(k)
-			out = append(out, f)
-		}
-	}
-	for k := range s.drops {
-		_, owned := s.owned[k]
-		_, shared := s.conj[k]
-		if !owned && !shared {
-			f, _ := s.desired(k)
+	out := make([]openflow.Flow, 0, len(s.entries))
+	for _, e := range s.entries {
+		if f, ok := s.desired(e); ok {
 			out = append(out, f)
 		}
 	}
@@ -248,10 +243,25 @@ func (s *flowState) all() []openflow.Flow {
 }
 
 // replayed records that exactly the desired flows are installed.
-func (s *flowState) replayed(flows []openflow.Flow) {
-	clear(s.installed)
-	for _, f := range flows {
-		s.installed[f.Key()] = f
+func (s *flowState) replayed() {
+	for k, e := range s.entries {
+		f, ok := s.desired(e)
+		e.installed, e.isInstall, e.dirty = f, ok, false
+		if !ok {
+			delete(s.entries, k)
+		}
 	}
 	clear(s.dirty)
+	s.dirty = s.dirty[:0]
+}
+
+// installedFlows returns what OVS holds according to the state.
+func (s *flowState) installedFlows() []openflow.Flow {
+	var out []openflow.Flow
+	for _, e := range s.entries {
+		if e.isInstall {
+			out = append(out, e.installed)
+		}
+	}
+	return out
 }

@@ -83,7 +83,7 @@ func (o *offline) sync() []string {
 // policyFlows are the installed policy flows, formatted.
 func (o *offline) policyFlows() []string {
 	var fs []openflow.Flow
-	for _, f := range o.p.flows.installed {
+	for _, f := range o.p.flows.installedFlows() {
 		if uint8((f.Cookie&categoryMask)>>categoryShift) == categoryPolicy {
 			fs = append(fs, f)
 		}

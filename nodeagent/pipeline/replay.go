@@ -72,7 +72,7 @@ func (p *Pipeline) Replay(ctx context.Context, conn *openflow.Conn) error {
 	if err := conn.BundleFlowModsChunked(ctx, mods, p.cfg.ReplayBundleSize); err != nil {
 		return fmt.Errorf("replaying %d flows: %w", len(flows), err)
 	}
-	p.flows.replayed(flows)
+	p.flows.replayed()
 	klog.FromContext(ctx).V(2).Info("Replayed the pipeline", "flows", len(flows))
 	return nil
 }
