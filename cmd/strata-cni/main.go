@@ -1,0 +1,30 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Command strata-cni is the CNI plugin of Strata. It forwards every command to
+// strata-agent's CNI server (see package cni/plugin).
+package main
+
+import (
+	"github.com/containernetworking/cni/pkg/skel"
+
+	"github.com/strata-net/strata/cni"
+	"github.com/strata-net/strata/cni/plugin"
+)
+
+func main() {
+	skel.PluginMainFuncs(plugin.Funcs(), cni.SupportedVersions, plugin.About)
+}
