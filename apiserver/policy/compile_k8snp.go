@@ -25,7 +25,9 @@ import (
 
 // compileK8sNetworkPolicy compiles a Kubernetes NetworkPolicy: allow rules without
 // an action or priorities, and for each policy type without rules an empty rule that
-// only isolates the selected Pods in that direction (default deny).
+// only isolates the selected Pods in that direction (default deny). Every rule logs
+// when the Namespace has NamespaceLoggingAnnotation; agents then log the isolation
+// drops of the selected Pods too.
 func (c *Computer) compileK8sNetworkPolicy(src *networkingv1.NetworkPolicy) *policy {
 	b := newBuilder(k8sNPKey(src.Namespace, src.Name))
 	podSelector := src.Spec.PodSelector
@@ -41,6 +43,11 @@ func (c *Computer) compileK8sNetworkPolicy(src *networkingv1.NetworkPolicy) *pol
 	}
 	if egress {
 		np.Rules = append(np.Rules, c.k8sEgressRules(b, src)...)
+	}
+	if c.loggingNamespaces.Has(src.Namespace) {
+		for i := range np.Rules {
+			np.Rules[i].EnableLogging = true
+		}
 	}
 	b.p.np = np
 	return b.p

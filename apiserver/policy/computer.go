@@ -68,8 +68,11 @@ type Computer struct {
 	held map[string]string
 	// perNamespace are the policies compiled per Namespace (namespaces: match Self).
 	perNamespace sets.Set[string]
-	dirty        dirtySets
-	wake         chan struct{}
+	// loggingNamespaces are the Namespaces whose K8s NetworkPolicies log
+	// (NamespaceLoggingAnnotation).
+	loggingNamespaces sets.Set[string]
+	dirty             dirtySets
+	wake              chan struct{}
 }
 
 // NewComputer returns an empty computation publishing to sink and reading source
@@ -86,6 +89,7 @@ func NewComputer(sink Sink, sources Sources) *Computer {
 		clusterGroupUsers: map[string]sets.Set[string]{},
 		held:              map[string]string{},
 		perNamespace:      sets.New[string](),
+		loggingNamespaces: sets.New[string](),
 		dirty:             newDirtySets(),
 		wake:              make(chan struct{}, 1),
 	}

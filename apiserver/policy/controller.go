@@ -156,6 +156,7 @@ func (c *Controller) namespaceHandler() cache.ResourceEventHandler {
 	upsert := func(obj interface{}) {
 		if ns, ok := obj.(*corev1.Namespace); ok {
 			c.computer.UpsertNamespace(ns.Name, ns.Labels)
+			c.computer.SetNamespaceLogging(ns.Name, NamespaceLogging(ns.Annotations))
 		}
 	}
 	return cache.ResourceEventHandlerFuncs{

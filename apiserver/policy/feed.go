@@ -55,6 +55,7 @@ func (c *Computer) DeleteNamespace(name string) {
 	c.mu.Lock()
 	c.index.DeleteNamespace(name)
 	c.markPerNamespacePolicies()
+	c.setNamespaceLoggingLocked(name, false)
 	c.mu.Unlock()
 	c.signal()
 }
