@@ -60,6 +60,29 @@ type NetConf struct {
 	TimeoutSeconds int `json:"timeoutSeconds,omitempty"`
 }
 
+// MarshalJSON encodes the strata fields along with the generic ones (the
+// embedded types.NetConf's own MarshalJSON would drop them).
+func (c NetConf) MarshalJSON() ([]byte, error) {
+	base, err := c.NetConf.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(base, &m); err != nil {
+		return nil, err
+	}
+	if c.MTU != 0 {
+		m["mtu"] = c.MTU
+	}
+	if c.AgentSocket != "" {
+		m["agentSocket"] = c.AgentSocket
+	}
+	if c.TimeoutSeconds != 0 {
+		m["timeoutSeconds"] = c.TimeoutSeconds
+	}
+	return json.Marshal(m)
+}
+
 // ConfigError is a bad network config; Field names the offending key.
 type ConfigError struct {
 	Field string

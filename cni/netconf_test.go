@@ -17,6 +17,7 @@ limitations under the License.
 package cni
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -82,6 +83,20 @@ func TestNetConfDefaults(t *testing.T) {
 	conf.AgentSocket, conf.TimeoutSeconds = "/x.sock", 3
 	assert.Equal(t, "/x.sock", conf.Socket())
 	assert.Equal(t, 3*time.Second, conf.Timeout())
+}
+
+func TestNetConfMarshalRoundTrip(t *testing.T) {
+	in := `{"agentSocket":"/run/s.sock","cniVersion":"1.0.0","ipam":{"type":"host-local"},"mtu":1450,"name":"n","timeoutSeconds":9,"type":"strata"}`
+	conf, err := ParseNetConf([]byte(in))
+	require.NoError(t, err)
+	assert.Equal(t, 1450, conf.MTU)
+	assert.Equal(t, "/run/s.sock", conf.AgentSocket)
+	assert.Equal(t, 9, conf.TimeoutSeconds)
+	for _, v := range []any{conf, *conf} {
+		out, err := json.Marshal(v)
+		require.NoError(t, err)
+		assert.JSONEq(t, in, string(out))
+	}
 }
 
 func TestParseNetConfPrevResult(t *testing.T) {
