@@ -49,6 +49,23 @@ limitations under the License.
 //	                    reg0[21..22]=2, reg0[25..31]=op: meter 256,
 //	                    controller(userdata=01.<op>); miss: drop
 //
+// With a Gateway (gateway.go; the node's strata-gw0 port to the host):
+//
+//	 0 Classifier ──── in_port=<gw> → reg0[0..3]=2 (FromGateway)
+//	 1 SpoofGuard ──── ip/ipv6,in_port=<gw> → 2 (any source); ARP, ND → NORMAL
+//	 3 ConntrackState  190 reg0[0..3]=2 → 8 (no egress policy: it was
+//	   │               enforced where the packet left its Pod)
+//	 8 L3Forwarding ─── 200 nw_dst=<gw IP>, 180 any other IP → eth_dst=<gw MAC>
+//	   │               190 nw_dst=<local Pod CIDR> → 9 (switched by MAC)
+//	 9 L2ForwardingCalc dl_dst=<gw MAC> → reg1=<gw>
+//	10 IngressSecurityClassifier  reg1=<gw> → 15 (the destination node
+//	                   enforces ingress); optionally from the node itself
+//	                   (reg0[0..3]=2, nw_src=<gw IP>) → 15
+//
+// Traffic between nodes is routed by the hosts (see nodeagent/nodenet):
+// egress policy applies at the source node, ingress policy at the
+// destination node, conntrack on both.
+//
 // Every table without a listed miss goes on to the next one. The verdict
 // order (DESIGN §5) follows from it: Antrea-native rules decide first (Pass
 // skips to the K8s table), then K8s allow rules, then the K8s isolation

@@ -174,7 +174,7 @@ func goldenFlowSet(t *testing.T) []openflow.Flow {
 	for _, tc := range goldenCases() {
 		out = append(out, computeFlows(t, goldenPods(), tc.rules...)...)
 	}
-	p, err := New(Config{Switch: noSwitch{}})
+	p, err := New(Config{Switch: noSwitch{}, Gateway: goldenGateway(true)})
 	require.NoError(t, err)
 	p.pods.setPod(Pod{Ref: podRef("pod3"), OFPort: 3, MAC: mac("02:00:00:00:00:13"), IPs: ips("10.77.0.13", "fd77::13")})
 	return append(out, p.flows.all()...)

@@ -55,6 +55,12 @@ type testNode struct {
 	// agent is the current agent; restartAgent replaces it.
 	agent *testAgent
 
+	// gateway, when set before the first agent starts, goes into every
+	// agent's pipeline; hosts are endpoints that are not Pods of the bridge
+	// (the gateway's host namespace, namespaces behind it).
+	gateway *Gateway
+	hosts   map[string]*ovstest.Pod
+
 	mu      sync.Mutex
 	servers map[string]bool
 }
@@ -71,11 +77,18 @@ type testAgent struct {
 // pods pod1..podN at 10.77.0.1N/24, ofport N, MAC 02:00:00:00:00:1N.
 func startNode(t *testing.T, npods int) *testNode {
 	t.Helper()
+	return startNodeWith(t, npods, nil)
+}
+
+// startNodeWith is startNode with a hook that runs once the bridge exists,
+// before the agent starts (to add a gateway).
+func startNodeWith(t *testing.T, npods int, beforeAgent func(n *testNode)) *testNode {
+	t.Helper()
 	ovstest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	n := &testNode{t: t, root: t, ctx: ctx, ovs: ovstest.StartOVS(t), br: ovstest.UniqueName("br"),
-		pods: map[string]*ovstest.Pod{}, servers: map[string]bool{}}
+		pods: map[string]*ovstest.Pod{}, hosts: map[string]*ovstest.Pod{}, servers: map[string]bool{}}
 	var err error
 	n.mgmt, err = n.ovs.AddBridge(n.br)
 	require.NoError(t, err)
@@ -83,6 +96,9 @@ func startNode(t *testing.T, npods int) *testNode {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = n.db.Close() })
 	require.NoError(t, NameTables(ctx, n.db, n.br))
+	if beforeAgent != nil {
+		beforeAgent(n)
+	}
 	n.agent = n.startAgent(1)
 	for i := 1; i <= npods; i++ {
 		name := fmt.Sprintf("pod%d", i)
@@ -109,7 +125,7 @@ func (n *testNode) startAgent(round uint16) *testAgent {
 		MaxBackoff: 500 * time.Millisecond,
 	})
 	require.NoError(n.t, err)
-	a.pl, err = New(Config{Switch: a.client, Round: round, PacketInRate: 100})
+	a.pl, err = New(Config{Switch: a.client, Round: round, PacketInRate: 100, Gateway: n.gateway})
 	require.NoError(n.t, err)
 	ctx, cancel := context.WithCancel(n.ctx)
 	a.stop = func() { cancel(); <-a.done }
@@ -158,7 +174,15 @@ func (n *testNode) forget(rules ...*types.CompletedRule) {
 	n.settle()
 }
 
-func (n *testNode) ip(pod string) string { return strings.Split(n.pods[pod].IP, "/")[0] }
+func (n *testNode) ip(pod string) string { return strings.Split(n.endpoint(pod).IP, "/")[0] }
+
+// endpoint is a Pod or a host endpoint by name.
+func (n *testNode) endpoint(name string) *ovstest.Pod {
+	if p, ok := n.pods[name]; ok {
+		return p
+	}
+	return n.hosts[name]
+}
 
 // serve starts (once) an echo server on pod:port.
 func (n *testNode) serve(pod string, port int) {
@@ -169,7 +193,7 @@ func (n *testNode) serve(pod string, port int) {
 	if n.servers[key] {
 		return
 	}
-	l, err := n.pods[pod].Listen("tcp", fmt.Sprintf(":%d", port))
+	l, err := n.endpoint(pod).Listen("tcp", fmt.Sprintf(":%d", port))
 	require.NoError(n.t, err)
 	n.root.Cleanup(func() { _ = l.Close() })
 	n.servers[key] = true
@@ -192,7 +216,7 @@ func (n *testNode) dial(from, to string, port int, timeout time.Duration) (net.C
 	n.serve(to, port)
 	ctx, cancel := context.WithTimeout(n.ctx, timeout)
 	defer cancel()
-	return n.pods[from].Dial(ctx, "tcp", fmt.Sprintf("%s:%d", n.ip(to), port))
+	return n.endpoint(from).Dial(ctx, "tcp", fmt.Sprintf("%s:%d", n.ip(to), port))
 }
 
 // echo sends a line on c and waits for it to come back.

@@ -53,6 +53,9 @@ type Config struct {
 	// ReplayBundleSize is the number of flow mods per bundle when replaying
 	// after a reconnect (OVS commits huge bundles slowly). Default 5000.
 	ReplayBundleSize int
+	// Gateway is the node's gateway port (gateway.go). Without it the
+	// bridge only connects local Pods.
+	Gateway *Gateway
 }
 
 // Defaults fills zero values.
@@ -75,6 +78,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ReplayBundleSize < 0 {
 		return fmt.Errorf("pipeline: negative ReplayBundleSize %d", c.ReplayBundleSize)
+	}
+	if c.Gateway != nil {
+		return c.Gateway.validate()
 	}
 	return nil
 }
@@ -111,6 +117,12 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	for _, f := range baseFlows(p.base) {
 		p.flows.addOwned(ownerBase, f)
+	}
+	if cfg.Gateway != nil {
+		p.cfg.Gateway = cfg.Gateway.clone()
+		for _, f := range p.build.gatewayFlows(p.cfg.Gateway) {
+			p.flows.addOwned(ownerGateway, f)
+		}
 	}
 	p.pods = newPodFlows(p)
 	if p.cfg.Interfaces == nil {

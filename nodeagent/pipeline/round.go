@@ -32,6 +32,8 @@ const (
 	categoryBase   = 0
 	categoryPod    = 1
 	categoryPolicy = 2
+	// categoryGateway flows are replayed last, with the Pods' (replayRank).
+	categoryGateway = 3
 )
 
 // cookie returns the cookie of a flow of the given category and object.
