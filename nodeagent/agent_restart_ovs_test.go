@@ -1,0 +1,240 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package nodeagent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/strata-net/strata/apis/controlplane/v1beta2"
+	"github.com/strata-net/strata/generated/clientset/versioned"
+)
+
+// runWith starts an agent with another controlplane client until the test (or
+// stop) ends.
+func (n *node) runWith(t *testing.T, client versioned.Interface) (stop func()) {
+	t.Helper()
+	agent, err := New(n.cfg, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- agent.Run(ctx) }()
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("agent: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("the agent did not stop within 30s")
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// flows returns the bridge's flows without their statistics, sorted.
+func (n *node) flows(t *testing.T) []string {
+	t.Helper()
+	out, err := n.ovs.OFCtl("-O", "OpenFlow15", "--no-stats", "dump-flows", n.bridge)
+	if err != nil {
+		t.Fatalf("dump-flows: %v: %s", err, out)
+	}
+	var flows []string
+	for _, line := range strings.Split(out, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "OFPST_") && !strings.HasPrefix(line, "NXST_") {
+			flows = append(flows, line)
+		}
+	}
+	sort.Strings(flows)
+	return flows
+}
+
+// expectRejected fails unless a TCP connection to the port is refused at once.
+func (n *node) expectRejected(t *testing.T, port int) {
+	t.Helper()
+	start := time.Now()
+	c, err := n.dial(port, 5*time.Second)
+	if err == nil {
+		c.Close()
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) || time.Since(start) > time.Second {
+		t.Fatalf("tcp/%d: %v after %s, want connection refused at once (Reject)", port, err, time.Since(start))
+	}
+}
+
+// echo writes msg on c and reads it back.
+func echo(c net.Conn, msg string) error {
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte(msg)); err != nil {
+		return err
+	}
+	buf := make([]byte, 64)
+	k, err := c.Read(buf)
+	if err != nil || string(buf[:k]) != msg {
+		return fmt.Errorf("echo %q: %q, %v", msg, buf[:k], err)
+	}
+	return nil
+}
+
+// TestAgentVSwitchdRestart restarts ovs-vswitchd under a running agent with an
+// Allow, Reject and Drop policy installed: OVS loses every flow, the agent's
+// OpenFlow client reconnects and replays them, and within a bounded time the
+// bridge holds exactly the flows it held before. Enforcement is back: the
+// allowed port connects (and a connection opened before the restart carries
+// data again), the rejected one is refused at once (group, meter and packet-in
+// replayed), the dropped one times out.
+func TestAgentVSwitchdRestart(t *testing.T) {
+	n := newNode(t)
+	n.setPolicy()
+	n.serve(t, 8080, 9090, 7070)
+	n.run(t)
+	n.waitConnects(t, 8080)
+	eventually(t, "a realization report", func() error {
+		if len(n.cp.statusReports()) == 0 {
+			return errors.New("no report yet")
+		}
+		return nil
+	})
+	conn, err := n.dial(8080, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	before := n.flows(t)
+
+	if err := n.ovs.RestartVSwitchd(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	var after []string
+	err = wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 30*time.Second, true,
+		func(context.Context) (bool, error) {
+			after = n.flows(t)
+			return len(after) == len(before), nil
+		})
+	if err != nil {
+		t.Fatalf("waiting 30s for the %d flows to come back after the ovs-vswitchd restart: %d flows", len(before), len(after))
+	}
+	t.Logf("%d flows back %v after ovs-vswitchd answered", len(after), time.Since(start))
+	if strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Fatalf("the flows after the restart differ:\nbefore:\n%s\nafter:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
+	}
+	n.waitConnects(t, 8080)
+	if err := echo(conn, "after the restart"); err != nil {
+		t.Fatalf("the connection opened before the restart: %v", err)
+	}
+	n.expectRejected(t, 9090)
+	n.expectDropped(t, 7070)
+}
+
+// TestAgentFallbackToSavedPolicies: an agent syncs and saves its policies; the
+// node restarts (the agent stops, OVS loses its flows) and the new agent's
+// controlplane endpoint is dead (connection refused). After the fallback
+// timeout the new agent enforces the saved policies: Allow, Reject and Drop as
+// before. When the endpoint comes up, serving a policy that changed meanwhile
+// (Drop turned into Allow), the agent syncs: the change is enforced and the
+// realization of the new generation is reported.
+func TestAgentFallbackToSavedPolicies(t *testing.T) {
+	n := newNode(t)
+	n.setPolicy()
+	n.serve(t, 8080, 9090, 7070)
+	stop := n.run(t)
+	n.waitConnects(t, 8080)
+	saved := filepath.Join(n.cfg.policyStateDir(), "networkpolicies.json")
+	eventually(t, "the policies to be saved in "+saved, func() error {
+		data, err := os.ReadFile(saved)
+		if err != nil || !strings.Contains(string(data), "np-uid") {
+			return fmt.Errorf("%q, %v", data, err)
+		}
+		return nil
+	})
+	stop()
+	if out, err := n.ovs.OFCtl("-O", "OpenFlow15", "del-flows", n.bridge); err != nil {
+		t.Fatalf("del-flows: %v: %s", err, out)
+	}
+	if left := n.flows(t); len(left) != 0 {
+		t.Fatalf("%d flows left after del-flows", len(left))
+	}
+
+	// The controlplane's address, with nothing listening yet.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	reports := len(n.cp.statusReports())
+	n.runWith(t, restClient(t, addr))
+	// Without policies everything is allowed: the saved ones are enforced once
+	// tcp/9090 is refused, after the fallback timeout (10s).
+	eventually(t, "the saved Reject of tcp/9090 to be enforced", func() error {
+		c, err := n.dial(9090, time.Second)
+		if err == nil {
+			c.Close()
+			return errors.New("tcp/9090 connected")
+		}
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			return err
+		}
+		return nil
+	})
+	n.waitConnects(t, 8080)
+	n.expectDropped(t, 7070)
+	if got := len(n.cp.statusReports()); got != reports {
+		t.Fatalf("%d status reports while the controlplane was unreachable", got-reports)
+	}
+
+	np, _, _ := testPolicy()
+	np.Generation = 2
+	np.Rules[2].Action = action(v1beta2.RuleActionAllow)
+	n.cp.set("networkpolicies", np)
+	l, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listening again on the controlplane's address: %v", err)
+	}
+	n.cp.serveHTTP(t, l)
+	n.waitConnects(t, 7070)
+	n.expectRejected(t, 9090)
+	eventually(t, "the realization report of generation 2", func() error {
+		for _, st := range n.cp.statusReports() {
+			if st.Name == "np-uid" && len(st.Nodes) == 1 && st.Nodes[0].Generation == 2 && !st.Nodes[0].RealizationFailure {
+				return nil
+			}
+		}
+		return fmt.Errorf("reports %v", n.cp.statusReports())
+	})
+}
