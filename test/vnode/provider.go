@@ -1,0 +1,225 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package vnode
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/virtual-kubelet/virtual-kubelet/errdefs"
+	"github.com/virtual-kubelet/virtual-kubelet/node/nodeutil"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/klog/v2"
+)
+
+// Provider is the virtual-kubelet provider: Pods as network namespaces with
+// processes. It implements nodeutil.Provider and node.PodNotifier.
+type Provider struct {
+	cfg      RuntimeConfig
+	ctx      context.Context
+	cni      *cniRunner
+	resolver *commandResolver
+	notifier *notifier
+
+	started time.Time
+
+	mu   sync.Mutex
+	pods map[string]*podRuntime
+}
+
+var _ nodeutil.Provider = (*Provider)(nil)
+
+// NewProvider validates cfg, prepares the state dir and tears down what a
+// previous run left in it (see Cleanup). ctx supplies the logger of the Pods.
+func NewProvider(ctx context.Context, cfg RuntimeConfig) (*Provider, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	for _, d := range []string{cfg.StateDir, podsDir(cfg.StateDir), cfg.CNICacheDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("--state-dir: %w", err)
+		}
+	}
+	p := &Provider{cfg: cfg, ctx: ctx, cni: newCNIRunner(&cfg), resolver: newCommandResolver(&cfg),
+		notifier: newNotifier(), pods: map[string]*podRuntime{}, started: time.Now()}
+	if err := cleanupPods(ctx, p.cni, podsDir(cfg.StateDir)); err != nil {
+		klog.FromContext(ctx).Error(err, "Cleaning up the pods of the previous run (continuing)")
+	}
+	return p, nil
+}
+
+// CreatePod starts the Pod; its sandbox and containers come up in the background
+// and their progress is reported through NotifyPods.
+func (p *Provider) CreatePod(ctx context.Context, pod *corev1.Pod) error {
+	key := podKey(pod.Namespace, pod.Name)
+	if old := p.lookup(key); old != nil {
+		if old.uid == pod.UID {
+			old.update(pod)
+			return nil
+		}
+		if err := p.replace(ctx, old); err != nil {
+			return err
+		}
+	}
+	r, err := newPodRuntime(p.ctx, p, pod)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	if cur, ok := p.pods[key]; ok && cur.uid == pod.UID {
+		p.mu.Unlock()
+		_ = os.RemoveAll(r.dir)
+		return nil
+	}
+	p.pods[key] = r
+	p.mu.Unlock()
+	klog.FromContext(ctx).Info("Creating pod", "pod", key, "uid", pod.UID)
+	r.start()
+	return nil
+}
+
+// replace stops a Pod that another Pod of the same name (a new UID) replaces,
+// and waits until it is gone.
+func (p *Provider) replace(ctx context.Context, old *podRuntime) error {
+	old.terminate(old.gracePeriod())
+	select {
+	case <-old.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the previous pod %s (uid %s) to stop: %w", old.key, old.uid, ctx.Err())
+	}
+}
+
+// UpdatePod takes the Pod's new metadata; a Pod with a new UID replaces the old.
+func (p *Provider) UpdatePod(ctx context.Context, pod *corev1.Pod) error {
+	r := p.lookup(podKey(pod.Namespace, pod.Name))
+	if r == nil || r.uid != pod.UID {
+		return p.CreatePod(ctx, pod)
+	}
+	r.update(pod)
+	return nil
+}
+
+// DeletePod stops the Pod's containers with the deletion's grace period, then
+// detaches and removes its sandbox in the background; the terminal status is
+// reported through NotifyPods. Deleting a Pod again is harmless.
+func (p *Provider) DeletePod(ctx context.Context, pod *corev1.Pod) error {
+	key := podKey(pod.Namespace, pod.Name)
+	r := p.lookup(key)
+	if r == nil || (pod.UID != "" && r.uid != pod.UID) {
+		return errdefs.NotFoundf("pod %s (uid %s) is not on this node", key, pod.UID)
+	}
+	klog.FromContext(ctx).Info("Deleting pod", "pod", key, "grace", gracePeriodOf(pod))
+	r.terminate(gracePeriodOf(pod))
+	return nil
+}
+
+// GetPod returns the Pod with its current status.
+func (p *Provider) GetPod(_ context.Context, namespace, name string) (*corev1.Pod, error) {
+	r := p.lookup(podKey(namespace, name))
+	if r == nil {
+		return nil, errdefs.NotFoundf("pod %s/%s is not on this node", namespace, name)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.podLocked(), nil
+}
+
+// GetPodStatus returns the Pod's current status.
+func (p *Provider) GetPodStatus(ctx context.Context, namespace, name string) (*corev1.PodStatus, error) {
+	pod, err := p.GetPod(ctx, namespace, name)
+	if err != nil {
+		return nil, err
+	}
+	return &pod.Status, nil
+}
+
+// GetPods returns every Pod on the node.
+func (p *Provider) GetPods(_ context.Context) ([]*corev1.Pod, error) {
+	p.mu.Lock()
+	rs := make([]*podRuntime, 0, len(p.pods))
+	for _, r := range p.pods {
+		rs = append(rs, r)
+	}
+	p.mu.Unlock()
+	pods := make([]*corev1.Pod, 0, len(rs))
+	for _, r := range rs {
+		r.mu.Lock()
+		pods = append(pods, r.podLocked())
+		r.mu.Unlock()
+	}
+	return pods, nil
+}
+
+// NotifyPods registers virtual-kubelet's status callback.
+func (p *Provider) NotifyPods(ctx context.Context, cb func(*corev1.Pod)) {
+	go p.notifier.run(ctx, cb)
+}
+
+// Shutdown stops every Pod (each with its grace period, at most grace) and waits
+// until they are torn down or ctx is done.
+func (p *Provider) Shutdown(ctx context.Context, grace time.Duration) error {
+	p.mu.Lock()
+	rs := make([]*podRuntime, 0, len(p.pods))
+	for _, r := range p.pods {
+		rs = append(rs, r)
+	}
+	p.mu.Unlock()
+	for _, r := range rs {
+		r.terminate(min(r.gracePeriod(), grace))
+	}
+	for _, r := range rs {
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return fmt.Errorf("stopping %d pods: %w", len(rs), ctx.Err())
+		}
+	}
+	return nil
+}
+
+func (p *Provider) lookup(key string) *podRuntime {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pods[key]
+}
+
+// forget drops a torn-down Pod (unless a newer one took its name).
+func (p *Provider) forget(r *podRuntime) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pods[r.key] == r {
+		delete(p.pods, r.key)
+	}
+}
+
+// container finds a running Pod's container for exec and logs.
+func (p *Provider) container(namespace, name, container string) (*podRuntime, *container, error) {
+	r := p.lookup(podKey(namespace, name))
+	if r == nil {
+		return nil, nil, errdefs.NotFoundf("pod %s/%s is not on this node", namespace, name)
+	}
+	c, err := r.findContainer(container)
+	if err != nil {
+		return nil, nil, errdefs.AsNotFound(err)
+	}
+	return r, c, nil
+}

@@ -1,0 +1,103 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package vnode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	vklog "github.com/virtual-kubelet/virtual-kubelet/log"
+	"github.com/virtual-kubelet/virtual-kubelet/log/klogv2"
+	"github.com/virtual-kubelet/virtual-kubelet/node"
+	"github.com/virtual-kubelet/virtual-kubelet/node/nodeutil"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
+)
+
+// shutdownGrace bounds the grace period of the Pods stopped on shutdown.
+const shutdownGrace = 10 * time.Second
+
+// Run registers the Node and runs its Pods until ctx is done; then it stops
+// every Pod and tears down their sandboxes.
+func Run(ctx context.Context, cfg Config) error {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	vklog.L = klogv2.New(nil)
+	restCfg, err := clientcmd.BuildConfigFromFlags("", cfg.Kubeconfig)
+	if err != nil {
+		return fmt.Errorf("--kubeconfig: %w", err)
+	}
+	client, err := kubernetes.NewForConfig(restCfg)
+	if err != nil {
+		return fmt.Errorf("--kubeconfig: %w", err)
+	}
+	tlsOpts, err := cfg.tlsOptions()
+	if err != nil {
+		return err
+	}
+	provider, err := NewProvider(ctx, cfg.Runtime)
+	if err != nil {
+		return err
+	}
+	status := newNodeStatus(&cfg)
+	mux := http.NewServeMux()
+	n, err := nodeutil.NewNode(cfg.Runtime.NodeName,
+		func(nodeutil.ProviderConfig) (nodeutil.Provider, node.NodeProvider, error) {
+			return provider, status, nil
+		},
+		nodeutil.WithClient(client),
+		func(c *nodeutil.NodeConfig) error {
+			c.NodeSpec = *status.initial()
+			c.KubeconfigPath = cfg.Kubeconfig
+			c.HTTPListenAddr = net.JoinHostPort(cfg.KubeletAddress, strconv.Itoa(cfg.KubeletPort))
+			c.Handler = nodeutil.WithAuth(nodeutil.NoAuth(), mux)
+			c.NumWorkers = cfg.PodSyncWorkers
+			return nil
+		},
+		nodeutil.WithTLSConfig(tlsOpts...),
+		nodeutil.AttachProviderRoutes(mux),
+	)
+	if err != nil {
+		return fmt.Errorf("creating the node: %w", err)
+	}
+	logger := klog.FromContext(ctx)
+	logger.Info("Starting the node", "node", cfg.Runtime.NodeName, "nodeIP", cfg.Runtime.NodeIP,
+		"kubeletAPI", net.JoinHostPort(cfg.KubeletAddress, strconv.Itoa(cfg.KubeletPort)))
+	runErr := make(chan error, 1)
+	go func() { runErr <- n.Run(ctx) }()
+	go func() {
+		if err := n.WaitReady(ctx, 0); err == nil {
+			logger.Info("Node registered, pods are synced", "node", cfg.Runtime.NodeName)
+		}
+	}()
+	err = <-runErr
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	logger.Info("Stopping every pod of the node", "node", cfg.Runtime.NodeName)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	return errors.Join(err, provider.Shutdown(sctx, shutdownGrace))
+}
