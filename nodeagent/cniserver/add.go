@@ -59,7 +59,7 @@ func (s *Server) cmdAdd(ctx context.Context, r *podRequest) ([]byte, *types.Erro
 		return nil, types.NewError(cni.ErrConfigInterfaceFailure, "reading the existing attachment", err.Error())
 	}
 	if !found {
-		if err := s.teardown(ctx, r, false); err != nil {
+		if _, err := s.teardown(ctx, r, false); err != nil {
 			return nil, types.NewError(cni.ErrConfigInterfaceFailure, "removing a partial attachment", err.Error())
 		}
 		var cerr *types.Error
@@ -123,9 +123,9 @@ func (s *Server) connect(ctx context.Context, r *podRequest, nw NodeNetwork, ips
 	podNS, hostNS ns.NetNS, undo *rollback) (attachment, *types.Error) {
 	hostName := HostVethName(r.pod.Name, r.ContainerID)
 	veth, err := setupVeth(podNS, hostNS, r.IfName, hostName, nw.mtu(r.conf.MTU))
+	// The undo opens the host netns again: hostNS is closed by then.
 	undo.add("deleting the veth "+hostName, func(context.Context) error {
-		_, err := deleteVeth(hostNS, hostName)
-		return err
+		return s.deleteHostVeths([]string{hostName})
 	})
 	if err != nil {
 		return attachment{}, types.NewError(cni.ErrConfigInterfaceFailure, "creating the veth pair", err.Error())

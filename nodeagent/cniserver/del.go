@@ -35,47 +35,56 @@ func (s *Server) cmdDel(ctx context.Context, r *podRequest) *types.Error {
 	defer s.reconcileMu.RUnlock()
 	unlock := s.containers.lock(r.ContainerID)
 	defer unlock()
-	if err := s.teardown(ctx, r, true); err != nil {
+	deleted, err := s.teardown(ctx, r, true)
+	if err != nil {
 		var cerr *types.Error
 		if errors.As(err, &cerr) {
 			return cerr
 		}
 		return types.NewError(cni.ErrConfigInterfaceFailure, "detaching the container", err.Error())
 	}
+	if deleted == 0 {
+		// Nothing was attached, yet a port deleted behind the agent's back may
+		// have left flows: sync, but a DEL of an unknown container succeeds.
+		if err := s.cfg.Pods.Sync(ctx); err != nil {
+			klog.FromContext(ctx).Info("Syncing the Pod ports after DEL failed", "err", err)
+		}
+	}
 	return nil
 }
 
 // teardown removes a container's attachment in the order that never leaves a
 // flow pointing at a reused port or address: the OVS port and its flows, then
-// the veth, then (if releaseIP) the addresses.
-func (s *Server) teardown(ctx context.Context, r *podRequest, releaseIP bool) error {
+// the veth, then (if releaseIP) the addresses. It returns the number of ports
+// deleted.
+func (s *Server) teardown(ctx context.Context, r *podRequest, releaseIP bool) (int, error) {
 	logger := klog.FromContext(ctx)
 	ports, err := s.containerPorts(ctx, r.ContainerID, r.IfName)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	names := portNames(ports)
 	if err := s.deletePorts(ctx, names); err != nil {
-		return fmt.Errorf("deleting OVS port(s) %v: %w", names, err)
+		return 0, fmt.Errorf("deleting OVS port(s) %v: %w", names, err)
 	}
 	if r.pod.Name != "" {
 		names = appendMissing(names, HostVethName(r.pod.Name, r.ContainerID))
 	}
 	if err := s.deleteHostVeths(names); err != nil {
-		return err
+		return len(ports), err
 	}
 	if err := s.deletePodVeth(ctx, r); err != nil {
-		return err
+		return len(ports), err
 	}
 	if releaseIP {
 		if err := s.ipam.release(r.conf.Name, r.ContainerID, r.IfName); err != nil {
-			return types.NewError(cni.ErrIPAMFailure, "releasing the container's addresses", err.Error())
+			return len(ports), types.NewError(cni.ErrIPAMFailure, "releasing the container's addresses", err.Error())
 		}
 	}
 	if len(ports) > 0 {
 		logger.V(2).Info("Detached container", "ports", portNames(ports), "releasedIP", releaseIP)
 	}
-	return nil
+	return len(ports), nil
 }
 
 func (s *Server) deleteHostVeths(names []string) error {
