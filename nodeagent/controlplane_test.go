@@ -47,15 +47,15 @@ type fakeControlplane struct {
 	client  *fake.Clientset
 	mu      sync.Mutex
 	objects map[string][]runtime.Object // resource -> objects
-	watches map[string][]*watch.RaceFreeFakeWatcher
+	watches map[string][]*fakeWatch
 }
 
 var controlplaneResources = []string{"networkpolicies", "appliedtogroups", "addressgroups"}
 
-func newFakeControlplane(t *testing.T) *fakeControlplane {
+func newFakeControlplane(t testing.TB) *fakeControlplane {
 	t.Helper()
 	f := &fakeControlplane{client: fake.NewSimpleClientset(), objects: map[string][]runtime.Object{},
-		watches: map[string][]*watch.RaceFreeFakeWatcher{}}
+		watches: map[string][]*fakeWatch{}}
 	for _, r := range controlplaneResources {
 		f.client.PrependWatchReactor(r, f.reactor(r))
 	}
@@ -74,13 +74,57 @@ func (f *fakeControlplane) reactor(resource string) clienttesting.WatchReactionF
 	return func(clienttesting.Action) (bool, watch.Interface, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		w := watch.NewRaceFreeFake()
-		for _, o := range f.objects[resource] {
-			w.Add(o.DeepCopyObject())
+		objs := f.objects[resource]
+		w := newFakeWatch(len(objs) + 1 + watchBuffer)
+		for _, o := range objs {
+			w.send(watch.Event{Type: watch.Added, Object: o.DeepCopyObject()})
 		}
-		w.Action(watch.Bookmark, bookmarkOf(resource))
+		w.send(watch.Event{Type: watch.Bookmark, Object: bookmarkOf(resource)})
 		f.watches[resource] = append(f.watches[resource], w)
 		return true, w, nil
+	}
+}
+
+// watchBuffer is how many events past the initial state a watch buffers before
+// send waits for the agent to read.
+const watchBuffer = 1024
+
+// fakeWatch is a watch.Interface whose channel holds the whole initial state
+// (the fake clientset's watchers hold 100 events). send waits while the
+// channel is full, and returns at once once the watch is stopped.
+type fakeWatch struct {
+	ch       chan watch.Event
+	done     chan struct{}
+	stopOnce sync.Once
+	mu       sync.Mutex // send and closing ch
+	stopped  bool
+}
+
+func newFakeWatch(size int) *fakeWatch {
+	return &fakeWatch{ch: make(chan watch.Event, size), done: make(chan struct{})}
+}
+
+func (w *fakeWatch) ResultChan() <-chan watch.Event { return w.ch }
+
+func (w *fakeWatch) Stop() {
+	w.stopOnce.Do(func() {
+		close(w.done) // releases a waiting send before the lock is taken
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.stopped = true
+		close(w.ch)
+	})
+}
+
+func (w *fakeWatch) send(ev watch.Event) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return
+	}
+	select {
+	case w.ch <- ev:
+	case <-w.done:
 	}
 }
 
@@ -108,7 +152,7 @@ func (f *fakeControlplane) send(resource string, typ watch.EventType, obj runtim
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, w := range f.watches[resource] {
-		w.Action(typ, obj.DeepCopyObject())
+		w.send(watch.Event{Type: typ, Object: obj.DeepCopyObject()})
 	}
 }
 
