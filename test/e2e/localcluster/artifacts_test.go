@@ -30,17 +30,26 @@ func TestArtifactsDryRun(t *testing.T) {
 		name string
 		dirs []string
 		want []string
+		// wantObjects are objects the dry run must accept, whether it would
+		// create, configure or leave them unchanged.
+		wantObjects []string
 	}{
-		{"deploy", []string{"deploy"}, []string{
+		{name: "deploy", dirs: []string{"deploy"}, want: []string{
 			"service/strata-apiserver configured (server dry run)",
 			"deployment.apps/strata-apiserver created (server dry run)",
 			"persistentvolumeclaim/strata-apiserver-data created (server dry run)",
 		}},
-		{"base and deploy together", []string{"base", "deploy"}, []string{
+		{name: "base and deploy together", dirs: []string{"base", "deploy"}, want: []string{
 			"serviceaccount/strata-apiserver unchanged (server dry run)",
 			"clusterrole.rbac.authorization.k8s.io/strata-apiserver unchanged (server dry run)",
 			"apiservice.apiregistration.k8s.io/v1beta1.crd.antrea.io configured (server dry run)",
 			"deployment.apps/strata-apiserver created (server dry run)",
+		}},
+		{name: "agent", dirs: []string{"agent"}, wantObjects: []string{
+			"serviceaccount/strata-agent",
+			"clusterrole.rbac.authorization.k8s.io/strata-agent",
+			"clusterrolebinding.rbac.authorization.k8s.io/strata-agent",
+			"daemonset.apps/strata-agent",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,6 +63,27 @@ func TestArtifactsDryRun(t *testing.T) {
 					t.Errorf("kubectl %s printed no %q:\n%s", strings.Join(args, " "), want, out)
 				}
 			}
+			for _, obj := range tc.wantObjects {
+				if !dryRunAccepted(out, obj) {
+					t.Errorf("kubectl %s did not accept %s:\n%s", strings.Join(args, " "), obj, out)
+				}
+			}
 		})
 	}
+}
+
+// dryRunAccepted tells whether kubectl apply --dry-run=server printed a line
+// "<obj> created|configured|unchanged (server dry run)".
+func dryRunAccepted(out, obj string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		verb, ok := strings.CutPrefix(line, obj+" ")
+		if !ok {
+			continue
+		}
+		switch verb {
+		case "created (server dry run)", "configured (server dry run)", "unchanged (server dry run)":
+			return true
+		}
+	}
+	return false
 }
