@@ -25,6 +25,7 @@ import (
 
 	"github.com/strata-net/strata/cni"
 	"github.com/strata-net/strata/nodeagent/ovsdb"
+	"github.com/strata-net/strata/nodeagent/podsync"
 )
 
 // OVSDB is what the server needs of the Open_vSwitch database; *ovsdb.Client
@@ -36,11 +37,15 @@ type OVSDB interface {
 	WaitOFPort(ctx context.Context, name string) (int32, error)
 }
 
+var _ OVSDB = (*ovsdb.Client)(nil)
+
 // PortSyncer installs the flows of the Pod ports found in OVSDB and removes
 // those of vanished ports; *podsync.Syncer satisfies it.
 type PortSyncer interface {
 	Sync(ctx context.Context) error
 }
+
+var _ PortSyncer = (*podsync.Syncer)(nil)
 
 // NetworkProvider tells the Node's Pod network. The agent reads it from its
 // Node (spec.podCIDRs); an error means it is not known yet (ADD answers

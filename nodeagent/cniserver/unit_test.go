@@ -429,3 +429,46 @@ func TestConfListShape(t *testing.T) {
 	assert.Equal(t, "strata", p["type"])
 	assert.NotContains(t, p, "name", "libcni injects the list's name")
 }
+
+func TestRunSocket(t *testing.T) {
+	dir, err := os.MkdirTemp("", "cnis-")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "run", "cni.sock")
+	require.NoError(t, os.MkdirAll(filepath.Dir(sock), 0o755))
+	stale, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	require.NoError(t, err)
+	stale.SetUnlinkOnClose(false)
+	require.NoError(t, stale.Close()) // a socket file nobody serves, as after a crash
+
+	nw := StaticNetwork{Subnets: []Subnet{{CIDR: net.IPNet{IP: net.IPv4(10, 244, 1, 0).To4(), Mask: net.CIDRMask(24, 32)}, Gateway: net.IPv4(10, 244, 1, 1)}}}
+	newServer := func() *Server {
+		s, err := New(Config{SocketPath: sock, OVSDB: fakeOVSDB{}, Pods: fakeSyncer{}, Network: nw, IPAMDataDir: dir})
+		require.NoError(t, err)
+		return s
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- newServer().Run(ctx) }()
+	status := &cni.Request{Command: cni.CmdStatus, NetworkConfig: []byte(`{"cniVersion":"1.1.0","name":"strata","type":"strata"}`)}
+	var resp *cni.Response
+	require.Eventually(t, func() bool {
+		resp, err = cni.NewClient(sock, time.Second).Do(context.Background(), status)
+		return err == nil
+	}, 10*time.Second, 10*time.Millisecond, "the server answers on %s", sock)
+	assert.Nil(t, resp.Error)
+	fi, err := os.Stat(sock)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	assert.ErrorContains(t, newServer().Run(context.Background()), "served by another process")
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return within 10s of the cancel")
+	}
+	assert.NoFileExists(t, sock, "socket removed on stop")
+}
