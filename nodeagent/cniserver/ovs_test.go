@@ -439,3 +439,46 @@ func mustJSON(t *testing.T, v any) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// TestConcurrentAddDel attaches and detaches ten Pods at once, as a runtime
+// starting a ReplicationController does: distinct addresses, one port each,
+// and nothing left after.
+func TestConcurrentAddDel(t *testing.T) {
+	n := startNode(t, nodeOptions{})
+	pods := make([]*testPod, 10)
+	for i := range pods {
+		pods[i] = n.newPod(fmt.Sprintf("rc-%d", i))
+	}
+	results := make([]*current.Result, len(pods))
+	errs := make(chan error, len(pods))
+	for i, p := range pods {
+		go func() {
+			var err error
+			results[i], err = n.runtimeAdd(p)
+			errs <- err
+		}()
+	}
+	for range pods {
+		require.NoError(t, <-errs)
+	}
+	addrs := map[string]bool{}
+	for _, res := range results {
+		addrs[res.IPs[0].Address.IP.String()] = true
+	}
+	assert.Len(t, addrs, len(pods), "distinct addresses")
+	ips, ports, veths := n.leftovers()
+	assert.Len(t, ips, len(pods))
+	assert.Len(t, ports, len(pods))
+	assert.Len(t, veths, len(pods))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, pods[0].ovsPod().Ping(ctx, results[9].IPs[0].Address.IP.String()))
+
+	for _, p := range pods {
+		go func() { errs <- n.runtimeDel(p) }()
+	}
+	for range pods {
+		require.NoError(t, <-errs)
+	}
+	n.requireClean()
+}

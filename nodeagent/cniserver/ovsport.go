@@ -66,7 +66,9 @@ func (s *Server) addPort(ctx context.Context, name string, ids map[string]string
 	defer cancel()
 	ofport, err := s.cfg.OVSDB.WaitOFPort(wctx, name)
 	if err != nil {
-		return 0, errors.Join(err, s.deletePorts(context.WithoutCancel(ctx), []string{name}))
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+		defer cancel()
+		return 0, errors.Join(err, s.deletePorts(dctx, []string{name}))
 	}
 	return ofport, nil
 }
