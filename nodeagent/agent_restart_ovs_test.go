@@ -96,6 +96,20 @@ func (n *node) expectRejected(t *testing.T, port int) {
 	}
 }
 
+// waitRejectsLogged waits until np.log holds count lines of testPolicy's logged
+// Reject rule (one per refused connection: their source ports differ). The
+// agent writes a Drop or Reject line a second after its first packet, also
+// after Run returned; a test waits for them before its temporary directory goes.
+func (n *node) waitRejectsLogged(t *testing.T, count int) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("%d np.log lines of RejectAdmin", count), func() error {
+		if got := strings.Count(n.npLog(), "RejectAdmin Ingress Reject"); got < count {
+			return fmt.Errorf("%d lines", got)
+		}
+		return nil
+	})
+}
+
 // echo writes msg on c and reads it back.
 func echo(c net.Conn, msg string) error {
 	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
@@ -159,6 +173,7 @@ func TestAgentVSwitchdRestart(t *testing.T) {
 	}
 	n.expectRejected(t, 9090)
 	n.expectDropped(t, 7070)
+	n.waitRejectsLogged(t, 1)
 }
 
 // TestAgentFallbackToSavedPolicies: an agent syncs and saves its policies; the
@@ -229,6 +244,7 @@ func TestAgentFallbackToSavedPolicies(t *testing.T) {
 	n.cp.serveHTTP(t, l)
 	n.waitConnects(t, 7070)
 	n.expectRejected(t, 9090)
+	n.waitRejectsLogged(t, 2)
 	eventually(t, "the realization report of generation 2", func() error {
 		for _, st := range n.cp.statusReports() {
 			if st.Name == "np-uid" && len(st.Nodes) == 1 && st.Nodes[0].Generation == 2 && !st.Nodes[0].RealizationFailure {
