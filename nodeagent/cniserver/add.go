@@ -29,6 +29,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/cni"
+	"github.com/strata-net/strata/nodeagent/ovsdb"
 	"github.com/strata-net/strata/nodeagent/podsync"
 )
 
@@ -54,12 +55,16 @@ func (s *Server) cmdAdd(ctx context.Context, r *podRequest) ([]byte, *types.Erro
 	unlock := s.containers.lock(r.ContainerID)
 	defer unlock()
 
-	a, found, err := s.existing(ctx, r, nw)
+	ports, err := s.containerPorts(ctx, r.ContainerID, r.IfName)
+	if err != nil {
+		return nil, types.NewError(cni.ErrConfigInterfaceFailure, "reading the OVS ports", err.Error())
+	}
+	a, found, err := s.existing(ctx, r, nw, ports)
 	if err != nil {
 		return nil, types.NewError(cni.ErrConfigInterfaceFailure, "reading the existing attachment", err.Error())
 	}
 	if !found {
-		if _, err := s.teardown(ctx, r, false); err != nil {
+		if err := s.teardown(ctx, r, ports, false); err != nil {
 			return nil, types.NewError(cni.ErrConfigInterfaceFailure, "removing a partial attachment", err.Error())
 		}
 		var cerr *types.Error
@@ -149,11 +154,11 @@ func (s *Server) connect(ctx context.Context, r *podRequest, nw NodeNetwork, ips
 }
 
 // existing returns the container's attachment if it is complete and intact
-// (a retried ADD), after making sure its flows are installed.
-func (s *Server) existing(ctx context.Context, r *podRequest, nw NodeNetwork) (attachment, bool, error) {
-	ports, err := s.containerPorts(ctx, r.ContainerID, r.IfName)
-	if err != nil || len(ports) != 1 || ports[0].OFPort <= 0 {
-		return attachment{}, false, err
+// (a retried ADD), after making sure its flows are installed. ports are the
+// container's.
+func (s *Server) existing(ctx context.Context, r *podRequest, nw NodeNetwork, ports []ovsdb.PortInfo) (attachment, bool, error) {
+	if len(ports) != 1 || ports[0].OFPort <= 0 {
+		return attachment{}, false, nil
 	}
 	p := ports[0]
 	var ips []*current.IPConfig

@@ -26,6 +26,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/cni"
+	"github.com/strata-net/strata/nodeagent/ovsdb"
 )
 
 // cmdDel detaches a container. Unknown containers, a vanished netns and
@@ -35,7 +36,10 @@ func (s *Server) cmdDel(ctx context.Context, r *podRequest) *types.Error {
 	defer s.reconcileMu.RUnlock()
 	unlock := s.containers.lock(r.ContainerID)
 	defer unlock()
-	deleted, err := s.teardown(ctx, r, true)
+	ports, err := s.containerPorts(ctx, r.ContainerID, r.IfName)
+	if err == nil {
+		err = s.teardown(ctx, r, ports, true)
+	}
 	if err != nil {
 		var cerr *types.Error
 		if errors.As(err, &cerr) {
@@ -43,7 +47,7 @@ func (s *Server) cmdDel(ctx context.Context, r *podRequest) *types.Error {
 		}
 		return types.NewError(cni.ErrConfigInterfaceFailure, "detaching the container", err.Error())
 	}
-	if deleted == 0 {
+	if len(ports) == 0 {
 		// Nothing was attached, yet a port deleted behind the agent's back may
 		// have left flows: sync, but a DEL of an unknown container succeeds.
 		if err := s.cfg.Pods.Sync(ctx); err != nil {
@@ -53,38 +57,32 @@ func (s *Server) cmdDel(ctx context.Context, r *podRequest) *types.Error {
 	return nil
 }
 
-// teardown removes a container's attachment in the order that never leaves a
-// flow pointing at a reused port or address: the OVS port and its flows, then
-// the veth, then (if releaseIP) the addresses. It returns the number of ports
-// deleted.
-func (s *Server) teardown(ctx context.Context, r *podRequest, releaseIP bool) (int, error) {
-	logger := klog.FromContext(ctx)
-	ports, err := s.containerPorts(ctx, r.ContainerID, r.IfName)
-	if err != nil {
-		return 0, err
-	}
+// teardown removes a container's attachment (ports are its OVS ports) in the
+// order that never leaves a flow pointing at a reused port or address: the OVS
+// ports and their flows, then the veth, then (if releaseIP) the addresses.
+func (s *Server) teardown(ctx context.Context, r *podRequest, ports []ovsdb.PortInfo, releaseIP bool) error {
 	names := portNames(ports)
 	if err := s.deletePorts(ctx, names); err != nil {
-		return 0, fmt.Errorf("deleting OVS port(s) %v: %w", names, err)
+		return fmt.Errorf("deleting OVS port(s) %v: %w", names, err)
 	}
 	if r.pod.Name != "" {
 		names = appendMissing(names, HostVethName(r.pod.Name, r.ContainerID))
 	}
 	if err := s.deleteHostVeths(names); err != nil {
-		return len(ports), err
+		return err
 	}
 	if err := s.deletePodVeth(ctx, r); err != nil {
-		return len(ports), err
+		return err
 	}
 	if releaseIP {
 		if err := s.ipam.release(r.conf.Name, r.ContainerID, r.IfName); err != nil {
-			return len(ports), types.NewError(cni.ErrIPAMFailure, "releasing the container's addresses", err.Error())
+			return types.NewError(cni.ErrIPAMFailure, "releasing the container's addresses", err.Error())
 		}
 	}
 	if len(ports) > 0 {
-		logger.V(2).Info("Detached container", "ports", portNames(ports), "releasedIP", releaseIP)
+		klog.FromContext(ctx).V(2).Info("Detached container", "ports", portNames(ports), "releasedIP", releaseIP)
 	}
-	return len(ports), nil
+	return nil
 }
 
 func (s *Server) deleteHostVeths(names []string) error {
