@@ -79,7 +79,9 @@ func addGatewayPort(t *testing.T, n *testNode) {
 	host := n.ovs.NetNS()
 	sh(t, "ip", "-n", host, "addr", "add", gwTestIP+"/24", "dev", "gw0")
 	sh(t, "ip", "-n", host, "link", "set", "gw0", "up")
-	sh(t, "ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+	// As nodenet.EnableForwarding: the kernel must not answer the Pods' ARP
+	// for the gateway IP from the host end of their veths.
+	sh(t, "ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.arp_ignore=1")
 }
 
 // addOutside creates a namespace connected to the host by a veth pair,
