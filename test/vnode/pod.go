@@ -300,18 +300,25 @@ func (r *podRuntime) runContainers(ctx context.Context) {
 }
 
 // releaseNetwork detaches and removes the sandbox of a finished Pod, as a kubelet
-// does; the logs stay until the Pod is deleted.
+// does; the logs stay until the Pod is deleted. When DEL fails, the state keeps
+// the network so that the teardown tries again.
 func (r *podRuntime) releaseNetwork(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
 	r.mu.Lock()
 	st := r.state
 	r.mu.Unlock()
-	if err := teardownSandbox(ctx, r.p.cni, &st, 3); err != nil {
+	err := teardownSandbox(ctx, r.p.cni, &st, 3)
+	if err != nil {
 		klog.FromContext(ctx).Error(err, "Releasing the network of a finished pod")
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.state.Network, r.state.Sandbox.NetNS, r.sandboxReady = "", "", false
-	r.persistLocked()
+	if err == nil {
+		r.state.Network, r.state.Sandbox.NetNS = "", ""
+		r.persistLocked()
+	}
+	r.sandboxReady = false
 	r.notifyLocked()
 }
 
