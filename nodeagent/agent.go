@@ -20,12 +20,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/generated/clientset/versioned"
+	"github.com/strata-net/strata/nodeagent/nodenet"
 	"github.com/strata-net/strata/nodeagent/openflow"
 	"github.com/strata-net/strata/nodeagent/ovsdb"
 	"github.com/strata-net/strata/nodeagent/packetin"
@@ -38,6 +41,27 @@ import (
 type Agent struct {
 	cfg    Config
 	client versioned.Interface
+	// host is the node's Pod network, once set up (Config.Kube set).
+	host atomic.Pointer[nodenet.Host]
+}
+
+// ErrPodNetworkNotReady is returned by PodNetwork until the Node's Pod network is
+// set up (the agent waits for the Node's spec.podCIDR first).
+var ErrPodNetworkNotReady = errors.New("the node's Pod network is not set up yet")
+
+// PodNetwork returns what the CNI server needs about the node's Pod network: the
+// Pod CIDRs, the gateway of each, the gateway MAC and the MTU. It fails with
+// ErrPodNetworkNotReady until the agent has set it up, and always when the agent
+// runs without Config.Kube.
+func (a *Agent) PodNetwork(context.Context) (nodenet.PodNetwork, error) {
+	if a.cfg.Kube == nil {
+		return nodenet.PodNetwork{}, errors.New("strata-agent runs without the Pod network (no kube-apiserver client)")
+	}
+	h := a.host.Load()
+	if h == nil {
+		return nodenet.PodNetwork{}, ErrPodNetworkNotReady
+	}
+	return h.PodNetwork(), nil
 }
 
 // New checks the configuration; Run does the work.
@@ -61,6 +85,7 @@ type parts struct {
 	pods     *podsync.Syncer
 	packetIn *packetin.Handler
 	round    pipeline.Round
+	host     *nodenet.Host // nil without Config.Kube
 }
 
 // Run owns the bridge and enforces policies until ctx ends: the new round of flows
@@ -72,7 +97,10 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	defer p.db.Close()
-	errc := make(chan error, 4)
+	errc := make(chan error, 5)
+	if p.host != nil {
+		go func() { errc <- p.host.Run(ctx) }()
+	}
 	go func() { errc <- p.of.Run(ctx) }()
 	go func() { errc <- p.pods.Run(ctx) }()
 	go func() { errc <- p.policies.Run(ctx) }()
@@ -101,6 +129,10 @@ func (a *Agent) start(ctx context.Context) (*parts, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := a.setupHost(ctx, p); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := a.buildParts(p); err != nil {
 		db.Close()
 		return nil, err
@@ -126,6 +158,38 @@ func (a *Agent) prepareBridge(ctx context.Context, p *parts) error {
 	return nil
 }
 
+// setupHost sets up the node's Pod network when the agent has a kube-apiserver
+// client: it waits for the Node's Pod CIDR, then creates the gateway, turns on
+// forwarding and prepares the route controller.
+func (a *Agent) setupHost(ctx context.Context, p *parts) error {
+	c := a.cfg
+	if c.Kube == nil {
+		return nil
+	}
+	host, err := nodenet.SetupHost(ctx, p.db, nodenet.HostConfig{NodeName: c.NodeName, Kube: c.Kube, NetNS: c.HostNetNS,
+		Bridge: c.Bridge, GatewayName: c.GatewayName, MTU: c.MTU, PodCIDRTimeout: c.PodCIDRTimeout,
+		IsolateNewLinks: c.DatapathType == DatapathNetdev})
+	if err != nil {
+		return fmt.Errorf("setting up the Pod network of node %s: %w", c.NodeName, err)
+	}
+	p.host = host
+	a.host.Store(host)
+	return nil
+}
+
+// pipelineGateway is the gateway as the pipeline sees it; nil without one.
+func (a *Agent) pipelineGateway(p *parts) *pipeline.Gateway {
+	if p.host == nil {
+		return nil
+	}
+	gw := p.host.Gateway()
+	out := &pipeline.Gateway{OFPort: gw.OFPort, MAC: gw.MAC, PodCIDRs: gw.PodCIDRs, AllowHostIngress: !a.cfg.HostIngressPolicy}
+	for _, ip := range gw.IPs {
+		out.IPs = append(out.IPs, net.IP(ip.AsSlice()))
+	}
+	return out
+}
+
 func (a *Agent) buildParts(p *parts) error {
 	c := a.cfg
 	var pl *pipeline.Pipeline
@@ -138,7 +202,8 @@ func (a *Agent) buildParts(p *parts) error {
 	if err != nil {
 		return fmt.Errorf("OpenFlow client for %s: %w", c.mgmtSocket(), err)
 	}
-	if pl, err = pipeline.New(pipeline.Config{Switch: of, Round: p.round.Next, PacketInRate: c.PacketInRate}); err != nil {
+	if pl, err = pipeline.New(pipeline.Config{Switch: of, Round: p.round.Next, PacketInRate: c.PacketInRate,
+		Gateway: a.pipelineGateway(p)}); err != nil {
 		return err
 	}
 	p.of, p.pipeline = of, pl

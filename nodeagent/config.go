@@ -25,6 +25,10 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/strata-net/strata/nodeagent/nodenet"
 )
 
 // Datapath types of the bridge.
@@ -54,6 +58,26 @@ type Config struct {
 	// SyncTimeout bounds the wait for the first policy sync before the flows of the
 	// previous agent run are deleted anyway. Default 5m.
 	SyncTimeout time.Duration
+
+	// Kube reads and watches Nodes on kube-apiserver. When set, the agent runs the
+	// node's Pod network (nodeagent/nodenet): it waits for its Node's spec.podCIDR,
+	// sets up the gateway port and forwarding in HostNetNS, installs the gateway
+	// flows and keeps a route to every other Node's Pod CIDR. Nil: policy only, no
+	// gateway and no routes.
+	Kube kubernetes.Interface
+	// HostNetNS is the node's host network namespace, by path or by name under
+	// /run/netns; empty is the agent's own namespace (a real node).
+	HostNetNS string
+	// GatewayName is the gateway port and host interface. Default strata-gw0.
+	GatewayName string
+	// MTU of the gateway and the Pod interfaces. Default 1500.
+	MTU int
+	// PodCIDRTimeout bounds the wait for the Node's spec.podCIDR. Default 5m.
+	PodCIDRTimeout time.Duration
+	// HostIngressPolicy applies the ingress policy of local Pods to traffic from
+	// their own node (probes, host processes) too. By default that traffic is
+	// always allowed, as Kubernetes specifies.
+	HostIngressPolicy bool
 }
 
 // Defaults fills zero values.
@@ -79,6 +103,15 @@ func (c *Config) Defaults() {
 	if c.SyncTimeout == 0 {
 		c.SyncTimeout = 5 * time.Minute
 	}
+	if c.GatewayName == "" {
+		c.GatewayName = nodenet.DefaultGatewayName
+	}
+	if c.MTU == 0 {
+		c.MTU = nodenet.DefaultMTU
+	}
+	if c.PodCIDRTimeout == 0 {
+		c.PodCIDRTimeout = nodenet.DefaultPodCIDRTimeout
+	}
 }
 
 // Validate reports every invalid field.
@@ -92,6 +125,20 @@ func (c *Config) Validate() error {
 	}
 	if c.SyncTimeout < 0 {
 		errs = append(errs, fmt.Errorf("--sync-timeout: negative %s", c.SyncTimeout))
+	}
+	if len(c.GatewayName) > 15 {
+		errs = append(errs, fmt.Errorf("--gateway-name: %q is longer than 15 characters", c.GatewayName))
+	}
+	if c.MTU < 576 || c.MTU > 65535 {
+		errs = append(errs, fmt.Errorf("--mtu: %d out of range 576..65535", c.MTU))
+	}
+	if c.PodCIDRTimeout < 0 {
+		errs = append(errs, fmt.Errorf("--pod-cidr-timeout: negative %s", c.PodCIDRTimeout))
+	}
+	if c.HostNetNS != "" {
+		if _, err := os.Stat(nodenet.NetNSPath(c.HostNetNS)); err != nil {
+			errs = append(errs, fmt.Errorf("--host-netns: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -22,6 +22,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	cliflag "k8s.io/component-base/cli/flag"
@@ -38,7 +39,7 @@ import (
 func NewCommand() *cobra.Command {
 	cfg := nodeagent.Config{NodeName: os.Getenv("NODE_NAME")}
 	var kubeconfig string
-	var printVersion bool
+	var printVersion, podNetwork bool
 	logOpts := logs.NewOptions()
 	cmd := &cobra.Command{
 		Use:   "strata-agent",
@@ -57,9 +58,18 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 			if len(args) > 0 {
 				return fmt.Errorf("unexpected arguments %q: strata-agent takes only flags", args)
 			}
-			client, err := newClient(kubeconfig)
+			restCfg, err := restConfig(kubeconfig)
 			if err != nil {
 				return err
+			}
+			client, err := versioned.NewForConfig(restCfg)
+			if err != nil {
+				return fmt.Errorf("creating the strata client: %w", err)
+			}
+			if podNetwork {
+				if cfg.Kube, err = kubernetes.NewForConfig(restCfg); err != nil {
+					return fmt.Errorf("creating the Kubernetes client: %w", err)
+				}
 			}
 			agent, err := nodeagent.New(cfg, client)
 			if err != nil {
@@ -72,7 +82,7 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 	var fss cliflag.NamedFlagSets
 	fs := fss.FlagSet("agent")
 	fs.StringVar(&cfg.NodeName, "node-name", cfg.NodeName, "The Node this agent runs on (default $NODE_NAME).")
-	fs.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig to reach the controlplane API (through kube-apiserver); empty uses the in-cluster config.")
+	fs.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig of kube-apiserver, for the controlplane API (aggregated) and, with --pod-network, Nodes; empty uses the in-cluster config.")
 	fs.StringVar(&cfg.Bridge, "bridge", "br-int", "The OVS bridge the agent owns.")
 	fs.StringVar(&cfg.OVSRunDir, "ovs-rundir", "/var/run/openvswitch", "Directory of OVS's db.sock and <bridge>.mgmt.")
 	fs.StringVar(&cfg.DatapathType, "datapath-type", "", "system (kernel module) or netdev (userspace); empty detects.")
@@ -81,6 +91,15 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 	fs.Uint32Var(&cfg.PacketInRate, "packet-in-rate", 5000, "Policy packet-ins per second at most (logging, reject).")
 	fs.DurationVar(&cfg.SyncTimeout, "sync-timeout", 0, "How long to wait for the first policy sync before the previous run's flows are deleted (default 5m).")
 	fs.BoolVar(&printVersion, "version", false, "Print the version and exit.")
+	pfs := fss.FlagSet("pod network")
+	pfs.BoolVar(&podNetwork, "pod-network", false, "Run the node's Pod network: wait for the Node's spec.podCIDR, create the gateway port, "+
+		"turn on forwarding and keep a route to every other Node's Pod CIDR via its InternalIP (reads and watches Nodes through --kubeconfig).")
+	pfs.StringVar(&cfg.HostNetNS, "host-netns", "", "The node's host network namespace, a path or a name under /run/netns; empty is the agent's own.")
+	pfs.StringVar(&cfg.GatewayName, "gateway-name", "strata-gw0", "The gateway port and host interface.")
+	pfs.IntVar(&cfg.MTU, "mtu", 1500, "MTU of the gateway and the Pod interfaces.")
+	pfs.DurationVar(&cfg.PodCIDRTimeout, "pod-cidr-timeout", 0, "How long to wait for the Node's spec.podCIDR (default 5m).")
+	pfs.BoolVar(&cfg.HostIngressPolicy, "host-ingress-policy", false, "Apply Pods' ingress policy to traffic from their own node too "+
+		"(probes, host processes); by default the node's own traffic is always allowed, as Kubernetes specifies.")
 	logsapi.AddFlags(logOpts, fss.FlagSet("logs"))
 	for _, f := range fss.FlagSets {
 		cmd.Flags().AddFlagSet(f)
@@ -89,7 +108,9 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 	return cmd
 }
 
-func newClient(kubeconfig string) (versioned.Interface, error) {
+// restConfig is the client configuration of kube-apiserver, which serves the
+// controlplane API (aggregated) and Nodes.
+func restConfig(kubeconfig string) (*rest.Config, error) {
 	var cfg *rest.Config
 	var err error
 	if kubeconfig != "" {
@@ -100,9 +121,5 @@ func newClient(kubeconfig string) (versioned.Interface, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--kubeconfig: %w", err)
 	}
-	client, err := versioned.NewForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("creating the strata client: %w", err)
-	}
-	return client, nil
+	return cfg, nil
 }
