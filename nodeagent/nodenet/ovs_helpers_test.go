@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/netip"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +37,7 @@ import (
 	"github.com/strata-net/strata/nodeagent/openflow"
 	"github.com/strata-net/strata/nodeagent/ovsdb"
 	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/packetin"
 	"github.com/strata-net/strata/nodeagent/pipeline"
 	"github.com/strata-net/strata/nodeagent/types"
 )
@@ -138,18 +140,38 @@ func startPipeline(t *testing.T, ctx context.Context, mgmt string, gw *pipeline.
 		MaxBackoff: 500 * time.Millisecond,
 	})
 	require.NoError(t, err)
-	pl, err = pipeline.New(pipeline.Config{Switch: client, NoPacketInMeter: false, PacketInRate: 100, Gateway: gw})
+	pl, err = pipeline.New(pipeline.Config{Switch: client, PacketInRate: 100, Gateway: gw})
+	require.NoError(t, err)
+	// Reject replies and audit logging, as in the agent.
+	handler, err := packetin.NewHandler(packetin.Config{Rules: pl.Policies(), Pods: pl.Pods(), Sender: packetSender{client},
+		Log:       packetin.NewAuditLog(packetin.AuditLogConfig{Path: filepath.Join(t.TempDir(), "np.log")}),
+		TableName: pipeline.TableName, RemoteRejectTable: pipeline.L3Forwarding})
 	require.NoError(t, err)
 	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+	done := make(chan struct{}, 2)
 	go func() {
-		defer close(done)
+		defer func() { done <- struct{}{} }()
 		_ = client.Run(runCtx)
 	}()
-	t.Cleanup(func() { cancel(); <-done })
+	go func() {
+		defer func() { done <- struct{}{} }()
+		handler.Run(runCtx, client.PacketIns())
+	}()
+	t.Cleanup(func() { cancel(); <-done; <-done })
 	_, err = client.Conn(ctx)
 	require.NoError(t, err)
 	return pl
+}
+
+// packetSender sends packet-outs on the client's current connection.
+type packetSender struct{ client *openflow.Client }
+
+func (s packetSender) SendPacketOut(ctx context.Context, po openflow.PacketOut) error {
+	conn, err := s.client.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	return conn.Send(ctx, po)
 }
 
 // addPod adds Pod i (10.244.k.1i, ofport 10+i) with its flows and a

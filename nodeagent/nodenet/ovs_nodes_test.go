@@ -204,6 +204,20 @@ func TestOVSTwoNodes(t *testing.T) {
 		c.tr.expect(t, n1p2, n2p2, 2200, true) // not a target
 		c.tr.expect(t, n2p2, n1p1, 2200, true) // the other way: replies are never egress-checked
 	})
+	t.Run("Reject at the destination node answers the remote Pod", func(t *testing.T) {
+		r := acnpRule("in-reject", v1beta2.DirectionIn, v1beta2.RuleActionReject, "n2p1", "10.244.1.11/32", 2600)
+		c.reconcile(t, c.n2, r)
+		defer c.forget(t, c.n2, r)
+		requireRefused(t, c.tr, n1p1, n2p1, 2600)
+		c.tr.expect(t, n1p2, n2p1, 2600, true)
+	})
+	t.Run("Reject at the source node answers the local Pod", func(t *testing.T) {
+		r := acnpRule("out-reject", v1beta2.DirectionOut, v1beta2.RuleActionReject, "n1p2", "10.244.2.12/32", 2700)
+		c.reconcile(t, c.n1, r)
+		defer c.forget(t, c.n1, r)
+		requireRefused(t, c.tr, n1p2, n2p2, 2700)
+		c.tr.expect(t, n1p1, n2p2, 2700, true)
+	})
 	t.Run("K8s isolation at the destination: only the allowed remote Pod and the node itself", func(t *testing.T) {
 		r := &types.CompletedRule{ID: "k8s-iso", Policy: types.PolicyRef{Type: v1beta2.K8sNetworkPolicy, Namespace: "default",
 			Name: "iso"}, Direction: v1beta2.DirectionIn, Targets: []types.Member{{Pod: podRef("n2p1")}},
@@ -249,6 +263,14 @@ func TestOVSTwoNodes(t *testing.T) {
 			return slices.Contains(c.n2.hostRoutes(t), "10.244.1.0/24 via 172.30.0.11 proto 211")
 		}))
 	})
+}
+
+// requireRefused checks that a TCP connect fails at once with "connection
+// refused" (a Reject's RST), not with a timeout.
+func requireRefused(t *testing.T, tr *traffic, from, to *ovstest.Pod, port int) {
+	t.Helper()
+	err := tr.tcp(from, to, port, allowTimeout)
+	require.ErrorContains(t, err, "connection refused", "tcp %s -> %s:%d should be rejected", from.Name, to.Name, port)
 }
 
 func sorted(s []string) []string {
