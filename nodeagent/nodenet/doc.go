@@ -52,6 +52,16 @@ limitations under the License.
 // node's Pod CIDR. Both nodes' OVS see every packet: policy is enforced
 // egress at the source node and ingress at the destination node.
 //
+// # The userspace datapath
+//
+// With datapath_type=netdev the host end of every Pod veth stays a kernel
+// interface of the host namespace, and the kernel sees every frame of the
+// Pod next to OVS. EnableForwarding therefore makes ARP strict
+// (arp_ignore=1: the kernel never answers a Pod's ARP for the gateway IP
+// from the Pod's veth) and, with IsolateNewLinks, turns IPv4 forwarding off
+// for interfaces created later (the Pod veths), so that a Pod cannot have
+// its packets routed by the kernel around OVS and its policies.
+//
 // # Acting on another namespace
 //
 // strata-agent may run outside the node's network namespace (the local
