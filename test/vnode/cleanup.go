@@ -33,9 +33,15 @@ const cniDelTimeout = 30 * time.Second
 // Cleanup tears down every Pod a run of the provider left in cfg's state dir:
 // processes killed, CNI DEL, namespace removed, directory removed. A new provider
 // does this first; "strata-vnode cleanup" does it for scripts. Failures are
-// logged and reported, and the rest is still cleaned up.
+// logged and reported, and the rest is still cleaned up. It fails while a
+// provider uses the state dir.
 func Cleanup(ctx context.Context, cfg RuntimeConfig) error {
 	cfg.Defaults()
+	lock, err := lockStateDir(cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	return cleanupPods(ctx, newCNIRunner(&cfg), podsDir(cfg.StateDir))
 }
 

@@ -44,6 +44,8 @@ func TestPodLifecycle(t *testing.T) {
 		HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromString("p3000")}}}
 	c.LivenessProbe = &corev1.Probe{PeriodSeconds: 1, ProbeHandler: corev1.ProbeHandler{
 		TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(3000)}}}
+	deleted := make(chan *corev1.Pod, 10)
+	h.p.OnPodDeleted(func(_ context.Context, pod *corev1.Pod) { deleted <- pod })
 	pod := h.create(newPod("web-1", c))
 	got := h.waitReady(pod)
 
@@ -219,6 +221,14 @@ func TestPodLifecycle(t *testing.T) {
 		h.mu.Unlock()
 		if last == nil || len(last.Status.ContainerStatuses) != 1 || last.Status.ContainerStatuses[0].State.Terminated == nil {
 			t.Errorf("the last notified status is not terminal:\n%s", describe(last))
+		}
+		select {
+		case d := <-deleted:
+			if d.UID != pod.UID || d.Status.ContainerStatuses[0].State.Terminated == nil {
+				t.Errorf("OnPodDeleted got %s %s:\n%s", d.Name, d.UID, describe(d))
+			}
+		default:
+			t.Errorf("OnPodDeleted was not called")
 		}
 		if err := h.p.DeletePod(h.ctx, pod); err == nil {
 			t.Errorf("deleting a deleted pod: no NotFound error")

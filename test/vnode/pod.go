@@ -59,6 +59,7 @@ type podRuntime struct {
 	init         []*container
 	containers   []*container
 	terminating  bool
+	deleted      bool // terminated by DeletePod (not by a shutdown or a replacement)
 	grace        time.Duration
 	status       corev1.PodStatus
 	removed      bool
@@ -142,12 +143,14 @@ func (r *podRuntime) start() {
 }
 
 // terminate stops the Pod with grace period grace; run then tears it down.
-func (r *podRuntime) terminate(grace time.Duration) {
+// deleted says the Pod is being deleted from the API.
+func (r *podRuntime) terminate(grace time.Duration, deleted bool) {
 	r.mu.Lock()
 	if !r.terminating || grace < r.grace {
 		r.grace = grace
 	}
 	r.terminating = true
+	r.deleted = r.deleted || deleted
 	r.notifyLocked()
 	r.mu.Unlock()
 	r.cancel()
@@ -345,9 +348,13 @@ func (r *podRuntime) teardown() {
 	}
 	r.sandboxReady = false
 	r.notifyLocked()
+	pod, deleted := r.podLocked(), r.deleted
 	r.mu.Unlock()
 	r.p.forget(r)
 	logger.Info("Pod deleted")
+	if deleted {
+		r.p.podDeleted(ctx, pod)
+	}
 }
 
 // persistLocked writes the state file.

@@ -37,8 +37,9 @@ type Provider struct {
 	cni      *cniRunner
 	resolver *commandResolver
 	notifier *notifier
-
-	started time.Time
+	started  time.Time
+	lock     *os.File // the state dir's, released by Shutdown
+	onDelete func(context.Context, *corev1.Pod)
 
 	mu   sync.Mutex
 	pods map[string]*podRuntime
@@ -53,13 +54,18 @@ func NewProvider(ctx context.Context, cfg RuntimeConfig) (*Provider, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	for _, d := range []string{cfg.StateDir, podsDir(cfg.StateDir), cfg.CNICacheDir} {
+	lock, err := lockStateDir(cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range []string{podsDir(cfg.StateDir), cfg.CNICacheDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
+			_ = lock.Close()
 			return nil, fmt.Errorf("--state-dir: %w", err)
 		}
 	}
 	p := &Provider{cfg: cfg, ctx: ctx, cni: newCNIRunner(&cfg), resolver: newCommandResolver(&cfg),
-		notifier: newNotifier(), pods: map[string]*podRuntime{}, started: time.Now()}
+		notifier: newNotifier(), pods: map[string]*podRuntime{}, started: time.Now(), lock: lock}
 	if err := cleanupPods(ctx, p.cni, podsDir(cfg.StateDir)); err != nil {
 		klog.FromContext(ctx).Error(err, "Cleaning up the pods of the previous run (continuing)")
 	}
@@ -99,7 +105,7 @@ func (p *Provider) CreatePod(ctx context.Context, pod *corev1.Pod) error {
 // replace stops a Pod that another Pod of the same name (a new UID) replaces,
 // and waits until it is gone.
 func (p *Provider) replace(ctx context.Context, old *podRuntime) error {
-	old.terminate(old.gracePeriod())
+	old.terminate(old.gracePeriod(), false)
 	select {
 	case <-old.done:
 		return nil
@@ -128,7 +134,7 @@ func (p *Provider) DeletePod(ctx context.Context, pod *corev1.Pod) error {
 		return errdefs.NotFoundf("pod %s (uid %s) is not on this node", key, pod.UID)
 	}
 	klog.FromContext(ctx).Info("Deleting pod", "pod", key, "grace", gracePeriodOf(pod))
-	r.terminate(gracePeriodOf(pod))
+	r.terminate(gracePeriodOf(pod), true)
 	return nil
 }
 
@@ -174,8 +180,8 @@ func (p *Provider) NotifyPods(ctx context.Context, cb func(*corev1.Pod)) {
 	go p.notifier.run(ctx, cb)
 }
 
-// Shutdown stops every Pod (each with its grace period, at most grace) and waits
-// until they are torn down or ctx is done.
+// Shutdown stops every Pod (each with its grace period, at most grace), waits
+// until they are torn down or ctx is done, and releases the state dir.
 func (p *Provider) Shutdown(ctx context.Context, grace time.Duration) error {
 	p.mu.Lock()
 	rs := make([]*podRuntime, 0, len(p.pods))
@@ -184,7 +190,7 @@ func (p *Provider) Shutdown(ctx context.Context, grace time.Duration) error {
 	}
 	p.mu.Unlock()
 	for _, r := range rs {
-		r.terminate(min(r.gracePeriod(), grace))
+		r.terminate(min(r.gracePeriod(), grace), false)
 	}
 	for _, r := range rs {
 		select {
@@ -193,7 +199,26 @@ func (p *Provider) Shutdown(ctx context.Context, grace time.Duration) error {
 			return fmt.Errorf("stopping %d pods: %w", len(rs), ctx.Err())
 		}
 	}
-	return nil
+	return p.lock.Close()
+}
+
+// OnPodDeleted registers fn, called with the last state of every Pod torn down
+// after DeletePod, once its processes are stopped and its sandbox is removed. Run
+// uses it to delete the Pod object then, as a kubelet does, rather than after
+// the whole grace period.
+func (p *Provider) OnPodDeleted(fn func(context.Context, *corev1.Pod)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onDelete = fn
+}
+
+func (p *Provider) podDeleted(ctx context.Context, pod *corev1.Pod) {
+	p.mu.Lock()
+	fn := p.onDelete
+	p.mu.Unlock()
+	if fn != nil {
+		fn(ctx, pod)
+	}
 }
 
 func (p *Provider) lookup(key string) *podRuntime {

@@ -29,6 +29,9 @@ import (
 	"github.com/virtual-kubelet/virtual-kubelet/log/klogv2"
 	"github.com/virtual-kubelet/virtual-kubelet/node"
 	"github.com/virtual-kubelet/virtual-kubelet/node/nodeutil"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
@@ -49,6 +52,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("--kubeconfig: %w", err)
 	}
+	restCfg.QPS, restCfg.Burst = 50, 100 // a kubelet's defaults (client-go's are 5 and 10)
 	client, err := kubernetes.NewForConfig(restCfg)
 	if err != nil {
 		return fmt.Errorf("--kubeconfig: %w", err)
@@ -61,6 +65,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	provider.OnPodDeleted(func(ctx context.Context, pod *corev1.Pod) { deletePodObject(ctx, client, pod) })
 	status := newNodeStatus(&cfg)
 	mux := http.NewServeMux()
 	n, err := nodeutil.NewNode(cfg.Runtime.NodeName,
@@ -100,4 +105,15 @@ func Run(ctx context.Context, cfg Config) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	return errors.Join(err, provider.Shutdown(sctx, shutdownGrace))
+}
+
+// deletePodObject deletes a Pod object whose containers are stopped and whose
+// sandbox is gone (grace period 0, this UID only), as a kubelet does once a
+// deleted Pod is terminated.
+func deletePodObject(ctx context.Context, client kubernetes.Interface, pod *corev1.Pod) {
+	opts := metav1.DeleteOptions{GracePeriodSeconds: new(int64), Preconditions: metav1.NewUIDPreconditions(string(pod.UID))}
+	err := client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, opts)
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		klog.FromContext(ctx).Error(err, "Deleting the terminated pod object", "pod", klog.KObj(pod))
+	}
 }
