@@ -206,6 +206,8 @@ func TestAgentRBAC(t *testing.T) {
 		{"report status", cp, "networkpolicies/status", "create", true},
 		{"get its Node", "", "nodes", "get", true},
 		{"watch Nodes", "", "nodes", "watch", true},
+		{"list Pods for the CNI reconcile", "", "pods", "list", true},
+		{"no Pod writes", "", "pods", "delete", false},
 		{"no NetworkPolicy writes", cp, "networkpolicies", "create", false},
 		{"no Node writes", "", "nodes", "update", false},
 		{"no Secrets", "", "secrets", "get", false},

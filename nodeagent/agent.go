@@ -28,6 +28,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/generated/clientset/versioned"
+	"github.com/strata-net/strata/nodeagent/cniserver"
 	"github.com/strata-net/strata/nodeagent/nodenet"
 	"github.com/strata-net/strata/nodeagent/openflow"
 	"github.com/strata-net/strata/nodeagent/ovsdb"
@@ -85,7 +86,8 @@ type parts struct {
 	pods     *podsync.Syncer
 	packetIn *packetin.Handler
 	round    pipeline.Round
-	host     *nodenet.Host // nil without Config.Kube
+	host     *nodenet.Host     // nil without Config.Kube
+	cni      *cniserver.Server // nil without Config.Kube
 }
 
 // Run owns the bridge and enforces policies until ctx ends: the new round of flows
@@ -100,6 +102,8 @@ func (a *Agent) Run(ctx context.Context) error {
 	errc := make(chan error, 5)
 	if p.host != nil {
 		go func() { errc <- p.host.Run(ctx) }()
+		go func() { errc <- p.cni.Run(ctx) }()
+		go a.reconcileCNI(ctx, p)
 	}
 	go func() { errc <- p.of.Run(ctx) }()
 	go func() { errc <- p.pods.Run(ctx) }()
@@ -134,6 +138,10 @@ func (a *Agent) start(ctx context.Context) (*parts, error) {
 		return nil, err
 	}
 	if err := a.buildParts(p); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.buildCNI(ctx, p); err != nil {
 		db.Close()
 		return nil, err
 	}

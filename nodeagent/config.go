@@ -78,6 +78,8 @@ type Config struct {
 	// their own node (probes, host processes) too. By default that traffic is
 	// always allowed, as Kubernetes specifies.
 	HostIngressPolicy bool
+	// CNI configures the CNI server, run with the Pod network.
+	CNI CNIConfig
 }
 
 // Defaults fills zero values.
@@ -112,6 +114,7 @@ func (c *Config) Defaults() {
 	if c.PodCIDRTimeout == 0 {
 		c.PodCIDRTimeout = nodenet.DefaultPodCIDRTimeout
 	}
+	c.CNI.defaults()
 }
 
 // Validate reports every invalid field.
@@ -138,6 +141,11 @@ func (c *Config) Validate() error {
 	if c.HostNetNS != "" {
 		if _, err := os.Stat(nodenet.NetNSPath(c.HostNetNS)); err != nil {
 			errs = append(errs, fmt.Errorf("--host-netns: %w", err))
+		}
+	}
+	if c.Kube != nil {
+		if err := c.CNI.validate(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

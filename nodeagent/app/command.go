@@ -100,6 +100,12 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 	pfs.DurationVar(&cfg.PodCIDRTimeout, "pod-cidr-timeout", 0, "How long to wait for the Node's spec.podCIDR (default 5m).")
 	pfs.BoolVar(&cfg.HostIngressPolicy, "host-ingress-policy", false, "Apply Pods' ingress policy to traffic from their own node too "+
 		"(probes, host processes); by default the node's own traffic is always allowed, as Kubernetes specifies.")
+	cfs := fss.FlagSet("CNI (with --pod-network)")
+	cfs.StringVar(&cfg.CNI.SocketPath, "cni-socket", "/var/run/strata/cni.sock", "The CNI server's unix socket.")
+	cfs.StringVar(&cfg.CNI.BinDir, "cni-bin-dir", "/opt/cni/bin", "Where the agent installs the strata plugin.")
+	cfs.StringVar(&cfg.CNI.ConfDir, "cni-conf-dir", "/etc/cni/net.d", "Where the agent writes the network config list.")
+	cfs.StringVar(&cfg.CNI.PluginBinary, "cni-plugin", "", "The strata-cni binary to install (default: strata-cni next to this executable).")
+	cfs.StringVar(&cfg.CNI.IPAMDataDir, "cni-ipam-dir", "/var/lib/cni/networks", "The allocated Pod addresses (host-local's format).")
 	logsapi.AddFlags(logOpts, fss.FlagSet("logs"))
 	for _, f := range fss.FlagSets {
 		cmd.Flags().AddFlagSet(f)
