@@ -104,7 +104,7 @@ func teardownSandbox(ctx context.Context, cni *cniRunner, st *podState, attempts
 		}
 		errs = append(errs, err)
 	}
-	if st.Sandbox.NetNS != "" {
+	if st.Sandbox.NetNS != "" && !st.Sandbox.HostNetwork {
 		errs = append(errs, removeNetNS(st.Sandbox.NetNS))
 	}
 	return errors.Join(errs...)

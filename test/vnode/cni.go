@@ -52,11 +52,13 @@ func newCNIRunner(cfg *RuntimeConfig) *cniRunner {
 
 // sandboxRef identifies a sandbox for CNI.
 type sandboxRef struct {
-	ID        string `json:"id"`
-	NetNS     string `json:"netns"`
-	Namespace string `json:"namespace"`
-	Name      string `json:"name"`
-	UID       string `json:"uid"`
+	ID    string `json:"id"`
+	NetNS string `json:"netns"`
+	// HostNetwork sandboxes are the node's namespace: no CNI, never removed.
+	HostNetwork bool   `json:"hostNetwork,omitempty"`
+	Namespace   string `json:"namespace"`
+	Name        string `json:"name"`
+	UID         string `json:"uid"`
 }
 
 // runtimeConf is what a runtime passes for a Pod sandbox: the CNI_ARGS a kubelet

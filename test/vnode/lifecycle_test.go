@@ -32,6 +32,7 @@ import (
 	"github.com/virtual-kubelet/virtual-kubelet/node/api"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/wait"
 	utilexec "k8s.io/utils/exec"
 )
 
@@ -371,6 +372,28 @@ func TestProbes(t *testing.T) {
 	h.waitGone(pod)
 }
 
+// TestStartupProbe: a container is not started (nor ready) until its startup
+// probe succeeds.
+func TestStartupProbe(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	startedFile := h.dir + "/started"
+	c := shellContainer("app", "exec sleep 600")
+	c.StartupProbe = &corev1.Probe{PeriodSeconds: 1, FailureThreshold: 60, ProbeHandler: corev1.ProbeHandler{
+		Exec: &corev1.ExecAction{Command: []string{"test", "-e", startedFile}}}}
+	pod := h.create(newPod("slow-start", c))
+	h.waitPod(pod, "running, not started", func(p *corev1.Pod) bool {
+		cs := p.Status.ContainerStatuses[0]
+		return cs.State.Running != nil && cs.Started != nil && !*cs.Started && !cs.Ready
+	})
+	if err := os.WriteFile(startedFile, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := h.waitReady(pod)
+	if cs := got.Status.ContainerStatuses[0]; !*cs.Started || cs.RestartCount != 0 {
+		t.Errorf("container status %+v", cs)
+	}
+}
+
 // TestSandboxRetries: without a CNI config the Pod waits with a clear message;
 // ADD is retried on TRY_AGAIN_LATER; the Pod runs once the network is ready.
 func TestSandboxRetries(t *testing.T) {
@@ -443,5 +466,45 @@ func TestAgnhostContainer(t *testing.T) {
 	out, _, err := h.exec(server, false, "/agnhost", "connect", net.JoinHostPort(client.Status.PodIP, "3000"), "--timeout=3s")
 	if err != nil {
 		t.Errorf("agnhost connect to the responder: %v %s", err, out)
+	}
+}
+
+// TestHostNetworkPod runs a hostNetwork Pod in the node's namespace with the
+// node's address, without CNI, and leaves that namespace alone on deletion.
+func TestHostNetworkPod(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	p := newPod("host-1", responderContainer(7070))
+	p.Spec.HostNetwork = true
+	pod := h.create(p)
+	got := h.waitReady(pod)
+	if got.Status.PodIP != h.cfg.NodeIP {
+		t.Errorf("podIP %q, want the node's %s", got.Status.PodIP, h.cfg.NodeIP)
+	}
+	var answer []byte
+	err := wait.PollUntilContextTimeout(h.ctx, 100*time.Millisecond, waitTimeout, true, func(context.Context) (bool, error) {
+		err := inNetNS(h.hostNS, func() error {
+			c, err := net.DialTimeout("tcp", "127.0.0.1:7070", 5*time.Second)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+			answer, err = io.ReadAll(c)
+			return err
+		})
+		return err == nil, nil
+	})
+	if err != nil || string(answer) != "host-1\n" {
+		t.Errorf("the responder in the node's namespace: %q %v", answer, err)
+	}
+	if n := len(h.podNamespaces()); n != 0 {
+		t.Errorf("%d pod namespaces for a hostNetwork pod", n)
+	}
+	if err := h.p.DeletePod(h.ctx, pod); err != nil {
+		t.Fatal(err)
+	}
+	h.waitGone(pod)
+	if _, err := os.Stat(h.hostNS); err != nil {
+		t.Errorf("deleting a hostNetwork pod removed the node's namespace: %v", err)
 	}
 }

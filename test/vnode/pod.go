@@ -44,6 +44,7 @@ type podRuntime struct {
 	podName   string
 	uid       types.UID
 	policy    corev1.RestartPolicy
+	hostNet   bool
 	dir       string
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -71,7 +72,7 @@ func newPodRuntime(ctx context.Context, p *Provider, pod *corev1.Pod) (*podRunti
 		id = pod.Namespace + "_" + pod.Name
 	}
 	r := &podRuntime{p: p, key: podKey(pod.Namespace, pod.Name), namespace: pod.Namespace, podName: pod.Name,
-		uid: pod.UID, policy: pod.Spec.RestartPolicy, dir: filepath.Join(podsDir(p.cfg.StateDir), id),
+		uid: pod.UID, policy: pod.Spec.RestartPolicy, hostNet: pod.Spec.HostNetwork, dir: filepath.Join(podsDir(p.cfg.StateDir), id),
 		done: make(chan struct{}), pod: pod.DeepCopy(), grace: gracePeriodOf(pod), startTime: metav1.Now()}
 	if pod.Status.StartTime != nil {
 		r.startTime = *pod.Status.StartTime
@@ -197,6 +198,9 @@ func (r *podRuntime) setupSandbox(ctx context.Context) bool {
 }
 
 func (r *podRuntime) trySandbox(ctx context.Context) error {
+	if r.hostNet {
+		return r.hostSandbox(ctx)
+	}
 	ref, err := r.ensureNetNS()
 	if err != nil {
 		return err
@@ -235,6 +239,20 @@ func (r *podRuntime) trySandbox(ctx context.Context) error {
 	}
 	r.notifyLocked()
 	klog.FromContext(ctx).Info("Pod sandbox ready", "netns", ref.NetNS, "ips", ips)
+	return nil
+}
+
+// hostSandbox is the sandbox of a hostNetwork Pod: the node's own namespace and
+// address, without CNI, as a kubelet does.
+func (r *podRuntime) hostSandbox(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.state.Sandbox = sandboxRef{ID: randomHex(64), NetNS: r.p.cfg.HostNetNS, HostNetwork: true,
+		Namespace: r.namespace, Name: r.podName, UID: string(r.uid)}
+	r.ips, r.sandboxReady, r.sandboxMsg = []string{r.p.cfg.NodeIP}, true, ""
+	r.persistLocked()
+	r.notifyLocked()
+	klog.FromContext(ctx).Info("Pod sandbox ready (host network)", "netns", r.p.cfg.HostNetNS)
 	return nil
 }
 
