@@ -28,7 +28,9 @@
 #   --port-base N      first port of the cluster (default 24300; env LOCAL_CLUSTER_PORT_BASE):
 #                      etcd N, N+1 (peer), strata-apiserver's etcd N+2, kube-apiserver N+43,
 #                      strata-apiserver N+49, kube-controller-manager N+57, kube-scheduler N+59
-#   --nodes N          nodes to add (accepted for the pod-networking issue; 0 nodes until then)
+#   --nodes N          worker nodes (default 0; see hack/local-cluster/nodes.sh): each its own network
+#                      namespace with its own OVS, strata-agent and strata-vnode (virtual-kubelet);
+#                      kubelet APIs on ports N+61.. (needs root)
 #   --skip-kube-build  do not run hack/kube-binaries.sh; fail if a binary is missing
 set -euo pipefail
 
@@ -38,6 +40,10 @@ HERE=$ROOT/hack/local-cluster
 source "$HERE/lib.sh"
 # shellcheck source=hack/local-cluster/pki.sh
 source "$HERE/pki.sh"
+# shellcheck source=hack/local-cluster/node.sh
+source "$HERE/node.sh"
+# shellcheck source=hack/local-cluster/nodes.sh
+source "$HERE/nodes.sh"
 
 readonly PROG=hack/local-cluster.sh
 readonly SERVICE_CIDR=10.96.0.0/16 SERVICE_IP=10.96.0.1
@@ -81,6 +87,7 @@ ports() {
   printf '%s %s\n' etcd "$PORT_ETCD" etcd-peer "$PORT_ETCD_PEER" kube-apiserver "$PORT_APISERVER" \
     strata-apiserver "$PORT_STRATA" strata-apiserver-etcd "$PORT_STRATA_ETCD" \
     kube-controller-manager "$PORT_KCM" kube-scheduler "$PORT_SCHEDULER"
+  node_ports
 }
 
 # parse_flags ALLOWED ARGS...: sets DIR, PORT_BASE, NODES, SKIP_KUBE_BUILD from the
@@ -422,11 +429,6 @@ grep_view_role() {
   kc get clusterrole view -o jsonpath='{.rules[*].resources}' | grep -q clusternetworkpolicies
 }
 
-start_nodes() {
-  ((NODES == 0)) && return 0
-  echo "local-cluster: note: --nodes $NODES: nodes arrive with the pod-networking issue; this cluster has none yet" >&2
-}
-
 # ---------------------------------------------------------------------------------------
 # Stopping
 
@@ -459,6 +461,7 @@ stop_component() {
 # and etcd. Order matters: strata-apiserver waits up to 60 s on SIGTERM for the watches
 # that kube-controller-manager holds on it (through kube-apiserver) to end.
 stop_all() {
+  stop_nodes
   [[ -f $RUN/order ]] || return 0
   local names name pids=()
   mapfile -t names < <(tac "$RUN/order" | awk '!seen[$0]++')
@@ -554,7 +557,7 @@ cmd_status() {
   local ok=true name pid state port reason
   declare -A port_of=([etcd]=$PORT_ETCD [kube-apiserver]=$PORT_APISERVER [strata-apiserver]=$PORT_STRATA
     [kube-controller-manager]=$PORT_KCM [kube-scheduler]=$PORT_SCHEDULER)
-  echo "local cluster in $DIR (kubeconfig $KUBECONFIG_ADMIN, nodes: 0)"
+  echo "local cluster in $DIR (kubeconfig $KUBECONFIG_ADMIN, nodes: $NODES)"
   printf '%-26s %-8s %-9s %-9s %s\n' COMPONENT PID STATE RESTARTS ADDRESS
   while read -r name; do
     if pid=$(pidfile_pid "$RUN/$name.pid"); then

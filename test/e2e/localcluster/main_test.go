@@ -57,7 +57,11 @@ type cluster struct {
 var portOffsets = map[string]int{
 	"etcd": 0, "etcd-peer": 1, "strata-apiserver-etcd": 2, "kube-apiserver": 43,
 	"strata-apiserver": 49, "kube-controller-manager": 57, "kube-scheduler": 59,
+	"kubelet-worker1": 61, "kubelet-worker2": 62,
 }
+
+// nodes is the number of worker nodes (hack/local-cluster.sh --nodes).
+const nodes = 2
 
 // StrataPort is strata-apiserver's port on 127.0.0.1.
 func (c *cluster) StrataPort() int { return c.PortBase + portOffsets["strata-apiserver"] }
@@ -168,7 +172,8 @@ func up(c *cluster) error {
 		c.PortBase = base
 		ctx, cancel := context.WithTimeout(context.Background(), upTimeout)
 		began := time.Now()
-		out, err := c.Script(ctx, "up", "--dir", c.Dir, "--port-base", strconv.Itoa(base), "--skip-kube-build")
+		out, err := c.Script(ctx, "up", "--dir", c.Dir, "--port-base", strconv.Itoa(base),
+			"--nodes", strconv.Itoa(nodes), "--skip-kube-build")
 		cancel()
 		fmt.Fprintf(os.Stderr, "hack/local-cluster.sh up --port-base %d (%s):\n%s\n", base, time.Since(began).Round(time.Millisecond), out)
 		if err == nil {

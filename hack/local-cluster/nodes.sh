@@ -1,0 +1,120 @@
+# shellcheck shell=bash
+# Copyright The Strata Authors.
+# SPDX-License-Identifier: Apache-2.0
+#
+# The worker nodes of the local cluster (sourced by hack/local-cluster.sh, which defines
+# DIR, PKI, KCFG, LOGS, RUN, KUBE_BIN, PORT_BASE, NODES and the helpers info, die, kc,
+# start_component, stop_component, wait_for, write_kubeconfig, cert_kubeconfig).
+#
+# Node K (1..NODES) is named workerK and is made of:
+#   - its host: network namespace strata-<id>-nK with its own OVS (hack/local-cluster/node.sh),
+#     joined to the other nodes by the underlay namespace strata-<id>-ul;
+#   - strata-agent (root namespace; acts on the host through --host-netns and --ovs-rundir):
+#     bridge, gateway, routes to the other nodes, policies, CNI server; it installs
+#     strata-cni and its network config into DIR/nodes/K/cni;
+#   - strata-vnode (virtual-kubelet): registers the Node, runs its Pods as network
+#     namespaces attached through libcni and the installed strata-cni; kubelet API on
+#     127.0.0.1:PORT_BASE+60+K.
+# <id> is derived from DIR, so that clusters in different directories never share a
+# namespace name.
+
+readonly NODE_NAME_PREFIX=worker T_NODES=180
+
+# node_id: 6 hex characters identifying this cluster's namespaces.
+nodes_id() { printf '%s' "$DIR" | sha1sum | cut -c1-6; }
+underlay_netns() { echo "strata-$(nodes_id)-ul"; }
+node_netns() { echo "strata-$(nodes_id)-n$1"; }
+node_dir() { echo "$DIR/nodes/$1"; }
+node_name() { echo "$NODE_NAME_PREFIX$1"; }
+kubelet_port() { echo $((PORT_BASE + 60 + $1)); }
+
+# node_ports: "NAME PORT" of the kubelet API of every node, for the port check.
+node_ports() {
+  local k
+  for ((k = 1; k <= NODES; k++)); do
+    echo "kubelet-$(node_name "$k") $(kubelet_port "$k")"
+  done
+}
+
+build_node_binaries() {
+  info "go build ./cmd/strata-agent ./cmd/strata-cni ./cmd/strata-vnode"
+  (cd "$ROOT" && go build -o "$DIR/bin/" ./cmd/strata-agent ./cmd/strata-cni ./cmd/strata-vnode) >>"$LOGS/build.log" 2>&1 ||
+    die "building the node programs failed:
+$(tail -n 30 "$LOGS/build.log")"
+  [[ -x $KUBE_BIN/agnhost ]] || die "missing $KUBE_BIN/agnhost: build it with hack/kube-binaries.sh"
+}
+
+# node_identities: the agents' ServiceAccount and RBAC (artifacts/agent, without the
+# DaemonSet: agents run as processes here) with a token kubeconfig, and one client
+# certificate per node (system:node:<name>, group system:nodes: the Node authorizer).
+node_identities() {
+  kc apply -f "$ROOT/artifacts/agent/rbac.yaml" >"$LOGS/apply-agent.log" 2>&1 ||
+    die "kubectl apply of artifacts/agent/rbac.yaml failed: $(cat "$LOGS/apply-agent.log")"
+  local token k name
+  token=$(kc create token strata-agent --namespace=kube-system --duration=87600h) ||
+    die "could not get a token for ServiceAccount kube-system/strata-agent"
+  write_kubeconfig "$KCFG/strata-agent.kubeconfig" strata-agent --token="$token"
+  for ((k = 1; k <= NODES; k++)); do
+    name=$(node_name "$k")
+    (umask 077 && pki_cert "$PKI" "node-$name" "/O=system:nodes/CN=system:node:$name" ca clientAuth) ||
+      die "creating the certificate of node $name failed"
+    cert_kubeconfig "$KCFG/node-$name.kubeconfig" "node-$name"
+  done
+}
+
+# start_node K: node K's host, agent and node substitute.
+start_node() {
+  local k=$1 name ns dir
+  name=$(node_name "$k") ns=$(node_netns "$k") dir=$(node_dir "$k")
+  mkdir -p "$dir/agent" "$dir/vnode" "$dir/cni/bin" "$dir/cni/net.d" "$dir/ipam"
+  node_up "$(underlay_netns)" "$k" "$ns" "$dir" || die "bringing up the host of node $name failed"
+  echo "$k" >>"$DIR/nodes/up"
+  start_component "strata-agent-$name" "$DIR/bin/strata-agent" --node-name="$name" \
+    --kubeconfig="$KCFG/strata-agent.kubeconfig" --ovs-rundir="$dir/run" --datapath-type=netdev \
+    --state-dir="$dir/agent" --audit-log="$dir/log/np.log" \
+    --pod-network --host-netns="$ns" \
+    --cni-socket="$dir/run/cni.sock" --cni-bin-dir="$dir/cni/bin" --cni-conf-dir="$dir/cni/net.d" \
+    --cni-plugin="$DIR/bin/strata-cni" --cni-ipam-dir="$dir/ipam"
+  start_component "strata-vnode-$name" "$DIR/bin/strata-vnode" --node-name="$name" \
+    --kubeconfig="$KCFG/node-$name.kubeconfig" --node-ip="$(node_ip "$k")" \
+    --kubelet-address=127.0.0.1 --kubelet-port="$(kubelet_port "$k")" \
+    --state-dir="$dir/vnode" --cni-bin-dir="$dir/cni/bin" --cni-conf-dir="$dir/cni/net.d" \
+    --host-netns="$ns" --agnhost="$KUBE_BIN/agnhost"
+}
+
+start_nodes() {
+  ((NODES == 0)) && return 0
+  node_check_tools || die "the nodes cannot start"
+  build_node_binaries
+  node_identities
+  mkdir -p "$DIR/nodes"
+  underlay_up "$(underlay_netns)" || die "creating the underlay failed"
+  local k names=()
+  for ((k = 1; k <= NODES; k++)); do
+    start_node "$k"
+    names+=("node/$(node_name "$k")")
+  done
+  wait_for "strata-agent-$(node_name 1)" "$T_NODES" "${names[*]} to be Ready (agents installed the CNI config)" \
+    kc wait --for=condition=Ready --timeout=10s "${names[@]}"
+  info "nodes Ready: ${names[*]#node/}"
+}
+
+# stop_nodes: the node substitutes first, then their Pods (CNI DEL through the still
+# running agents), then the agents and every host. Safe to run twice.
+stop_nodes() {
+  [[ -f $DIR/nodes/up ]] || return 0
+  local k name dir
+  while read -r k; do
+    name=$(node_name "$k") dir=$(node_dir "$k")
+    stop_component "strata-vnode-$name"
+    "$DIR/bin/strata-vnode" cleanup --state-dir="$dir/vnode" --cni-bin-dir="$dir/cni/bin" \
+      --cni-conf-dir="$dir/cni/net.d" --host-netns="$(node_netns "$k")" >>"$LOGS/strata-vnode-$name.log" 2>&1 ||
+      echo "local-cluster: warning: cleaning up the Pods of $name failed; see $LOGS/strata-vnode-$name.log" >&2
+  done <"$DIR/nodes/up"
+  while read -r k; do
+    stop_component "strata-agent-$(node_name "$k")"
+    node_down "$(node_netns "$k")" "$(node_dir "$k")" || echo "local-cluster: warning: node $k: teardown incomplete" >&2
+  done <"$DIR/nodes/up"
+  underlay_down "$(underlay_netns)" || echo "local-cluster: warning: the underlay namespace is left" >&2
+  rm -f "$DIR/nodes/up"
+}
