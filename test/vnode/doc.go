@@ -16,35 +16,55 @@ limitations under the License.
 
 // Package vnode is a node substitute for development and tests: a virtual-kubelet
 // provider that runs each Pod as a network namespace with processes in it, since our
-// machines have no container engine (DESIGN.md §8).
+// machines have no container engine (DESIGN.md §8). cmd/strata-vnode is its program.
 //
-// A Pod bound to the node gets a sandbox: a named network namespace under /run/netns
-// (loopback up) attached by a CNI ADD through libcni, exactly as a container runtime
-// does (ContainerID = the sandbox id, IfName eth0, K8S_POD_* args), with the plugins and
-// network config of the node's CNI directories. The plugins run in the node's host
-// network namespace (Config.HostNetNS), where the runtime of a real node would run.
-// ADD is retried with a bounded back-off, quickly on TRY_AGAIN_LATER (code 11).
+// Sandbox: a Pod bound to the node gets a named network namespace
+// <netns-dir>/vnode-<node>-<random> (loopback up) attached by a CNI ADD through
+// libcni, exactly as a container runtime does (ContainerID = the sandbox id, IfName
+// eth0, CNI_ARGS IgnoreUnknown=1;K8S_POD_NAMESPACE;K8S_POD_NAME;
+// K8S_POD_INFRA_CONTAINER_ID;K8S_POD_UID, results cached under the state dir), with
+// the plugins and the first network config of the node's CNI directories. The plugins
+// run in the node's host network namespace (RuntimeConfig.HostNetNS), where the runtime
+// of a real node runs them. A failed ADD is undone with DEL and retried with a bounded
+// back-off, sooner on TRY_AGAIN_LATER (code 11). hostNetwork Pods run in the node's
+// namespace with the node's address, without CNI.
 //
-// Containers are processes started inside the sandbox namespace:
-//   - image registry.k8s.io/e2e-test-images/agnhost:* runs the real agnhost binary
-//     (the image's entrypoint is /agnhost, its default args "pause") with the
-//     container's command and args;
-//   - any other image runs a responder (the "respond" subcommand of strata-vnode) that
-//     answers on every declared containerPort, TCP and UDP, with the Pod's name.
+// Containers are processes started inside the sandbox namespace, each its own process
+// group:
+//   - image registry.k8s.io/e2e-test-images/agnhost:* runs the real agnhost binary with
+//     the image's entrypoint (/agnhost) and default args (pause) under Docker semantics
+//     for command and args ("sh -c ..." commands run the host's sh);
+//   - any other image runs a responder ("strata-vnode respond") that answers on every
+//     declared containerPort, TCP and UDP, with the Pod's name.
 //
-// Their output goes to one log file per container start; exits are reflected in the
-// container statuses and restarts follow restartPolicy with kubelet's back-off.
-// Readiness, liveness and startup probes of type tcpSocket and httpGet are dialled
-// from the node's host network namespace (the node's gateway path), exec probes run
-// inside the Pod's namespace. RunInContainer (kubectl exec) runs a host command inside
-// the Pod's namespace ("/agnhost" is the configured agnhost binary); GetContainerLogs
-// (kubectl logs) reads the log files.
+// Env values are passed through with $(VAR) expanded. Output goes to one log file per
+// container start; exits are reflected in the container statuses and restarts follow
+// restartPolicy with kubelet's back-off (immediate, then 10s doubling to 5m). Init
+// containers run first, in order. Startup, readiness and liveness probes of type
+// tcpSocket and httpGet are dialled from the node's host network namespace (the node's
+// gateway path, as a kubelet dials them), exec probes run inside the Pod's namespace;
+// Ready follows readiness, a liveness failure restarts the container.
 //
-// The Node is registered Ready only once a CNI network config exists in the CNI
-// config directory, like a kubelet's NetworkReady.
+// Exec (kubectl exec) runs a host command inside the Pod's namespace ("/agnhost" is the
+// configured agnhost), with stdin and a pseudo-terminal when asked; logs (kubectl logs,
+// -f, --tail, --limit-bytes, -p) read the log files; port-forward dials the Pod's
+// loopback from inside its namespace. Attach, log timestamps and since are not
+// supported.
 //
-// State: each Pod has a directory <state-dir>/pods/<uid> with state.json (sandbox id,
-// namespace path, PIDs and their start times) and the logs. A new provider (a restart)
-// tears down what a previous run left there — processes killed, CNI DEL, namespace
-// removed — and virtual-kubelet then creates the Pods bound to the node afresh.
+// Deletion stops the processes (SIGTERM, SIGKILL after the grace period), runs CNI DEL,
+// removes the namespace and the Pod's directory, reports the terminal status and then
+// deletes the Pod object (Provider.OnPodDeleted), as a kubelet does. A Pod that finished
+// for good (Succeeded, Failed) has its network released at once and keeps its logs.
+//
+// The Node is registered with its capacity, InternalIP (the underlay address), Hostname
+// (the kubelet API address, through which kube-apiserver reaches the kubelet API on
+// daemonEndpoints.kubeletEndpoint) and a lease; it is Ready only once a CNI network
+// config exists in the CNI config directory, like a kubelet's NetworkReady.
+//
+// State: <state-dir>/pods/<uid>/ holds state.json (sandbox id, namespace path, CNI
+// network, PIDs with their start times) and the logs; <state-dir>/vnode.lock keeps a
+// second program off a state dir in use. A new provider (a restart, even after
+// SIGKILL) first tears down what the previous run left — processes killed, CNI DEL,
+// namespace removed — and virtual-kubelet then creates the Pods bound to the node
+// afresh (new sandboxes and addresses). A graceful stop (SIGTERM) tears every Pod down.
 package vnode

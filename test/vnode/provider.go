@@ -103,9 +103,12 @@ func (p *Provider) CreatePod(ctx context.Context, pod *corev1.Pod) error {
 }
 
 // replace stops a Pod that another Pod of the same name (a new UID) replaces,
-// and waits until it is gone.
+// and waits until it is gone (at most its grace period and two minutes).
 func (p *Provider) replace(ctx context.Context, old *podRuntime) error {
-	old.terminate(old.gracePeriod(), false)
+	grace := old.gracePeriod()
+	old.terminate(grace, false)
+	ctx, cancel := context.WithTimeout(ctx, grace+2*time.Minute)
+	defer cancel()
 	select {
 	case <-old.done:
 		return nil
