@@ -28,7 +28,8 @@
 #   --port-base N      first port of the cluster (default 24300; env LOCAL_CLUSTER_PORT_BASE):
 #                      etcd N, N+1 (peer), strata-apiserver's etcd N+2, kube-apiserver N+43,
 #                      strata-apiserver N+49, kube-controller-manager N+57, kube-scheduler N+59
-#   --nodes N          worker nodes (default 0; see hack/local-cluster/nodes.sh): each its own network
+#   --nodes N          worker nodes (default 2, env LOCAL_CLUSTER_NODES; 0: control plane only; see
+#                      hack/local-cluster/nodes.sh): each its own network
 #                      namespace with its own OVS, strata-agent and strata-vnode (virtual-kubelet);
 #                      kubelet APIs on ports N+61.. (needs root)
 #   --skip-kube-build  do not run hack/kube-binaries.sh; fail if a binary is missing
@@ -97,7 +98,7 @@ parse_flags() {
   shift
   DIR=${LOCAL_CLUSTER_DIR:-$ROOT/_output/local-cluster}
   PORT_BASE=${LOCAL_CLUSTER_PORT_BASE:-24300}
-  NODES=0 SKIP_KUBE_BUILD=false
+  NODES=${LOCAL_CLUSTER_NODES:-2} SKIP_KUBE_BUILD=false
   while (($#)); do
     local flag=${1%%=*} value=
     [[ $allowed == *" $flag "* ]] || die "unknown flag '$1' for '$COMMAND' (see $PROG --help)"

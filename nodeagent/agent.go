@@ -85,6 +85,7 @@ type parts struct {
 	policies *policy.Controller
 	pods     *podsync.Syncer
 	packetIn *packetin.Handler
+	audit    *packetin.AuditLog
 	round    pipeline.Round
 	host     *nodenet.Host     // nil without Config.Kube
 	cni      *cniserver.Server // nil without Config.Kube
@@ -99,6 +100,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	defer p.db.Close()
+	defer func() {
+		if err := p.audit.Close(); err != nil {
+			klog.FromContext(ctx).Error(err, "Closing the audit log failed")
+		}
+	}()
 	errc := make(chan error, 5)
 	if p.host != nil {
 		go func() { errc <- p.host.Run(ctx) }()
@@ -222,8 +228,9 @@ func (a *Agent) buildParts(p *parts) error {
 	if p.pods, err = podsync.New(podsync.Config{OVSDB: p.db, Bridge: c.Bridge, Pods: pl.Pods(), Changed: p.policies.PodChanged}); err != nil {
 		return err
 	}
+	p.audit = packetin.NewAuditLog(packetin.AuditLogConfig{Path: c.AuditLogPath})
 	p.packetIn, err = packetin.NewHandler(packetin.Config{Rules: pl.Policies(), Pods: pl.Pods(),
-		Sender: packetSender{of}, Log: packetin.NewAuditLog(packetin.AuditLogConfig{Path: c.AuditLogPath}),
+		Sender: packetSender{of}, Log: p.audit,
 		TableName: pipeline.TableName, RemoteRejectTable: pipeline.L3Forwarding})
 	return err
 }

@@ -54,6 +54,24 @@ node_identities() {
   token=$(kc create token strata-agent --namespace=kube-system --duration=87600h) ||
     die "could not get a token for ServiceAccount kube-system/strata-agent"
   write_kubeconfig "$KCFG/strata-agent.kubeconfig" strata-agent --token="$token"
+  # virtual-kubelet watches every Service, ConfigMap and Secret (a kubelet watches only
+  # those of its Pods, which the Node authorizer grants): a dev-cluster-only grant.
+  kc apply -f - >>"$LOGS/apply-agent.log" 2>&1 <<'EOF2' || die "granting the node substitutes their reads failed: $(cat "$LOGS/apply-agent.log")"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: strata-local-vnode}
+rules:
+- apiGroups: [""]
+  resources: [services, configmaps, secrets]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: strata-local-vnode}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: strata-local-vnode}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:nodes"}
+EOF2
   for ((k = 1; k <= NODES; k++)); do
     name=$(node_name "$k")
     (umask 077 && pki_cert "$PKI" "node-$name" "/O=system:nodes/CN=system:node:$name" ca clientAuth) ||

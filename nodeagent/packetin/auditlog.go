@@ -19,6 +19,7 @@ package packetin
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -67,6 +68,7 @@ type AuditLog struct {
 	w       io.Writer
 	pending map[string]*folded
 	after   func(time.Duration, func()) // time.AfterFunc; replaced in tests
+	closed  bool
 }
 
 type folded struct {
@@ -124,12 +126,40 @@ func (l *AuditLog) flush(line string) {
 	if f == nil {
 		return
 	}
+	l.writeFolded(line, f)
+}
+
+func (l *AuditLog) writeFolded(line string, f *folded) {
 	if f.count > 1 {
 		line = fmt.Sprintf("%s [%d packets in %s]", line, f.count, f.last.Sub(f.first))
 	}
 	l.write(f.first, line)
 }
 
+// Close writes the folded lines still pending and closes the file; later
+// entries and pending timers write nothing.
+func (l *AuditLog) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lines := make([]string, 0, len(l.pending))
+	for line := range l.pending {
+		lines = append(lines, line)
+	}
+	slices.SortFunc(lines, func(a, b string) int { return l.pending[a].first.Compare(l.pending[b].first) })
+	for _, line := range lines {
+		l.writeFolded(line, l.pending[line])
+	}
+	clear(l.pending)
+	l.closed = true
+	if c, ok := l.w.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
 func (l *AuditLog) write(t time.Time, line string) {
+	if l.closed {
+		return
+	}
 	_, _ = fmt.Fprintf(l.w, "%s %s\n", t.Format("2006/01/02 15:04:05.000000"), line)
 }

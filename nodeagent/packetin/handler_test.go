@@ -137,3 +137,30 @@ func TestNotPolicyPacketIns(t *testing.T) {
 		t.Fatal("a Traceflow packet-in was handled")
 	}
 }
+
+func TestAuditLogCloseFlushesFoldedLines(t *testing.T) {
+	h, _, buf, timers := newTestHandler(t)
+	pkt := frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoUDP, udp(5000, 53))
+	regs := map[int]uint32{regMarks: 1 << dispositionShift, regTable: 15}
+	for range 2 {
+		if err := h.Handle(context.Background(), packetIn(t, opLog, pkt, regs)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if buf.Len() != 0 {
+		t.Fatalf("a Drop line was written before its second ended: %q", buf.String())
+	}
+	if err := h.cfg.Log.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); strings.Count(got, "\n") != 1 || !strings.Contains(got, " Drop ") || !strings.Contains(got, "[2 packets in") {
+		t.Fatalf("np.log after Close %q, want the one folded Drop line", got)
+	}
+	(*timers)[0]() // the pending timer fires after Close: nothing more
+	if err := h.Handle(context.Background(), packetIn(t, opLog, pkt, regs)); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); strings.Count(got, "\n") != 1 {
+		t.Fatalf("np.log written after Close: %q", got)
+	}
+}
