@@ -64,7 +64,7 @@ spec:
 // TestControlPlane checks that kube-controller-manager and kube-scheduler do their
 // jobs: node IPAM, replication controllers, deployments, statefulsets, endpoints and
 // endpoint slices, scheduling decisions, garbage collection and namespace deletion.
-// There are no nodes yet, so Pods stay Pending.
+// The cluster's worker nodes run the Pods (TestPodNetworking checks their network).
 func TestControlPlane(t *testing.T) {
 	ctx := ctxT(t)
 	t.Cleanup(func() {
@@ -128,14 +128,14 @@ func TestControlPlane(t *testing.T) {
 			},
 		},
 		{
-			name:   "the scheduler finds no node for the Pods",
+			name:   "the scheduler binds the Pods to a worker node",
 			action: func(t *testing.T) {},
-			what:   "PodScheduled=False/Unschedulable on the redis-master Pod",
+			what:   "PodScheduled=True on the redis-master Pod, bound to a worker node",
 			done: func(ctx context.Context) error {
 				out, err := kubectlOut(ctx, ns, "get", "pods", "-l", "app=redis,role=master",
-					"-o", `jsonpath={.items[0].status.conditions[?(@.type=="PodScheduled")].reason}`)
-				if err != nil || out != "Unschedulable" {
-					return fmt.Errorf("PodScheduled reason %q, %v", out, err)
+					"-o", `jsonpath={.items[0].status.conditions[?(@.type=="PodScheduled")].status} {.items[0].spec.nodeName}`)
+				if err != nil || !strings.HasPrefix(out, "True worker") {
+					return fmt.Errorf("PodScheduled and node %q, %v", out, err)
 				}
 				return nil
 			},
