@@ -5,7 +5,7 @@ GO_TEST   ?= $(GO) test -count=1 -timeout=30m
 PKGS      ?= ./...
 
 .PHONY: help all build test test-unit test-e2e kube-binaries deps verify verify-gofmt verify-vet verify-codegen \
-        update update-codegen run bench clean
+        update update-codegen run down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -50,11 +50,11 @@ update: update-codegen ## regenerate generated code
 update-codegen:
 	hack/update-codegen.sh
 
-run: ## bring up the local cluster with the seed demo (not available yet)
-	@echo "make run: the local cluster (etcd, kube-apiserver, strata-apiserver, nodes running strata-agent)"
-	@echo "is not built yet: it arrives with the local-cluster and pod-networking issues."
-	@echo "Today Strata provides the policy API types, validation and generated clients; see README.md."
-	@exit 1
+run: ## bring up the local cluster (2 worker nodes) with the seed's guestbook; Ctrl-C tears it down (root)
+	@hack/run-demo.sh
+
+down: ## tear down a local cluster left behind by make run
+	@hack/local-cluster.sh down
 
 clean: ## remove build outputs (keeps the cached Kubernetes binaries in _output/bin)
 	rm -rf $(BIN_DIR)
