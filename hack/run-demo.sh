@@ -36,8 +36,10 @@ say "bringing up the local cluster in $DIR with $NODES worker nodes"
 "$ROOT/hack/local-cluster.sh" up --dir "$DIR" --nodes "$NODES" --skip-kube-build
 export KUBECONFIG=$DIR/kubeconfig
 
+SLEEPER=
 down() {
   trap - EXIT INT TERM
+  [[ -z $SLEEPER ]] || kill "$SLEEPER" 2>/dev/null || true
   say "tearing the local cluster down"
   "$ROOT/hack/local-cluster.sh" down --dir "$DIR"
 }
@@ -80,5 +82,6 @@ Press Ctrl-C to tear everything down (or, from elsewhere: make down).
 EOF
 while :; do
   sleep 3600 &
-  wait $!
+  SLEEPER=$!
+  wait "$SLEEPER"
 done
