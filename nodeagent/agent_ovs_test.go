@@ -80,31 +80,7 @@ func addPod(t *testing.T, inst *ovstest.Instance, bridge, name, ip, mac string, 
 // run starts an agent until the test (or stop) ends.
 func (n *node) run(t *testing.T) (stop func()) {
 	t.Helper()
-	agent, err := New(n.cfg, n.cp.client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- agent.Run(ctx) }()
-	stopped := false
-	stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("agent: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("the agent did not stop within 30s")
-		}
-	}
-	t.Cleanup(stop)
-	return stop
+	return n.runWith(t, n.cp.client)
 }
 
 // serve accepts and echoes on the server Pod's TCP ports until the test ends.

@@ -17,7 +17,6 @@ limitations under the License.
 package cniserver
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -144,27 +143,7 @@ func (n *testNode) checkOffloadOff(p *testPod, res *current.Result) {
 // tcpEcho sends a line from client to a server listening on addr.
 func tcpEcho(ctx context.Context, t *testing.T, server, client *ovstest.Pod, addr string) {
 	t.Helper()
-	l, err := server.Listen("tcp", addr)
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		line, _ := bufio.NewReader(c).ReadString('\n')
-		fmt.Fprint(c, line)
-	}()
-	c, err := client.Dial(ctx, "tcp", addr)
-	require.NoError(t, err, "TCP connect")
-	defer c.Close()
-	require.NoError(t, c.SetDeadline(time.Now().Add(10*time.Second)))
-	_, err = fmt.Fprintln(c, "hello")
-	require.NoError(t, err)
-	got, err := bufio.NewReader(c).ReadString('\n')
-	require.NoError(t, err)
-	assert.Equal(t, "hello\n", got)
+	require.NoError(t, ovstest.TCPEcho(ctx, server, client, addr, 10*time.Second))
 }
 
 // TestAddDelCyclesLeakNothing runs 20 ADD/DEL cycles of one Pod name (new

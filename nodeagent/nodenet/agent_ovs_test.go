@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -72,13 +73,24 @@ func kubeNode(name string, k int, withCIDR bool) *corev1.Node {
 	return n
 }
 
+func testExecutable(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	return exe
+}
+
 // startAgent runs a strata-agent for the node until the test ends.
 func startAgent(t *testing.T, ctx context.Context, n *agentNode, kube *kubefake.Clientset) {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := nodeagent.Config{NodeName: n.name, Bridge: n.br, OVSRunDir: n.ovs.RunDir(), DatapathType: nodeagent.DatapathNetdev,
 		StateDir: filepath.Join(dir, "state"), AuditLogPath: filepath.Join(dir, "np.log"), SyncTimeout: time.Minute,
-		Kube: kube, HostNetNS: n.ovs.NetNS(), PodCIDRTimeout: 2 * time.Minute}
+		Kube: kube, HostNetNS: n.ovs.NetNS(), PodCIDRTimeout: 2 * time.Minute,
+		// The CNI server runs with the Pod network; these Pods are attached by
+		// addPod. The installed "plugin" is only copied, never run, here.
+		CNI: nodeagent.CNIConfig{SocketPath: filepath.Join(dir, "cni.sock"), BinDir: filepath.Join(dir, "cni-bin"),
+			ConfDir: filepath.Join(dir, "cni-conf"), IPAMDataDir: filepath.Join(dir, "ipam"), PluginBinary: testExecutable(t)}}
 	var err error
 	n.agent, err = nodeagent.New(cfg, cpfake.NewSimpleClientset())
 	require.NoError(t, err)

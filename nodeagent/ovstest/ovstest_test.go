@@ -17,9 +17,7 @@ limitations under the License.
 package ovstest_test
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -84,27 +82,7 @@ func TestTwoPodsOnNormalBridge(t *testing.T) {
 
 func assertTCPEcho(ctx context.Context, t *testing.T, server, client *ovstest.Pod, addr string) {
 	t.Helper()
-	l, err := server.Listen("tcp", addr)
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		line, _ := bufio.NewReader(c).ReadString('\n')
-		fmt.Fprint(c, line)
-	}()
-	c, err := client.Dial(ctx, "tcp", addr)
-	require.NoError(t, err, "TCP connect (fails when TX checksum offload is on)")
-	defer c.Close()
-	require.NoError(t, c.SetDeadline(time.Now().Add(5*time.Second)))
-	_, err = fmt.Fprintln(c, "hello")
-	require.NoError(t, err)
-	got, err := bufio.NewReader(c).ReadString('\n')
-	require.NoError(t, err)
-	assert.Equal(t, "hello\n", got)
+	require.NoError(t, ovstest.TCPEcho(ctx, server, client, addr, 5*time.Second), "TCP echo (fails when TX checksum offload is on)")
 }
 
 func ctxWithTimeout(t *testing.T, d time.Duration) context.Context {
