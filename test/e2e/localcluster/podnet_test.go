@@ -80,10 +80,10 @@ func TestPodNetworking(t *testing.T) {
 	t.Run("endpoints list the pods", func(t *testing.T) { checkEndpoints(ctx, t, pods) })
 	same, cross := pairs(t, pods)
 	for _, proto := range []string{"tcp", "udp"} {
-		t.Run("same node "+proto, func(t *testing.T) { mustConnect(ctx, t, same[0], same[1], 3000, proto) })
+		t.Run("same node "+proto, func(t *testing.T) { mustConnect(ctx, t, same[0], same[1], same[1].port(), proto) })
 		t.Run("across nodes "+proto, func(t *testing.T) {
-			mustConnect(ctx, t, cross[0], cross[1], 3000, proto)
-			mustConnect(ctx, t, cross[1], cross[0], 3000, proto)
+			mustConnect(ctx, t, cross[0], cross[1], cross[1].port(), proto)
+			mustConnect(ctx, t, cross[1], cross[0], cross[0].port(), proto)
 		})
 	}
 	t.Run("K8s NetworkPolicy across nodes", func(t *testing.T) { checkNetworkPolicy(ctx, t, pods) })
@@ -190,7 +190,7 @@ func checkEndpoints(ctx context.Context, t *testing.T, pods []podInfo) {
 	}
 }
 
-// pairs picks two guestbook pods on the same node and two on different nodes.
+// pairs picks two pods on one node and two on different nodes.
 func pairs(t *testing.T, pods []podInfo) (same, cross [2]podInfo) {
 	t.Helper()
 	var foundSame, foundCross bool
@@ -208,6 +208,14 @@ func pairs(t *testing.T, pods []podInfo) (same, cross [2]podInfo) {
 		t.Fatalf("need two pods on one node and two on different nodes among %v", pods)
 	}
 	return same, cross
+}
+
+// port is the containerPort a pod's responder answers on.
+func (p podInfo) port() int {
+	if p.App == "guestbook" {
+		return 3000
+	}
+	return 6379
 }
 
 // connect runs agnhost connect in src towards dst:port.
