@@ -81,6 +81,13 @@ func (c *Computer) syncPolicy(key string) {
 				c.markAddressSpan(id)
 			}
 		}
+		// Groups it uses now and did not before take the policy's span even
+		// when that span does not change (syncPolicySpan only spreads a changed one).
+		for id := range compiled.groups {
+			if _, had := old.groups[id]; !had {
+				c.markAddressSpan(id)
+			}
+		}
 		compiled.span, compiled.published = old.span, old.published
 		compiled.changed = !equality.Semantic.DeepEqual(old.np, compiled.np)
 	} else {
