@@ -18,7 +18,6 @@ package localcluster
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"path/filepath"
@@ -95,51 +94,16 @@ func waitGuestbookRunning(ctx context.Context, t *testing.T) []podInfo {
 	t.Helper()
 	var pods []podInfo
 	eventually(ctx, t, podsTimeout, "the 6 guestbook pods Running and Ready with IPs", func(ctx context.Context) error {
-		var list struct {
-			Items []struct {
-				Metadata struct {
-					Name   string            `json:"name"`
-					Labels map[string]string `json:"labels"`
-				} `json:"metadata"`
-				Spec struct {
-					NodeName string `json:"nodeName"`
-				} `json:"spec"`
-				Status struct {
-					Phase      string `json:"phase"`
-					PodIP      string `json:"podIP"`
-					Conditions []struct {
-						Type, Status string
-					} `json:"conditions"`
-				} `json:"status"`
-			} `json:"items"`
-		}
-		out, err := framework.Kubectl(ctx, lc.Kubeconfig, "get", "pods", "-n", podnetNamespace, "-o", "json")
+		ready, err := framework.ReadyPods(ctx, lc.Kubeconfig, podnetNamespace, 6)
 		if err != nil {
 			return err
 		}
-		if err := json.Unmarshal([]byte(out), &list); err != nil {
-			return err
-		}
 		pods = nil
-		var notReady []string
-		for _, p := range list.Items {
-			ready := slices.ContainsFunc(p.Status.Conditions, func(c struct{ Type, Status string }) bool {
-				return c.Type == "Ready" && c.Status == "True"
-			})
-			if p.Status.Phase != "Running" || !ready || p.Status.PodIP == "" {
-				notReady = append(notReady, fmt.Sprintf("%s (%s on %q, ip %q, ready %v)", p.Metadata.Name, p.Status.Phase,
-					p.Spec.NodeName, p.Status.PodIP, ready))
-				continue
-			}
-			pods = append(pods, podInfo{Name: p.Metadata.Name, Node: p.Spec.NodeName, IP: p.Status.PodIP,
-				App: p.Metadata.Labels["app"], Role: p.Metadata.Labels["role"]})
-		}
-		if len(list.Items) != 6 || len(notReady) > 0 {
-			return fmt.Errorf("%d pods, not ready: %s", len(list.Items), strings.Join(notReady, "; "))
+		for _, p := range ready {
+			pods = append(pods, podInfo{Name: p.Name, Node: p.Node, IP: p.IP, App: p.Labels["app"], Role: p.Labels["role"]})
 		}
 		return nil
 	})
-	sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
 	t.Logf("guestbook pods: %v", pods)
 	return pods
 }

@@ -18,10 +18,7 @@ package seed
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -50,59 +47,21 @@ func (p pod) redisMaster() bool { return p.App == "redis" && p.Role == "master" 
 func (p pod) redisSlave() bool  { return p.App == "redis" && p.Role == "slave" }
 func (p pod) inDefault() bool   { return p.NS == "default" }
 
-// podList is the part of kubectl get pods -o json the test reads.
-type podList struct {
-	Items []struct {
-		Metadata struct {
-			Name   string            `json:"name"`
-			Labels map[string]string `json:"labels"`
-		} `json:"metadata"`
-		Spec struct {
-			NodeName string `json:"nodeName"`
-		} `json:"spec"`
-		Status struct {
-			Phase      string `json:"phase"`
-			PodIP      string `json:"podIP"`
-			Conditions []struct {
-				Type, Status string
-			} `json:"conditions"`
-		} `json:"status"`
-	} `json:"items"`
-}
-
 // waitPods waits for exactly n pods in ns, Running and Ready with an IP.
 func waitPods(ctx context.Context, t *testing.T, ns string, n int) []pod {
 	t.Helper()
 	var pods []pod
 	eventually(ctx, t, podsTimeout, fmt.Sprintf("%d Ready pods in namespace %s", n, ns), func(ctx context.Context) error {
-		out, err := framework.Kubectl(ctx, lc.Kubeconfig, "get", "pods", "-n", ns, "-o", "json")
+		ready, err := framework.ReadyPods(ctx, lc.Kubeconfig, ns, n)
 		if err != nil {
 			return err
 		}
-		var list podList
-		if err := json.Unmarshal([]byte(out), &list); err != nil {
-			return err
-		}
 		pods = nil
-		var notReady []string
-		for _, p := range list.Items {
-			ready := slices.ContainsFunc(p.Status.Conditions, func(c struct{ Type, Status string }) bool {
-				return c.Type == "Ready" && c.Status == "True"
-			})
-			if p.Status.Phase != "Running" || !ready || p.Status.PodIP == "" {
-				notReady = append(notReady, fmt.Sprintf("%s (%s on %q, ip %q, ready %v)", p.Metadata.Name,
-					p.Status.Phase, p.Spec.NodeName, p.Status.PodIP, ready))
-				continue
-			}
-			pods = append(pods, pod{NS: ns, Name: p.Metadata.Name, IP: p.Status.PodIP, Node: p.Spec.NodeName,
-				App: p.Metadata.Labels["app"], Role: p.Metadata.Labels["role"]})
-		}
-		if len(list.Items) != n || len(notReady) > 0 {
-			return fmt.Errorf("%d pods, not ready: %s", len(list.Items), strings.Join(notReady, "; "))
+		for _, p := range ready {
+			pods = append(pods, pod{NS: ns, Name: p.Name, IP: p.IP, Node: p.Node, App: p.Labels["app"], Role: p.Labels["role"]})
 		}
 		return nil
 	})
-	sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
 	t.Logf("pods in %s: %v", ns, pods)
 	return pods
 }
