@@ -104,7 +104,15 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err := c.addPostStartHooks(gs); err != nil {
 		return nil, err
 	}
-	if err := c.addComputation(gs, storeSink{stores: stores, aggregator: aggregator}, aggregator); err != nil {
+	computation, err := c.addComputation(gs, storeSink{stores: stores, aggregator: aggregator}, aggregator)
+	if err != nil {
+		return nil, err
+	}
+	info := &infoSource{stores: stores}
+	if computation != nil {
+		info.computation = computation
+	}
+	if err := installSystem(gs, info, aggregator); err != nil {
 		return nil, err
 	}
 	return &Server{GenericAPIServer: gs}, nil
@@ -112,18 +120,18 @@ func (c CompletedConfig) New() (*Server, error) {
 
 // addComputation starts the policy computation and the status aggregation once the
 // server runs. Without kube-apiserver (standalone) there are no Pods to compute
-// from, and the controlplane API stays empty.
-func (c CompletedConfig) addComputation(gs *genericapiserver.GenericAPIServer, sink policy.Sink, aggregator *policy.StatusAggregator) error {
+// from, the controlplane API stays empty, and the returned controller is nil.
+func (c CompletedConfig) addComputation(gs *genericapiserver.GenericAPIServer, sink policy.Sink, aggregator *policy.StatusAggregator) (*policy.Controller, error) {
 	kube, crd := c.ExtraConfig.KubeInformers, c.ExtraConfig.Informers
 	if kube == nil || crd == nil {
 		klog.InfoS("No kube-apiserver informers: the policy computation does not run")
-		return nil
+		return nil, nil
 	}
 	controller, err := policy.NewController(policy.Config{CRDInformers: crd, KubeInformers: kube, Sink: sink})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return gs.AddPostStartHook("strata-policy-computation", func(ctx genericapiserver.PostStartHookContext) error {
+	return controller, gs.AddPostStartHook("strata-policy-computation", func(ctx genericapiserver.PostStartHookContext) error {
 		kube.Start(ctx.Done())
 		crd.Start(ctx.Done())
 		go controller.Run(ctx)

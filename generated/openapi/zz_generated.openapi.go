@@ -27,6 +27,7 @@ import (
 	v1alpha2 "github.com/strata-net/strata/apis/crd/v1alpha2"
 	v1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	securityv1alpha1 "github.com/strata-net/strata/apis/security/v1alpha1"
+	systemv1beta1 "github.com/strata-net/strata/apis/system/v1beta1"
 	resource "k8s.io/apimachinery/pkg/api/resource"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
@@ -38,170 +39,178 @@ import (
 
 func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenAPIDefinition {
 	return map[string]common.OpenAPIDefinition{
-		v1beta2.AddressGroup{}.OpenAPIModelName():                      schema_strata_apis_controlplane_v1beta2_AddressGroup(ref),
-		v1beta2.AddressGroupList{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_AddressGroupList(ref),
-		v1beta2.AddressGroupPatch{}.OpenAPIModelName():                 schema_strata_apis_controlplane_v1beta2_AddressGroupPatch(ref),
-		v1beta2.AppliedToGroup{}.OpenAPIModelName():                    schema_strata_apis_controlplane_v1beta2_AppliedToGroup(ref),
-		v1beta2.AppliedToGroupList{}.OpenAPIModelName():                schema_strata_apis_controlplane_v1beta2_AppliedToGroupList(ref),
-		v1beta2.AppliedToGroupPatch{}.OpenAPIModelName():               schema_strata_apis_controlplane_v1beta2_AppliedToGroupPatch(ref),
-		v1beta2.ExternalEntityReference{}.OpenAPIModelName():           schema_strata_apis_controlplane_v1beta2_ExternalEntityReference(ref),
-		v1beta2.GroupMember{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_GroupMember(ref),
-		v1beta2.HTTPProtocol{}.OpenAPIModelName():                      schema_strata_apis_controlplane_v1beta2_HTTPProtocol(ref),
-		v1beta2.IPBlock{}.OpenAPIModelName():                           schema_strata_apis_controlplane_v1beta2_IPBlock(ref),
-		v1beta2.IPNet{}.OpenAPIModelName():                             schema_strata_apis_controlplane_v1beta2_IPNet(ref),
-		v1beta2.L7Protocol{}.OpenAPIModelName():                        schema_strata_apis_controlplane_v1beta2_L7Protocol(ref),
-		v1beta2.NamedPort{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_NamedPort(ref),
-		v1beta2.NetworkPolicy{}.OpenAPIModelName():                     schema_strata_apis_controlplane_v1beta2_NetworkPolicy(ref),
-		v1beta2.NetworkPolicyList{}.OpenAPIModelName():                 schema_strata_apis_controlplane_v1beta2_NetworkPolicyList(ref),
-		v1beta2.NetworkPolicyNodeStatus{}.OpenAPIModelName():           schema_strata_apis_controlplane_v1beta2_NetworkPolicyNodeStatus(ref),
-		v1beta2.NetworkPolicyPeer{}.OpenAPIModelName():                 schema_strata_apis_controlplane_v1beta2_NetworkPolicyPeer(ref),
-		v1beta2.NetworkPolicyReference{}.OpenAPIModelName():            schema_strata_apis_controlplane_v1beta2_NetworkPolicyReference(ref),
-		v1beta2.NetworkPolicyRule{}.OpenAPIModelName():                 schema_strata_apis_controlplane_v1beta2_NetworkPolicyRule(ref),
-		v1beta2.NetworkPolicyStatus{}.OpenAPIModelName():               schema_strata_apis_controlplane_v1beta2_NetworkPolicyStatus(ref),
-		v1beta2.NodeReference{}.OpenAPIModelName():                     schema_strata_apis_controlplane_v1beta2_NodeReference(ref),
-		v1beta2.PodReference{}.OpenAPIModelName():                      schema_strata_apis_controlplane_v1beta2_PodReference(ref),
-		v1beta2.Service{}.OpenAPIModelName():                           schema_strata_apis_controlplane_v1beta2_Service(ref),
-		v1beta2.ServiceReference{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_ServiceReference(ref),
-		v1beta2.TLSProtocol{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_TLSProtocol(ref),
-		v1alpha1.AppliedTo{}.OpenAPIModelName():                        schema_strata_apis_crd_v1alpha1_AppliedTo(ref),
-		v1alpha1.ClusterNetworkPolicy{}.OpenAPIModelName():             schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicy(ref),
-		v1alpha1.ClusterNetworkPolicyList{}.OpenAPIModelName():         schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicyList(ref),
-		v1alpha1.ClusterNetworkPolicySpec{}.OpenAPIModelName():         schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicySpec(ref),
-		v1alpha1.HTTPProtocol{}.OpenAPIModelName():                     schema_strata_apis_crd_v1alpha1_HTTPProtocol(ref),
-		v1alpha1.ICMPProtocol{}.OpenAPIModelName():                     schema_strata_apis_crd_v1alpha1_ICMPProtocol(ref),
-		v1alpha1.IGMPProtocol{}.OpenAPIModelName():                     schema_strata_apis_crd_v1alpha1_IGMPProtocol(ref),
-		v1alpha1.IPBlock{}.OpenAPIModelName():                          schema_strata_apis_crd_v1alpha1_IPBlock(ref),
-		v1alpha1.L7Protocol{}.OpenAPIModelName():                       schema_strata_apis_crd_v1alpha1_L7Protocol(ref),
-		v1alpha1.NamespacedName{}.OpenAPIModelName():                   schema_strata_apis_crd_v1alpha1_NamespacedName(ref),
-		v1alpha1.NetworkPolicyCondition{}.OpenAPIModelName():           schema_strata_apis_crd_v1alpha1_NetworkPolicyCondition(ref),
-		v1alpha1.NetworkPolicyPeer{}.OpenAPIModelName():                schema_strata_apis_crd_v1alpha1_NetworkPolicyPeer(ref),
-		v1alpha1.NetworkPolicyPort{}.OpenAPIModelName():                schema_strata_apis_crd_v1alpha1_NetworkPolicyPort(ref),
-		v1alpha1.NetworkPolicyProtocol{}.OpenAPIModelName():            schema_strata_apis_crd_v1alpha1_NetworkPolicyProtocol(ref),
-		v1alpha1.NetworkPolicyStatus{}.OpenAPIModelName():              schema_strata_apis_crd_v1alpha1_NetworkPolicyStatus(ref),
-		v1alpha1.PeerNamespaces{}.OpenAPIModelName():                   schema_strata_apis_crd_v1alpha1_PeerNamespaces(ref),
-		v1alpha1.PeerService{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha1_PeerService(ref),
-		v1alpha1.Rule{}.OpenAPIModelName():                             schema_strata_apis_crd_v1alpha1_Rule(ref),
-		v1alpha1.TLSProtocol{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha1_TLSProtocol(ref),
-		v1alpha1.Tier{}.OpenAPIModelName():                             schema_strata_apis_crd_v1alpha1_Tier(ref),
-		v1alpha1.TierList{}.OpenAPIModelName():                         schema_strata_apis_crd_v1alpha1_TierList(ref),
-		v1alpha1.TierSpec{}.OpenAPIModelName():                         schema_strata_apis_crd_v1alpha1_TierSpec(ref),
-		v1alpha2.ClusterGroup{}.OpenAPIModelName():                     schema_strata_apis_crd_v1alpha2_ClusterGroup(ref),
-		v1alpha2.ClusterGroupList{}.OpenAPIModelName():                 schema_strata_apis_crd_v1alpha2_ClusterGroupList(ref),
-		v1alpha2.GroupCondition{}.OpenAPIModelName():                   schema_strata_apis_crd_v1alpha2_GroupCondition(ref),
-		v1alpha2.GroupSpec{}.OpenAPIModelName():                        schema_strata_apis_crd_v1alpha2_GroupSpec(ref),
-		v1alpha2.GroupStatus{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha2_GroupStatus(ref),
-		v1alpha2.IPBlock{}.OpenAPIModelName():                          schema_strata_apis_crd_v1alpha2_IPBlock(ref),
-		v1alpha2.NamespacedName{}.OpenAPIModelName():                   schema_strata_apis_crd_v1alpha2_NamespacedName(ref),
-		v1beta1.AppliedTo{}.OpenAPIModelName():                         schema_strata_apis_crd_v1beta1_AppliedTo(ref),
-		v1beta1.ClusterGroup{}.OpenAPIModelName():                      schema_strata_apis_crd_v1beta1_ClusterGroup(ref),
-		v1beta1.ClusterGroupList{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_ClusterGroupList(ref),
-		v1beta1.ClusterNetworkPolicy{}.OpenAPIModelName():              schema_strata_apis_crd_v1beta1_ClusterNetworkPolicy(ref),
-		v1beta1.ClusterNetworkPolicyList{}.OpenAPIModelName():          schema_strata_apis_crd_v1beta1_ClusterNetworkPolicyList(ref),
-		v1beta1.ClusterNetworkPolicySpec{}.OpenAPIModelName():          schema_strata_apis_crd_v1beta1_ClusterNetworkPolicySpec(ref),
-		v1beta1.Group{}.OpenAPIModelName():                             schema_strata_apis_crd_v1beta1_Group(ref),
-		v1beta1.GroupCondition{}.OpenAPIModelName():                    schema_strata_apis_crd_v1beta1_GroupCondition(ref),
-		v1beta1.GroupList{}.OpenAPIModelName():                         schema_strata_apis_crd_v1beta1_GroupList(ref),
-		v1beta1.GroupSpec{}.OpenAPIModelName():                         schema_strata_apis_crd_v1beta1_GroupSpec(ref),
-		v1beta1.GroupStatus{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_GroupStatus(ref),
-		v1beta1.HTTPProtocol{}.OpenAPIModelName():                      schema_strata_apis_crd_v1beta1_HTTPProtocol(ref),
-		v1beta1.ICMPProtocol{}.OpenAPIModelName():                      schema_strata_apis_crd_v1beta1_ICMPProtocol(ref),
-		v1beta1.IGMPProtocol{}.OpenAPIModelName():                      schema_strata_apis_crd_v1beta1_IGMPProtocol(ref),
-		v1beta1.IPBlock{}.OpenAPIModelName():                           schema_strata_apis_crd_v1beta1_IPBlock(ref),
-		v1beta1.L7Protocol{}.OpenAPIModelName():                        schema_strata_apis_crd_v1beta1_L7Protocol(ref),
-		v1beta1.NamespacedName{}.OpenAPIModelName():                    schema_strata_apis_crd_v1beta1_NamespacedName(ref),
-		v1beta1.NetworkPolicy{}.OpenAPIModelName():                     schema_strata_apis_crd_v1beta1_NetworkPolicy(ref),
-		v1beta1.NetworkPolicyCondition{}.OpenAPIModelName():            schema_strata_apis_crd_v1beta1_NetworkPolicyCondition(ref),
-		v1beta1.NetworkPolicyList{}.OpenAPIModelName():                 schema_strata_apis_crd_v1beta1_NetworkPolicyList(ref),
-		v1beta1.NetworkPolicyPeer{}.OpenAPIModelName():                 schema_strata_apis_crd_v1beta1_NetworkPolicyPeer(ref),
-		v1beta1.NetworkPolicyPort{}.OpenAPIModelName():                 schema_strata_apis_crd_v1beta1_NetworkPolicyPort(ref),
-		v1beta1.NetworkPolicyProtocol{}.OpenAPIModelName():             schema_strata_apis_crd_v1beta1_NetworkPolicyProtocol(ref),
-		v1beta1.NetworkPolicySpec{}.OpenAPIModelName():                 schema_strata_apis_crd_v1beta1_NetworkPolicySpec(ref),
-		v1beta1.NetworkPolicyStatus{}.OpenAPIModelName():               schema_strata_apis_crd_v1beta1_NetworkPolicyStatus(ref),
-		v1beta1.PeerNamespaces{}.OpenAPIModelName():                    schema_strata_apis_crd_v1beta1_PeerNamespaces(ref),
-		v1beta1.PeerService{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_PeerService(ref),
-		v1beta1.Rule{}.OpenAPIModelName():                              schema_strata_apis_crd_v1beta1_Rule(ref),
-		v1beta1.TLSProtocol{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_TLSProtocol(ref),
-		v1beta1.Tier{}.OpenAPIModelName():                              schema_strata_apis_crd_v1beta1_Tier(ref),
-		v1beta1.TierList{}.OpenAPIModelName():                          schema_strata_apis_crd_v1beta1_TierList(ref),
-		v1beta1.TierSpec{}.OpenAPIModelName():                          schema_strata_apis_crd_v1beta1_TierSpec(ref),
-		securityv1alpha1.AppliedTo{}.OpenAPIModelName():                schema_strata_apis_security_v1alpha1_AppliedTo(ref),
-		securityv1alpha1.ClusterNetworkPolicy{}.OpenAPIModelName():     schema_strata_apis_security_v1alpha1_ClusterNetworkPolicy(ref),
-		securityv1alpha1.ClusterNetworkPolicyList{}.OpenAPIModelName(): schema_strata_apis_security_v1alpha1_ClusterNetworkPolicyList(ref),
-		securityv1alpha1.ClusterNetworkPolicySpec{}.OpenAPIModelName(): schema_strata_apis_security_v1alpha1_ClusterNetworkPolicySpec(ref),
-		securityv1alpha1.HTTPProtocol{}.OpenAPIModelName():             schema_strata_apis_security_v1alpha1_HTTPProtocol(ref),
-		securityv1alpha1.ICMPProtocol{}.OpenAPIModelName():             schema_strata_apis_security_v1alpha1_ICMPProtocol(ref),
-		securityv1alpha1.IGMPProtocol{}.OpenAPIModelName():             schema_strata_apis_security_v1alpha1_IGMPProtocol(ref),
-		securityv1alpha1.IPBlock{}.OpenAPIModelName():                  schema_strata_apis_security_v1alpha1_IPBlock(ref),
-		securityv1alpha1.L7Protocol{}.OpenAPIModelName():               schema_strata_apis_security_v1alpha1_L7Protocol(ref),
-		securityv1alpha1.NamespacedName{}.OpenAPIModelName():           schema_strata_apis_security_v1alpha1_NamespacedName(ref),
-		securityv1alpha1.NetworkPolicyCondition{}.OpenAPIModelName():   schema_strata_apis_security_v1alpha1_NetworkPolicyCondition(ref),
-		securityv1alpha1.NetworkPolicyPeer{}.OpenAPIModelName():        schema_strata_apis_security_v1alpha1_NetworkPolicyPeer(ref),
-		securityv1alpha1.NetworkPolicyPort{}.OpenAPIModelName():        schema_strata_apis_security_v1alpha1_NetworkPolicyPort(ref),
-		securityv1alpha1.NetworkPolicyProtocol{}.OpenAPIModelName():    schema_strata_apis_security_v1alpha1_NetworkPolicyProtocol(ref),
-		securityv1alpha1.NetworkPolicyStatus{}.OpenAPIModelName():      schema_strata_apis_security_v1alpha1_NetworkPolicyStatus(ref),
-		securityv1alpha1.PeerNamespaces{}.OpenAPIModelName():           schema_strata_apis_security_v1alpha1_PeerNamespaces(ref),
-		securityv1alpha1.PeerService{}.OpenAPIModelName():              schema_strata_apis_security_v1alpha1_PeerService(ref),
-		securityv1alpha1.Rule{}.OpenAPIModelName():                     schema_strata_apis_security_v1alpha1_Rule(ref),
-		securityv1alpha1.TLSProtocol{}.OpenAPIModelName():              schema_strata_apis_security_v1alpha1_TLSProtocol(ref),
-		securityv1alpha1.Tier{}.OpenAPIModelName():                     schema_strata_apis_security_v1alpha1_Tier(ref),
-		securityv1alpha1.TierList{}.OpenAPIModelName():                 schema_strata_apis_security_v1alpha1_TierList(ref),
-		securityv1alpha1.TierSpec{}.OpenAPIModelName():                 schema_strata_apis_security_v1alpha1_TierSpec(ref),
-		resource.Quantity{}.OpenAPIModelName():                         schema_apimachinery_pkg_api_resource_Quantity(ref),
-		v1.APIGroup{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_APIGroup(ref),
-		v1.APIGroupList{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_APIGroupList(ref),
-		v1.APIResource{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_APIResource(ref),
-		v1.APIResourceList{}.OpenAPIModelName():                        schema_pkg_apis_meta_v1_APIResourceList(ref),
-		v1.APIVersions{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_APIVersions(ref),
-		v1.ApplyOptions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_ApplyOptions(ref),
-		v1.Condition{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_Condition(ref),
-		v1.CreateOptions{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_CreateOptions(ref),
-		v1.DeleteOptions{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_DeleteOptions(ref),
-		v1.Duration{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_Duration(ref),
-		v1.FieldSelectorRequirement{}.OpenAPIModelName():               schema_pkg_apis_meta_v1_FieldSelectorRequirement(ref),
-		v1.FieldsV1{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_FieldsV1(ref),
-		v1.GetOptions{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_GetOptions(ref),
-		v1.GroupKind{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_GroupKind(ref),
-		v1.GroupResource{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_GroupResource(ref),
-		v1.GroupVersion{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_GroupVersion(ref),
-		v1.GroupVersionForDiscovery{}.OpenAPIModelName():               schema_pkg_apis_meta_v1_GroupVersionForDiscovery(ref),
-		v1.GroupVersionKind{}.OpenAPIModelName():                       schema_pkg_apis_meta_v1_GroupVersionKind(ref),
-		v1.GroupVersionResource{}.OpenAPIModelName():                   schema_pkg_apis_meta_v1_GroupVersionResource(ref),
-		v1.InternalEvent{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_InternalEvent(ref),
-		v1.LabelSelector{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_LabelSelector(ref),
-		v1.LabelSelectorRequirement{}.OpenAPIModelName():               schema_pkg_apis_meta_v1_LabelSelectorRequirement(ref),
-		v1.List{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_List(ref),
-		v1.ListMeta{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_ListMeta(ref),
-		v1.ListOptions{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_ListOptions(ref),
-		v1.ManagedFieldsEntry{}.OpenAPIModelName():                     schema_pkg_apis_meta_v1_ManagedFieldsEntry(ref),
-		v1.MicroTime{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_MicroTime(ref),
-		v1.ObjectMeta{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_ObjectMeta(ref),
-		v1.OwnerReference{}.OpenAPIModelName():                         schema_pkg_apis_meta_v1_OwnerReference(ref),
-		v1.PartialObjectMetadata{}.OpenAPIModelName():                  schema_pkg_apis_meta_v1_PartialObjectMetadata(ref),
-		v1.PartialObjectMetadataList{}.OpenAPIModelName():              schema_pkg_apis_meta_v1_PartialObjectMetadataList(ref),
-		v1.Patch{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_Patch(ref),
-		v1.PatchOptions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_PatchOptions(ref),
-		v1.Preconditions{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_Preconditions(ref),
-		v1.RootPaths{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_RootPaths(ref),
-		v1.ServerAddressByClientCIDR{}.OpenAPIModelName():              schema_pkg_apis_meta_v1_ServerAddressByClientCIDR(ref),
-		v1.ShardInfo{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_ShardInfo(ref),
-		v1.Status{}.OpenAPIModelName():                                 schema_pkg_apis_meta_v1_Status(ref),
-		v1.StatusCause{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_StatusCause(ref),
-		v1.StatusDetails{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_StatusDetails(ref),
-		v1.Table{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_Table(ref),
-		v1.TableColumnDefinition{}.OpenAPIModelName():                  schema_pkg_apis_meta_v1_TableColumnDefinition(ref),
-		v1.TableOptions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_TableOptions(ref),
-		v1.TableRow{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_TableRow(ref),
-		v1.TableRowCondition{}.OpenAPIModelName():                      schema_pkg_apis_meta_v1_TableRowCondition(ref),
-		v1.Time{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_Time(ref),
-		v1.Timestamp{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_Timestamp(ref),
-		v1.TypeMeta{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_TypeMeta(ref),
-		v1.UpdateOptions{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_UpdateOptions(ref),
-		v1.WatchEvent{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_WatchEvent(ref),
-		runtime.RawExtension{}.OpenAPIModelName():                      schema_k8sio_apimachinery_pkg_runtime_RawExtension(ref),
-		runtime.TypeMeta{}.OpenAPIModelName():                          schema_k8sio_apimachinery_pkg_runtime_TypeMeta(ref),
-		runtime.Unknown{}.OpenAPIModelName():                           schema_k8sio_apimachinery_pkg_runtime_Unknown(ref),
-		intstr.IntOrString{}.OpenAPIModelName():                        schema_apimachinery_pkg_util_intstr_IntOrString(ref),
-		version.Info{}.OpenAPIModelName():                              schema_k8sio_apimachinery_pkg_version_Info(ref),
+		v1beta2.AddressGroup{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_AddressGroup(ref),
+		v1beta2.AddressGroupList{}.OpenAPIModelName():                   schema_strata_apis_controlplane_v1beta2_AddressGroupList(ref),
+		v1beta2.AddressGroupPatch{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_AddressGroupPatch(ref),
+		v1beta2.AppliedToGroup{}.OpenAPIModelName():                     schema_strata_apis_controlplane_v1beta2_AppliedToGroup(ref),
+		v1beta2.AppliedToGroupList{}.OpenAPIModelName():                 schema_strata_apis_controlplane_v1beta2_AppliedToGroupList(ref),
+		v1beta2.AppliedToGroupPatch{}.OpenAPIModelName():                schema_strata_apis_controlplane_v1beta2_AppliedToGroupPatch(ref),
+		v1beta2.ExternalEntityReference{}.OpenAPIModelName():            schema_strata_apis_controlplane_v1beta2_ExternalEntityReference(ref),
+		v1beta2.GroupMember{}.OpenAPIModelName():                        schema_strata_apis_controlplane_v1beta2_GroupMember(ref),
+		v1beta2.HTTPProtocol{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_HTTPProtocol(ref),
+		v1beta2.IPBlock{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_IPBlock(ref),
+		v1beta2.IPNet{}.OpenAPIModelName():                              schema_strata_apis_controlplane_v1beta2_IPNet(ref),
+		v1beta2.L7Protocol{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_L7Protocol(ref),
+		v1beta2.NamedPort{}.OpenAPIModelName():                          schema_strata_apis_controlplane_v1beta2_NamedPort(ref),
+		v1beta2.NetworkPolicy{}.OpenAPIModelName():                      schema_strata_apis_controlplane_v1beta2_NetworkPolicy(ref),
+		v1beta2.NetworkPolicyList{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_NetworkPolicyList(ref),
+		v1beta2.NetworkPolicyNodeStatus{}.OpenAPIModelName():            schema_strata_apis_controlplane_v1beta2_NetworkPolicyNodeStatus(ref),
+		v1beta2.NetworkPolicyPeer{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_NetworkPolicyPeer(ref),
+		v1beta2.NetworkPolicyReference{}.OpenAPIModelName():             schema_strata_apis_controlplane_v1beta2_NetworkPolicyReference(ref),
+		v1beta2.NetworkPolicyRule{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_NetworkPolicyRule(ref),
+		v1beta2.NetworkPolicyStatus{}.OpenAPIModelName():                schema_strata_apis_controlplane_v1beta2_NetworkPolicyStatus(ref),
+		v1beta2.NodeReference{}.OpenAPIModelName():                      schema_strata_apis_controlplane_v1beta2_NodeReference(ref),
+		v1beta2.PodReference{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_PodReference(ref),
+		v1beta2.Service{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_Service(ref),
+		v1beta2.ServiceReference{}.OpenAPIModelName():                   schema_strata_apis_controlplane_v1beta2_ServiceReference(ref),
+		v1beta2.TLSProtocol{}.OpenAPIModelName():                        schema_strata_apis_controlplane_v1beta2_TLSProtocol(ref),
+		v1alpha1.AppliedTo{}.OpenAPIModelName():                         schema_strata_apis_crd_v1alpha1_AppliedTo(ref),
+		v1alpha1.ClusterNetworkPolicy{}.OpenAPIModelName():              schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicy(ref),
+		v1alpha1.ClusterNetworkPolicyList{}.OpenAPIModelName():          schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicyList(ref),
+		v1alpha1.ClusterNetworkPolicySpec{}.OpenAPIModelName():          schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicySpec(ref),
+		v1alpha1.HTTPProtocol{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha1_HTTPProtocol(ref),
+		v1alpha1.ICMPProtocol{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha1_ICMPProtocol(ref),
+		v1alpha1.IGMPProtocol{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha1_IGMPProtocol(ref),
+		v1alpha1.IPBlock{}.OpenAPIModelName():                           schema_strata_apis_crd_v1alpha1_IPBlock(ref),
+		v1alpha1.L7Protocol{}.OpenAPIModelName():                        schema_strata_apis_crd_v1alpha1_L7Protocol(ref),
+		v1alpha1.NamespacedName{}.OpenAPIModelName():                    schema_strata_apis_crd_v1alpha1_NamespacedName(ref),
+		v1alpha1.NetworkPolicyCondition{}.OpenAPIModelName():            schema_strata_apis_crd_v1alpha1_NetworkPolicyCondition(ref),
+		v1alpha1.NetworkPolicyPeer{}.OpenAPIModelName():                 schema_strata_apis_crd_v1alpha1_NetworkPolicyPeer(ref),
+		v1alpha1.NetworkPolicyPort{}.OpenAPIModelName():                 schema_strata_apis_crd_v1alpha1_NetworkPolicyPort(ref),
+		v1alpha1.NetworkPolicyProtocol{}.OpenAPIModelName():             schema_strata_apis_crd_v1alpha1_NetworkPolicyProtocol(ref),
+		v1alpha1.NetworkPolicyStatus{}.OpenAPIModelName():               schema_strata_apis_crd_v1alpha1_NetworkPolicyStatus(ref),
+		v1alpha1.PeerNamespaces{}.OpenAPIModelName():                    schema_strata_apis_crd_v1alpha1_PeerNamespaces(ref),
+		v1alpha1.PeerService{}.OpenAPIModelName():                       schema_strata_apis_crd_v1alpha1_PeerService(ref),
+		v1alpha1.Rule{}.OpenAPIModelName():                              schema_strata_apis_crd_v1alpha1_Rule(ref),
+		v1alpha1.TLSProtocol{}.OpenAPIModelName():                       schema_strata_apis_crd_v1alpha1_TLSProtocol(ref),
+		v1alpha1.Tier{}.OpenAPIModelName():                              schema_strata_apis_crd_v1alpha1_Tier(ref),
+		v1alpha1.TierList{}.OpenAPIModelName():                          schema_strata_apis_crd_v1alpha1_TierList(ref),
+		v1alpha1.TierSpec{}.OpenAPIModelName():                          schema_strata_apis_crd_v1alpha1_TierSpec(ref),
+		v1alpha2.ClusterGroup{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha2_ClusterGroup(ref),
+		v1alpha2.ClusterGroupList{}.OpenAPIModelName():                  schema_strata_apis_crd_v1alpha2_ClusterGroupList(ref),
+		v1alpha2.GroupCondition{}.OpenAPIModelName():                    schema_strata_apis_crd_v1alpha2_GroupCondition(ref),
+		v1alpha2.GroupSpec{}.OpenAPIModelName():                         schema_strata_apis_crd_v1alpha2_GroupSpec(ref),
+		v1alpha2.GroupStatus{}.OpenAPIModelName():                       schema_strata_apis_crd_v1alpha2_GroupStatus(ref),
+		v1alpha2.IPBlock{}.OpenAPIModelName():                           schema_strata_apis_crd_v1alpha2_IPBlock(ref),
+		v1alpha2.NamespacedName{}.OpenAPIModelName():                    schema_strata_apis_crd_v1alpha2_NamespacedName(ref),
+		v1beta1.AppliedTo{}.OpenAPIModelName():                          schema_strata_apis_crd_v1beta1_AppliedTo(ref),
+		v1beta1.ClusterGroup{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_ClusterGroup(ref),
+		v1beta1.ClusterGroupList{}.OpenAPIModelName():                   schema_strata_apis_crd_v1beta1_ClusterGroupList(ref),
+		v1beta1.ClusterNetworkPolicy{}.OpenAPIModelName():               schema_strata_apis_crd_v1beta1_ClusterNetworkPolicy(ref),
+		v1beta1.ClusterNetworkPolicyList{}.OpenAPIModelName():           schema_strata_apis_crd_v1beta1_ClusterNetworkPolicyList(ref),
+		v1beta1.ClusterNetworkPolicySpec{}.OpenAPIModelName():           schema_strata_apis_crd_v1beta1_ClusterNetworkPolicySpec(ref),
+		v1beta1.Group{}.OpenAPIModelName():                              schema_strata_apis_crd_v1beta1_Group(ref),
+		v1beta1.GroupCondition{}.OpenAPIModelName():                     schema_strata_apis_crd_v1beta1_GroupCondition(ref),
+		v1beta1.GroupList{}.OpenAPIModelName():                          schema_strata_apis_crd_v1beta1_GroupList(ref),
+		v1beta1.GroupSpec{}.OpenAPIModelName():                          schema_strata_apis_crd_v1beta1_GroupSpec(ref),
+		v1beta1.GroupStatus{}.OpenAPIModelName():                        schema_strata_apis_crd_v1beta1_GroupStatus(ref),
+		v1beta1.HTTPProtocol{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_HTTPProtocol(ref),
+		v1beta1.ICMPProtocol{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_ICMPProtocol(ref),
+		v1beta1.IGMPProtocol{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_IGMPProtocol(ref),
+		v1beta1.IPBlock{}.OpenAPIModelName():                            schema_strata_apis_crd_v1beta1_IPBlock(ref),
+		v1beta1.L7Protocol{}.OpenAPIModelName():                         schema_strata_apis_crd_v1beta1_L7Protocol(ref),
+		v1beta1.NamespacedName{}.OpenAPIModelName():                     schema_strata_apis_crd_v1beta1_NamespacedName(ref),
+		v1beta1.NetworkPolicy{}.OpenAPIModelName():                      schema_strata_apis_crd_v1beta1_NetworkPolicy(ref),
+		v1beta1.NetworkPolicyCondition{}.OpenAPIModelName():             schema_strata_apis_crd_v1beta1_NetworkPolicyCondition(ref),
+		v1beta1.NetworkPolicyList{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_NetworkPolicyList(ref),
+		v1beta1.NetworkPolicyPeer{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_NetworkPolicyPeer(ref),
+		v1beta1.NetworkPolicyPort{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_NetworkPolicyPort(ref),
+		v1beta1.NetworkPolicyProtocol{}.OpenAPIModelName():              schema_strata_apis_crd_v1beta1_NetworkPolicyProtocol(ref),
+		v1beta1.NetworkPolicySpec{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_NetworkPolicySpec(ref),
+		v1beta1.NetworkPolicyStatus{}.OpenAPIModelName():                schema_strata_apis_crd_v1beta1_NetworkPolicyStatus(ref),
+		v1beta1.PeerNamespaces{}.OpenAPIModelName():                     schema_strata_apis_crd_v1beta1_PeerNamespaces(ref),
+		v1beta1.PeerService{}.OpenAPIModelName():                        schema_strata_apis_crd_v1beta1_PeerService(ref),
+		v1beta1.Rule{}.OpenAPIModelName():                               schema_strata_apis_crd_v1beta1_Rule(ref),
+		v1beta1.TLSProtocol{}.OpenAPIModelName():                        schema_strata_apis_crd_v1beta1_TLSProtocol(ref),
+		v1beta1.Tier{}.OpenAPIModelName():                               schema_strata_apis_crd_v1beta1_Tier(ref),
+		v1beta1.TierList{}.OpenAPIModelName():                           schema_strata_apis_crd_v1beta1_TierList(ref),
+		v1beta1.TierSpec{}.OpenAPIModelName():                           schema_strata_apis_crd_v1beta1_TierSpec(ref),
+		securityv1alpha1.AppliedTo{}.OpenAPIModelName():                 schema_strata_apis_security_v1alpha1_AppliedTo(ref),
+		securityv1alpha1.ClusterNetworkPolicy{}.OpenAPIModelName():      schema_strata_apis_security_v1alpha1_ClusterNetworkPolicy(ref),
+		securityv1alpha1.ClusterNetworkPolicyList{}.OpenAPIModelName():  schema_strata_apis_security_v1alpha1_ClusterNetworkPolicyList(ref),
+		securityv1alpha1.ClusterNetworkPolicySpec{}.OpenAPIModelName():  schema_strata_apis_security_v1alpha1_ClusterNetworkPolicySpec(ref),
+		securityv1alpha1.HTTPProtocol{}.OpenAPIModelName():              schema_strata_apis_security_v1alpha1_HTTPProtocol(ref),
+		securityv1alpha1.ICMPProtocol{}.OpenAPIModelName():              schema_strata_apis_security_v1alpha1_ICMPProtocol(ref),
+		securityv1alpha1.IGMPProtocol{}.OpenAPIModelName():              schema_strata_apis_security_v1alpha1_IGMPProtocol(ref),
+		securityv1alpha1.IPBlock{}.OpenAPIModelName():                   schema_strata_apis_security_v1alpha1_IPBlock(ref),
+		securityv1alpha1.L7Protocol{}.OpenAPIModelName():                schema_strata_apis_security_v1alpha1_L7Protocol(ref),
+		securityv1alpha1.NamespacedName{}.OpenAPIModelName():            schema_strata_apis_security_v1alpha1_NamespacedName(ref),
+		securityv1alpha1.NetworkPolicyCondition{}.OpenAPIModelName():    schema_strata_apis_security_v1alpha1_NetworkPolicyCondition(ref),
+		securityv1alpha1.NetworkPolicyPeer{}.OpenAPIModelName():         schema_strata_apis_security_v1alpha1_NetworkPolicyPeer(ref),
+		securityv1alpha1.NetworkPolicyPort{}.OpenAPIModelName():         schema_strata_apis_security_v1alpha1_NetworkPolicyPort(ref),
+		securityv1alpha1.NetworkPolicyProtocol{}.OpenAPIModelName():     schema_strata_apis_security_v1alpha1_NetworkPolicyProtocol(ref),
+		securityv1alpha1.NetworkPolicyStatus{}.OpenAPIModelName():       schema_strata_apis_security_v1alpha1_NetworkPolicyStatus(ref),
+		securityv1alpha1.PeerNamespaces{}.OpenAPIModelName():            schema_strata_apis_security_v1alpha1_PeerNamespaces(ref),
+		securityv1alpha1.PeerService{}.OpenAPIModelName():               schema_strata_apis_security_v1alpha1_PeerService(ref),
+		securityv1alpha1.Rule{}.OpenAPIModelName():                      schema_strata_apis_security_v1alpha1_Rule(ref),
+		securityv1alpha1.TLSProtocol{}.OpenAPIModelName():               schema_strata_apis_security_v1alpha1_TLSProtocol(ref),
+		securityv1alpha1.Tier{}.OpenAPIModelName():                      schema_strata_apis_security_v1alpha1_Tier(ref),
+		securityv1alpha1.TierList{}.OpenAPIModelName():                  schema_strata_apis_security_v1alpha1_TierList(ref),
+		securityv1alpha1.TierSpec{}.OpenAPIModelName():                  schema_strata_apis_security_v1alpha1_TierSpec(ref),
+		systemv1beta1.ControllerCondition{}.OpenAPIModelName():          schema_strata_apis_system_v1beta1_ControllerCondition(ref),
+		systemv1beta1.ControllerInfo{}.OpenAPIModelName():               schema_strata_apis_system_v1beta1_ControllerInfo(ref),
+		systemv1beta1.ControllerInfoList{}.OpenAPIModelName():           schema_strata_apis_system_v1beta1_ControllerInfoList(ref),
+		systemv1beta1.NetworkPolicyControllerInfo{}.OpenAPIModelName():  schema_strata_apis_system_v1beta1_NetworkPolicyControllerInfo(ref),
+		systemv1beta1.NetworkPolicyRealization{}.OpenAPIModelName():     schema_strata_apis_system_v1beta1_NetworkPolicyRealization(ref),
+		systemv1beta1.NetworkPolicyRealizationList{}.OpenAPIModelName(): schema_strata_apis_system_v1beta1_NetworkPolicyRealizationList(ref),
+		systemv1beta1.NodeRealization{}.OpenAPIModelName():              schema_strata_apis_system_v1beta1_NodeRealization(ref),
+		systemv1beta1.PolicyReference{}.OpenAPIModelName():              schema_strata_apis_system_v1beta1_PolicyReference(ref),
+		resource.Quantity{}.OpenAPIModelName():                          schema_apimachinery_pkg_api_resource_Quantity(ref),
+		v1.APIGroup{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_APIGroup(ref),
+		v1.APIGroupList{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_APIGroupList(ref),
+		v1.APIResource{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_APIResource(ref),
+		v1.APIResourceList{}.OpenAPIModelName():                         schema_pkg_apis_meta_v1_APIResourceList(ref),
+		v1.APIVersions{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_APIVersions(ref),
+		v1.ApplyOptions{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_ApplyOptions(ref),
+		v1.Condition{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_Condition(ref),
+		v1.CreateOptions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_CreateOptions(ref),
+		v1.DeleteOptions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_DeleteOptions(ref),
+		v1.Duration{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_Duration(ref),
+		v1.FieldSelectorRequirement{}.OpenAPIModelName():                schema_pkg_apis_meta_v1_FieldSelectorRequirement(ref),
+		v1.FieldsV1{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_FieldsV1(ref),
+		v1.GetOptions{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_GetOptions(ref),
+		v1.GroupKind{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_GroupKind(ref),
+		v1.GroupResource{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_GroupResource(ref),
+		v1.GroupVersion{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_GroupVersion(ref),
+		v1.GroupVersionForDiscovery{}.OpenAPIModelName():                schema_pkg_apis_meta_v1_GroupVersionForDiscovery(ref),
+		v1.GroupVersionKind{}.OpenAPIModelName():                        schema_pkg_apis_meta_v1_GroupVersionKind(ref),
+		v1.GroupVersionResource{}.OpenAPIModelName():                    schema_pkg_apis_meta_v1_GroupVersionResource(ref),
+		v1.InternalEvent{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_InternalEvent(ref),
+		v1.LabelSelector{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_LabelSelector(ref),
+		v1.LabelSelectorRequirement{}.OpenAPIModelName():                schema_pkg_apis_meta_v1_LabelSelectorRequirement(ref),
+		v1.List{}.OpenAPIModelName():                                    schema_pkg_apis_meta_v1_List(ref),
+		v1.ListMeta{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_ListMeta(ref),
+		v1.ListOptions{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_ListOptions(ref),
+		v1.ManagedFieldsEntry{}.OpenAPIModelName():                      schema_pkg_apis_meta_v1_ManagedFieldsEntry(ref),
+		v1.MicroTime{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_MicroTime(ref),
+		v1.ObjectMeta{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_ObjectMeta(ref),
+		v1.OwnerReference{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_OwnerReference(ref),
+		v1.PartialObjectMetadata{}.OpenAPIModelName():                   schema_pkg_apis_meta_v1_PartialObjectMetadata(ref),
+		v1.PartialObjectMetadataList{}.OpenAPIModelName():               schema_pkg_apis_meta_v1_PartialObjectMetadataList(ref),
+		v1.Patch{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_Patch(ref),
+		v1.PatchOptions{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_PatchOptions(ref),
+		v1.Preconditions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_Preconditions(ref),
+		v1.RootPaths{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_RootPaths(ref),
+		v1.ServerAddressByClientCIDR{}.OpenAPIModelName():               schema_pkg_apis_meta_v1_ServerAddressByClientCIDR(ref),
+		v1.ShardInfo{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_ShardInfo(ref),
+		v1.Status{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_Status(ref),
+		v1.StatusCause{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_StatusCause(ref),
+		v1.StatusDetails{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_StatusDetails(ref),
+		v1.Table{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_Table(ref),
+		v1.TableColumnDefinition{}.OpenAPIModelName():                   schema_pkg_apis_meta_v1_TableColumnDefinition(ref),
+		v1.TableOptions{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_TableOptions(ref),
+		v1.TableRow{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_TableRow(ref),
+		v1.TableRowCondition{}.OpenAPIModelName():                       schema_pkg_apis_meta_v1_TableRowCondition(ref),
+		v1.Time{}.OpenAPIModelName():                                    schema_pkg_apis_meta_v1_Time(ref),
+		v1.Timestamp{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_Timestamp(ref),
+		v1.TypeMeta{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_TypeMeta(ref),
+		v1.UpdateOptions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_UpdateOptions(ref),
+		v1.WatchEvent{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_WatchEvent(ref),
+		runtime.RawExtension{}.OpenAPIModelName():                       schema_k8sio_apimachinery_pkg_runtime_RawExtension(ref),
+		runtime.TypeMeta{}.OpenAPIModelName():                           schema_k8sio_apimachinery_pkg_runtime_TypeMeta(ref),
+		runtime.Unknown{}.OpenAPIModelName():                            schema_k8sio_apimachinery_pkg_runtime_Unknown(ref),
+		intstr.IntOrString{}.OpenAPIModelName():                         schema_apimachinery_pkg_util_intstr_IntOrString(ref),
+		version.Info{}.OpenAPIModelName():                               schema_k8sio_apimachinery_pkg_version_Info(ref),
 	}
 }
 
@@ -5660,6 +5669,473 @@ func schema_strata_apis_security_v1alpha1_TierSpec(ref common.ReferenceCallback)
 					},
 				},
 				Required: []string{"priority"},
+			},
+		},
+	}
+}
+
+func schema_strata_apis_system_v1beta1_ControllerCondition(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "ControllerCondition is one condition of the server.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"type": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Type of the condition.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"status": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Status is True, False or Unknown.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"lastHeartbeatTime": {
+						SchemaProps: spec.SchemaProps{
+							Description: "LastHeartbeatTime is when the condition was computed.",
+							Ref:         ref(v1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"reason": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Reason is a CamelCase word explaining the status.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"message": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Message is a human-readable explanation.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+				Required: []string{"type", "status"},
+			},
+		},
+		Dependencies: []string{
+			v1.Time{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_system_v1beta1_ControllerInfo(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "ControllerInfo describes the strata-apiserver that answers: its version and build, where it runs, what it has computed and how many node agents watch it. It is computed on every request (`stratactl version`, `kubectl get controllerinfos`).",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard object metadata; the name is always \"strata-apiserver\".",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"version": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Version is the server's version (git describe of its build).",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"gitCommit": {
+						SchemaProps: spec.SchemaProps{
+							Description: "GitCommit is the commit the server was built from.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"buildDate": {
+						SchemaProps: spec.SchemaProps{
+							Description: "BuildDate is when the server was built.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"goVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "GoVersion is the Go release that built the server.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"platform": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Platform is the server's OS/architecture.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"nodeName": {
+						SchemaProps: spec.SchemaProps{
+							Description: "NodeName is the host name of the machine (or Pod) running the server.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"networkPolicyControllerInfo": {
+						SchemaProps: spec.SchemaProps{
+							Description: "NetworkPolicyControllerInfo counts the computed objects.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(systemv1beta1.NetworkPolicyControllerInfo{}.OpenAPIModelName()),
+						},
+					},
+					"connectedAgentNum": {
+						SchemaProps: spec.SchemaProps{
+							Description: "ConnectedAgentNum is the number of Nodes whose agents watch the computed NetworkPolicies.",
+							Default:     0,
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"controllerConditions": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-map-keys": []interface{}{
+									"type",
+								},
+								"x-kubernetes-list-type": "map",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "ControllerConditions report the server's health.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(systemv1beta1.ControllerCondition{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"networkPolicyControllerInfo", "connectedAgentNum"},
+			},
+		},
+		Dependencies: []string{
+			systemv1beta1.ControllerCondition{}.OpenAPIModelName(), systemv1beta1.NetworkPolicyControllerInfo{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_system_v1beta1_ControllerInfoList(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "ControllerInfoList is a list of ControllerInfos (always one).",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard list metadata.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ListMeta{}.OpenAPIModelName()),
+						},
+					},
+					"items": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Items is the list.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(systemv1beta1.ControllerInfo{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"items"},
+			},
+		},
+		Dependencies: []string{
+			systemv1beta1.ControllerInfo{}.OpenAPIModelName(), v1.ListMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_system_v1beta1_NetworkPolicyControllerInfo(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NetworkPolicyControllerInfo counts what the policy computation publishes.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"networkPolicyNum": {
+						SchemaProps: spec.SchemaProps{
+							Description: "NetworkPolicyNum is the number of internal NetworkPolicies.",
+							Default:     0,
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"addressGroupNum": {
+						SchemaProps: spec.SchemaProps{
+							Description: "AddressGroupNum is the number of AddressGroups.",
+							Default:     0,
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"appliedToGroupNum": {
+						SchemaProps: spec.SchemaProps{
+							Description: "AppliedToGroupNum is the number of AppliedToGroups.",
+							Default:     0,
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+				},
+				Required: []string{"networkPolicyNum", "addressGroupNum", "appliedToGroupNum"},
+			},
+		},
+	}
+}
+
+func schema_strata_apis_system_v1beta1_NetworkPolicyRealization(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NetworkPolicyRealization is the realization of one Antrea-native policy on each Node that needs it (its span), as the node agents reported it. Its name is the name of the internal controlplane.antrea.io NetworkPolicy (the source policy's UID). The source policy's status sums it up (DESIRED NODES, CURRENT NODES).",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard object metadata.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"sourceRef": {
+						SchemaProps: spec.SchemaProps{
+							Description: "SourceRef is the policy this is about.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(systemv1beta1.PolicyReference{}.OpenAPIModelName()),
+						},
+					},
+					"generation": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Generation is the source policy's generation the Nodes should realize.",
+							Default:     0,
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+					"nodes": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-map-keys": []interface{}{
+									"nodeName",
+								},
+								"x-kubernetes-list-type": "map",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "Nodes are the Nodes of the span, sorted by name.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(systemv1beta1.NodeRealization{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"sourceRef", "generation"},
+			},
+		},
+		Dependencies: []string{
+			systemv1beta1.NodeRealization{}.OpenAPIModelName(), systemv1beta1.PolicyReference{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_system_v1beta1_NetworkPolicyRealizationList(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NetworkPolicyRealizationList is a list of NetworkPolicyRealizations.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard list metadata.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ListMeta{}.OpenAPIModelName()),
+						},
+					},
+					"items": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Items is the list.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(systemv1beta1.NetworkPolicyRealization{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"items"},
+			},
+		},
+		Dependencies: []string{
+			systemv1beta1.NetworkPolicyRealization{}.OpenAPIModelName(), v1.ListMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_system_v1beta1_NodeRealization(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NodeRealization is the state of a policy on one Node.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"nodeName": {
+						SchemaProps: spec.SchemaProps{
+							Description: "NodeName is the Node.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"state": {
+						SchemaProps: spec.SchemaProps{
+							Description: "State is Realized, Failed or Pending.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"reportedGeneration": {
+						SchemaProps: spec.SchemaProps{
+							Description: "ReportedGeneration is the generation the Node last reported; 0 when it has not reported yet.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+					"message": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Message is the Node's failure message.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+				Required: []string{"nodeName", "state"},
+			},
+		},
+	}
+}
+
+func schema_strata_apis_system_v1beta1_PolicyReference(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "PolicyReference names the policy a NetworkPolicyRealization is about.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"type": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Type is the kind of the source policy, as in controlplane.antrea.io: AntreaClusterNetworkPolicy.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"namespace": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Namespace of a namespaced source policy.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"name": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Name of the source policy.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"uid": {
+						SchemaProps: spec.SchemaProps{
+							Description: "UID of the source policy.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+				Required: []string{"type", "name", "uid"},
 			},
 		},
 	}

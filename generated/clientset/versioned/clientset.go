@@ -27,6 +27,7 @@ import (
 	crdv1alpha2 "github.com/strata-net/strata/generated/clientset/versioned/typed/crd/v1alpha2"
 	crdv1beta1 "github.com/strata-net/strata/generated/clientset/versioned/typed/crd/v1beta1"
 	securityv1alpha1 "github.com/strata-net/strata/generated/clientset/versioned/typed/security/v1alpha1"
+	systemv1beta1 "github.com/strata-net/strata/generated/clientset/versioned/typed/system/v1beta1"
 	discovery "k8s.io/client-go/discovery"
 	rest "k8s.io/client-go/rest"
 	flowcontrol "k8s.io/client-go/util/flowcontrol"
@@ -39,6 +40,7 @@ type Interface interface {
 	CrdV1alpha2() crdv1alpha2.CrdV1alpha2Interface
 	CrdV1beta1() crdv1beta1.CrdV1beta1Interface
 	SecurityV1alpha1() securityv1alpha1.SecurityV1alpha1Interface
+	SystemV1beta1() systemv1beta1.SystemV1beta1Interface
 }
 
 // Clientset contains the clients for groups.
@@ -49,6 +51,7 @@ type Clientset struct {
 	crdV1alpha2         *crdv1alpha2.CrdV1alpha2Client
 	crdV1beta1          *crdv1beta1.CrdV1beta1Client
 	securityV1alpha1    *securityv1alpha1.SecurityV1alpha1Client
+	systemV1beta1       *systemv1beta1.SystemV1beta1Client
 }
 
 // ControlplaneV1beta2 retrieves the ControlplaneV1beta2Client
@@ -74,6 +77,11 @@ func (c *Clientset) CrdV1beta1() crdv1beta1.CrdV1beta1Interface {
 // SecurityV1alpha1 retrieves the SecurityV1alpha1Client
 func (c *Clientset) SecurityV1alpha1() securityv1alpha1.SecurityV1alpha1Interface {
 	return c.securityV1alpha1
+}
+
+// SystemV1beta1 retrieves the SystemV1beta1Client
+func (c *Clientset) SystemV1beta1() systemv1beta1.SystemV1beta1Interface {
+	return c.systemV1beta1
 }
 
 // Discovery retrieves the DiscoveryClient
@@ -140,6 +148,10 @@ func NewForConfigAndClient(c *rest.Config, httpClient *http.Client) (*Clientset,
 	if err != nil {
 		return nil, err
 	}
+	cs.systemV1beta1, err = systemv1beta1.NewForConfigAndClient(&configShallowCopy, httpClient)
+	if err != nil {
+		return nil, err
+	}
 
 	cs.DiscoveryClient, err = discovery.NewDiscoveryClientForConfigAndClient(&configShallowCopy, httpClient)
 	if err != nil {
@@ -166,6 +178,7 @@ func New(c rest.Interface) *Clientset {
 	cs.crdV1alpha2 = crdv1alpha2.New(c)
 	cs.crdV1beta1 = crdv1beta1.New(c)
 	cs.securityV1alpha1 = securityv1alpha1.New(c)
+	cs.systemV1beta1 = systemv1beta1.New(c)
 
 	cs.DiscoveryClient = discovery.NewDiscoveryClient(c)
 	return &cs
