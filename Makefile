@@ -12,9 +12,9 @@ help: ## list the targets
 
 all: verify build test ## verify, build and test
 
-build: ## compile every package and the binaries under cmd/ into bin/
+build: ## compile every package and the binaries under cmd/ into bin/ (version-stamped)
 	$(GO) build ./...
-	@if [ -d cmd ]; then mkdir -p $(BIN_DIR) && $(GO) build -o $(BIN_DIR)/ ./cmd/...; fi
+	@mkdir -p $(BIN_DIR) && $(GO) build -ldflags "$$(hack/version-ldflags.sh)" -o $(BIN_DIR)/ ./cmd/...
 
 deps: ## install the Debian packages the tests need (Open vSwitch, ethtool, iproute2) when missing
 	@hack/install-deps.sh

@@ -218,10 +218,11 @@ kube_binaries() {
 }
 
 build_strata() {
-  info "go build ./cmd/strata-apiserver"
+  info "go build ./cmd/strata-apiserver ./cmd/stratactl"
   mkdir -p "$DIR/bin"
-  (cd "$ROOT" && go build -o "$DIR/bin/" ./cmd/strata-apiserver) >"$LOGS/build.log" 2>&1 ||
-    die "building strata-apiserver failed:
+  (cd "$ROOT" && go build -ldflags "$(hack/version-ldflags.sh)" -o "$DIR/bin/" ./cmd/strata-apiserver ./cmd/stratactl) \
+    >"$LOGS/build.log" 2>&1 ||
+    die "building strata-apiserver and stratactl failed:
 $(tail -n 30 "$LOGS/build.log")"
 }
 

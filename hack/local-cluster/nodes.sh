@@ -38,7 +38,7 @@ node_ports() {
 
 build_node_binaries() {
   info "go build ./cmd/strata-agent ./cmd/strata-cni ./cmd/strata-vnode"
-  (cd "$ROOT" && go build -o "$DIR/bin/" ./cmd/strata-agent ./cmd/strata-cni ./cmd/strata-vnode) >>"$LOGS/build.log" 2>&1 ||
+  (cd "$ROOT" && go build -ldflags "$(hack/version-ldflags.sh)" -o "$DIR/bin/" ./cmd/strata-agent ./cmd/strata-cni ./cmd/strata-vnode) >>"$LOGS/build.log" 2>&1 ||
     die "building the node programs failed:
 $(tail -n 30 "$LOGS/build.log")"
   [[ -x $KUBE_BIN/agnhost ]] || die "missing $KUBE_BIN/agnhost: build it with hack/kube-binaries.sh"
