@@ -70,6 +70,12 @@ its own network namespace with its own Open vSwitch, strata-agent and node subst
   kubectl get tiers --sort-by=.spec.priority
   kubectl get acnp
 
+stratactl (the article's antctl), built into $DIR/bin:
+  export PATH=$DIR/bin:\$PATH
+  stratactl version
+  stratactl get realization            # every ClusterNetworkPolicy: phase, Nodes realized
+  stratactl get realization NAME       # one policy, Node by Node
+
 Probe a connection between two Pods (there is no DNS or Service proxy: use Pod IPs):
   kubectl exec $guestbook -- /agnhost connect $redis_ip:6379 --timeout=3s
 (exit 0: connected; "TIMEOUT": dropped; "REFUSED": rejected.)

@@ -49,6 +49,8 @@ func (w *walk) acrossNamespaces(ctx context.Context, t *testing.T) {
 			t.Logf("the 6 guestbook pods run on %d node(s) only; the article's cluster had them on 2", gbNodes)
 		}
 		expectACNPs(ctx, t, "acnp", policy("acnp-allow-access-from-to-guestbook", "securityops", "5", gbNodes))
+		// The same, Node by Node.
+		expectRealizedOn(ctx, t, "acnp-allow-access-from-to-guestbook", gbNodes)
 		expectReach(ctx, t, w.pods(), "acnp2 over np22: guestbook in test -> guestbook in default works, "+
 			"redis -> guestbook in default still fails", np22AndGuestbookAllowed)
 	})

@@ -85,6 +85,8 @@ func (w *walk) setUp(ctx context.Context, t *testing.T) {
 		eventually(ctx, t, podsTimeout, "2 Ready nodes", func(ctx context.Context) error {
 			return nodesReady(ctx, 2)
 		})
+		// The CLI shows its own version and the controller's (antctl version).
+		expectVersions(ctx, t, 2)
 	})
 	w.run(t, "0.2", func(t *testing.T) {
 		// The guestbook app of the article in `default`, from its 6 manifests.
