@@ -28,6 +28,7 @@ import (
 	"github.com/strata-net/strata/apis/scheme"
 	systemv1beta1 "github.com/strata-net/strata/apis/system/v1beta1"
 	"github.com/strata-net/strata/apis/version"
+	"github.com/strata-net/strata/apiserver/features"
 	"github.com/strata-net/strata/apiserver/policy"
 	cpregistry "github.com/strata-net/strata/registry/controlplane"
 	"github.com/strata-net/strata/registry/system/controllerinfo"
@@ -74,6 +75,7 @@ func (s *infoSource) ControllerInfo(context.Context) *systemv1beta1.ControllerIn
 			AppliedToGroupNum: int32(len(s.stores.AppliedToGroups.List())),
 		},
 		ConnectedAgentNum:    int32(s.stores.NetworkPolicies.WatcherNodes().Len()),
+		FeatureGates:         featureGates(),
 		ControllerConditions: []systemv1beta1.ControllerCondition{s.healthy()},
 	}
 }
@@ -91,6 +93,14 @@ func (s *infoSource) healthy() systemv1beta1.ControllerCondition {
 		c.Status, c.Reason = metav1.ConditionTrue, "Computed"
 	}
 	return c
+}
+
+func featureGates() []systemv1beta1.FeatureGate {
+	var out []systemv1beta1.FeatureGate
+	for _, g := range features.Statuses() {
+		out = append(out, systemv1beta1.FeatureGate{Name: g.Name, Enabled: g.Enabled, Stage: g.Stage})
+	}
+	return out
 }
 
 // nodeName is the Node running the server (NODE_NAME from the downward API), else

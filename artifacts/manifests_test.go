@@ -46,6 +46,12 @@ func decodeDir(t *testing.T, dir string) []runtime.Object {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no manifests in %s: %v", dir, err)
 	}
+	return decodeFiles(t, files...)
+}
+
+// decodeFiles strictly decodes every document of YAML files.
+func decodeFiles(t *testing.T, files ...string) []runtime.Object {
+	t.Helper()
 	decoder := serializer.NewCodecFactory(scheme.Scheme, serializer.EnableStrict).UniversalDeserializer()
 	var objs []runtime.Object
 	for _, f := range files {

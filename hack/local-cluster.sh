@@ -344,8 +344,8 @@ start_controllers() {
     --bind-address=127.0.0.1 --secure-port="$PORT_SCHEDULER" --leader-elect=false
 }
 
-# apply_identity: strata-apiserver's ServiceAccount, RBAC and the aggregated roles
-# (every file of artifacts/base but the APIServices), and its kubeconfig with a token of
+# apply_identity: strata-apiserver's ServiceAccount, RBAC, the aggregated roles and its
+# ConfigMap (every file of artifacts/base but the APIServices), and its kubeconfig with a token of
 # that ServiceAccount.
 apply_identity() {
   local f files=()
@@ -358,12 +358,16 @@ apply_identity() {
   token=$(kc create token strata-apiserver --namespace=kube-system --duration=87600h) ||
     die "could not get a token for ServiceAccount kube-system/strata-apiserver"
   write_kubeconfig "$KCFG/strata-apiserver.kubeconfig" strata-apiserver --token="$token"
-  info "applied artifacts/base (ServiceAccount, RBAC, aggregated roles)"
+  info "applied artifacts/base (ServiceAccount, RBAC, aggregated roles, ConfigMap strata-config)"
 }
 
 start_strata() {
-  local kubeconfig=$KCFG/strata-apiserver.kubeconfig
-  start_component strata-apiserver "$DIR/bin/strata-apiserver" \
+  local kubeconfig=$KCFG/strata-apiserver.kubeconfig conf=$DIR/strata-apiserver.conf
+  # Its configuration file is the ConfigMap's, as a Deployment would mount it (a change
+  # of the ConfigMap takes effect at the next start).
+  kc -n kube-system get configmap strata-config -o jsonpath='{.data.strata-apiserver\.conf}' >"$conf" ||
+    die "could not read strata-apiserver.conf from ConfigMap kube-system/strata-config (artifacts/base/configmap.yaml)"
+  start_component strata-apiserver "$DIR/bin/strata-apiserver" --config="$conf" \
     --bind-address=127.0.0.1 --secure-port="$PORT_STRATA" \
     --tls-cert-file="$PKI/strata-apiserver.crt" --tls-private-key-file="$PKI/strata-apiserver.key" \
     --kubeconfig="$kubeconfig" --authentication-kubeconfig="$kubeconfig" --authorization-kubeconfig="$kubeconfig" \

@@ -187,3 +187,16 @@ func TestGetRealization(t *testing.T) {
 		})
 	}
 }
+
+func TestGetFeatureGates(t *testing.T) {
+	info := controllerInfo("v1")
+	info.FeatureGates = []systemv1beta1.FeatureGate{{Name: "AntreaPolicy", Enabled: true, Stage: "BETA"}, {Name: "Other", Stage: "ALPHA"}}
+	out, err := run(t, []string{"get", "featuregates"}, info)
+	require.NoError(t, err)
+	assert.Equal(t, "strata-apiserver feature gates\nFEATUREGATE   STATUS    STAGE\nAntreaPolicy  Enabled   BETA\nOther         Disabled  ALPHA\n", out)
+	out, err = run(t, []string{"get", "fg", "-o", "json"}, info)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"name":"AntreaPolicy","enabled":true,"stage":"BETA"},{"name":"Other","enabled":false,"stage":"ALPHA"}]`, out)
+	_, err = run(t, []string{"get", "featuregates"})
+	require.ErrorContains(t, err, "controllerinfos/strata-apiserver")
+}

@@ -40,7 +40,7 @@ func newGetCommand(newClient ClientFunc, g *globalOptions) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newRealizationCommand(newClient, g))
+	cmd.AddCommand(newRealizationCommand(newClient, g), newFeatureGatesCommand(newClient, g))
 	return cmd
 }
 

@@ -36,6 +36,8 @@ import (
 	"github.com/strata-net/strata/apis/scheme"
 	"github.com/strata-net/strata/apis/security"
 	strataadmission "github.com/strata-net/strata/apiserver/admission"
+	// Strata's feature gates must be known before --feature-gates is parsed.
+	_ "github.com/strata-net/strata/apiserver/features"
 )
 
 // EtcdPathPrefix is the prefix of every key strata-apiserver writes to etcd.
@@ -59,6 +61,10 @@ type Options struct {
 	WriteKubeconfig string
 	// AlternateHosts are extra names and IPs of the serving certificate.
 	AlternateHosts []string
+	// ConfigFile is the configuration file (--config); see ConfigFile.
+	ConfigFile string
+	// FeatureGates are the gates set by --feature-gates.
+	FeatureGates map[string]bool
 }
 
 // NewOptions returns the default options.
@@ -108,6 +114,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	ro.Admission.AddFlags(fss.FlagSet("admission"))
 	ro.Audit.AddFlags(fss.FlagSet("auditing"))
 	ro.Features.AddFlags(fss.FlagSet("features"))
+	fss.FlagSet("features").Var(cliflag.NewMapStringBool(&o.FeatureGates), "feature-gates", featureGatesUsage())
 	ro.CoreAPI.AddFlags(fss.FlagSet("core api"))
 	ro.EgressSelector.AddFlags(fss.FlagSet("egress selector"))
 	ro.Traces.AddFlags(fss.FlagSet("traces"))
@@ -126,6 +133,8 @@ func (o *Options) addStrataFlags(fs *pflag.FlagSet) {
 		"With --standalone: write a kubeconfig for the admin identity to this file once the server listens.")
 	fs.StringSliceVar(&o.AlternateHosts, "alternate-hosts", o.AlternateHosts,
 		"Extra DNS names and IPs of a generated serving certificate.")
+	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile,
+		"Configuration file (YAML: featureGates); in a cluster, the key strata-apiserver.conf of the ConfigMap kube-system/strata-config.")
 }
 
 // EmbeddedEtcd tells whether the server runs its own etcd (no --etcd-servers).
@@ -138,7 +147,7 @@ func (o *Options) Complete() error {
 	if o.Standalone {
 		o.completeStandalone()
 	}
-	return nil
+	return o.applyFeatureGates()
 }
 
 // Validate reports every invalid option, naming the flag.

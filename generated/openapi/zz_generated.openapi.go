@@ -150,6 +150,7 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		systemv1beta1.ControllerCondition{}.OpenAPIModelName():          schema_strata_apis_system_v1beta1_ControllerCondition(ref),
 		systemv1beta1.ControllerInfo{}.OpenAPIModelName():               schema_strata_apis_system_v1beta1_ControllerInfo(ref),
 		systemv1beta1.ControllerInfoList{}.OpenAPIModelName():           schema_strata_apis_system_v1beta1_ControllerInfoList(ref),
+		systemv1beta1.FeatureGate{}.OpenAPIModelName():                  schema_strata_apis_system_v1beta1_FeatureGate(ref),
 		systemv1beta1.NetworkPolicyControllerInfo{}.OpenAPIModelName():  schema_strata_apis_system_v1beta1_NetworkPolicyControllerInfo(ref),
 		systemv1beta1.NetworkPolicyRealization{}.OpenAPIModelName():     schema_strata_apis_system_v1beta1_NetworkPolicyRealization(ref),
 		systemv1beta1.NetworkPolicyRealizationList{}.OpenAPIModelName(): schema_strata_apis_system_v1beta1_NetworkPolicyRealizationList(ref),
@@ -5811,6 +5812,27 @@ func schema_strata_apis_system_v1beta1_ControllerInfo(ref common.ReferenceCallba
 							Format:      "int32",
 						},
 					},
+					"featureGates": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-map-keys": []interface{}{
+									"name",
+								},
+								"x-kubernetes-list-type": "map",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "FeatureGates are Strata's feature gates and their state on this server.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(systemv1beta1.FeatureGate{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
 					"controllerConditions": {
 						VendorExtensible: spec.VendorExtensible{
 							Extensions: spec.Extensions{
@@ -5837,7 +5859,7 @@ func schema_strata_apis_system_v1beta1_ControllerInfo(ref common.ReferenceCallba
 			},
 		},
 		Dependencies: []string{
-			systemv1beta1.ControllerCondition{}.OpenAPIModelName(), systemv1beta1.NetworkPolicyControllerInfo{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+			systemv1beta1.ControllerCondition{}.OpenAPIModelName(), systemv1beta1.FeatureGate{}.OpenAPIModelName(), systemv1beta1.NetworkPolicyControllerInfo{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
 	}
 }
 
@@ -5888,6 +5910,44 @@ func schema_strata_apis_system_v1beta1_ControllerInfoList(ref common.ReferenceCa
 		},
 		Dependencies: []string{
 			systemv1beta1.ControllerInfo{}.OpenAPIModelName(), v1.ListMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_system_v1beta1_FeatureGate(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "FeatureGate is one feature gate of the server.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"name": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Name of the gate, e.g. AntreaPolicy.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"enabled": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Enabled tells whether the feature is on.",
+							Default:     false,
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
+					"stage": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Stage is ALPHA, BETA, GA or DEPRECATED.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+				Required: []string{"name", "enabled", "stage"},
+			},
+		},
 	}
 }
 

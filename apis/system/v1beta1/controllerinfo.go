@@ -64,6 +64,11 @@ type ControllerInfo struct {
 	// ConnectedAgentNum is the number of Nodes whose agents watch the computed
 	// NetworkPolicies.
 	ConnectedAgentNum int32 `json:"connectedAgentNum"`
+	// FeatureGates are Strata's feature gates and their state on this server.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	FeatureGates []FeatureGate `json:"featureGates,omitempty"`
 	// ControllerConditions report the server's health.
 	// +optional
 	// +listType=map
@@ -79,6 +84,16 @@ type NetworkPolicyControllerInfo struct {
 	AddressGroupNum int32 `json:"addressGroupNum"`
 	// AppliedToGroupNum is the number of AppliedToGroups.
 	AppliedToGroupNum int32 `json:"appliedToGroupNum"`
+}
+
+// FeatureGate is one feature gate of the server.
+type FeatureGate struct {
+	// Name of the gate, e.g. AntreaPolicy.
+	Name string `json:"name"`
+	// Enabled tells whether the feature is on.
+	Enabled bool `json:"enabled"`
+	// Stage is ALPHA, BETA, GA or DEPRECATED.
+	Stage string `json:"stage"`
 }
 
 // ControllerCondition is one condition of the server.

@@ -37,6 +37,11 @@ func (in ControllerInfoList) OpenAPIModelName() string {
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.
+func (in FeatureGate) OpenAPIModelName() string {
+	return "io.antrea.system.v1beta1.FeatureGate"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
 func (in NetworkPolicyControllerInfo) OpenAPIModelName() string {
 	return "io.antrea.system.v1beta1.NetworkPolicyControllerInfo"
 }

@@ -90,3 +90,23 @@ func expectRealizedOn(ctx context.Context, t *testing.T, name string, nodes int)
 			return nil
 		})
 }
+
+// expectFeatureGates checks the walkthrough's configuration: the ConfigMap lists the
+// feature gates, and the policy feature (AntreaPolicy) is on by default.
+func expectFeatureGates(ctx context.Context, t *testing.T) {
+	t.Helper()
+	conf := kubectl(ctx, t, "-n", "kube-system", "get", "configmap", "strata-config", "-o", `jsonpath={.data.strata-apiserver\.conf}`)
+	if !strings.Contains(conf, "featureGates:") || !strings.Contains(conf, "AntreaPolicy: true") {
+		t.Errorf("ConfigMap kube-system/strata-config does not list the AntreaPolicy feature gate:\n%s", conf)
+	}
+	out, err := lc.Stratactl(ctx, "get", "featuregates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Join(strings.Fields(line), " ") == "AntreaPolicy Enabled BETA" {
+			return
+		}
+	}
+	t.Errorf("stratactl get featuregates does not show AntreaPolicy Enabled BETA:\n%s", out)
+}

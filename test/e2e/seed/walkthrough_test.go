@@ -87,6 +87,8 @@ func (w *walk) setUp(ctx context.Context, t *testing.T) {
 		})
 		// The CLI shows its own version and the controller's (antctl version).
 		expectVersions(ctx, t, 2)
+		// The configuration lists the feature gates; AntreaPolicy is on by default.
+		expectFeatureGates(ctx, t)
 	})
 	w.run(t, "0.2", func(t *testing.T) {
 		// The guestbook app of the article in `default`, from its 6 manifests.
