@@ -17,6 +17,8 @@ limitations under the License.
 package grouping
 
 import (
+	"bytes"
+	"slices"
 	"sort"
 	"sync"
 
@@ -44,6 +46,23 @@ type Pod struct {
 	Ports       []NamedPort
 	HostNetwork bool
 	Terminated  bool
+	// Memo is the caller's, for what it derives from this version of the Pod once
+	// (the computation's group members); the index neither reads nor compares it.
+	Memo any
+}
+
+// sameAs tells whether two versions of a Pod carry the same information, Memo
+// aside.
+func (p *Pod) sameAs(o *Pod) bool {
+	if p == o {
+		return true
+	}
+	if p == nil || o == nil {
+		return false
+	}
+	return p.Namespace == o.Namespace && p.Name == o.Name && p.UID == o.UID && p.NodeName == o.NodeName &&
+		p.HostNetwork == o.HostNetwork && p.Terminated == o.Terminated && labels.Equals(p.Labels, o.Labels) &&
+		slices.EqualFunc(p.IPs, o.IPs, bytes.Equal) && slices.Equal(p.Ports, o.Ports)
 }
 
 // Handler is told which selectors' members changed.
@@ -98,7 +117,14 @@ func (i *Index) notify(affected sets.Set[string]) {
 	if affected.Len() == 0 {
 		return
 	}
-	keys := sets.List(affected)
+	i.notifyKeys(sets.List(affected))
+}
+
+// notifyKeys tells the handlers about the selectors of keys (sorted), if any.
+func (i *Index) notifyKeys(keys []string) {
+	if len(keys) == 0 {
+		return
+	}
 	for _, h := range i.handlers {
 		h(keys)
 	}

@@ -17,8 +17,6 @@ limitations under the License.
 package grouping
 
 import (
-	"reflect"
-
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
@@ -41,24 +39,25 @@ func labelSetKey(namespace string, l labels.Set) string {
 // UpsertPod adds or replaces a Pod. Selectors whose members change are reported to
 // the handlers, after the index is unlocked.
 func (i *Index) UpsertPod(p *Pod) {
-	i.notify(i.upsertPod(p))
+	i.notifyKeys(i.upsertPod(p))
 }
 
-func (i *Index) upsertPod(p *Pod) sets.Set[string] {
+// upsertPod returns the keys of the selectors whose members change, sorted.
+func (i *Index) upsertPod(p *Pod) []string {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	name := types.NamespacedName{Namespace: p.Namespace, Name: p.Name}
 	key := labelSetKey(p.Namespace, p.Labels)
-	affected := sets.New[string]()
+	var moved sets.Set[string]
 	if old, ok := i.podSet[name]; ok {
 		if old.key == key {
-			if prev := old.pods[p.Name]; !reflect.DeepEqual(prev, p) {
+			if prev := old.pods[p.Name]; !prev.sameAs(p) {
 				old.pods[p.Name] = p
-				affected = affected.Union(old.selectors)
+				return sets.List(old.selectors)
 			}
-			return affected
+			return nil
 		}
-		affected = affected.Union(i.removeFromSet(old, p.Name))
+		moved = i.removeFromSet(old, p.Name)
 	}
 	ls := i.sets[key]
 	if ls == nil {
@@ -66,7 +65,10 @@ func (i *Index) upsertPod(p *Pod) sets.Set[string] {
 	}
 	ls.pods[p.Name] = p
 	i.podSet[name] = ls
-	return affected.Union(ls.selectors)
+	if moved.Len() == 0 {
+		return sets.List(ls.selectors)
+	}
+	return sets.List(moved.Union(ls.selectors))
 }
 
 // DeletePod removes a Pod.
