@@ -49,7 +49,7 @@ func (c *Computer) compileClusterNetworkPolicy(src *crdv1beta1.ClusterNetworkPol
 		return nil
 	}
 	delete(c.held, key)
-	b := newBuilder(key)
+	b := c.newBuilder(key)
 	b.p.tier = src.Spec.Tier
 	priority := src.Spec.Priority
 	np := &controlplane.NetworkPolicy{

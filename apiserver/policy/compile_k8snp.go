@@ -29,7 +29,7 @@ import (
 // when the Namespace has NamespaceLoggingAnnotation; agents then log the isolation
 // drops of the selected Pods too.
 func (c *Computer) compileK8sNetworkPolicy(src *networkingv1.NetworkPolicy) *policy {
-	b := newBuilder(k8sNPKey(src.Namespace, src.Name))
+	b := c.newBuilder(k8sNPKey(src.Namespace, src.Name))
 	podSelector := src.Spec.PodSelector
 	np := &controlplane.NetworkPolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: string(src.UID), UID: src.UID, Generation: src.Generation},
@@ -38,11 +38,14 @@ func (c *Computer) compileK8sNetworkPolicy(src *networkingv1.NetworkPolicy) *pol
 		AppliedToGroups: b.selectorGroup(appliedToKind, src.Namespace, nil, &podSelector),
 	}
 	ingress, egress := policyTypes(src)
+	if n := ruleCount(ingress, len(src.Spec.Ingress)) + ruleCount(egress, len(src.Spec.Egress)); n > 0 {
+		np.Rules = make([]controlplane.NetworkPolicyRule, 0, n)
+	}
 	if ingress {
-		np.Rules = append(np.Rules, c.k8sIngressRules(b, src)...)
+		np.Rules = c.k8sIngressRules(b, src, np.Rules)
 	}
 	if egress {
-		np.Rules = append(np.Rules, c.k8sEgressRules(b, src)...)
+		np.Rules = c.k8sEgressRules(b, src, np.Rules)
 	}
 	if c.loggingNamespaces.Has(src.Namespace) {
 		for i := range np.Rules {
@@ -70,11 +73,23 @@ func policyTypes(np *networkingv1.NetworkPolicy) (ingress, egress bool) {
 	return ingress, egress
 }
 
-func (c *Computer) k8sIngressRules(b *builder, src *networkingv1.NetworkPolicy) []controlplane.NetworkPolicyRule {
-	if len(src.Spec.Ingress) == 0 {
-		return []controlplane.NetworkPolicyRule{{Direction: controlplane.DirectionIn}}
+// ruleCount is the number of rules of one direction: its rules, or the isolating
+// empty rule.
+func ruleCount(isolated bool, rules int) int {
+	switch {
+	case !isolated:
+		return 0
+	case rules == 0:
+		return 1
 	}
-	rules := make([]controlplane.NetworkPolicyRule, 0, len(src.Spec.Ingress))
+	return rules
+}
+
+// k8sIngressRules appends the ingress rules of a K8s NetworkPolicy to rules.
+func (c *Computer) k8sIngressRules(b *builder, src *networkingv1.NetworkPolicy, rules []controlplane.NetworkPolicyRule) []controlplane.NetworkPolicyRule {
+	if len(src.Spec.Ingress) == 0 {
+		return append(rules, controlplane.NetworkPolicyRule{Direction: controlplane.DirectionIn})
+	}
 	for i, r := range src.Spec.Ingress {
 		rules = append(rules, controlplane.NetworkPolicyRule{Direction: controlplane.DirectionIn, Priority: int32(i),
 			From: k8sPeer(b, src.Namespace, r.From), Services: k8sServices(r.Ports)})
@@ -82,11 +97,11 @@ func (c *Computer) k8sIngressRules(b *builder, src *networkingv1.NetworkPolicy) 
 	return rules
 }
 
-func (c *Computer) k8sEgressRules(b *builder, src *networkingv1.NetworkPolicy) []controlplane.NetworkPolicyRule {
+// k8sEgressRules appends the egress rules of a K8s NetworkPolicy to rules.
+func (c *Computer) k8sEgressRules(b *builder, src *networkingv1.NetworkPolicy, rules []controlplane.NetworkPolicyRule) []controlplane.NetworkPolicyRule {
 	if len(src.Spec.Egress) == 0 {
-		return []controlplane.NetworkPolicyRule{{Direction: controlplane.DirectionOut}}
+		return append(rules, controlplane.NetworkPolicyRule{Direction: controlplane.DirectionOut})
 	}
-	rules := make([]controlplane.NetworkPolicyRule, 0, len(src.Spec.Egress))
 	for i, r := range src.Spec.Egress {
 		rules = append(rules, controlplane.NetworkPolicyRule{Direction: controlplane.DirectionOut, Priority: int32(i),
 			To: k8sPeer(b, src.Namespace, r.To), Services: k8sServices(r.Ports)})

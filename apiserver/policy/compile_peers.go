@@ -26,7 +26,6 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
-	"github.com/strata-net/strata/apiserver/policy/grouping"
 )
 
 // serviceAccountLabel is the label a Pod's ServiceAccount is indexed under.
@@ -34,11 +33,13 @@ const serviceAccountLabel = "internal.antrea.io/service-account"
 
 // builder collects the groups a policy uses while it is compiled.
 type builder struct {
-	p *policy
+	p         *policy
+	selectors *selectorCache
 }
 
-func newBuilder(key string) *builder {
-	return &builder{p: &policy{key: key, groups: map[groupID]groupSource{}, clusterGroups: sets.New[string]()}}
+func (c *Computer) newBuilder(key string) *builder {
+	return &builder{p: &policy{key: key, groups: make(map[groupID]groupSource, 2)},
+		selectors: &c.selectors}
 }
 
 func (b *builder) use(kind groupKind, name string, src groupSource) string {
@@ -57,15 +58,18 @@ func (b *builder) use(kind groupKind, name string, src groupSource) string {
 // selectorGroup uses the group of a selector and returns its name; nil when the
 // selector cannot be parsed (validation refuses such objects).
 func (b *builder) selectorGroup(kind groupKind, namespace string, nsSel, podSel *metav1.LabelSelector) []string {
-	sel, err := grouping.NewSelector(namespace, nsSel, podSel)
+	sel, name, err := b.selectors.get(namespace, nsSel, podSel)
 	if err != nil {
 		klog.InfoS("Ignoring an invalid selector", "policy", b.p.key, "err", err)
 		return nil
 	}
-	return []string{b.use(kind, sel.Name(), groupSource{selector: sel})}
+	return []string{b.use(kind, name, groupSource{selector: sel})}
 }
 
 func (b *builder) clusterGroup(kind groupKind, name string) string {
+	if b.p.clusterGroups == nil {
+		b.p.clusterGroups = sets.New[string]()
+	}
 	b.p.clusterGroups.Insert(name)
 	return b.use(kind, name, groupSource{clusterGroup: name})
 }

@@ -42,6 +42,19 @@ func newDirtySets() dirtySets {
 	}
 }
 
+// resetSet empties a dirty set. A set that held many keys (a full sync's) is
+// replaced, not cleared: a Go map keeps its capacity, and clearing or ranging over
+// it would cost that capacity on every later pass.
+func resetSet[T comparable](s *sets.Set[T]) {
+	switch n := s.Len(); {
+	case n == 0:
+	case n > 1024:
+		*s = sets.New[T]()
+	default:
+		s.Clear()
+	}
+}
+
 func (d dirtySets) empty() bool {
 	return d.policies.Len()+d.clusterGroups.Len()+d.groups.Len()+d.spans.Len()+d.addressSpans.Len()+d.addressPublish.Len() == 0
 }
@@ -59,7 +72,7 @@ type Computer struct {
 	sources       Sources
 	index         *grouping.Index
 	groups        map[groupID]*group
-	selectorUsers map[string]sets.Set[groupID]
+	selectorUsers map[string]*smallSet[groupID]
 	policies      map[string]*policy
 	clusterGroups map[string]*clusterGroup
 	// clusterGroupUsers maps a ClusterGroup to the policies that reference it.
@@ -72,7 +85,9 @@ type Computer struct {
 	// (NamespaceLoggingAnnotation).
 	loggingNamespaces sets.Set[string]
 	dirty             dirtySets
-	wake              chan struct{}
+	// selectors interns the selectors compiled in one Process.
+	selectors selectorCache
+	wake      chan struct{}
 }
 
 // NewComputer returns an empty computation publishing to sink and reading source
@@ -83,7 +98,7 @@ func NewComputer(sink Sink, sources Sources) *Computer {
 		sources:           sources,
 		index:             grouping.New(),
 		groups:            map[groupID]*group{},
-		selectorUsers:     map[string]sets.Set[groupID]{},
+		selectorUsers:     map[string]*smallSet[groupID]{},
 		policies:          map[string]*policy{},
 		clusterGroups:     map[string]*clusterGroup{},
 		clusterGroupUsers: map[string]sets.Set[string]{},
@@ -116,6 +131,7 @@ func (c *Computer) Pending() bool {
 func (c *Computer) Process() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.selectors.reset()
 	for !c.dirty.empty() {
 		c.pass()
 	}
@@ -125,31 +141,31 @@ func (c *Computer) pass() {
 	for name := range c.dirty.clusterGroups {
 		c.syncClusterGroup(name)
 	}
-	c.dirty.clusterGroups.Clear()
+	resetSet(&c.dirty.clusterGroups)
 	for key := range c.dirty.policies {
 		c.syncPolicy(key)
 	}
-	c.dirty.policies.Clear()
+	resetSet(&c.dirty.policies)
 	for id := range c.dirty.groups {
 		if g := c.groups[id]; g != nil {
 			c.recomputeMembers(g)
 		}
 	}
-	c.dirty.groups.Clear()
+	resetSet(&c.dirty.groups)
 	for key := range c.dirty.spans {
 		c.syncPolicySpan(key)
 	}
-	c.dirty.spans.Clear()
+	resetSet(&c.dirty.spans)
 	for name := range c.dirty.addressSpans {
 		c.syncAddressSpan(name)
 	}
-	c.dirty.addressSpans.Clear()
+	resetSet(&c.dirty.addressSpans)
 	for name := range c.dirty.addressPublish {
 		if g := c.groups[groupID{addressKind, name}]; g != nil {
 			c.publishAddressGroup(g)
 		}
 	}
-	c.dirty.addressPublish.Clear()
+	resetSet(&c.dirty.addressPublish)
 }
 
 func (c *Computer) reportSinkError(kind, name string, err error) {

@@ -36,7 +36,8 @@ type Config struct {
 	// CRDInformers are the informers of Strata's resources (the loopback client).
 	CRDInformers crdinformers.SharedInformerFactory
 	// KubeInformers are the informers of Pods, Namespaces, Services and
-	// NetworkPolicies (kube-apiserver). The Pods informer gets a trimming transform.
+	// NetworkPolicies (kube-apiserver). The computation's Pods come from an informer
+	// of its own (podInformer) that keeps them compact.
 	KubeInformers kubeinformers.SharedInformerFactory
 	// Sink receives the computed objects.
 	Sink Sink
@@ -60,8 +61,8 @@ func NewController(cfg Config) (*Controller, error) {
 		k8snps: kube.Networking().V1().NetworkPolicies().Lister(), services: kube.Core().V1().Services().Lister(),
 	}
 	c := &Controller{computer: NewComputer(cfg.Sink, sources)}
-	pods := kube.Core().V1().Pods().Informer()
-	if err := pods.SetTransform(trimPod); err != nil {
+	pods, err := podInformer(kube)
+	if err != nil {
 		return nil, fmt.Errorf("policy controller: setting the Pod transform: %w", err)
 	}
 	informers := []cache.SharedIndexInformer{
@@ -147,8 +148,8 @@ func (c *Controller) podHandler() cache.ResourceEventHandler {
 }
 
 func (c *Controller) upsertPod(obj interface{}) {
-	if p, ok := obj.(*corev1.Pod); ok {
-		c.computer.UpsertPod(podFromAPI(p))
+	if p, ok := obj.(*cachedPod); ok {
+		c.computer.UpsertPod(p.pod)
 	}
 }
 

@@ -17,7 +17,6 @@ limitations under the License.
 package policy
 
 import (
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 
@@ -52,7 +51,7 @@ type group struct {
 	uid          types.UID
 	source       groupSource
 	selectorKeys []string         // selectors registered in the index for it
-	refs         sets.Set[string] // keys of the policies that use it
+	refs         smallSet[string] // keys of the policies that use it
 	published    bool
 
 	appliedTo map[string]map[string]*controlplane.GroupMember // by Node; appliedToKind
@@ -64,7 +63,7 @@ type group struct {
 func (c *Computer) acquireGroup(id groupID, src groupSource, policyKey string) {
 	g := c.groups[id]
 	if g == nil {
-		g = &group{id: id, source: src, refs: sets.New[string](), span: emptySpan}
+		g = &group{id: id, source: src, span: emptySpan}
 		if src.clusterGroup != "" {
 			if cg := c.clusterGroups[src.clusterGroup]; cg != nil {
 				g.uid = cg.uid
@@ -109,7 +108,7 @@ func (c *Computer) registerSelectors(g *group) {
 		g.selectorKeys = append(g.selectorKeys, key)
 		users := c.selectorUsers[key]
 		if users == nil {
-			users = sets.New[groupID]()
+			users = &smallSet[groupID]{}
 			c.selectorUsers[key] = users
 		}
 		users.Insert(g.id)
@@ -132,8 +131,10 @@ func (c *Computer) unregisterSelectors(g *group) {
 // onMembersChanged is the index's handler; it runs with c.mu held.
 func (c *Computer) onMembersChanged(selectorKeys []string) {
 	for _, key := range selectorKeys {
-		for id := range c.selectorUsers[key] {
-			c.dirty.groups.Insert(id)
+		if users := c.selectorUsers[key]; users != nil {
+			for id := range users.All() {
+				c.dirty.groups.Insert(id)
+			}
 		}
 	}
 }
@@ -163,38 +164,46 @@ func (c *Computer) recomputeMembers(g *group) {
 	if g.id.kind == addressKind {
 		members := make(map[string]*controlplane.GroupMember, len(pods))
 		for _, p := range pods {
-			if m := addressMember(p); m != nil {
-				members[store.MemberKey(m)] = m
+			if m := membersOf(p); m.address != nil {
+				members[m.addressKey] = m.address
 			}
 		}
-		if !g.published || !equality.Semantic.DeepEqual(members, g.address) {
+		if !g.published || !sameMembers(members, g.address) {
 			g.address = members
 			c.dirty.addressPublish.Insert(g.id.name)
 		}
 		return
 	}
-	byNode := map[string]map[string]*controlplane.GroupMember{}
-	for _, p := range pods {
-		m := appliedToMember(p)
-		if m == nil {
-			continue
-		}
-		if byNode[p.NodeName] == nil {
-			byNode[p.NodeName] = map[string]*controlplane.GroupMember{}
-		}
-		byNode[p.NodeName][store.MemberKey(m)] = m
-	}
-	if g.published && equality.Semantic.DeepEqual(byNode, g.appliedTo) {
+	byNode := appliedToByNode(pods)
+	if g.published && sameMembersByNode(byNode, g.appliedTo) {
 		return
 	}
 	g.appliedTo = byNode
-	if span := newSpan(sets.KeySet(byNode)); !span.equal(g.span) {
+	if span := spanOfNodes(byNode, g.span); span != g.span {
 		g.span = span
-		for key := range g.refs {
+		for key := range g.refs.All() {
 			c.dirty.spans.Insert(key)
 		}
 	}
 	c.publishAppliedToGroup(g)
+}
+
+// appliedToByNode splits the AppliedToGroup members of Pods by Node.
+func appliedToByNode(pods []*grouping.Pod) map[string]map[string]*controlplane.GroupMember {
+	byNode := map[string]map[string]*controlplane.GroupMember{}
+	for _, p := range pods {
+		m := membersOf(p)
+		if m.appliedTo == nil {
+			continue
+		}
+		members := byNode[p.NodeName]
+		if members == nil {
+			members = make(map[string]*controlplane.GroupMember, 1)
+			byNode[p.NodeName] = members
+		}
+		members[m.appliedToKey] = m.appliedTo
+	}
+	return byNode
 }
 
 func (c *Computer) publishAppliedToGroup(g *group) {

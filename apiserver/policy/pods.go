@@ -28,11 +28,12 @@ import (
 // podFromAPI converts a Pod into what the grouping index keeps: labels (with the
 // ServiceAccount as a label), Node, IPs, named ports and the exclusion flags.
 func podFromAPI(p *corev1.Pod) *grouping.Pod {
-	l := make(labels.Set, len(p.Labels)+1)
-	for k, v := range p.Labels {
-		l[k] = v
-	}
+	l := labels.Set(p.Labels) // informer objects are never modified: shared
 	if p.Spec.ServiceAccountName != "" {
+		l = make(labels.Set, len(p.Labels)+1)
+		for k, v := range p.Labels {
+			l[k] = v
+		}
 		l[serviceAccountLabel] = p.Spec.ServiceAccountName
 	}
 	gp := &grouping.Pod{
@@ -43,6 +44,9 @@ func podFromAPI(p *corev1.Pod) *grouping.Pod {
 		NodeName:    p.Spec.NodeName,
 		HostNetwork: p.Spec.HostNetwork,
 		Terminated:  p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed,
+	}
+	if len(p.Status.PodIPs) > 0 {
+		gp.IPs = make([][]byte, 0, len(p.Status.PodIPs))
 	}
 	for _, ip := range p.Status.PodIPs {
 		if parsed := net.ParseIP(ip.IP); parsed != nil {
@@ -60,31 +64,4 @@ func podFromAPI(p *corev1.Pod) *grouping.Pod {
 		}
 	}
 	return gp
-}
-
-// trimPod is the informer transform of Pods: it keeps only what podFromAPI reads,
-// so 100k Pods cost megabytes, not gigabytes.
-func trimPod(obj interface{}) (interface{}, error) {
-	p, ok := obj.(*corev1.Pod)
-	if !ok {
-		return obj, nil
-	}
-	trimmed := &corev1.Pod{}
-	trimmed.Name, trimmed.Namespace, trimmed.UID = p.Name, p.Namespace, p.UID
-	trimmed.Labels, trimmed.ResourceVersion = p.Labels, p.ResourceVersion
-	trimmed.Spec.NodeName, trimmed.Spec.HostNetwork = p.Spec.NodeName, p.Spec.HostNetwork
-	trimmed.Spec.ServiceAccountName = p.Spec.ServiceAccountName
-	trimmed.Status.Phase, trimmed.Status.PodIPs = p.Status.Phase, p.Status.PodIPs
-	for _, c := range p.Spec.Containers {
-		var ports []corev1.ContainerPort
-		for _, port := range c.Ports {
-			if port.Name != "" {
-				ports = append(ports, port)
-			}
-		}
-		if len(ports) > 0 {
-			trimmed.Spec.Containers = append(trimmed.Spec.Containers, corev1.Container{Name: c.Name, Ports: ports})
-		}
-	}
-	return trimmed, nil
 }

@@ -36,7 +36,7 @@ type policy struct {
 	groups        map[groupID]groupSource
 	appliedTo     []string         // every AppliedToGroup name, policy- and rule-level
 	addresses     []string         // every AddressGroup name
-	clusterGroups sets.Set[string] // ClusterGroups it references
+	clusterGroups sets.Set[string] // ClusterGroups it references; nil when none
 	perNamespace  bool             // compiled per Namespace (namespaces: match Self)
 	tier          string           // the Tier named by a ClusterNetworkPolicy
 	span          *nodeSpan
@@ -190,7 +190,7 @@ func (c *Computer) syncAddressSpan(name string) {
 		return
 	}
 	var u spanUnion
-	for key := range g.refs {
+	for key := range g.refs.All() {
 		if p := c.policies[key]; p != nil {
 			u.add(p.span)
 		}

@@ -35,6 +35,24 @@ func newSpan(nodes sets.Set[string]) *nodeSpan {
 	return &nodeSpan{nodes: nodes}
 }
 
+// spanOfNodes returns the span of the keys of byNode: old when it holds the same
+// Nodes, so an unchanged span is neither rebuilt nor spread.
+func spanOfNodes[V any](byNode map[string]V, old *nodeSpan) *nodeSpan {
+	if old != nil && len(byNode) == old.nodes.Len() {
+		same := true
+		for node := range byNode {
+			if !old.nodes.Has(node) {
+				same = false
+				break
+			}
+		}
+		if same {
+			return old
+		}
+	}
+	return newSpan(sets.KeySet(byNode))
+}
+
 // equal tells whether two spans hold the same Nodes.
 func (s *nodeSpan) equal(o *nodeSpan) bool {
 	if s == o {
