@@ -57,15 +57,7 @@ import (
 //
 // GOGC is left at its default, as in the server.
 func BenchmarkScale(b *testing.B) {
-	for _, bench := range []struct {
-		name string
-		mk   func() scale.Scenario
-	}{
-		{"S1-small-namespaces", func() scale.Scenario { return scale.S1(25000) }}, {"S2-large-namespaces", scale.S2},
-		{"S3-one-namespace", scale.S3}, {"S4-policy-per-pod", scale.S4}, {"S5-cluster-scoped-peers", scale.S5},
-		{"S6-cluster-policies-across-tiers", func() scale.Scenario { return scale.S6(25000) }},
-		{"S7-cluster-groups", func() scale.Scenario { return scale.S7(5000) }},
-	} {
+	for _, bench := range scaleScenarios {
 		b.Run(bench.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
@@ -73,6 +65,17 @@ func BenchmarkScale(b *testing.B) {
 			}
 		})
 	}
+}
+
+// scaleScenarios are the scenarios of BenchmarkScale and BenchmarkScaleFixture.
+var scaleScenarios = []struct {
+	name string
+	mk   func() scale.Scenario
+}{
+	{"S1-small-namespaces", func() scale.Scenario { return scale.S1(25000) }}, {"S2-large-namespaces", scale.S2},
+	{"S3-one-namespace", scale.S3}, {"S4-policy-per-pod", scale.S4}, {"S5-cluster-scoped-peers", scale.S5},
+	{"S6-cluster-policies-across-tiers", func() scale.Scenario { return scale.S6(25000) }},
+	{"S7-cluster-groups", func() scale.Scenario { return scale.S7(5000) }},
 }
 
 // runScenario computes one scenario from scratch and reports seconds, peak heap and
