@@ -25,8 +25,10 @@ import (
 // The methods below are how informer handlers (and tests) tell the computation what
 // changed. They only record the change; the processing loop does the work.
 
-// UpsertPod records a new or changed Pod.
+// UpsertPod records a new or changed Pod. The Pod is not modified afterwards, but
+// for its members' Memo made here when it has none yet.
 func (c *Computer) UpsertPod(p *grouping.Pod) {
+	memoizeMembers(p)
 	c.mu.Lock()
 	c.index.UpsertPod(p)
 	c.mu.Unlock()

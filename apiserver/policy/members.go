@@ -33,12 +33,25 @@ type podMembers struct {
 	appliedToKey, addressKey string
 }
 
-// membersOf returns the members of a Pod, made on first use and kept in its Memo.
-// It runs with the Computer's mu held, as every reader of the index's Pods does.
+// memoizeMembers makes the members of a Pod and keeps them in its Memo. Call it
+// before the Pod is shared (the Pod informer's transform, UpsertPod): readers,
+// possibly several goroutines at once, only read the Memo.
+func memoizeMembers(p *grouping.Pod) {
+	if _, ok := p.Memo.(*podMembers); !ok {
+		p.Memo = makeMembers(p)
+	}
+}
+
+// membersOf returns the members of a Pod: its Memo, or members made for the call
+// when it has none. It never writes the Pod.
 func membersOf(p *grouping.Pod) *podMembers {
 	if m, ok := p.Memo.(*podMembers); ok {
 		return m
 	}
+	return makeMembers(p)
+}
+
+func makeMembers(p *grouping.Pod) *podMembers {
 	m := &podMembers{appliedTo: appliedToMember(p), address: addressMember(p)}
 	if m.appliedTo != nil {
 		m.appliedToKey = store.MemberKey(m.appliedTo)
@@ -50,7 +63,6 @@ func membersOf(p *grouping.Pod) *podMembers {
 		}
 		m.addressKey = store.MemberKey(m.address)
 	}
-	p.Memo = m
 	return m
 }
 

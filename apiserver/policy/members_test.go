@@ -44,6 +44,10 @@ func TestMembersOf(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			if membersOf(tc.pod); tc.pod.Memo != nil {
+				t.Fatal("membersOf wrote the Pod")
+			}
+			memoizeMembers(tc.pod)
 			m := membersOf(tc.pod)
 			if (m.appliedTo != nil) != tc.appliedTo || (m.address != nil) != tc.address {
 				t.Fatalf("members %+v", m)
@@ -62,7 +66,7 @@ func TestMembersOf(t *testing.T) {
 					t.Fatalf("the two members share the reference, only the address one has IPs: %+v %+v", m.appliedTo, m.address)
 				}
 			}
-			if membersOf(tc.pod) != m {
+			if memoizeMembers(tc.pod); membersOf(tc.pod) != m {
 				t.Fatal("the members were made twice")
 			}
 		})

@@ -69,8 +69,10 @@ func toCachedPod(obj interface{}) (interface{}, error) {
 	if !ok {
 		return obj, nil // a cachedPod already, or a tombstone of one
 	}
+	gp := podFromAPI(p)
+	memoizeMembers(gp) // here, off the computation's lock
 	return &cachedPod{
 		ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: p.Name, UID: p.UID, ResourceVersion: p.ResourceVersion},
-		pod:        podFromAPI(p),
+		pod:        gp,
 	}, nil
 }

@@ -28,11 +28,13 @@ func TestScenariosSmall(t *testing.T) {
 	cases := []struct {
 		sc               scale.Scenario
 		policies, groups int
+		members          int // AppliedToGroup plus AddressGroup members; 0: not checked
 	}{
 		// 10 namespaces × 3 policies; per namespace 3 AppliedToGroups + 2 AddressGroups.
-		{sc: scale.S1(10), policies: 30, groups: 50},
+		// Per namespace 4 + 2 + 2 AppliedToGroup and 2 + 2 AddressGroup members.
+		{sc: scale.S1(10), policies: 30, groups: 50, members: 120},
 		// 10 namespaces × 3 ClusterNetworkPolicies; the same groups.
-		{sc: scale.S6(10), policies: 30, groups: 50},
+		{sc: scale.S6(10), policies: 30, groups: 50, members: 120},
 		// 100 ClusterGroups as AppliedToGroups and as AddressGroups, one env=dev
 		// AddressGroup and 100 distinct (app, company) AddressGroups.
 		{sc: scale.S7(100), policies: 100, groups: 301},
@@ -45,6 +47,9 @@ func TestScenariosSmall(t *testing.T) {
 				t.Fatalf("published %d policies and %d groups, want %d and %d",
 					len(sink.policies), len(sink.address)+len(sink.applied), tc.policies, tc.groups)
 			}
+			if got := publishedMembers(sink); tc.members != 0 && got != tc.members {
+				t.Fatalf("published %d members, want %d", got, tc.members)
+			}
 			for name, span := range sink.spans {
 				if span.Len() == 0 {
 					t.Fatalf("policy %s has an empty span", name)
@@ -52,4 +57,19 @@ func TestScenariosSmall(t *testing.T) {
 			}
 		})
 	}
+}
+
+func publishedMembers(sink *fakeSink) int {
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	n := 0
+	for _, g := range sink.address {
+		n += len(g.Members)
+	}
+	for _, g := range sink.applied {
+		for _, members := range g.MembersByNode {
+			n += len(members)
+		}
+	}
+	return n
 }
