@@ -38,13 +38,18 @@ export KUBECONFIG=$DIR/kubeconfig
 
 SLEEPER=
 down() {
-  trap - EXIT INT TERM
+  # Ignore further INT/TERM until the cluster is down: a second Ctrl-C, or make passing
+  # its own SIGTERM on to this script, must not cut the teardown short (the ignored
+  # disposition is inherited by local-cluster.sh down).
+  trap '' INT TERM
+  trap - EXIT
   [[ -z $SLEEPER ]] || kill "$SLEEPER" 2>/dev/null || true
-  say "tearing the local cluster down"
+  say "tearing the local cluster down (further Ctrl-C is ignored until it is done)"
   "$ROOT/hack/local-cluster.sh" down --dir "$DIR"
 }
 trap down EXIT
-trap 'exit 130' INT TERM
+# The first INT/TERM ignores the next ones at once, then exits through down().
+trap 'trap "" INT TERM; exit 130' INT TERM
 
 say "deploying the seed's guestbook (redis master, redis slaves, guestbook) into namespace default"
 kubectl apply -f "$GUESTBOOK"
