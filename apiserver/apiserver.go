@@ -28,6 +28,7 @@ import (
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/klog/v2"
 
+	"github.com/strata-net/strata/apiserver/features"
 	"github.com/strata-net/strata/apiserver/policy"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	informers "github.com/strata-net/strata/generated/informers/externalversions"
@@ -127,7 +128,8 @@ func (c CompletedConfig) addComputation(gs *genericapiserver.GenericAPIServer, s
 		klog.InfoS("No kube-apiserver informers: the policy computation does not run")
 		return nil, nil
 	}
-	controller, err := policy.NewController(policy.Config{CRDInformers: crd, KubeInformers: kube, Sink: sink})
+	controller, err := policy.NewController(policy.Config{CRDInformers: crd, KubeInformers: kube, Sink: sink,
+		AntreaPolicyDisabled: !features.Enabled(features.AntreaPolicy)})
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,10 @@ type Config struct {
 	KubeInformers kubeinformers.SharedInformerFactory
 	// Sink receives the computed objects.
 	Sink Sink
+	// AntreaPolicyDisabled (the AntreaPolicy feature gate off) computes Kubernetes
+	// NetworkPolicies only: Tiers, ClusterNetworkPolicies and ClusterGroups are not
+	// watched and have no effect.
+	AntreaPolicyDisabled bool
 }
 
 // Controller feeds the computation from informers and runs its passes.
@@ -57,8 +61,12 @@ func NewController(cfg Config) (*Controller, error) {
 	}
 	crd, kube := cfg.CRDInformers.Crd().V1beta1(), cfg.KubeInformers
 	sources := listerSources{
-		acnps: crd.ClusterNetworkPolicies().Lister(), tiers: crd.Tiers().Lister(), groups: crd.ClusterGroups().Lister(),
 		k8snps: kube.Networking().V1().NetworkPolicies().Lister(), services: kube.Core().V1().Services().Lister(),
+	}
+	if cfg.AntreaPolicyDisabled {
+		sources.acnps, sources.tiers, sources.groups = emptyAntreaListers()
+	} else {
+		sources.acnps, sources.tiers, sources.groups = crd.ClusterNetworkPolicies().Lister(), crd.Tiers().Lister(), crd.ClusterGroups().Lister()
 	}
 	c := &Controller{computer: NewComputer(cfg.Sink, sources)}
 	pods, err := podInformer(kube)
@@ -67,12 +75,14 @@ func NewController(cfg Config) (*Controller, error) {
 	}
 	informers := []cache.SharedIndexInformer{
 		pods, kube.Core().V1().Namespaces().Informer(), kube.Core().V1().Services().Informer(),
-		kube.Networking().V1().NetworkPolicies().Informer(), crd.ClusterNetworkPolicies().Informer(),
-		crd.Tiers().Informer(), crd.ClusterGroups().Informer(),
+		kube.Networking().V1().NetworkPolicies().Informer(),
 	}
 	handlers := []cache.ResourceEventHandler{
-		c.podHandler(), c.namespaceHandler(), c.serviceHandler(), c.k8sPolicyHandler(), c.acnpHandler(),
-		c.tierHandler(), c.clusterGroupHandler(),
+		c.podHandler(), c.namespaceHandler(), c.serviceHandler(), c.k8sPolicyHandler(),
+	}
+	if !cfg.AntreaPolicyDisabled {
+		informers = append(informers, crd.ClusterNetworkPolicies().Informer(), crd.Tiers().Informer(), crd.ClusterGroups().Informer())
+		handlers = append(handlers, c.acnpHandler(), c.tierHandler(), c.clusterGroupHandler())
 	}
 	for i, inf := range informers {
 		reg, err := inf.AddEventHandler(handlers[i])

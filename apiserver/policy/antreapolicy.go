@@ -1,0 +1,31 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"k8s.io/client-go/tools/cache"
+
+	crdlisters "github.com/strata-net/strata/generated/listers/crd/v1beta1"
+)
+
+// emptyAntreaListers are the listers of Antrea-native resources while the
+// AntreaPolicy feature gate is off: they hold nothing, so nothing Antrea-native is
+// computed, and no informer of those resources is started.
+func emptyAntreaListers() (crdlisters.ClusterNetworkPolicyLister, crdlisters.TierLister, crdlisters.ClusterGroupLister) {
+	empty := func() cache.Indexer { return cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{}) }
+	return crdlisters.NewClusterNetworkPolicyLister(empty()), crdlisters.NewTierLister(empty()), crdlisters.NewClusterGroupLister(empty())
+}
