@@ -24,12 +24,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	kubeinformers "k8s.io/client-go/informers"
-	kubefake "k8s.io/client-go/kubernetes/fake"
 
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
-	crdfake "github.com/strata-net/strata/generated/clientset/versioned/fake"
-	crdinformers "github.com/strata-net/strata/generated/informers/externalversions"
 )
 
 // TestAntreaPolicyGate: with the AntreaPolicy feature gate on, both the Kubernetes
@@ -45,34 +41,24 @@ func TestAntreaPolicyGate(t *testing.T) {
 		{name: "off", disabled: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			kube := kubefake.NewSimpleClientset(
+			kubeObjs := []runtime.Object{
 				&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "default"}},
 				apiPod("default", "web", "n1", "10.0.0.2", map[string]string{"app": "web"}),
 				&networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "deny", UID: "np-uid"},
-					Spec: networkingv1.NetworkPolicySpec{PodSelector: *sel("app", "web")}})
-			crd := crdfake.NewSimpleClientset([]runtime.Object{
+					Spec: networkingv1.NetworkPolicySpec{PodSelector: *sel("app", "web")}},
+			}
+			crdObjs := []runtime.Object{
 				&crdv1beta1.Tier{ObjectMeta: metav1.ObjectMeta{Name: "securityops"}, Spec: crdv1beta1.TierSpec{Priority: 100}},
 				acnp("acnp1", "securityops", 5, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "web")}}),
-			}...)
-			kubeInf, crdInf := kubeinformers.NewSharedInformerFactory(kube, 0), crdinformers.NewSharedInformerFactory(crd, 0)
-			sink := newFakeSink()
-			c, err := NewController(Config{CRDInformers: crdInf, KubeInformers: kubeInf, Sink: sink, AntreaPolicyDisabled: tc.disabled})
-			if err != nil {
-				t.Fatal(err)
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			t.Cleanup(cancel)
-			kubeInf.Start(ctx.Done())
-			crdInf.Start(ctx.Done())
-			go c.Run(ctx)
-			waitIdle(t, c)
+			_, _, sink, crdInf := startControllerWith(t, kubeObjs, crdObjs, Config{AntreaPolicyDisabled: tc.disabled})
 			if sink.policies["np-uid"] == nil {
 				t.Error("the Kubernetes NetworkPolicy was not computed")
 			}
 			if got := sink.policies["uid-acnp1"] != nil; got != tc.wantACNP {
 				t.Errorf("ClusterNetworkPolicy computed: %v, want %v", got, tc.wantACNP)
 			}
-			started := len(crdInf.WaitForCacheSync(ctx.Done())) > 0
+			started := len(crdInf.WaitForCacheSync(context.Background().Done())) > 0
 			if started == tc.disabled {
 				t.Errorf("Antrea-native informers started: %v with the gate disabled=%v", started, tc.disabled)
 			}

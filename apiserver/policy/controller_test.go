@@ -38,10 +38,19 @@ import (
 // startController runs a controller over fake clientsets holding the objects.
 func startController(t testing.TB, kubeObjs, crdObjs []runtime.Object) (*Controller, *kubefake.Clientset, *fakeSink) {
 	t.Helper()
+	c, kube, sink, _ := startControllerWith(t, kubeObjs, crdObjs, Config{})
+	return c, kube, sink
+}
+
+// startControllerWith is startController with cfg's options (its informers and sink
+// are filled in); it also returns the CRD informer factory.
+func startControllerWith(t testing.TB, kubeObjs, crdObjs []runtime.Object, cfg Config) (*Controller, *kubefake.Clientset, *fakeSink, crdinformers.SharedInformerFactory) {
+	t.Helper()
 	kube, crd := kubefake.NewSimpleClientset(kubeObjs...), crdfake.NewSimpleClientset(crdObjs...)
 	kubeInf, crdInf := kubeinformers.NewSharedInformerFactory(kube, 0), crdinformers.NewSharedInformerFactory(crd, 0)
 	sink := newFakeSink()
-	c, err := NewController(Config{CRDInformers: crdInf, KubeInformers: kubeInf, Sink: sink})
+	cfg.CRDInformers, cfg.KubeInformers, cfg.Sink = crdInf, kubeInf, sink
+	c, err := NewController(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +60,7 @@ func startController(t testing.TB, kubeObjs, crdObjs []runtime.Object) (*Control
 	crdInf.Start(ctx.Done())
 	go c.Run(ctx)
 	waitIdle(t, c)
-	return c, kube, sink
+	return c, kube, sink, crdInf
 }
 
 // waitIdle waits until the informers synced and the computation has no work left.
