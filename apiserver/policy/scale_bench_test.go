@@ -51,7 +51,15 @@ import (
 //	peak-heap-MB    max MemStats.HeapInuse (≥ Alloc: counts partly used spans whole)
 //	s/at-peak       when Alloc peaked
 //	start-heap-MB   HeapInuse at the start: the fixture (fake clientsets) alone
+//
+// Each scenario starts from a cold heap (debug.FreeOSMemory), so it pays for the
+// fresh memory it needs whichever benchmark ran before it.
 //	s/informers     when the informers had delivered their initial lists
+//	s/after-sync    from then to the last object computed: the computation alone
+//	live-MB         the reachable heap once computed (after a collection): the
+//	                fixture, the informers' caches, the computation and what it
+//	                published; BenchmarkScaleFixture's live-MB is the same without
+//	                the computation, so the difference is what the computation holds
 //	cpu-s           the process's user+system CPU time over the run (steadier than
 //	                the time on a shared machine)
 //
@@ -92,8 +100,7 @@ func runScenario(b *testing.B, name string, mk func() scale.Scenario) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	runtime.GC()
-	_, base := readHeap()
+	base := coldHeap()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	peaks := sampleHeap(ctx)
@@ -111,6 +118,8 @@ func runScenario(b *testing.B, name string, mk func() scale.Scenario) {
 	writeHeapProfile(b, name)
 	b.ReportMetric(elapsed.Seconds(), "s/compute")
 	b.ReportMetric(synced.Sub(start).Seconds(), "s/informers")
+	b.ReportMetric(elapsed.Seconds()-synced.Sub(start).Seconds(), "s/after-sync")
+	b.ReportMetric(float64(liveHeap())/(1<<20), "live-MB")
 	b.ReportMetric(cpu.Seconds(), "cpu-s")
 	b.ReportMetric(float64(peaks.alloc.Load())/(1<<20), "peak-alloc-MB")
 	b.ReportMetric(float64(peaks.inUse.Load())/(1<<20), "peak-heap-MB")

@@ -18,7 +18,6 @@ package policy
 
 import (
 	"context"
-	"runtime"
 	"testing"
 	"time"
 
@@ -64,8 +63,7 @@ func runFixture(b *testing.B, mk func() scale.Scenario) {
 	informers := []cache.SharedIndexInformer{pods, v1.Namespaces().Informer(), v1.Services().Informer(),
 		kubeInf.Networking().V1().NetworkPolicies().Informer(), cv1.ClusterNetworkPolicies().Informer(),
 		cv1.Tiers().Informer(), cv1.ClusterGroups().Informer()}
-	runtime.GC()
-	_, base := readHeap()
+	base := coldHeap()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	peaks := sampleHeap(ctx)
@@ -81,6 +79,7 @@ func runFixture(b *testing.B, mk func() scale.Scenario) {
 	b.ReportMetric(float64(peaks.alloc.Load())/(1<<20), "peak-alloc-MB")
 	b.ReportMetric(float64(peaks.inUse.Load())/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(base)/(1<<20), "start-heap-MB")
+	b.ReportMetric(float64(liveHeap())/(1<<20), "live-MB")
 }
 
 func waitSynced(b *testing.B, informers []cache.SharedIndexInformer) {
