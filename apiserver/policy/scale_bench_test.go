@@ -54,6 +54,7 @@ import (
 //
 // Each scenario starts from a cold heap (debug.FreeOSMemory), so it pays for the
 // fresh memory it needs whichever benchmark ran before it.
+//
 //	s/informers     when the informers had delivered their initial lists
 //	s/after-sync    from then to the last object computed: the computation alone
 //	live-MB         the reachable heap once computed (after a collection): the
