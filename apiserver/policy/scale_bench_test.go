@@ -51,10 +51,6 @@ import (
 //	peak-heap-MB    max MemStats.HeapInuse (≥ Alloc: counts partly used spans whole)
 //	s/at-peak       when Alloc peaked
 //	start-heap-MB   HeapInuse at the start: the fixture (fake clientsets) alone
-//
-// Each scenario starts from a cold heap (debug.FreeOSMemory), so it pays for the
-// fresh memory it needs whichever benchmark ran before it.
-//
 //	s/informers     when the informers had delivered their initial lists
 //	s/after-sync    from then to the last object computed: the computation alone
 //	live-MB         the reachable heap once computed (after a collection): the
@@ -64,7 +60,9 @@ import (
 //	cpu-s           the process's user+system CPU time over the run (steadier than
 //	                the time on a shared machine)
 //
-// GOGC is left at its default, as in the server.
+// GOGC is left at its default, as in the server. Each scenario starts from a cold
+// heap (debug.FreeOSMemory), so it pays for the fresh memory it needs whichever
+// benchmark ran before it.
 func BenchmarkScale(b *testing.B) {
 	for _, bench := range scaleScenarios {
 		b.Run(bench.name, func(b *testing.B) {
