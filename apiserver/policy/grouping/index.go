@@ -176,11 +176,13 @@ func (i *Index) Pods(key string) []*Pod {
 	if !ok {
 		return nil
 	}
-	var pods []*Pod
+	n := 0
 	for _, ls := range item.sets {
-		for _, p := range ls.pods {
-			pods = append(pods, p)
-		}
+		n += ls.pods.len()
+	}
+	pods := make([]*Pod, 0, n)
+	for _, ls := range item.sets {
+		pods = append(pods, ls.pods.pods...)
 	}
 	return pods
 }

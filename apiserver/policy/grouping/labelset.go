@@ -28,7 +28,7 @@ type labelSet struct {
 	key       string
 	namespace string
 	labels    labels.Set
-	pods      map[string]*Pod
+	pods      podList
 	selectors sets.Set[string]
 }
 
@@ -51,8 +51,8 @@ func (i *Index) upsertPod(p *Pod) []string {
 	var moved sets.Set[string]
 	if old, ok := i.podSet[name]; ok {
 		if old.key == key {
-			if prev := old.pods[p.Name]; !prev.sameAs(p) {
-				old.pods[p.Name] = p
+			if prev := old.pods.get(p.Name); !prev.sameAs(p) {
+				old.pods.put(p)
 				return sets.List(old.selectors)
 			}
 			return nil
@@ -63,7 +63,7 @@ func (i *Index) upsertPod(p *Pod) []string {
 	if ls == nil {
 		ls = i.newLabelSet(key, p.Namespace, p.Labels)
 	}
-	ls.pods[p.Name] = p
+	ls.pods.put(p)
 	i.podSet[name] = ls
 	if moved.Len() == 0 {
 		return sets.List(ls.selectors)
@@ -91,9 +91,9 @@ func (i *Index) deletePod(namespace, name string) sets.Set[string] {
 // removeFromSet removes a Pod from its label set, dropping the set when it empties.
 // It returns the selectors that selected the Pod.
 func (i *Index) removeFromSet(ls *labelSet, pod string) sets.Set[string] {
-	delete(ls.pods, pod)
+	ls.pods.remove(pod)
 	affected := ls.selectors.Clone()
-	if len(ls.pods) > 0 {
+	if ls.pods.len() > 0 {
 		return affected
 	}
 	for key := range ls.selectors {
@@ -109,7 +109,7 @@ func (i *Index) removeFromSet(ls *labelSet, pod string) sets.Set[string] {
 }
 
 func (i *Index) newLabelSet(key, namespace string, l labels.Set) *labelSet {
-	ls := &labelSet{key: key, namespace: namespace, labels: l, pods: map[string]*Pod{}, selectors: sets.New[string]()}
+	ls := &labelSet{key: key, namespace: namespace, labels: l, pods: newPodList(), selectors: sets.New[string]()}
 	i.sets[key] = ls
 	i.namespace(namespace).sets[key] = ls
 	i.terms.addSet(ls)
