@@ -146,11 +146,7 @@ func (c *Computer) pass() {
 		c.syncPolicy(key)
 	}
 	resetSet(&c.dirty.policies)
-	for id := range c.dirty.groups {
-		if g := c.groups[id]; g != nil {
-			c.recomputeMembers(g)
-		}
-	}
+	c.recomputeDirtyGroups()
 	resetSet(&c.dirty.groups)
 	for key := range c.dirty.spans {
 		c.syncPolicySpan(key)

@@ -157,9 +157,35 @@ func (c *Computer) pods(g *group) []*grouping.Pod {
 	return out
 }
 
-// recomputeMembers refreshes a group's members. An AppliedToGroup whose span changed
-// marks the spans of its policies dirty.
-func (c *Computer) recomputeMembers(g *group) {
+// recomputeDirtyGroups refreshes the members of every dirty group: computed in
+// parallel (each reads the index and its own group only), applied in turn. An
+// AppliedToGroup whose span changed marks the spans of its policies dirty.
+func (c *Computer) recomputeDirtyGroups() {
+	groups := make([]*group, 0, c.dirty.groups.Len())
+	for id := range c.dirty.groups {
+		if g := c.groups[id]; g != nil {
+			groups = append(groups, g)
+		}
+	}
+	results := make([]groupMembers, len(groups))
+	forEach(len(groups), func(i int) { results[i] = c.computeMembers(groups[i]) })
+	for i, g := range groups {
+		c.applyMembers(g, results[i])
+	}
+}
+
+// groupMembers are the members computed for a group, and whether they differ from
+// the published ones.
+type groupMembers struct {
+	changed bool
+	address map[string]*controlplane.GroupMember            // addressKind
+	byNode  map[string]map[string]*controlplane.GroupMember // appliedToKind
+	span    *nodeSpan                                       // appliedToKind
+}
+
+// computeMembers computes a group's members from the index. It only reads the
+// index and the group, so groups can be computed concurrently.
+func (c *Computer) computeMembers(g *group) groupMembers {
 	pods := c.pods(g)
 	if g.id.kind == addressKind {
 		members := make(map[string]*controlplane.GroupMember, len(pods))
@@ -168,19 +194,28 @@ func (c *Computer) recomputeMembers(g *group) {
 				members[m.addressKey] = m.address
 			}
 		}
-		if !g.published || !sameMembers(members, g.address) {
-			g.address = members
-			c.dirty.addressPublish.Insert(g.id.name)
-		}
-		return
+		return groupMembers{address: members, changed: !g.published || !sameMembers(members, g.address)}
 	}
 	byNode := appliedToByNode(pods)
 	if g.published && sameMembersByNode(byNode, g.appliedTo) {
+		return groupMembers{}
+	}
+	return groupMembers{changed: true, byNode: byNode, span: spanOfNodes(byNode, g.span)}
+}
+
+// applyMembers records and publishes the members computeMembers found changed.
+func (c *Computer) applyMembers(g *group, m groupMembers) {
+	if !m.changed {
 		return
 	}
-	g.appliedTo = byNode
-	if span := spanOfNodes(byNode, g.span); span != g.span {
-		g.span = span
+	if g.id.kind == addressKind {
+		g.address = m.address
+		c.dirty.addressPublish.Insert(g.id.name)
+		return
+	}
+	g.appliedTo = m.byNode
+	if m.span != g.span {
+		g.span = m.span
 		for key := range g.refs.All() {
 			c.dirty.spans.Insert(key)
 		}

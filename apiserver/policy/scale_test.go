@@ -33,6 +33,9 @@ func TestScenariosSmall(t *testing.T) {
 		// 10 namespaces × 3 policies; per namespace 3 AppliedToGroups + 2 AddressGroups.
 		// Per namespace 4 + 2 + 2 AppliedToGroup and 2 + 2 AddressGroup members.
 		{sc: scale.S1(10), policies: 30, groups: 50, members: 120},
+		// The same at 100 namespaces: more dirty groups than parallelMin, so their
+		// members are computed by several goroutines.
+		{sc: scale.S1(100), policies: 300, groups: 500, members: 1200},
 		// 10 namespaces × 3 ClusterNetworkPolicies; the same groups.
 		{sc: scale.S6(10), policies: 30, groups: 50, members: 120},
 		// 100 ClusterGroups as AppliedToGroups and as AddressGroups, one env=dev
