@@ -40,15 +40,14 @@ func (c *Computer) tierPriority(tier string) (int32, bool) {
 	return t.Spec.Priority, true
 }
 
-// compileClusterNetworkPolicy compiles an ACNP; nil while its Tier does not exist.
-func (c *Computer) compileClusterNetworkPolicy(src *crdv1beta1.ClusterNetworkPolicy) *policy {
+// compileClusterNetworkPolicy compiles an ACNP; false while its Tier does not
+// exist. It writes nothing of the Computer's: policies compile in parallel.
+func (c *Computer) compileClusterNetworkPolicy(src *crdv1beta1.ClusterNetworkPolicy) (*policy, bool) {
 	key := acnpKey(src.Name)
 	tierPriority, ok := c.tierPriority(src.Spec.Tier)
 	if !ok {
-		c.held[key] = src.Spec.Tier
-		return nil
+		return nil, false
 	}
-	delete(c.held, key)
 	b := c.newBuilder(key)
 	b.p.tier = src.Spec.Tier
 	priority := src.Spec.Priority
@@ -73,7 +72,7 @@ func (c *Computer) compileClusterNetworkPolicy(src *crdv1beta1.ClusterNetworkPol
 		}
 	}
 	b.p.np = np
-	return b.p
+	return b.p, true
 }
 
 // acnpRules compiles one rule. A rule with namespaces: match Self peers becomes

@@ -142,9 +142,7 @@ func (c *Computer) pass() {
 		c.syncClusterGroup(name)
 	}
 	resetSet(&c.dirty.clusterGroups)
-	for key := range c.dirty.policies {
-		c.syncPolicy(key)
-	}
+	c.syncDirtyPolicies()
 	resetSet(&c.dirty.policies)
 	c.recomputeDirtyGroups()
 	resetSet(&c.dirty.groups)

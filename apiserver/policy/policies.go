@@ -44,10 +44,37 @@ type policy struct {
 	changed       bool // np differs from the published one
 }
 
-// syncPolicy compiles a policy again from its source object and records the groups
-// it uses; a policy whose source is gone, or whose Tier does not exist, is removed.
-func (c *Computer) syncPolicy(key string) {
-	compiled := c.compile(key)
+// compiledPolicy is a policy compiled from its source object: nil when the source
+// is gone or held, held when it is a ClusterNetworkPolicy whose Tier does not exist.
+type compiledPolicy struct {
+	p    *policy
+	held bool
+	tier string // the missing Tier of a held policy
+}
+
+// syncDirtyPolicies compiles every dirty policy again: in parallel (compiling only
+// reads the sources, the index and the ClusterGroups), then applied in turn.
+func (c *Computer) syncDirtyPolicies() {
+	keys := make([]string, 0, c.dirty.policies.Len())
+	for key := range c.dirty.policies {
+		keys = append(keys, key)
+	}
+	results := make([]compiledPolicy, len(keys))
+	forEach(len(keys), func(i int) { results[i] = c.compile(keys[i]) })
+	for i, key := range keys {
+		c.applyPolicy(key, results[i])
+	}
+}
+
+// applyPolicy records a compiled policy and the groups it uses; a policy whose
+// source is gone, or whose Tier does not exist, is removed.
+func (c *Computer) applyPolicy(key string, r compiledPolicy) {
+	if r.held {
+		c.held[key] = r.tier
+	} else {
+		delete(c.held, key)
+	}
+	compiled := r.p
 	old := c.policies[key]
 	if old != nil {
 		c.setClusterGroupUsers(key, old.clusterGroups, nil)
@@ -97,20 +124,25 @@ func (c *Computer) syncPolicy(key string) {
 	c.dirty.spans.Insert(key)
 }
 
-func (c *Computer) compile(key string) *policy {
+// compile compiles a policy from its source object. It writes nothing of the
+// Computer's, so policies can be compiled concurrently.
+func (c *Computer) compile(key string) compiledPolicy {
 	kind, rest, _ := strings.Cut(key, "/")
 	switch kind {
 	case "acnp":
 		if src, ok := c.sources.ClusterNetworkPolicy(rest); ok {
-			return c.compileClusterNetworkPolicy(src)
+			if p, ok := c.compileClusterNetworkPolicy(src); ok {
+				return compiledPolicy{p: p}
+			}
+			return compiledPolicy{held: true, tier: src.Spec.Tier}
 		}
 	case "k8s":
 		ns, name, _ := strings.Cut(rest, "/")
 		if src, ok := c.sources.K8sNetworkPolicy(ns, name); ok {
-			return c.compileK8sNetworkPolicy(src)
+			return compiledPolicy{p: c.compileK8sNetworkPolicy(src)}
 		}
 	}
-	return nil
+	return compiledPolicy{}
 }
 
 // setClusterGroupUsers moves a policy's entries in the ClusterGroup reverse index.

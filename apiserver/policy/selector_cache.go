@@ -18,6 +18,7 @@ package policy
 
 import (
 	"slices"
+	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -28,11 +29,11 @@ import (
 // repeat a selector (10k policies over one podSelector, the same peer in every rule)
 // parse it and derive its group name once, and share one *grouping.Selector.
 // Entries are keyed by the API selectors' spelling, so two spellings of one
-// selector are two entries of the same group.
+// selector are two entries of the same group. It is safe for concurrent use:
+// policies are compiled in parallel.
 type selectorCache struct {
+	mu      sync.Mutex
 	entries map[string]internedSelector
-	key     []byte
-	labels  []string
 }
 
 type internedSelector struct {
@@ -42,50 +43,62 @@ type internedSelector struct {
 }
 
 // get returns the selector of a namespace, namespaceSelector and podSelector and
-// the name of its group.
+// the name of its group. A selector is parsed outside the lock; when two callers
+// parse the same one at once, the first stored wins and both return it.
 func (c *selectorCache) get(namespace string, nsSel, podSel *metav1.LabelSelector) (*grouping.Selector, string, error) {
-	c.key = append(c.key[:0], namespace...)
-	c.appendSelector(nsSel)
-	c.appendSelector(podSel)
-	if e, ok := c.entries[string(c.key)]; ok {
+	var buf [128]byte
+	key := append(buf[:0], namespace...)
+	key = appendSelector(key, nsSel)
+	key = appendSelector(key, podSel)
+	c.mu.Lock()
+	e, ok := c.entries[string(key)]
+	c.mu.Unlock()
+	if ok {
 		return e.sel, e.name, e.err
 	}
-	var e internedSelector
 	if e.sel, e.err = grouping.NewSelector(namespace, nsSel, podSel); e.err == nil {
 		e.name = e.sel.Name()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if stored, ok := c.entries[string(key)]; ok {
+		return stored.sel, stored.name, stored.err
 	}
 	if c.entries == nil {
 		c.entries = map[string]internedSelector{}
 	}
-	c.entries[string(c.key)] = e
+	c.entries[string(key)] = e
 	return e.sel, e.name, e.err
 }
 
-// appendSelector appends an unambiguous spelling of s to the key: label keys and
+// appendSelector appends an unambiguous spelling of s to key: label keys and
 // values cannot hold the separators.
-func (c *selectorCache) appendSelector(s *metav1.LabelSelector) {
+func appendSelector(key []byte, s *metav1.LabelSelector) []byte {
 	if s == nil {
-		c.key = append(c.key, 0, 'n')
-		return
+		return append(key, 0, 'n')
 	}
-	c.key = append(c.key, 0, 's')
-	c.labels = c.labels[:0]
+	key = append(key, 0, 's')
+	var buf [8]string
+	labels := buf[:0]
 	for k := range s.MatchLabels {
-		c.labels = append(c.labels, k)
+		labels = append(labels, k)
 	}
-	slices.Sort(c.labels)
-	for _, k := range c.labels {
-		c.key = append(append(append(append(c.key, 1), k...), 2), s.MatchLabels[k]...)
+	slices.Sort(labels)
+	for _, k := range labels {
+		key = append(append(append(append(key, 1), k...), 2), s.MatchLabels[k]...)
 	}
 	for _, r := range s.MatchExpressions {
-		c.key = append(append(append(append(c.key, 3), r.Key...), 2), r.Operator...)
+		key = append(append(append(append(key, 3), r.Key...), 2), r.Operator...)
 		for _, v := range r.Values {
-			c.key = append(append(c.key, 4), v...)
+			key = append(append(key, 4), v...)
 		}
 	}
+	return key
 }
 
 // reset forgets every entry.
 func (c *selectorCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.entries = nil
 }

@@ -87,3 +87,24 @@ func TestSelectorCacheInvalidAndReset(t *testing.T) {
 		t.Fatal("reset kept the entry")
 	}
 }
+
+func TestSelectorCacheConcurrent(t *testing.T) {
+	var c selectorCache
+	const callers = 8
+	got := make([]*grouping.Selector, callers)
+	done := make(chan int)
+	for i := range callers {
+		go func() {
+			got[i], _, _ = c.get("ns", nil, sel("app", "web"))
+			done <- i
+		}()
+	}
+	for range callers {
+		<-done
+	}
+	for i, s := range got {
+		if s == nil || s != got[0] {
+			t.Fatalf("caller %d got selector %p, caller 0 got %p: every caller must share one", i, s, got[0])
+		}
+	}
+}
