@@ -132,7 +132,7 @@ func (c *Computer) refreshClusterGroupUsers(name string) {
 				g.uid = cg.uid
 			}
 			c.registerSelectors(g)
-			c.dirty.groups.Insert(g.id)
+			c.markGroup(g)
 		}
 	}
 	for key := range c.clusterGroupUsers[name] {

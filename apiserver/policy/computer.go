@@ -27,17 +27,17 @@ import (
 
 // dirtySets is the work the next pass must do.
 type dirtySets struct {
-	policies       sets.Set[string]  // source keys to compile again
-	clusterGroups  sets.Set[string]  // ClusterGroup names to compile again
-	groups         sets.Set[groupID] // groups whose members to recompute
-	spans          sets.Set[string]  // policy keys whose span to recompute
-	addressSpans   sets.Set[string]  // AddressGroup names whose span to recompute
-	addressPublish sets.Set[string]  // AddressGroup names to publish
+	policies       sets.Set[string] // source keys to compile again
+	clusterGroups  sets.Set[string] // ClusterGroup names to compile again
+	groups         []*group         // groups whose members to recompute (group.dirty)
+	spans          sets.Set[string] // policy keys whose span to recompute
+	addressSpans   sets.Set[string] // AddressGroup names whose span to recompute
+	addressPublish sets.Set[string] // AddressGroup names to publish
 }
 
 func newDirtySets() dirtySets {
 	return dirtySets{
-		policies: sets.New[string](), clusterGroups: sets.New[string](), groups: sets.New[groupID](),
+		policies: sets.New[string](), clusterGroups: sets.New[string](),
 		spans: sets.New[string](), addressSpans: sets.New[string](), addressPublish: sets.New[string](),
 	}
 }
@@ -56,7 +56,7 @@ func resetSet[T comparable](s *sets.Set[T]) {
 }
 
 func (d dirtySets) empty() bool {
-	return d.policies.Len()+d.clusterGroups.Len()+d.groups.Len()+d.spans.Len()+d.addressSpans.Len()+d.addressPublish.Len() == 0
+	return d.policies.Len()+d.clusterGroups.Len()+len(d.groups)+d.spans.Len()+d.addressSpans.Len()+d.addressPublish.Len() == 0
 }
 
 // Computer holds the state of the computation: the grouping index, the compiled
@@ -72,7 +72,7 @@ type Computer struct {
 	sources       Sources
 	index         *grouping.Index
 	groups        map[groupID]*group
-	selectorUsers map[string]*smallSet[groupID]
+	selectorUsers map[string]*smallSet[*group]
 	policies      map[string]*policy
 	clusterGroups map[string]*clusterGroup
 	// clusterGroupUsers maps a ClusterGroup to the policies that reference it.
@@ -98,7 +98,7 @@ func NewComputer(sink Sink, sources Sources) *Computer {
 		sources:           sources,
 		index:             grouping.New(),
 		groups:            map[groupID]*group{},
-		selectorUsers:     map[string]*smallSet[groupID]{},
+		selectorUsers:     map[string]*smallSet[*group]{},
 		policies:          map[string]*policy{},
 		clusterGroups:     map[string]*clusterGroup{},
 		clusterGroupUsers: map[string]sets.Set[string]{},
@@ -145,7 +145,6 @@ func (c *Computer) pass() {
 	c.syncDirtyPolicies()
 	resetSet(&c.dirty.policies)
 	c.recomputeDirtyGroups()
-	resetSet(&c.dirty.groups)
 	for key := range c.dirty.spans {
 		c.syncPolicySpan(key)
 	}

@@ -53,6 +53,8 @@ type group struct {
 	selectorKeys []string         // selectors registered in the index for it
 	refs         smallSet[string] // keys of the policies that use it
 	published    bool
+	dirty        bool // in Computer.dirty.groups
+	removed      bool // released by its last policy
 
 	appliedTo map[string]map[string]*controlplane.GroupMember // by Node; appliedToKind
 	address   map[string]*controlplane.GroupMember            // addressKind
@@ -71,7 +73,7 @@ func (c *Computer) acquireGroup(id groupID, src groupSource, policyKey string) {
 		}
 		c.groups[id] = g
 		c.registerSelectors(g)
-		c.dirty.groups.Insert(id)
+		c.markGroup(g)
 	}
 	g.refs.Insert(policyKey)
 }
@@ -88,7 +90,7 @@ func (c *Computer) releaseGroup(id groupID, policyKey string) {
 	}
 	c.unregisterSelectors(g)
 	delete(c.groups, id)
-	c.dirty.groups.Delete(id)
+	g.removed = true // recomputeDirtyGroups skips it
 	c.dirty.addressSpans.Delete(id.name)
 	if g.published {
 		c.unpublishGroup(g)
@@ -108,10 +110,10 @@ func (c *Computer) registerSelectors(g *group) {
 		g.selectorKeys = append(g.selectorKeys, key)
 		users := c.selectorUsers[key]
 		if users == nil {
-			users = &smallSet[groupID]{}
+			users = &smallSet[*group]{}
 			c.selectorUsers[key] = users
 		}
-		users.Insert(g.id)
+		users.Insert(g)
 	}
 }
 
@@ -119,7 +121,7 @@ func (c *Computer) unregisterSelectors(g *group) {
 	for _, key := range g.selectorKeys {
 		c.index.RemoveSelector(key)
 		if users := c.selectorUsers[key]; users != nil {
-			users.Delete(g.id)
+			users.Delete(g)
 			if users.Len() == 0 {
 				delete(c.selectorUsers, key)
 			}
@@ -128,12 +130,20 @@ func (c *Computer) unregisterSelectors(g *group) {
 	g.selectorKeys = nil
 }
 
+// markGroup marks a group's members to recompute.
+func (c *Computer) markGroup(g *group) {
+	if !g.dirty {
+		g.dirty = true
+		c.dirty.groups = append(c.dirty.groups, g)
+	}
+}
+
 // onMembersChanged is the index's handler; it runs with c.mu held.
 func (c *Computer) onMembersChanged(selectorKeys []string) {
 	for _, key := range selectorKeys {
 		if users := c.selectorUsers[key]; users != nil {
-			for id := range users.All() {
-				c.dirty.groups.Insert(id)
+			for g := range users.All() {
+				c.markGroup(g)
 			}
 		}
 	}
@@ -161,12 +171,14 @@ func (c *Computer) pods(g *group) []*grouping.Pod {
 // parallel (each reads the index and its own group only), applied in turn. An
 // AppliedToGroup whose span changed marks the spans of its policies dirty.
 func (c *Computer) recomputeDirtyGroups() {
-	groups := make([]*group, 0, c.dirty.groups.Len())
-	for id := range c.dirty.groups {
-		if g := c.groups[id]; g != nil {
+	groups := c.dirty.groups[:0]
+	for _, g := range c.dirty.groups {
+		g.dirty = false
+		if !g.removed {
 			groups = append(groups, g)
 		}
 	}
+	c.dirty.groups = nil
 	results := make([]groupMembers, len(groups))
 	forEach(len(groups), func(i int) { results[i] = c.computeMembers(groups[i]) })
 	for i, g := range groups {
