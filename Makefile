@@ -5,7 +5,7 @@ GO_TEST   ?= $(GO) test -count=1 -timeout=30m
 PKGS      ?= ./...
 
 .PHONY: help all build test test-unit test-e2e kube-binaries deps verify verify-gofmt verify-vet verify-codegen \
-        update update-codegen run down bench clean
+        update update-codegen run down bench bench-scale clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -32,7 +32,11 @@ test-unit: ## run the tests that need neither root nor Open vSwitch
 	$(GO_TEST) ./apis/... ./generated/...
 
 bench: ## run the Go benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS)
+
+bench-scale: ## the policy computation's scale figures (docs/performance.md)
+	$(GO) test ./apiserver/policy -run '^$$' -bench 'BenchmarkScale|BenchmarkCompute' -benchtime 1x -benchmem -timeout 60m
+	$(GO) test ./apiserver -run '^$$' -bench BenchmarkIncrementalS1 -benchtime 200x -timeout 60m
 
 verify: verify-gofmt verify-vet verify-codegen ## check formatting, vet and generated code
 
