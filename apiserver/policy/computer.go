@@ -145,9 +145,7 @@ func (c *Computer) pass() {
 	c.syncDirtyPolicies()
 	resetSet(&c.dirty.policies)
 	c.recomputeDirtyGroups()
-	for key := range c.dirty.spans {
-		c.syncPolicySpan(key)
-	}
+	c.syncDirtySpans()
 	resetSet(&c.dirty.spans)
 	for name := range c.dirty.addressSpans {
 		c.syncAddressSpan(name)

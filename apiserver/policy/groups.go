@@ -168,7 +168,8 @@ func (c *Computer) pods(g *group) []*grouping.Pod {
 }
 
 // recomputeDirtyGroups refreshes the members of every dirty group: computed in
-// parallel (each reads the index and its own group only), applied in turn. An
+// parallel (each reads the index and its own group only) and applied in turn as
+// soon as computed. An
 // AppliedToGroup whose span changed marks the spans of its policies dirty.
 func (c *Computer) recomputeDirtyGroups() {
 	groups := c.dirty.groups[:0]
@@ -180,10 +181,10 @@ func (c *Computer) recomputeDirtyGroups() {
 	}
 	c.dirty.groups = nil
 	results := make([]groupMembers, len(groups))
-	forEach(len(groups), func(i int) { results[i] = c.computeMembers(groups[i]) })
-	for i, g := range groups {
-		c.applyMembers(g, results[i])
-	}
+	pipeline(len(groups), func(i int) { results[i] = c.computeMembers(groups[i]) }, func(i int) {
+		c.applyMembers(groups[i], results[i])
+		results[i] = groupMembers{}
+	})
 }
 
 // groupMembers are the members computed for a group, and whether they differ from

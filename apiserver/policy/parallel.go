@@ -18,11 +18,10 @@ package policy
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
 )
 
-// parallelMin is the number of items below which forEach stays on the calling
+// parallelMin is the number of items below which pipeline stays on the calling
 // goroutine: an incremental change touches a few groups, and starting goroutines
 // for them would cost more than it saves.
 const parallelMin = 256
@@ -30,31 +29,45 @@ const parallelMin = 256
 // parallelChunk is how many consecutive items a worker takes at a time.
 const parallelChunk = 64
 
-// forEach calls fn(i) for every i in [0, n), spread over GOMAXPROCS goroutines
-// when n is large, and returns when every call has returned. fn must only write
-// what belongs to i.
-func forEach(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+parallelChunk-1)/parallelChunk)
+// pipeline calls produce(i) for every i in [0, n), spread over GOMAXPROCS goroutines
+// taking parallelChunk items at a time, and, on the calling goroutine, consume(i)
+// for every i in order, each as soon as produce(i) has returned: the producers run
+// ahead while the consumer applies what they made. produce must only write what
+// belongs to i, and only read what consume writes under a lock; consume may write
+// anything else.
+func pipeline(n int, produce, consume func(i int)) {
+	chunks := (n + parallelChunk - 1) / parallelChunk
+	workers := min(runtime.GOMAXPROCS(0), chunks)
 	if n < parallelMin || workers < 2 {
 		for i := range n {
-			fn(i)
+			produce(i)
+			consume(i)
 		}
 		return
 	}
+	done := make([]chan struct{}, chunks)
+	for k := range done {
+		done[k] = make(chan struct{})
+	}
 	var next atomic.Int64
-	var wg sync.WaitGroup
 	for range workers {
-		wg.Go(func() {
+		go func() {
 			for {
-				start := int(next.Add(parallelChunk)) - parallelChunk
-				if start >= n {
+				k := int(next.Add(1)) - 1
+				if k >= chunks {
 					return
 				}
-				for i := start; i < min(start+parallelChunk, n); i++ {
-					fn(i)
+				for i := k * parallelChunk; i < min((k+1)*parallelChunk, n); i++ {
+					produce(i)
 				}
+				close(done[k])
 			}
-		})
+		}()
 	}
-	wg.Wait()
+	for k := range chunks {
+		<-done[k]
+		for i := k * parallelChunk; i < min((k+1)*parallelChunk, n); i++ {
+			consume(i)
+		}
+	}
 }

@@ -21,7 +21,7 @@ import (
 	"testing"
 )
 
-func TestForEach(t *testing.T) {
+func TestPipeline(t *testing.T) {
 	cases := []struct {
 		name string
 		n    int
@@ -35,11 +35,20 @@ func TestForEach(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			calls := make([]atomic.Int32, tc.n)
-			forEach(tc.n, func(i int) { calls[i].Add(1) })
-			for i := range calls {
-				if got := calls[i].Load(); got != 1 {
-					t.Fatalf("item %d was visited %d times, want once", i, got)
+			produced := make([]atomic.Int32, tc.n)
+			var consumed []int
+			pipeline(tc.n, func(i int) { produced[i].Add(1) }, func(i int) {
+				if got := produced[i].Load(); got != 1 {
+					t.Fatalf("item %d consumed after %d productions, want 1", i, got)
+				}
+				consumed = append(consumed, i)
+			})
+			if len(consumed) != tc.n {
+				t.Fatalf("consumed %d items, want %d", len(consumed), tc.n)
+			}
+			for i, got := range consumed {
+				if got != i {
+					t.Fatalf("consumed item %d in position %d: not in order", got, i)
 				}
 			}
 		})

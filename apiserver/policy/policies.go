@@ -52,18 +52,19 @@ type compiledPolicy struct {
 	tier string // the missing Tier of a held policy
 }
 
-// syncDirtyPolicies compiles every dirty policy again: in parallel (compiling only
-// reads the sources, the index and the ClusterGroups), then applied in turn.
+// syncDirtyPolicies compiles every dirty policy again, in parallel (compiling only
+// reads the sources, the index and the ClusterGroups), and applies each in turn as
+// soon as it is compiled.
 func (c *Computer) syncDirtyPolicies() {
 	keys := make([]string, 0, c.dirty.policies.Len())
 	for key := range c.dirty.policies {
 		keys = append(keys, key)
 	}
 	results := make([]compiledPolicy, len(keys))
-	forEach(len(keys), func(i int) { results[i] = c.compile(keys[i]) })
-	for i, key := range keys {
-		c.applyPolicy(key, results[i])
-	}
+	pipeline(len(keys), func(i int) { results[i] = c.compile(keys[i]) }, func(i int) {
+		c.applyPolicy(keys[i], results[i])
+		results[i] = compiledPolicy{}
+	})
 }
 
 // applyPolicy records a compiled policy and the groups it uses; a policy whose
@@ -109,7 +110,7 @@ func (c *Computer) applyPolicy(key string, r compiledPolicy) {
 			}
 		}
 		// Groups it uses now and did not before take the policy's span even
-		// when that span does not change (syncPolicySpan only spreads a changed one).
+		// when that span does not change (publishPolicy only spreads a changed one).
 		for id := range compiled.groups {
 			if _, had := old.groups[id]; !had {
 				c.markAddressSpan(id)
@@ -184,20 +185,36 @@ func (c *Computer) markAddressSpan(id groupID) {
 	}
 }
 
-// syncPolicySpan recomputes a policy's span (the union of its AppliedToGroups'
-// spans) and publishes the policy when it or its span changed.
-func (c *Computer) syncPolicySpan(key string) {
-	p := c.policies[key]
-	if p == nil {
-		return
+// syncDirtySpans recomputes the spans of the dirty policies, in parallel (a span
+// only reads the policy and its AppliedToGroups), and publishes each policy in turn
+// when it or its span changed.
+func (c *Computer) syncDirtySpans() {
+	policies := make([]*policy, 0, c.dirty.spans.Len())
+	for key := range c.dirty.spans {
+		if p := c.policies[key]; p != nil {
+			policies = append(policies, p)
+		}
 	}
+	spans := make([]*nodeSpan, len(policies))
+	pipeline(len(policies), func(i int) { spans[i] = c.policySpan(policies[i]) }, func(i int) {
+		c.publishPolicy(policies[i], spans[i])
+	})
+}
+
+// policySpan is the union of the spans of a policy's AppliedToGroups.
+func (c *Computer) policySpan(p *policy) *nodeSpan {
 	var u spanUnion
 	for _, name := range p.appliedTo {
 		if g := c.groups[groupID{appliedToKind, name}]; g != nil {
 			u.add(g.span)
 		}
 	}
-	span := u.result()
+	return u.result()
+}
+
+// publishPolicy publishes a policy when it or its span changed; a changed span
+// marks the spans of its AddressGroups dirty.
+func (c *Computer) publishPolicy(p *policy, span *nodeSpan) {
 	spanChanged := !p.published || !span.equal(p.span)
 	if !spanChanged && !p.changed {
 		return
