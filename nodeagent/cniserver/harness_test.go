@@ -367,12 +367,37 @@ func (n *testNode) leftovers() (ips, ports, veths []string) {
 	}
 	out, err := exec.Command("ip", "-n", n.ovs.NetNS(), "-o", "link", "show", "type", "veth").CombinedOutput()
 	require.NoError(n.t, err, string(out))
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if f := strings.Fields(line); len(f) > 1 {
-			veths = append(veths, strings.TrimSuffix(strings.Split(f[1], "@")[0], ":"))
+	return ips, ports, vethNames(string(out))
+}
+
+// vethNames returns the names in `ip -o link show` output: the second field of the
+// lines that start with a link index ("3: name@if2: ..."). Other lines are notes of
+// iproute2's, such as "Peer netns reference is invalid." while the peer's
+// namespace is being removed.
+func vethNames(out string) []string {
+	var names []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || !isLinkIndex(f[0]) {
+			continue
+		}
+		names = append(names, strings.TrimSuffix(strings.Split(f[1], "@")[0], ":"))
+	}
+	return names
+}
+
+// isLinkIndex tells whether a field is a link index followed by a colon.
+func isLinkIndex(field string) bool {
+	n, ok := strings.CutSuffix(field, ":")
+	if !ok || n == "" {
+		return false
+	}
+	for _, r := range n {
+		if r < '0' || r > '9' {
+			return false
 		}
 	}
-	return ips, ports, veths
+	return true
 }
 
 func (n *testNode) requireClean() {
