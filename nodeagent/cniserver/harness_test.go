@@ -371,9 +371,9 @@ func (n *testNode) leftovers() (ips, ports, veths []string) {
 }
 
 // vethNames returns the names in `ip -o link show` output: the second field of the
-// lines that start with a link index ("3: name@if2: ..."). Other lines are notes of
-// iproute2's, such as "Peer netns reference is invalid." while the peer's
-// namespace is being removed.
+// lines that start with a link index ("3: name@if2: ..."). Other lines are notes,
+// such as the one whose second word is "Peer" seen in CI while a peer's namespace
+// was being removed.
 func vethNames(out string) []string {
 	var names []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {

@@ -32,7 +32,7 @@ func TestVethNames(t *testing.T) {
 		{name: "two veths", out: "5: cycler-1@if2: <BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue\\    link/ether 1a:2b\n" +
 			"7: other-2@if3: <BROADCAST,MULTICAST> mtu 1500\\    link/ether 3c:4d\n",
 			want: []string{"cycler-1", "other-2"}},
-		{name: "iproute2's note about a vanishing peer namespace", out: "Peer netns reference is invalid.\n" +
+		{name: "a note line before the links", out: "Warning: Peer netns reference is invalid.\n" +
 			"5: cycler-1@if2: <BROADCAST,MULTICAST,UP> mtu 1500\\    link/ether 1a:2b\n",
 			want: []string{"cycler-1"}},
 		{name: "a veth without a peer index", out: "9: lone: <BROADCAST> mtu 1500\n", want: []string{"lone"}},
