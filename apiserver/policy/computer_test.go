@@ -160,11 +160,31 @@ func TestTierHeldUntilItExists(t *testing.T) {
 	if len(sink.policies) != 0 {
 		t.Fatal("a policy of a missing Tier was published")
 	}
+	if tier := c.held[acnpKey("p")]; tier != "mytier" {
+		t.Fatalf("held for Tier %q, want mytier", tier)
+	}
 	src.tiers["mytier"] = &crdv1beta1.Tier{Spec: crdv1beta1.TierSpec{Priority: 10}}
 	c.TierChanged("mytier")
 	c.Process()
 	if np := sink.policies["uid-p"]; np == nil || *np.TierPriority != 10 {
 		t.Fatalf("after the Tier appeared: %+v", np)
+	}
+	if len(c.held) != 0 {
+		t.Fatalf("still held once computed: %v", c.held)
+	}
+}
+
+func TestHeldPolicyDeletedIsForgotten(t *testing.T) {
+	c, src, sink := newTestComputer()
+	seedCluster(c)
+	src.acnps["p"] = acnp("p", "mytier", 1, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "redis")}})
+	c.ClusterNetworkPolicyChanged("p")
+	c.Process()
+	delete(src.acnps, "p")
+	c.ClusterNetworkPolicyChanged("p")
+	c.Process()
+	if len(c.held) != 0 || len(sink.policies) != 0 {
+		t.Fatalf("a deleted policy is still held (%v) or published (%d)", c.held, len(sink.policies))
 	}
 }
 
