@@ -169,8 +169,8 @@ func (c *Computer) pods(g *group) []*grouping.Pod {
 
 // recomputeDirtyGroups refreshes the members of every dirty group: computed in
 // parallel (each reads the index and its own group only) and applied in turn as
-// soon as computed. An
-// AppliedToGroup whose span changed marks the spans of its policies dirty.
+// soon as computed. An AppliedToGroup whose span changed marks the spans of its
+// policies dirty.
 func (c *Computer) recomputeDirtyGroups() {
 	groups := c.dirty.groups[:0]
 	for _, g := range c.dirty.groups {
