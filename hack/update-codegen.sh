@@ -9,7 +9,16 @@ set -o errexit -o nounset -o pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "${ROOT}"
 MODULE="$(go list -m)"
-CODEGEN_PKG="${CODEGEN_PKG:-$(go list -m -f '{{.Dir}}' k8s.io/code-generator)}"
+# `go list -m -f {{.Dir}}` prints nothing for a module that is not in the module cache
+# yet (a fresh machine, or an empty GOMODCACHE): download the version go.mod pins first.
+if [ -z "${CODEGEN_PKG:-}" ]; then
+    go mod download k8s.io/code-generator
+    CODEGEN_PKG="$(go list -m -f '{{.Dir}}' k8s.io/code-generator)"
+fi
+if [ ! -f "${CODEGEN_PKG}/kube_codegen.sh" ]; then
+    echo "update-codegen: k8s.io/code-generator not found (CODEGEN_PKG='${CODEGEN_PKG}'); is it required in go.mod?" >&2
+    exit 1
+fi
 BOILERPLATE="${ROOT}/hack/boilerplate.go.txt"
 
 # kube_codegen.sh installs the generators at the version pinned in go.mod (hack/tools.go).

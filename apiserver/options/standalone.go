@@ -66,12 +66,13 @@ func standaloneAdmission(cfg *genericapiserver.RecommendedConfig, f informers.Sh
 	return nil
 }
 
-// writeKubeconfig writes the admin kubeconfig for the port the server listens on.
+// writeKubeconfig writes the admin kubeconfig for the port the server listens on,
+// naming an address the serving certificate covers.
 func (o *Options) writeKubeconfig(cfg *genericapiserver.RecommendedConfig) error {
 	if o.WriteKubeconfig == "" {
 		return nil
 	}
-	url := "https://" + cfg.SecureServing.Listener.Addr().String()
+	url := standalone.ServerURL(cfg.SecureServing.Listener.Addr())
 	pki := standalone.PKI{Dir: o.pkiDir()}
 	if err := pki.WriteKubeconfig(o.WriteKubeconfig, url); err != nil {
 		return fmt.Errorf("--write-kubeconfig: %w", err)
