@@ -18,6 +18,7 @@ package admission
 
 import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/admission"
@@ -36,9 +37,28 @@ func isResource(a admission.Attributes, resource string) bool {
 	return gr.Group == crd.GroupName || gr.Group == security.GroupName
 }
 
+// targetName is the name of the object a request acts on. A collection delete
+// (DELETECOLLECTION) has no name in its request: admission sees it once per object
+// it deletes, with that object as the old object and an empty name, so the name
+// comes from the old object (or the new one) when the request has none.
+func targetName(a admission.Attributes) string {
+	if name := a.GetName(); name != "" {
+		return name
+	}
+	for _, obj := range []interface{}{a.GetOldObject(), a.GetObject()} {
+		if obj == nil {
+			continue
+		}
+		if m, err := meta.Accessor(obj); err == nil && m.GetName() != "" {
+			return m.GetName()
+		}
+	}
+	return ""
+}
+
 // forbidden is a 403 whose causes carry the field paths of errs.
 func forbidden(a admission.Attributes, errs field.ErrorList) error {
-	err := apierrors.NewForbidden(a.GetResource().GroupResource(), a.GetName(), errs.ToAggregate())
+	err := apierrors.NewForbidden(a.GetResource().GroupResource(), targetName(a), errs.ToAggregate())
 	causes := make([]metav1.StatusCause, 0, len(errs))
 	for _, e := range errs {
 		causes = append(causes, metav1.StatusCause{Type: metav1.CauseType(e.Type), Message: e.ErrorBody(), Field: e.Field})

@@ -84,7 +84,7 @@ func (p *ClusterGroups) Validate(ctx context.Context, a admission.Attributes, _ 
 		return admission.NewForbidden(a, errNotReady)
 	}
 	if a.GetOperation() == admission.Delete {
-		p.warnReferrers(ctx, a.GetName())
+		p.warnReferrers(ctx, targetName(a))
 		return nil
 	}
 	group, ok := a.GetObject().(*crd.ClusterGroup)

@@ -91,6 +91,14 @@ func attrs(group, resource, name string, op admission.Operation, obj runtime.Obj
 	return admission.NewAttributesRecord(obj, nil, schema.GroupVersionKind{}, "", name, gvr, "", op, nil, false, nil)
 }
 
+// collectionDelete is what admission sees for each object of a DELETECOLLECTION:
+// no name, the object as the old object (k8s.io/apiserver's
+// rest.AdmissionToValidateObjectDeleteFunc).
+func collectionDelete(group, resource string, old runtime.Object) admission.Attributes {
+	gvr := schema.GroupVersionResource{Group: group, Version: "v1beta1", Resource: resource}
+	return admission.NewAttributesRecord(nil, old, schema.GroupVersionKind{}, "", "", gvr, "", admission.Delete, nil, false, nil)
+}
+
 // wantForbidden checks a 403 whose message contains msg and, when field is set,
 // whose causes name that field.
 func wantForbidden(t *testing.T, err error, msg, field string) {
@@ -144,6 +152,13 @@ func TestTiers(t *testing.T) {
 		{name: "delete application counts policies without tier", objs: existing, attrs: attrs(security.GroupName, "tiers", "application", admission.Delete, nil),
 			msg: `cannot delete the system Tier "application"`},
 		{name: "other resources pass", objs: existing, attrs: attrs("apps", "tiers", "mytier", admission.Delete, nil)},
+		{name: "deletecollection reaches a system tier", objs: existing, attrs: collectionDelete(crd.GroupName, "tiers", &crd.Tier{ObjectMeta: metav1.ObjectMeta{Name: "securityops"}}),
+			msg: `cannot delete the system Tier "securityops"`},
+		{name: "deletecollection reaches a tier in use, legacy group", objs: existing, attrs: collectionDelete(security.GroupName, "tiers", &crd.Tier{ObjectMeta: metav1.ObjectMeta{Name: "mytier"}}),
+			msg: `the Tier "mytier" is referenced by 1 Antrea policies`},
+		{name: "deletecollection reaches an unused tier", objs: append(existing, v1Tier("unused", 30)), attrs: collectionDelete(crd.GroupName, "tiers", &crd.Tier{ObjectMeta: metav1.ObjectMeta{Name: "unused"}})},
+		{name: "a deletion naming no tier is refused", objs: existing, attrs: attrs(crd.GroupName, "tiers", "", admission.Delete, nil),
+			msg: "cannot tell which Tier", field: "metadata.name"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -104,12 +104,19 @@ func (p *Tiers) Validate(_ context.Context, a admission.Attributes, _ admission.
 	return nil
 }
 
+// validateDelete protects system Tiers and Tiers that policies use, for DELETE and
+// for each Tier a DELETECOLLECTION would remove.
 func (p *Tiers) validateDelete(a admission.Attributes) error {
-	refs, err := p.policies.ByIndex(byTier, a.GetName())
+	name := targetName(a)
+	if name == "" {
+		return forbidden(a, field.ErrorList{field.Required(field.NewPath("metadata", "name"),
+			"cannot tell which Tier this deletion removes, so it is refused")})
+	}
+	refs, err := p.policies.ByIndex(byTier, name)
 	if err != nil {
 		return apierrors.NewInternalError(err)
 	}
-	if err := validation.ValidateTierDeletion(a.GetName(), len(refs)); err != nil {
+	if err := validation.ValidateTierDeletion(name, len(refs)); err != nil {
 		return forbidden(a, field.ErrorList{field.Forbidden(field.NewPath("metadata", "name"), err.Error())})
 	}
 	return nil
