@@ -22,9 +22,11 @@ package apiserver
 
 import (
 	"fmt"
+	"net/http"
 	"time"
 
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/healthz"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/klog/v2"
 
@@ -99,14 +101,18 @@ func (c CompletedConfig) New() (*Server, error) {
 		return nil, fmt.Errorf("creating the loopback client: %w", err)
 	}
 	aggregator := policy.NewStatusAggregator(statusClient{client: client})
-	if err := installControlplane(gs, stores, aggregator); err != nil {
-		return nil, err
-	}
 	if err := c.addPostStartHooks(gs); err != nil {
 		return nil, err
 	}
 	computation, err := c.addComputation(gs, storeSink{stores: stores, aggregator: aggregator}, aggregator)
 	if err != nil {
+		return nil, err
+	}
+	gate := computationGate(computation)
+	if err := gs.AddReadyzChecks(healthz.NamedCheck(readyzComputation, func(*http.Request) error { return gate.Ready() })); err != nil {
+		return nil, fmt.Errorf("adding the %s readiness check: %w", readyzComputation, err)
+	}
+	if err := installControlplane(gs, stores, aggregator, gate); err != nil {
 		return nil, err
 	}
 	info := &infoSource{stores: stores}

@@ -36,13 +36,27 @@ import (
 
 // installControlplane installs controlplane.antrea.io/v1beta2 over the computed
 // stores; agents' status reports go to the aggregator.
-func installControlplane(gs *genericapiserver.GenericAPIServer, stores *cpregistry.Stores, aggregator *policy.StatusAggregator) error {
+func installControlplane(gs *genericapiserver.GenericAPIServer, stores *cpregistry.Stores, aggregator *policy.StatusAggregator, gate cpregistry.Gate) error {
 	g := genericapiserver.NewDefaultAPIGroupInfo(controlplane.GroupName, scheme.Scheme, scheme.ParameterCodec, scheme.Codecs)
-	g.VersionedResourcesStorageMap["v1beta2"] = cpregistry.Storage(stores, aggregator)
+	g.VersionedResourcesStorageMap["v1beta2"] = cpregistry.Storage(stores, aggregator, gate)
 	if err := gs.InstallAPIGroup(&g); err != nil {
 		return fmt.Errorf("installing %s: %w", controlplane.GroupName, err)
 	}
 	return nil
+}
+
+// readyzComputation is the /readyz check that passes once the policy computation
+// has published its first complete state (/readyz/strata-policy-computation).
+const readyzComputation = "strata-policy-computation"
+
+// computationGate is what opens the controlplane API: the computation's first
+// complete publication, or nothing to wait for when there is no computation
+// (standalone: the stores stay empty, which is their complete state).
+func computationGate(computation *policy.Controller) cpregistry.Gate {
+	if computation == nil {
+		return cpregistry.AlwaysReady{}
+	}
+	return computation
 }
 
 // storeSink publishes the computation into the controlplane stores and tells the

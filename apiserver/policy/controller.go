@@ -50,7 +50,7 @@ type Config struct {
 // Controller feeds the computation from informers and runs its passes.
 type Controller struct {
 	computer *Computer
-	synced   []cache.InformerSynced
+	ready    readiness
 }
 
 // NewController registers the informer handlers. Start the informer factories, then
@@ -73,25 +73,33 @@ func NewController(cfg Config) (*Controller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy controller: setting the Pod transform: %w", err)
 	}
-	informers := []cache.SharedIndexInformer{
-		pods, kube.Core().V1().Namespaces().Informer(), kube.Core().V1().Services().Informer(),
-		kube.Networking().V1().NetworkPolicies().Informer(),
-	}
-	handlers := []cache.ResourceEventHandler{
-		c.podHandler(), c.namespaceHandler(), c.serviceHandler(), c.k8sPolicyHandler(),
+	feeds := []feedInformer{
+		{"pods", pods, c.podHandler()},
+		{"namespaces", kube.Core().V1().Namespaces().Informer(), c.namespaceHandler()},
+		{"services", kube.Core().V1().Services().Informer(), c.serviceHandler()},
+		{"networkpolicies.networking.k8s.io", kube.Networking().V1().NetworkPolicies().Informer(), c.k8sPolicyHandler()},
 	}
 	if !cfg.AntreaPolicyDisabled {
-		informers = append(informers, crd.ClusterNetworkPolicies().Informer(), crd.Tiers().Informer(), crd.ClusterGroups().Informer())
-		handlers = append(handlers, c.acnpHandler(), c.tierHandler(), c.clusterGroupHandler())
+		feeds = append(feeds,
+			feedInformer{"clusternetworkpolicies.crd.antrea.io", crd.ClusterNetworkPolicies().Informer(), c.acnpHandler()},
+			feedInformer{"tiers.crd.antrea.io", crd.Tiers().Informer(), c.tierHandler()},
+			feedInformer{"clustergroups.crd.antrea.io", crd.ClusterGroups().Informer(), c.clusterGroupHandler()})
 	}
-	for i, inf := range informers {
-		reg, err := inf.AddEventHandler(handlers[i])
+	for _, f := range feeds {
+		reg, err := f.informer.AddEventHandler(f.handler)
 		if err != nil {
-			return nil, fmt.Errorf("policy controller: adding a handler: %w", err)
+			return nil, fmt.Errorf("policy controller: adding the %s handler: %w", f.resource, err)
 		}
-		c.synced = append(c.synced, reg.HasSynced)
+		c.ready.track(f.resource, f.informer, reg.HasSynced)
 	}
 	return c, nil
+}
+
+// feedInformer is an informer the computation is fed from, with its handler.
+type feedInformer struct {
+	resource string
+	informer cache.SharedIndexInformer
+	handler  cache.ResourceEventHandler
 }
 
 // Computer exposes the computation (status aggregation reads spans from it).
@@ -100,13 +108,14 @@ func (c *Controller) Computer() *Computer { return c.computer }
 // Run waits for the informers to sync, then processes changes until ctx ends.
 func (c *Controller) Run(ctx context.Context) {
 	logger := klog.FromContext(ctx)
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
+	if !cache.WaitForCacheSync(ctx.Done(), c.ready.syncedFuncs()...) {
 		logger.Info("Policy controller stopped before its caches synced")
 		return
 	}
 	start := time.Now()
 	c.computer.Process()
-	logger.Info("Policy computation synced", "duration", time.Since(start))
+	c.ready.published.Store(true)
+	logger.Info("Policy computation synced: its complete state is published", "duration", time.Since(start))
 	for {
 		select {
 		case <-ctx.Done():
@@ -117,6 +126,12 @@ func (c *Controller) Run(ctx context.Context) {
 	}
 }
 
+// Ready returns nil once the first complete state has been published: every
+// informer synced and the first pass over all of it handed to the Sink. Until then
+// the error names what the computation waits for. strata-apiserver serves the
+// controlplane API and reports ready only from then on.
+func (c *Controller) Ready() error { return c.ready.Ready() }
+
 // HasSynced tells whether the informers synced and no work is pending.
 func (c *Controller) HasSynced() bool {
 	return c.InformersSynced() && !c.computer.Pending()
@@ -124,7 +139,7 @@ func (c *Controller) HasSynced() bool {
 
 // InformersSynced tells whether every informer delivered its initial list.
 func (c *Controller) InformersSynced() bool {
-	for _, s := range c.synced {
+	for _, s := range c.ready.syncedFuncs() {
 		if !s() {
 			return false
 		}

@@ -107,6 +107,20 @@ func (s *fakeSink) UpsertNetworkPolicy(np *controlplane.NetworkPolicy, span sets
 	return nil
 }
 
+// upsertCount is the number of policy upserts so far.
+func (s *fakeSink) upsertCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.upserts
+}
+
+// policyCount is the number of policies published.
+func (s *fakeSink) policyCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.policies)
+}
+
 func (s *fakeSink) DeleteNetworkPolicy(name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -66,6 +66,12 @@ type testServer struct {
 
 func startServer(t *testing.T) *testServer {
 	t.Helper()
+	return startGatedServer(t, cpregistry.AlwaysReady{})
+}
+
+// startGatedServer is startServer with the computed resources behind gate.
+func startGatedServer(t *testing.T, gate cpregistry.Gate) *testServer {
+	t.Helper()
 	stores, err := cpregistry.NewStores(store.Options{})
 	require.NoError(t, err)
 	t.Cleanup(stores.Stop)
@@ -82,7 +88,7 @@ func startServer(t *testing.T) *testServer {
 	require.NoError(t, err)
 	t.Cleanup(srv.Destroy)
 	group := genericapiserver.NewDefaultAPIGroupInfo(controlplane.GroupName, scheme.Scheme, scheme.ParameterCodec, scheme.Codecs)
-	group.VersionedResourcesStorageMap["v1beta2"] = cpregistry.Storage(stores, reporter)
+	group.VersionedResourcesStorageMap["v1beta2"] = cpregistry.Storage(stores, reporter, gate)
 	require.NoError(t, srv.InstallAPIGroup(&group))
 
 	ts := httptest.NewServer(srv.Handler)

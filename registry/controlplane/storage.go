@@ -63,13 +63,14 @@ func (s *Stores) Stop() {
 }
 
 // Storage returns the REST storage of controlplane.antrea.io/v1beta2, keyed by
-// resource path, for APIGroupInfo.VersionedResourcesStorageMap["v1beta2"]. Status
-// reports posted by agents go to reporter.
-func Storage(stores *Stores, reporter networkpolicy.StatusReporter) map[string]rest.Storage {
+// resource path, for APIGroupInfo.VersionedResourcesStorageMap["v1beta2"]. The
+// computed resources are served only once gate is ready; status reports posted by
+// agents go to reporter.
+func Storage(stores *Stores, reporter networkpolicy.StatusReporter, gate Gate) map[string]rest.Storage {
 	return map[string]rest.Storage{
-		"networkpolicies":        networkpolicy.NewREST(stores.NetworkPolicies),
+		"networkpolicies":        gated(networkpolicy.NewREST(stores.NetworkPolicies), gate),
 		"networkpolicies/status": networkpolicy.NewStatusREST(reporter),
-		"addressgroups":          addressgroup.NewREST(stores.AddressGroups),
-		"appliedtogroups":        appliedtogroup.NewREST(stores.AppliedToGroups),
+		"addressgroups":          gated(addressgroup.NewREST(stores.AddressGroups), gate),
+		"appliedtogroups":        gated(appliedtogroup.NewREST(stores.AppliedToGroups), gate),
 	}
 }
