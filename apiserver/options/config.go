@@ -78,6 +78,7 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 	}
 	cfg := genericapiserver.NewRecommendedConfig(scheme.Codecs)
 	cfg.EffectiveVersion = compatibility.DefaultBuildEffectiveVersion()
+	cfg.EquivalentResourceRegistry = equivalentResources()
 	o.setOpenAPI(cfg)
 	if err := o.Recommended.ApplyTo(cfg); err != nil {
 		return nil, fmt.Errorf("applying the options: %w", err)
