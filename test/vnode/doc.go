@@ -46,7 +46,9 @@ limitations under the License.
 // Ready follows readiness, a liveness failure restarts the container.
 //
 // Exec (kubectl exec) runs a host command inside the Pod's namespace ("/agnhost" is the
-// configured agnhost), with stdin and a pseudo-terminal when asked; logs (kubectl logs,
+// configured agnhost), with stdin and a pseudo-terminal when asked (a request for a
+// pseudo-terminal and stderr together gets the terminal alone, which carries stderr, as
+// from a kubelet; virtual-kubelet's handler alone would refuse it); logs (kubectl logs,
 // -f, --tail, --limit-bytes, -p) read the log files; port-forward dials the Pod's
 // loopback from inside its namespace. Attach, log timestamps and since are not
 // supported.

@@ -77,12 +77,11 @@ func Run(ctx context.Context, cfg Config) error {
 			c.NodeSpec = *status.initial()
 			c.KubeconfigPath = cfg.Kubeconfig
 			c.HTTPListenAddr = net.JoinHostPort(cfg.KubeletAddress, strconv.Itoa(cfg.KubeletPort))
-			c.Handler = nodeutil.WithAuth(nodeutil.NoAuth(), mux)
 			c.NumWorkers = cfg.PodSyncWorkers
 			return nil
 		},
 		nodeutil.WithTLSConfig(tlsOpts...),
-		nodeutil.AttachProviderRoutes(mux),
+		withKubeletAPI(mux),
 	)
 	if err != nil {
 		return fmt.Errorf("creating the node: %w", err)
