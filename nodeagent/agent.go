@@ -235,17 +235,24 @@ func (a *Agent) buildParts(p *parts) error {
 	return err
 }
 
-// retireOldRound deletes the previous run's flows once the first policy sync is
-// installed (or after SyncTimeout), and records the new round in OVSDB.
+// retireOldRound deletes the previous run's flows once the first complete policy
+// sync is installed, and records the new round in OVSDB. Until then the previous
+// round keeps enforcing, however long that takes: losing contact with
+// strata-apiserver never removes a flow. It warns every SyncTimeout.
 func (a *Agent) retireOldRound(ctx context.Context, p *parts) {
 	logger := klog.FromContext(ctx)
-	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, a.cfg.SyncTimeout, true,
-		func(context.Context) (bool, error) { return p.policies.Synced(), nil })
-	if err != nil && ctx.Err() != nil {
-		return
-	}
-	if err != nil {
-		logger.Info("The first policy sync did not complete; retiring the previous flows anyway", "waited", a.cfg.SyncTimeout)
+	start := time.Now()
+	for {
+		err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, a.cfg.SyncTimeout, true,
+			func(context.Context) (bool, error) { return p.policies.Synced(), nil })
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		logger.Info("Warning: the first policy sync has not completed; the previous run's flows stay installed until it does",
+			"waited", time.Since(start).Round(time.Second), "previousRound", p.round.Prev)
 	}
 	if p.round.Prev != 0 {
 		if err := p.pipeline.DeleteRound(ctx, p.round.Prev); err != nil {

@@ -25,6 +25,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -33,6 +35,7 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
 	"github.com/strata-net/strata/generated/clientset/versioned"
+	"github.com/strata-net/strata/nodeagent/ovstest"
 )
 
 // runWith starts an agent with another controlplane client until the test (or
@@ -253,4 +256,276 @@ func TestAgentFallbackToSavedPolicies(t *testing.T) {
 		}
 		return fmt.Errorf("reports %v", n.cp.statusReports())
 	})
+}
+
+// TestAgentKeepsPreviousRoundWithoutSync restarts the agent with strata-apiserver
+// unreachable and no saved policies (a state directory lost with a reboot): the
+// new agent has nothing complete to install, so the previous run's flows keep
+// enforcing, well past SyncTimeout (which used to delete them): the Drop still
+// drops and the Allow still connects.
+func TestAgentKeepsPreviousRoundWithoutSync(t *testing.T) {
+	n := newNode(t)
+	n.setPolicy()
+	n.serve(t, 8080, 7070)
+	stop := n.run(t)
+	n.waitConnects(t, 8080)
+	eventually(t, "the first agent to record its complete round", func() error {
+		out, err := n.ovs.VSCtl("get", "Bridge", n.bridge, "external_ids:roundNum")
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		return nil
+	})
+	n.expectDropped(t, 7070)
+	stop()
+	if err := os.RemoveAll(n.cfg.StateDir); err != nil {
+		t.Fatal(err)
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0") // the controlplane's address, with nothing listening
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	n.cfg.SyncTimeout = 2 * time.Second
+	n.runWith(t, restClient(t, addr))
+	// Three SyncTimeouts and more, with traffic all along.
+	deadline := time.Now().Add(3 * n.cfg.SyncTimeout)
+	for probes := 0; probes < 3 || time.Now().Before(deadline); probes++ {
+		n.expectDropped(t, 7070)
+		n.waitConnects(t, 8080)
+	}
+}
+
+// agentRun is an agent run by a test, which can tell whether Run returned.
+type agentRun struct {
+	done chan struct{}
+	err  error // Run's result, set before done is closed
+}
+
+// runWatched starts an agent until the test ends, like runWith, and returns a
+// handle that tells whether its Run has returned meanwhile.
+func (n *node) runWatched(t *testing.T, client versioned.Interface) *agentRun {
+	t.Helper()
+	agent, err := New(n.cfg, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &agentRun{done: make(chan struct{})}
+	go func() {
+		r.err = agent.Run(ctx)
+		close(r.done)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.done:
+			if r.err != nil {
+				t.Errorf("agent: %v", r.err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("the agent did not stop within 30s")
+		}
+	})
+	return r
+}
+
+// expectRunning fails the test if the agent's Run has returned.
+func (r *agentRun) expectRunning(t *testing.T, when string) {
+	t.Helper()
+	select {
+	case <-r.done:
+		t.Fatalf("%s: the agent's Run returned (%v), want it running", when, r.err)
+	default:
+	}
+}
+
+// probeDialers is how many dials of probeForbidden run at once, so that a
+// dial starts every half dropTimeout or so.
+const probeDialers = 2
+
+// probeForbidden dials the port from the client Pod with probeDialers
+// dialers, each dialing every 100ms (a dial waits dropTimeout), until the
+// returned stop is called, which reports how many dials ran and how many
+// connected. Every one of them must be dropped.
+func (n *node) probeForbidden(t *testing.T, port int) (stop func() (probes, passed int)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var probes, passed atomic.Int64
+	var wg sync.WaitGroup
+	for range probeDialers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wait.UntilWithContext(ctx, func(context.Context) {
+				probes.Add(1)
+				if c, err := n.dial(port, dropTimeout); err == nil {
+					passed.Add(1)
+					c.Close()
+				}
+			}, 100*time.Millisecond)
+		}()
+	}
+	stop = func() (int, int) {
+		cancel()
+		wg.Wait()
+		return int(probes.Load()), int(passed.Load())
+	}
+	t.Cleanup(func() { stop() })
+	return stop
+}
+
+// dialFrom connects from a Pod to the server Pod's port.
+func (n *node) dialFrom(pod *ovstest.Pod, port int, timeout time.Duration) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return pod.Dial(ctx, "tcp", fmt.Sprintf("10.78.0.12:%d", port))
+}
+
+// TestAgentOVSDBRestart stops ovsdb-server for a while and starts it again
+// (alone, or followed by an ovs-vswitchd restart) under a running agent with
+// an Allow and a Drop policy installed. The agent keeps running: its OVSDB
+// client reconnects and its monitor resumes. Throughout, the dropped port
+// never connects; afterwards the allowed port connects, a connection opened
+// before carries data, the bridge holds the flows it held before (replayed
+// after an ovs-vswitchd restart), and a Pod attached afterwards (found
+// through the resumed monitor) gets its flows and the policy.
+func TestAgentOVSDBRestart(t *testing.T) {
+	tests := []struct {
+		name string
+		// up brings OVS back after ovsdb-server was stopped.
+		up func(*ovstest.Instance) error
+	}{
+		{name: "ovsdb-server", up: (*ovstest.Instance).StartOVSDB},
+		{name: "ovsdb-server then ovs-vswitchd", up: func(i *ovstest.Instance) error {
+			if err := i.StartOVSDB(); err != nil {
+				return err
+			}
+			return i.RestartVSwitchd()
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newNode(t)
+			n.setPolicy()
+			_, _, ag := testPolicy()
+			ag.GroupMembers = append(ag.GroupMembers, v1beta2.GroupMember{
+				Pod: &v1beta2.PodReference{Name: "client2", Namespace: "default"},
+				IPs: []v1beta2.IPAddress{v1beta2.IPAddress(net.ParseIP("10.78.0.13").To4())}})
+			n.cp.set("addressgroups", ag)
+			n.serve(t, 8080, 7070)
+			run := n.runWatched(t, n.cp.client)
+			n.waitConnects(t, 8080)
+			n.expectDropped(t, 7070)
+			conn, err := n.dial(8080, time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			before := n.flows(t)
+
+			stopProbes := n.probeForbidden(t, 7070)
+			if err := n.ovs.StopOVSDB(); err != nil {
+				t.Fatal(err)
+			}
+			// The agent's client retries meanwhile. (The userspace datapath
+			// forwards nothing while ovs-vswitchd has lost its OVSDB lock, so
+			// only the drop can be checked now.)
+			n.expectDropped(t, 7070)
+			run.expectRunning(t, "while ovsdb-server is down")
+			if err := tc.up(n.ovs); err != nil {
+				t.Fatal(err)
+			}
+			run.expectRunning(t, "right after the restart")
+			var after []string
+			err = wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 30*time.Second, true,
+				func(context.Context) (bool, error) {
+					after = n.flows(t)
+					return strings.Join(after, "\n") == strings.Join(before, "\n"), nil
+				})
+			if err != nil {
+				t.Fatalf("waiting 30s for the bridge to hold its flows again after the restart:\nbefore:\n%s\nafter:\n%s",
+					strings.Join(before, "\n"), strings.Join(after, "\n"))
+			}
+			n.waitConnects(t, 8080)
+			if err := echo(conn, "after the restart"); err != nil {
+				t.Fatalf("the connection opened before the restart: %v", err)
+			}
+
+			// A Pod attached after the restart: the agent learns it from OVSDB.
+			client2 := addPod(t, n.ovs, n.bridge, "client2", "10.78.0.13", "02:00:00:00:78:13", 13)
+			eventually(t, "tcp/8080 to be allowed from client2, attached after the restart", func() error {
+				c, err := n.dialFrom(client2, 8080, time.Second)
+				if err == nil {
+					c.Close()
+				}
+				return err
+			})
+			if c, err := n.dialFrom(client2, 7070, dropTimeout); err == nil {
+				c.Close()
+				t.Fatal("tcp/7070 connected from client2, want it dropped")
+			}
+			n.expectDropped(t, 7070)
+			probes, passed := stopProbes()
+			t.Logf("%d probes of tcp/7070 during and after the restart", probes)
+			if passed > 0 || probes < 4 {
+				t.Fatalf("%d of %d probes of tcp/7070 connected during and after the restart; want 0 of 4 or more", passed, probes)
+			}
+			run.expectRunning(t, "at the end")
+		})
+	}
+}
+
+// TestAgentOVSDBRestartBeforeSync restarts ovsdb-server under an agent still
+// waiting for its first policy sync (strata-apiserver unreachable). The agent
+// keeps running; when strata-apiserver comes up, it enforces the policies and
+// records its round in the bridge's external_ids over the reconnected client.
+func TestAgentOVSDBRestartBeforeSync(t *testing.T) {
+	n := newNode(t)
+	n.setPolicy()
+	n.serve(t, 8080, 7070)
+	l, err := net.Listen("tcp", "127.0.0.1:0") // the controlplane's address, with nothing listening
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	run := n.runWatched(t, restClient(t, addr))
+	eventually(t, "the agent's base flows", func() error {
+		if len(n.flows(t)) == 0 {
+			return errors.New("no flows")
+		}
+		return nil
+	})
+
+	if err := n.ovs.RestartOVSDB(); err != nil {
+		t.Fatal(err)
+	}
+	run.expectRunning(t, "right after the restart")
+	if l, err = net.Listen("tcp", addr); err != nil {
+		t.Fatalf("listening on the controlplane's address: %v", err)
+	}
+	n.cp.serveHTTP(t, l)
+	eventually(t, "tcp/7070 to be dropped", func() error {
+		c, err := n.dial(7070, dropTimeout)
+		if err == nil {
+			c.Close()
+			return errors.New("tcp/7070 connected")
+		}
+		return nil
+	})
+	n.waitConnects(t, 8080)
+	eventually(t, "the agent to record round 1 in the bridge's external_ids", func() error {
+		out, err := n.ovs.VSCtl("get", "Bridge", n.bridge, "external_ids:roundNum")
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		if got := strings.Trim(strings.TrimSpace(out), `"`); got != "1" {
+			return fmt.Errorf("roundNum %q", got)
+		}
+		return nil
+	})
+	run.expectRunning(t, "at the end")
 }

@@ -37,6 +37,10 @@ const (
 	DatapathNetdev = "netdev" // OVS userspace
 )
 
+// DefaultStateDir is where the agent saves policies by default: a directory that
+// survives reboots.
+const DefaultStateDir = "/var/lib/strata"
+
 // Config is strata-agent's configuration.
 type Config struct {
 	// NodeName is the Node this agent enforces policies on. Required.
@@ -49,14 +53,18 @@ type Config struct {
 	// kernel module is loaded, netdev otherwise.
 	DatapathType string
 	// StateDir keeps the last synced policies for restarts without strata-apiserver.
-	// Default /var/run/strata.
+	// It must survive a reboot of the node (not a tmpfs such as /var/run): an agent
+	// that starts without strata-apiserver enforces what it saved. Default
+	// /var/lib/strata.
 	StateDir string
 	// AuditLogPath is np.log. Default /var/log/strata/networkpolicy/np.log.
 	AuditLogPath string
 	// PacketInRate limits policy packet-ins per second. Default 5000.
 	PacketInRate uint32
-	// SyncTimeout bounds the wait for the first policy sync before the flows of the
-	// previous agent run are deleted anyway. Default 5m.
+	// SyncTimeout is how long the first policy sync may take before the agent warns
+	// that it has not completed, and again every SyncTimeout after. The previous
+	// run's flows stay installed until a complete sync replaces them, however long
+	// that takes (fail closed). Default 5m.
 	SyncTimeout time.Duration
 
 	// Kube reads and watches Nodes on kube-apiserver. When set, the agent runs the
@@ -94,7 +102,7 @@ func (c *Config) Defaults() {
 		c.DatapathType = DetectDatapathType()
 	}
 	if c.StateDir == "" {
-		c.StateDir = "/var/run/strata"
+		c.StateDir = DefaultStateDir
 	}
 	if c.AuditLogPath == "" {
 		c.AuditLogPath = "/var/log/strata/networkpolicy/np.log"

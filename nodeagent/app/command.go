@@ -86,10 +86,10 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 	fs.StringVar(&cfg.Bridge, "bridge", "br-int", "The OVS bridge the agent owns.")
 	fs.StringVar(&cfg.OVSRunDir, "ovs-rundir", "/var/run/openvswitch", "Directory of OVS's db.sock and <bridge>.mgmt.")
 	fs.StringVar(&cfg.DatapathType, "datapath-type", "", "system (kernel module) or netdev (userspace); empty detects.")
-	fs.StringVar(&cfg.StateDir, "state-dir", "/var/run/strata", "Directory of the state kept across restarts.")
+	fs.StringVar(&cfg.StateDir, "state-dir", nodeagent.DefaultStateDir, "Directory of the state kept across restarts and reboots (the policies enforced while strata-apiserver is unreachable); not a tmpfs.")
 	fs.StringVar(&cfg.AuditLogPath, "audit-log", "/var/log/strata/networkpolicy/np.log", "The audit log of rules with enableLogging.")
 	fs.Uint32Var(&cfg.PacketInRate, "packet-in-rate", 5000, "Policy packet-ins per second at most (logging, reject).")
-	fs.DurationVar(&cfg.SyncTimeout, "sync-timeout", 0, "How long to wait for the first policy sync before the previous run's flows are deleted (default 5m).")
+	fs.DurationVar(&cfg.SyncTimeout, "sync-timeout", 0, "How long the first policy sync may take before the agent warns, and again every interval after (default 5m); the previous run's flows stay until a complete sync replaces them.")
 	fs.BoolVar(&printVersion, "version", false, "Print the version and exit.")
 	pfs := fss.FlagSet("pod network")
 	pfs.BoolVar(&podNetwork, "pod-network", false, "Run the node's Pod network: wait for the Node's spec.podCIDR, create the gateway port, "+

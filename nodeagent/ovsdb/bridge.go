@@ -130,7 +130,9 @@ func (c *Client) DeleteBridge(ctx context.Context, name string) error {
 		}
 		return err
 	}
-	_, err = c.Transact(ctx,
+	// Replaying the deletion is harmless, so it is sent again if the
+	// connection drops meanwhile.
+	_, err = c.transact(ctx, true,
 		MutateOp("Open_vSwitch", nil, DeleteFrom("bridges", Set{uuid})),
 		Delete("Bridge", []Condition{Equal("_uuid", uuid)}),
 	)

@@ -21,7 +21,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
 
 	"k8s.io/klog/v2"
@@ -30,108 +29,107 @@ import (
 // Database is the name of the Open vSwitch database.
 const Database = "Open_vSwitch"
 
-// ErrClosed is returned by calls on a client whose connection is gone.
-var ErrClosed = errors.New("ovsdb connection closed")
+// ErrClosed is returned by calls on a client that was closed with Close.
+var ErrClosed = errors.New("ovsdb client closed")
 
-// Client is an RFC 7047 JSON-RPC client on one connection. It is safe for
-// concurrent use. It does not reconnect: after Done is closed, Connect again.
+// ErrDisconnected is wrapped by the errors of calls that lost their
+// connection: a request in flight when ovsdb-server went away (it may or may
+// not have been applied), or a wait for the next connection cut short by the
+// caller's context. The client reconnects by itself.
+var ErrDisconnected = errors.New("ovsdb connection lost")
+
+// Client is an RFC 7047 JSON-RPC client of ovsdb-server that keeps one
+// connection up: when it drops, the client dials again with backoff and
+// sends its monitors' requests again. It is safe for concurrent use.
 type Client struct {
-	conn   net.Conn
+	cfg    Config
 	logger klog.Logger
+	ctx    context.Context // the client's lifetime: cancelled by Close
+	cancel context.CancelFunc
 
-	writeMu sync.Mutex
-	enc     *json.Encoder
+	mu          sync.Mutex
+	sess        *session      // the live connection; nil while reconnecting
+	ready       chan struct{} // closed when sess is set
+	lastErr     error         // why the last connection ended
+	closed      bool
+	monitors    map[string]*Monitor
+	nextMonitor uint64
+	connects    int64
+	closeErr    error
 
-	mu       sync.Mutex
-	nextID   uint64
-	pending  map[uint64]*pendingCall
-	monitors map[string]*Monitor
-	err      error
-
-	done chan struct{}
+	done chan struct{} // closed when Close has finished
 }
 
-type pendingCall struct {
-	ch      chan response
-	monitor *Monitor // set for "monitor" calls: the reader queues the initial state
-}
-
-type response struct {
-	result json.RawMessage
-	err    error
-}
-
-// request is a JSON-RPC request or (with ID nil) a notification.
-type request struct {
-	Method string `json:"method"`
-	Params any    `json:"params"`
-	ID     any    `json:"id"`
-}
-
-// reply is a JSON-RPC response sent by the client (to the server's echo).
-type reply struct {
-	Result json.RawMessage `json:"result"`
-	Error  any             `json:"error"`
-	ID     json.RawMessage `json:"id"`
-}
-
-// message is any JSON-RPC message received from the server.
-type message struct {
-	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method"`
-	Params json.RawMessage `json:"params"`
-	Result json.RawMessage `json:"result"`
-	Error  json.RawMessage `json:"error"`
-}
-
-// Connect dials the ovsdb-server unix socket (for example <rundir>/db.sock)
-// and starts the reader goroutine. ctx bounds the dial only; the logger in
-// ctx is kept for the connection's lifetime.
+// Connect is New with the default Config for the socket.
 func Connect(ctx context.Context, socketPath string) (*Client, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", socketPath)
+	return New(ctx, Config{SocketPath: socketPath})
+}
+
+// New dials ovsdb-server and returns a client that keeps the connection up
+// until Close. ctx bounds the first dial only, which must succeed; the
+// logger in ctx is kept for the client's lifetime.
+func New(ctx context.Context, cfg Config) (*Client, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("ovsdb client: %w", err)
+	}
+	logger := klog.FromContext(ctx).WithValues("ovsdb", cfg.SocketPath)
+	c := &Client{cfg: cfg, logger: logger, ready: make(chan struct{}),
+		monitors: map[string]*Monitor{}, done: make(chan struct{})}
+	s, err := dialSession(ctx, cfg.SocketPath, logger, c.handleUpdate)
 	if err != nil {
-		return nil, fmt.Errorf("connect to ovsdb at %s: %w", socketPath, err)
+		return nil, fmt.Errorf("connect to ovsdb at %s: %w", cfg.SocketPath, err)
 	}
-	c := &Client{
-		conn:     conn,
-		logger:   klog.FromContext(ctx).WithValues("ovsdb", socketPath),
-		enc:      json.NewEncoder(conn),
-		pending:  map[uint64]*pendingCall{},
-		monitors: map[string]*Monitor{},
-		done:     make(chan struct{}),
-	}
-	go c.readLoop()
-	c.logger.V(2).Info("Connected to OVSDB")
+	c.ctx, c.cancel = context.WithCancel(klog.NewContext(context.Background(), logger))
+	c.publish(s)
+	go c.supervise(s)
+	logger.V(2).Info("Connected to OVSDB")
 	return c, nil
 }
 
-// Close closes the connection and waits for the reader goroutine to exit.
-// Pending calls fail with ErrClosed.
+// Close stops reconnecting, closes the connection and waits until the
+// client's goroutines have exited. Calls and monitors fail with ErrClosed.
 func (c *Client) Close() error {
-	err := c.conn.Close()
+	c.cancel()
 	<-c.done
-	if errors.Is(err, net.ErrClosed) {
-		return nil
-	}
-	return err
+	return c.closeErr
 }
 
-// Done is closed when the connection is lost or closed.
+// Done is closed once Close has finished. A lost connection does not close
+// it: the client reconnects.
 func (c *Client) Done() <-chan struct{} { return c.done }
 
-// Err returns why the connection ended, or nil while it is up.
+// Err returns nil while connected, ErrClosed after Close, and otherwise
+// why the connection was lost (wrapping ErrDisconnected) while the client
+// reconnects.
 func (c *Client) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.err
+	switch {
+	case c.closed:
+		return ErrClosed
+	case c.sess != nil:
+		return nil
+	case c.lastErr != nil:
+		return c.lastErr
+	default:
+		return ErrDisconnected
+	}
+}
+
+// Connects is the number of connections made so far: 1 after New, one
+// more after each reconnection.
+func (c *Client) Connects() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.connects
 }
 
 // Echo sends an echo request and checks the reply (a liveness probe).
 func (c *Client) Echo(ctx context.Context) error {
 	params := []string{"strata-echo"}
 	var got []string
-	if err := c.call(ctx, "echo", params, nil, &got); err != nil {
+	if err := c.call(ctx, "echo", params, true, &got); err != nil {
 		return err
 	}
 	if len(got) != 1 || got[0] != params[0] {
@@ -140,68 +138,61 @@ func (c *Client) Echo(ctx context.Context) error {
 	return nil
 }
 
-// call sends a request and decodes its result into result (if not nil).
-func (c *Client) call(ctx context.Context, method string, params any, mon *Monitor, result any) error {
-	id, pc, err := c.register(mon)
-	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
-	}
-	defer c.unregister(id)
-	if err := c.write(ctx, request{Method: method, Params: params, ID: id}); err != nil {
-		return fmt.Errorf("%s: send request: %w", method, err)
-	}
-	select {
-	case resp := <-pc.ch:
-		if resp.err != nil {
-			return fmt.Errorf("%s: %w", method, resp.err)
+// call sends a request and decodes its result into result (if not nil). It
+// waits for a connection, bounded by ctx. A request not yet written when its
+// connection dropped is sent on the next one; one that was written is sent
+// again only if resend is set (its replay must be harmless), and otherwise
+// fails with an error wrapping ErrDisconnected.
+func (c *Client) call(ctx context.Context, method string, params any, resend bool, result any) error {
+	for {
+		s, err := c.session(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", method, err)
+		}
+		raw, err := s.call(ctx, method, params, nil)
+		var notSent notSentError
+		if errors.As(err, &notSent) || (resend && errors.Is(err, ErrDisconnected) && ctx.Err() == nil) {
+			c.logger.V(4).Info("Sending OVSDB request again on the next connection", "method", method, "err", err)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", method, err)
 		}
 		if result == nil {
 			return nil
 		}
-		if err := json.Unmarshal(resp.result, result); err != nil {
+		if err := json.Unmarshal(raw, result); err != nil {
 			return fmt.Errorf("%s: decode result: %w", method, err)
 		}
 		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("%s: waiting for reply: %w", method, context.Cause(ctx))
-	case <-c.done:
-		return fmt.Errorf("%s: %w", method, c.closedErr())
 	}
 }
 
-func (c *Client) register(mon *Monitor) (uint64, *pendingCall, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err != nil {
-		return 0, nil, c.err
+// session returns the live connection, waiting for one until ctx is done.
+func (c *Client) session(ctx context.Context) (*session, error) {
+	for {
+		c.mu.Lock()
+		s, ready, closed, lastErr := c.sess, c.ready, c.closed, c.lastErr
+		c.mu.Unlock()
+		if closed {
+			return nil, ErrClosed
+		}
+		if s != nil {
+			if s.alive() {
+				return s, nil
+			}
+			c.unpublish(s) // the supervisor will notice too; do not spin meanwhile
+			continue
+		}
+		if lastErr == nil {
+			lastErr = ErrDisconnected
+		}
+		select {
+		case <-ready:
+		case <-c.ctx.Done():
+			return nil, ErrClosed
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for the connection to %s: %w: %w", c.cfg.SocketPath, lastErr, context.Cause(ctx))
+		}
 	}
-	c.nextID++
-	pc := &pendingCall{ch: make(chan response, 1), monitor: mon}
-	c.pending[c.nextID] = pc
-	return c.nextID, pc, nil
-}
-
-func (c *Client) unregister(id uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.pending, id)
-}
-
-func (c *Client) write(ctx context.Context, v any) error {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	deadline, _ := ctx.Deadline() // zero time clears any previous deadline
-	if err := c.conn.SetWriteDeadline(deadline); err != nil {
-		return err
-	}
-	return c.enc.Encode(v)
-}
-
-func (c *Client) closedErr() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err == nil {
-		return ErrClosed
-	}
-	return c.err
 }

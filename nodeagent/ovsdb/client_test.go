@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,35 +30,86 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fakeServer accepts one connection and lets the test script the server side.
+// fakeServer listens on a unix socket and lets the test script the server
+// side of the current connection; next switches to the client's next
+// connection (after a reconnection).
 type fakeServer struct {
-	t    *testing.T
-	conn net.Conn
-	dec  *json.Decoder
-	enc  *json.Encoder
+	t        *testing.T
+	sock     string
+	l        net.Listener
+	accepted chan net.Conn
+	conn     net.Conn
+	dec      *json.Decoder
+	enc      *json.Encoder
 }
 
 func startFake(t *testing.T) (*Client, *fakeServer) {
-	sock := filepath.Join(t.TempDir(), "db.sock")
-	l, err := net.Listen("unix", sock)
-	require.NoError(t, err)
-	t.Cleanup(func() { l.Close() })
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := l.Accept()
-		if err == nil {
-			accepted <- c
-		}
-	}()
+	return startFakeWith(t, Config{})
+}
+
+// startFakeWith connects a client with cfg (its SocketPath is the fake's)
+// and accepts its first connection.
+func startFakeWith(t *testing.T, cfg Config) (*Client, *fakeServer) {
+	s := &fakeServer{t: t, sock: filepath.Join(t.TempDir(), "db.sock")}
+	s.listen()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	client, err := Connect(ctx, sock)
+	cfg.SocketPath = s.sock
+	client, err := New(ctx, cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { client.Close() })
-	conn := <-accepted
-	t.Cleanup(func() { conn.Close() })
-	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
-	return client, &fakeServer{t: t, conn: conn, dec: json.NewDecoder(conn), enc: json.NewEncoder(conn)}
+	s.next()
+	return client, s
+}
+
+// listen (again) on the socket, accepting every connection.
+func (s *fakeServer) listen() {
+	l, err := net.Listen("unix", s.sock)
+	require.NoError(s.t, err)
+	accepted := make(chan net.Conn, 10)
+	var mu sync.Mutex
+	var conns []net.Conn
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			select {
+			case accepted <- c:
+			default: // more connections than the test reads: closed at cleanup
+			}
+		}
+	}()
+	s.t.Cleanup(func() {
+		l.Close()
+		<-exited
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	s.l, s.accepted = l, accepted
+}
+
+// stop closes the listener (removing the socket): the server is down.
+func (s *fakeServer) stop() {
+	require.NoError(s.t, s.l.Close())
+}
+
+// next waits up to 10s for the client's next connection and makes it current.
+func (s *fakeServer) next() {
+	select {
+	case c := <-s.accepted:
+		require.NoError(s.t, c.SetDeadline(time.Now().Add(10*time.Second)))
+		s.conn, s.dec, s.enc = c, json.NewDecoder(c), json.NewEncoder(c)
+	case <-time.After(10 * time.Second):
+		s.t.Fatal("waiting 10s for the client to connect to the fake server")
+	}
 }
 
 func (s *fakeServer) read() map[string]json.RawMessage {
@@ -69,6 +121,11 @@ func (s *fakeServer) read() map[string]json.RawMessage {
 func (s *fakeServer) send(v string) {
 	_, err := s.conn.Write([]byte(v))
 	require.NoError(s.t, err)
+}
+
+// reply answers the request req with a JSON result.
+func (s *fakeServer) reply(req map[string]json.RawMessage, result string) {
+	s.send(`{"id":` + string(req["id"]) + `,"result":` + result + `,"error":null}`)
 }
 
 func TestClientProtocol(t *testing.T) {
@@ -108,16 +165,23 @@ func TestClientProtocol(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "br0", name)
 
-	// Losing the connection fails pending calls and closes Done.
-	go func() { _, err := client.Transact(ctx, Select("Bridge", nil)); done <- result{nil, err} }()
+	// Losing the connection fails a pending write with ErrDisconnected; the
+	// client reconnects and Done stays open.
+	go func() {
+		_, err := client.Transact(ctx, MutateOp("Bridge", nil, InsertTo("flood_vlans", Set{1})))
+		done <- result{nil, err}
+	}()
 	server.read()
 	server.conn.Close()
 	got = <-done
-	assert.ErrorIs(t, got.err, ErrClosed)
+	assert.ErrorIs(t, got.err, ErrDisconnected)
+	assert.NotErrorIs(t, got.err, ErrClosed)
+	assert.ErrorContains(t, got.err, "the request may have been applied")
+	server.next()
 	select {
 	case <-client.Done():
-	case <-ctx.Done():
-		t.Fatal("Done not closed after the connection was lost")
+		t.Fatal("Done closed after the connection was lost")
+	default:
 	}
 }
 

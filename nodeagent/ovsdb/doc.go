@@ -19,13 +19,55 @@ limitations under the License.
 //
 // # Connection
 //
-// Connect dials ovsdb-server's unix socket (<rundir>/db.sock) and starts one
-// reader goroutine that matches replies to requests by id, answers the
-// server's "echo" inactivity probes and queues "update" notifications for
-// monitors. A Client is safe for concurrent use. It never reconnects: when
-// the connection ends, Done is closed, every pending call fails with an error
-// wrapping ErrClosed, and the caller connects again (ovsdb-server keeps all
-// state, so nothing has to be replayed into it).
+// New (or Connect, with the default Config) dials ovsdb-server's unix socket
+// (<rundir>/db.sock); the first dial must succeed. A Client is safe for
+// concurrent use and keeps its connection up until Close: each connection has
+// one reader goroutine that matches replies to requests by id, answers the
+// server's "echo" inactivity probes and hands "update" notifications to the
+// monitors, and a supervisor goroutine redials when the connection drops
+// (ovsdb-server restarted, crashed or upgraded).
+//
+// Reconnection: the delay between attempts starts at Config.MinBackoff
+// (100ms) and doubles up to Config.MaxBackoff (5s); each delay is drawn from
+// the upper half of its step, never below MinBackoff. The step starts over
+// once a connection has lasted MaxBackoff. Config.AttemptTimeout (10s)
+// bounds one attempt. ovsdb-server keeps the database on disk, so nothing is
+// written back; the client only sends its monitors' requests again (see
+// Monitors) before handing the new connection out. Losing and regaining the
+// connection is logged at level 0, failed attempts at V(2).
+//
+// Calls during an outage:
+//
+//   - A call made while the client reconnects waits for the connection,
+//     bounded by its ctx; if ctx ends first, the error wraps both
+//     ErrDisconnected and ctx's error ("waiting for the connection to ...").
+//   - A request in flight when the connection drops cannot be known to have
+//     been applied or not. Requests whose replay is harmless are sent again
+//     on the next connection: echo, read-only transactions (select, wait),
+//     the map-key helpers (Set/Remove...ExternalID, Set/RemoveOtherConfig),
+//     DeletePort and DeleteBridge. Any other fails with an error wrapping
+//     ErrDisconnected that says the request may have been applied; the
+//     caller decides, by reading the state back or calling again
+//     (CreateBridge converges; AddPort of a port that was added fails on its
+//     existing name).
+//   - Close ends the client: calls and monitors fail with ErrClosed, and
+//     Done is closed. Done is never closed by a lost connection; Err tells
+//     whether the client is connected (nil), reconnecting (wraps
+//     ErrDisconnected) or closed (ErrClosed), and Connects counts the
+//     connections made.
+//
+// # Monitors
+//
+// Monitor sends a "monitor" request (waiting for a connection like any
+// call); Next returns its initial content, then each update. A monitor survives reconnections: the client sends the same
+// request (same monitor id) on the new connection, compares the new initial
+// content with the rows the monitor has reported (it keeps a copy of their
+// monitored columns) and queues the difference as one update, possibly
+// empty: rows inserted, modified (Old holding the previous values of the
+// changed columns, like a server update) and deleted while it was
+// disconnected. So a reader never misses a change, and an update after a
+// reconnection is its cue to resynchronise if it wants to. A monitor the
+// server refuses after a reconnection (a changed schema) ends with the error.
 //
 // # Transactions
 //
@@ -55,9 +97,9 @@ limitations under the License.
 // DeleteBridge and DeletePort of a missing row succeed, so callers can retry.
 //
 // WaitOFPort uses a monitor on the Interface table and returns as soon as
-// vswitchd assigns a valid ofport; the ctx deadline bounds the wait and the
-// error says what was last seen (missing row, no ofport yet, ofport -1 with
-// the interface's error column).
+// vswitchd assigns a valid ofport; the ctx deadline bounds the wait (also
+// across a reconnection) and the error says what was last seen (missing row,
+// no ofport yet, ofport -1 with the interface's error column).
 //
 // Logging is contextual (klog.FromContext); V(2) for changes, V(4) and above
 // for protocol detail.

@@ -88,8 +88,10 @@ func (c *Client) getMap(ctx context.Context, mc mapColumn) (map[string]string, e
 	return m, nil
 }
 
+// mutateMap sets or removes one key; replaying it is harmless, so it is sent
+// again if the connection drops while it is in flight.
 func (c *Client) mutateMap(ctx context.Context, mc mapColumn, mutations []Mutation, key string) error {
-	res, err := c.Transact(ctx, MutateOp(mc.table, mc.where, mutations...))
+	res, err := c.transact(ctx, true, MutateOp(mc.table, mc.where, mutations...))
 	if err != nil {
 		return fmt.Errorf("update %s key %q: %w", mc.what, key, err)
 	}

@@ -19,6 +19,7 @@ package ovsdb
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -35,45 +36,79 @@ type RowUpdate struct {
 type TableUpdates map[string]map[string]RowUpdate
 
 // Monitor receives the updates of one "monitor" request. The first update
-// returned by Next is the initial content of the monitored tables.
+// returned by Next is the initial content of the monitored tables. The
+// monitor survives reconnections: the client sends its request again on the
+// new connection and turns the new initial content into the changes missed
+// meanwhile (compared with the rows the monitor had reported), which Next
+// returns as one update, possibly empty.
 type Monitor struct {
 	id     string
 	client *Client
+	tables map[string][]string
+
+	// sess is the connection the monitor is subscribed on; guarded by
+	// client.mu.
+	sess *session
 
 	mu     sync.Mutex
+	rows   rowCache
 	queue  []TableUpdates
 	err    error
 	signal chan struct{}
 }
 
 // Monitor starts monitoring columns of tables (table name to columns; no
-// columns means all). Updates are queued without bound until read with Next,
-// so a slow reader never blocks the connection. Call Cancel when done.
+// columns means all). It waits for a connection, bounded by ctx. Updates are
+// queued without bound until read with Next, so a slow reader never blocks
+// the connection. Call Cancel when done.
 func (c *Client) Monitor(ctx context.Context, tables map[string][]string) (*Monitor, error) {
-	m := &Monitor{client: c, signal: make(chan struct{}, 1)}
-	c.mu.Lock()
-	c.nextID++
-	m.id = "strata-monitor-" + strconv.FormatUint(c.nextID, 10)
-	c.monitors[m.id] = m
-	c.mu.Unlock()
+	m := &Monitor{client: c, tables: tables, rows: rowCache{}, signal: make(chan struct{}, 1)}
+	for {
+		s, err := c.session(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("monitor: %w", err)
+		}
+		c.mu.Lock()
+		if c.sess != s {
+			c.mu.Unlock()
+			continue // reconnected meanwhile
+		}
+		c.nextMonitor++
+		m.id = "strata-monitor-" + strconv.FormatUint(c.nextMonitor, 10)
+		m.sess = s
+		c.monitors[m.id] = m
+		c.mu.Unlock()
+		_, err = s.call(ctx, "monitor", m.params(), m.snapshot)
+		switch {
+		case err == nil:
+			return m, nil
+		case errors.Is(err, ErrDisconnected):
+			// Registered: the next connection subscribes it, and its
+			// initial content arrives then.
+			return m, nil
+		default:
+			c.removeMonitor(m.id)
+			return nil, fmt.Errorf("monitor: %w", err)
+		}
+	}
+}
 
-	reqs := make(map[string]map[string]any, len(tables))
-	for table, cols := range tables {
+// params is the monitor request: [database, id, {table: {columns}}].
+func (m *Monitor) params() []any {
+	reqs := make(map[string]map[string]any, len(m.tables))
+	for table, cols := range m.tables {
 		req := map[string]any{}
 		if len(cols) > 0 {
 			req["columns"] = cols
 		}
 		reqs[table] = req
 	}
-	if err := c.call(ctx, "monitor", []any{Database, m.id, reqs}, m, nil); err != nil {
-		c.removeMonitor(m.id)
-		return nil, err
-	}
-	return m, nil
+	return []any{Database, m.id, reqs}
 }
 
 // Next returns the next batch of updates, waiting until one arrives, the
-// connection ends or ctx is done.
+// monitor ends (Cancel, Close, or the server refusing it after a
+// reconnection) or ctx is done.
 func (m *Monitor) Next(ctx context.Context) (TableUpdates, error) {
 	for {
 		m.mu.Lock()
@@ -96,27 +131,52 @@ func (m *Monitor) Next(ctx context.Context) (TableUpdates, error) {
 	}
 }
 
-// Cancel sends monitor_cancel and stops queueing updates. It is a no-op on a
-// closed connection.
+// Cancel stops queueing updates and sends monitor_cancel on the connection
+// the monitor is subscribed on, if it is still up.
 func (m *Monitor) Cancel(ctx context.Context) error {
-	m.client.removeMonitor(m.id)
+	c := m.client
+	c.mu.Lock()
+	delete(c.monitors, m.id)
+	s := m.sess
+	c.mu.Unlock()
 	m.close(fmt.Errorf("monitor %s cancelled", m.id))
-	select {
-	case <-m.client.done:
+	if s == nil || !s.alive() {
 		return nil
-	default:
 	}
-	return m.client.call(ctx, "monitor_cancel", []any{m.id}, nil, nil)
+	if _, err := s.call(ctx, "monitor_cancel", []any{m.id}, nil); err != nil && !errors.Is(err, ErrDisconnected) {
+		return fmt.Errorf("monitor_cancel: %w", err)
+	}
+	return nil
 }
 
-// pushRaw queues an encoded table-updates object.
-func (m *Monitor) pushRaw(raw json.RawMessage) error {
+// snapshot takes the result of a monitor request (the initial content) and
+// queues the difference from the rows reported so far: all of it the first
+// time, the changes missed while disconnected after a reconnection.
+func (m *Monitor) snapshot(raw json.RawMessage) error {
+	var u TableUpdates
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return fmt.Errorf("decode monitor initial content: %w", err)
+	}
+	m.mu.Lock()
+	if m.err == nil {
+		m.queue = append(m.queue, m.rows.resync(m.tables, u))
+	}
+	m.mu.Unlock()
+	m.wake()
+	return nil
+}
+
+// push queues an update notification.
+func (m *Monitor) push(raw json.RawMessage) error {
 	var u TableUpdates
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return fmt.Errorf("decode monitor update: %w", err)
 	}
 	m.mu.Lock()
-	m.queue = append(m.queue, u)
+	if m.err == nil {
+		m.rows.apply(u)
+		m.queue = append(m.queue, u)
+	}
 	m.mu.Unlock()
 	m.wake()
 	return nil
@@ -144,8 +204,9 @@ func (c *Client) removeMonitor(id string) {
 	delete(c.monitors, id)
 }
 
-// handleUpdate dispatches an "update" notification: params [id, updates].
-func (c *Client) handleUpdate(params json.RawMessage) {
+// handleUpdate dispatches an "update" notification of session s: params
+// [id, updates].
+func (c *Client) handleUpdate(s *session, params json.RawMessage) {
 	var p []json.RawMessage
 	var id string
 	if err := json.Unmarshal(params, &p); err != nil || len(p) != 2 || json.Unmarshal(p[0], &id) != nil {
@@ -154,11 +215,14 @@ func (c *Client) handleUpdate(params json.RawMessage) {
 	}
 	c.mu.Lock()
 	m := c.monitors[id]
+	if m != nil && m.sess != s {
+		m = nil // subscribed on another connection
+	}
 	c.mu.Unlock()
 	if m == nil {
 		return
 	}
-	if err := m.pushRaw(p[1]); err != nil {
+	if err := m.push(p[1]); err != nil {
 		c.logger.Error(err, "Dropping OVSDB monitor update", "monitor", id)
 	}
 }

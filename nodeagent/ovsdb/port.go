@@ -104,7 +104,9 @@ func (c *Client) DeletePort(ctx context.Context, name string) error {
 		}
 		return err
 	}
-	_, err = c.Transact(ctx,
+	// Replaying the deletion is harmless (it matches nothing the second
+	// time), so it is sent again if the connection drops meanwhile.
+	_, err = c.transact(ctx, true,
 		MutateOp("Bridge", []Condition{Includes("ports", Set{uuid})}, DeleteFrom("ports", Set{uuid})),
 		Delete("Port", []Condition{Equal("_uuid", uuid)}),
 	)

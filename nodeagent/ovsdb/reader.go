@@ -30,80 +30,80 @@ import (
 // echoReplyTimeout bounds the write of a reply to the server's echo.
 const echoReplyTimeout = 5 * time.Second
 
-// readLoop decodes messages until the connection fails, then fails every
-// pending call and monitor.
-func (c *Client) readLoop() {
-	dec := json.NewDecoder(c.conn)
+// readLoop decodes messages until the connection fails, then ends the
+// session: pending calls fail with its error.
+func (s *session) readLoop() {
+	dec := json.NewDecoder(s.conn)
 	var err error
 	for {
 		var msg message
 		if err = dec.Decode(&msg); err != nil {
 			break
 		}
-		c.dispatch(msg)
+		s.dispatch(msg)
 	}
-	c.shutdown(err)
+	s.shutdown(err)
 }
 
-func (c *Client) dispatch(msg message) {
+func (s *session) dispatch(msg message) {
 	switch {
 	case msg.Method == "echo":
-		c.replyEcho(msg)
+		s.replyEcho(msg)
 	case msg.Method == "update":
-		c.handleUpdate(msg.Params)
+		s.onUpdate(s, msg.Params)
 	case msg.Method != "":
-		c.logger.V(4).Info("Ignoring OVSDB notification", "method", msg.Method)
+		s.logger.V(4).Info("Ignoring OVSDB notification", "method", msg.Method)
 	default:
-		c.handleResponse(msg)
+		s.handleResponse(msg)
 	}
 }
 
 // replyEcho answers the server's inactivity probe with its own params.
-func (c *Client) replyEcho(msg message) {
+func (s *session) replyEcho(msg message) {
 	ctx, cancel := context.WithTimeout(context.Background(), echoReplyTimeout)
 	defer cancel()
-	if err := c.write(ctx, reply{Result: msg.Params, ID: msg.ID}); err != nil {
-		c.logger.Error(err, "Failed to reply to OVSDB echo")
+	if err := s.write(ctx, reply{Result: msg.Params, ID: msg.ID}); err != nil {
+		s.logger.Error(err, "Failed to reply to OVSDB echo")
 	}
 }
 
-func (c *Client) handleResponse(msg message) {
+func (s *session) handleResponse(msg message) {
 	id, err := strconv.ParseUint(string(msg.ID), 10, 64)
 	if err != nil {
-		c.logger.V(4).Info("Ignoring OVSDB response with unknown id", "id", string(msg.ID))
+		s.logger.V(4).Info("Ignoring OVSDB response with unknown id", "id", string(msg.ID))
 		return
 	}
-	c.mu.Lock()
-	pc := c.pending[id]
-	c.mu.Unlock()
+	s.mu.Lock()
+	pc := s.pending[id]
+	s.mu.Unlock()
 	if pc == nil {
 		return // the caller gave up (context done)
 	}
 	resp := response{result: msg.Result}
 	if len(msg.Error) > 0 && string(msg.Error) != "null" {
 		resp.err = decodeRPCError(msg.Error)
-	} else if pc.monitor != nil {
-		resp.err = pc.monitor.pushRaw(msg.Result)
+	} else if pc.onResult != nil {
+		resp.err = pc.onResult(msg.Result)
 	}
 	pc.ch <- resp
 }
 
-func (c *Client) shutdown(readErr error) {
+// shutdown records why the session ended (unless close gave a reason) and
+// wakes the pending calls.
+func (s *session) shutdown(readErr error) {
 	if readErr == nil || errors.Is(readErr, io.EOF) || errors.Is(readErr, net.ErrClosed) {
-		readErr = ErrClosed
+		readErr = ErrDisconnected
 	} else {
-		readErr = fmt.Errorf("%w: %w", ErrClosed, readErr)
+		readErr = fmt.Errorf("%w: %w", ErrDisconnected, readErr)
 	}
-	c.mu.Lock()
-	c.err = readErr
-	monitors := c.monitors
-	c.monitors = map[string]*Monitor{}
-	c.mu.Unlock()
-	for _, m := range monitors {
-		m.close(readErr)
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = readErr
 	}
-	close(c.done)
-	c.logger.V(2).Info("OVSDB connection ended", "reason", readErr)
+	err := s.err
+	s.mu.Unlock()
+	close(s.done)
+	s.logger.V(2).Info("OVSDB connection ended", "reason", err)
 }
 
 // RPCError is a JSON-RPC level error (the request as a whole was refused).

@@ -54,15 +54,25 @@ func (e *TransactionError) Error() string {
 
 // Transact runs ops as one atomic transaction on the Open_vSwitch database.
 // If the server refuses it, the error is a *TransactionError and nothing was
-// committed.
+// committed. While the client reconnects it waits for the connection,
+// bounded by ctx. If the connection drops while the transaction is in
+// flight, a read-only one (select and wait operations) is sent again on the
+// next connection; any other fails with an error wrapping ErrDisconnected,
+// and may or may not have been committed.
 func (c *Client) Transact(ctx context.Context, ops ...Operation) ([]OperationResult, error) {
+	return c.transact(ctx, readOnly(ops), ops...)
+}
+
+// transact is Transact; resend says whether replaying the transaction after
+// a lost connection is harmless.
+func (c *Client) transact(ctx context.Context, resend bool, ops ...Operation) ([]OperationResult, error) {
 	params := make([]any, 0, len(ops)+1)
 	params = append(params, Database)
 	for _, op := range ops {
 		params = append(params, op)
 	}
 	var raw []*OperationResult
-	if err := c.call(ctx, "transact", params, nil, &raw); err != nil {
+	if err := c.call(ctx, "transact", params, resend, &raw); err != nil {
 		return nil, err
 	}
 	results := make([]OperationResult, len(ops))
@@ -90,4 +100,14 @@ func transactionError(ops []Operation, i int, r *OperationResult) error {
 		op = ops[i].String()
 	}
 	return &TransactionError{Index: i, Op: op, Err: r.Error, Details: r.Details}
+}
+
+// readOnly tells whether the operations only read the database.
+func readOnly(ops []Operation) bool {
+	for _, op := range ops {
+		if op.Op != "select" && op.Op != "wait" {
+			return false
+		}
+	}
+	return true
 }

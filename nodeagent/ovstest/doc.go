@@ -36,6 +36,12 @@ limitations under the License.
 // test process dies without cleanups, the daemons get SIGKILL (Pdeathsig) and
 // the next Start sweeps namespaces and directories whose owner PID is gone.
 //
+// Restarts, as a crash or an upgrade would do them: RestartVSwitchd (flows
+// lost, ports kept); StopOVSDB and StartOVSDB, or RestartOVSDB (the database
+// file and ovs-vswitchd survive; StartOVSDB returns once ovs-vswitchd has
+// reconnected). TransactOffline changes the database file while
+// ovsdb-server is stopped.
+//
 // Pods: AddPod creates a namespace and a veth pair whose host end is created
 // directly in the ovs-vswitchd namespace, and turns TX checksum offload off
 // on both ends: the netdev datapath does not complete partial checksums, and

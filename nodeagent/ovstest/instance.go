@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -56,9 +55,8 @@ type Instance struct {
 	id   string
 	dir  string
 
-	ovsdb *daemon
-
 	mu         sync.Mutex
+	ovsdb      *daemon // nil while stopped by StopOVSDB
 	vswitchd   *daemon
 	namespaces []string // created netns, deleted on cleanup
 	bridges    []string
@@ -114,7 +112,10 @@ func (i *Instance) NetNS() string { return i.netnsName("ovs") }
 func (i *Instance) PIDs() []int {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	pids := []int{i.ovsdb.pid()}
+	var pids []int
+	if i.ovsdb != nil {
+		pids = append(pids, i.ovsdb.pid())
+	}
 	if i.vswitchd != nil {
 		pids = append(pids, i.vswitchd.pid())
 	}
@@ -142,6 +143,9 @@ func (i *Instance) start() error {
 			return err
 		}
 	}
+	if err := i.createDB(); err != nil {
+		return err
+	}
 	if err := i.startOVSDB(); err != nil {
 		return err
 	}
@@ -149,38 +153,6 @@ func (i *Instance) start() error {
 		return err
 	}
 	return i.startVSwitchd()
-}
-
-func (i *Instance) startOVSDB() error {
-	ctx := context.Background()
-	db := filepath.Join(i.dir, "db", "conf.db")
-	if _, err := run(ctx, i.env(), "ovsdb-tool", "create", db, SchemaPath); err != nil {
-		return err
-	}
-	d, err := startDaemon("ovsdb-server", i.LogDir(), i.env(), "ovsdb-server", db,
-		"--remote=punix:"+i.DBSocket(),
-		"--pidfile="+filepath.Join(i.RunDir(), "ovsdb-server.pid"),
-		"--unixctl="+filepath.Join(i.RunDir(), "ovsdb-server.ctl"),
-		"--log-file="+filepath.Join(i.LogDir(), "ovsdb-server.log"))
-	if err != nil {
-		return err
-	}
-	i.ovsdb = d
-	err = pollUntil(ctx, i.opts.ReadyTimeout, "ovsdb-server to listen on "+i.DBSocket(), func(context.Context) (bool, error) {
-		if err := d.exitedErr(); err != nil {
-			return false, fatalError{err}
-		}
-		conn, err := net.Dial("unix", i.DBSocket())
-		if err != nil {
-			return false, err
-		}
-		return true, conn.Close()
-	})
-	if err != nil {
-		return err
-	}
-	_, err = i.VSCtl("--no-wait", "init")
-	return err
 }
 
 // addNetNS creates a network namespace with lo up and records it for cleanup.
@@ -197,10 +169,10 @@ func (i *Instance) addNetNS(name string) error {
 
 func (i *Instance) cleanup() {
 	i.mu.Lock()
-	vswitchd, namespaces := i.vswitchd, i.namespaces
+	vswitchd, ovsdb, namespaces := i.vswitchd, i.ovsdb, i.namespaces
 	i.mu.Unlock()
 	var errs []error
-	for _, d := range []*daemon{vswitchd, i.ovsdb} {
+	for _, d := range []*daemon{vswitchd, ovsdb} {
 		if d != nil {
 			errs = append(errs, d.stop())
 		}

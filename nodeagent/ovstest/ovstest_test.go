@@ -21,6 +21,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,4 +140,43 @@ func TestRestartVSwitchd(t *testing.T) {
 	assert.NotContains(t, flows, "NORMAL", "flows are lost on restart")
 	_, err = net.Dial("unix", mgmt)
 	require.NoError(t, err)
+}
+
+// TestRestartOVSDB checks an ovsdb-server restart keeps the database (ports
+// and their ofports) and, with ovs-vswitchd untouched, the flows; ovs-vswitchd
+// reconnects and applies changes made while the server was down.
+func TestRestartOVSDB(t *testing.T) {
+	ovs := ovstest.StartOVS(t)
+	br := ovstest.UniqueName("br")
+	_, err := ovs.AddBridge(br)
+	require.NoError(t, err)
+	pod, err := ovs.AddPod(br, ovstest.PodConfig{Name: "p", IP: "10.78.0.1/24", OFPort: 7})
+	require.NoError(t, err)
+	_, err = ovs.OFCtl("-O", "OpenFlow15", "add-flow", br, "priority=0,actions=NORMAL")
+	require.NoError(t, err)
+	before := ovs.PIDs()
+
+	_, err = ovs.TransactOffline(`["Open_vSwitch"]`)
+	require.Error(t, err, "TransactOffline while ovsdb-server runs")
+	require.NoError(t, ovs.StopOVSDB())
+	out, err := ovs.TransactOffline(`["Open_vSwitch",{"op":"mutate","table":"Bridge","where":[["name","==","` + br +
+		`"]],"mutations":[["external_ids","insert",["map",[["offline","yes"]]]]]}]`)
+	require.NoError(t, err)
+	assert.Equal(t, `[{"count":1}]`, strings.TrimSpace(out))
+	require.NoError(t, ovs.StartOVSDB())
+
+	after := ovs.PIDs()
+	assert.NotEqual(t, before[0], after[0], "new ovsdb-server")
+	assert.Equal(t, before[1], after[1], "ovs-vswitchd untouched")
+	assert.NoDirExists(t, "/proc/"+strconv.Itoa(before[0]))
+	out, err = ovs.VSCtl("get", "Interface", pod.HostIfName, "ofport")
+	require.NoError(t, err)
+	assert.Equal(t, "7\n", out)
+	out, err = ovs.VSCtl("br-get-external-id", br, "offline")
+	require.NoError(t, err)
+	assert.Equal(t, "yes\n", out)
+	flows, err := ovs.OFCtl("-O", "OpenFlow15", "dump-flows", br)
+	require.NoError(t, err)
+	assert.Contains(t, flows, "NORMAL", "flows survive an ovsdb-server restart")
+	require.NoError(t, ovs.RestartOVSDB(), "restart again")
 }

@@ -19,5 +19,8 @@ limitations under the License.
 // CNI server when it attaches a Pod, or by tests attaching namespace "pods"); the
 // ofport comes from OVSDB. On start it adds every Pod port found (so a restarted
 // agent rebuilds its Pods from OVSDB), then follows changes through an OVSDB
-// monitor of the Interface table.
+// monitor of the Interface table. The monitor survives ovsdb-server restarts:
+// after a reconnection it reports what changed meanwhile, and the Syncer
+// synchronises again; Run returns only when ctx ends or the OVSDB client is
+// closed or refuses the monitor.
 package podsync
