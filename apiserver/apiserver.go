@@ -112,7 +112,13 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err := gs.AddReadyzChecks(healthz.NamedCheck(readyzComputation, func(*http.Request) error { return gate.Ready() })); err != nil {
 		return nil, fmt.Errorf("adding the %s readiness check: %w", readyzComputation, err)
 	}
-	if err := installControlplane(gs, stores, aggregator, gate); err != nil {
+	storage := cpregistry.StorageConfig{Stores: stores, Status: aggregator, Gate: gate}
+	if computation != nil {
+		if storage.Startups, storage.Syncs, err = podStartupBarrier(computation, stores); err != nil {
+			return nil, err
+		}
+	}
+	if err := installControlplane(gs, storage); err != nil {
 		return nil, err
 	}
 	info := &infoSource{stores: stores}

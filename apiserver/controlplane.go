@@ -28,21 +28,37 @@ import (
 	"github.com/strata-net/strata/apis/controlplane"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	"github.com/strata-net/strata/apis/scheme"
+	"github.com/strata-net/strata/apiserver/podstartup"
 	"github.com/strata-net/strata/apiserver/policy"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	cpregistry "github.com/strata-net/strata/registry/controlplane"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
-// installControlplane installs controlplane.antrea.io/v1beta2 over the computed
-// stores; agents' status reports go to the aggregator.
-func installControlplane(gs *genericapiserver.GenericAPIServer, stores *cpregistry.Stores, aggregator *policy.StatusAggregator, gate cpregistry.Gate) error {
+// installControlplane installs controlplane.antrea.io/v1beta2.
+func installControlplane(gs *genericapiserver.GenericAPIServer, storage cpregistry.StorageConfig) error {
 	g := genericapiserver.NewDefaultAPIGroupInfo(controlplane.GroupName, scheme.Scheme, scheme.ParameterCodec, scheme.Codecs)
-	g.VersionedResourcesStorageMap["v1beta2"] = cpregistry.Storage(stores, aggregator, gate)
+	g.VersionedResourcesStorageMap["v1beta2"] = cpregistry.Storage(storage)
 	if err := gs.InstallAPIGroup(&g); err != nil {
 		return fmt.Errorf("installing %s: %w", controlplane.GroupName, err)
 	}
 	return nil
+}
+
+// podStartupBarrier is the Pod start-up barrier over the computation and the
+// stores, and the tracker of the agents' acknowledgements it waits on.
+func podStartupBarrier(computation *policy.Controller, stores *cpregistry.Stores) (*podstartup.Barrier, *podstartup.Tracker, error) {
+	tracker := podstartup.NewTracker()
+	barrier, err := podstartup.New(podstartup.Config{
+		Addresses: computation,
+		Stores:    [3]podstartup.Progressor{stores.NetworkPolicies, stores.AddressGroups, stores.AppliedToGroups},
+		PeerSpan:  stores.PodPeerSpan,
+		Tracker:   tracker,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("the Pod start-up barrier: %w", err)
+	}
+	return barrier, tracker, nil
 }
 
 // readyzComputation is the /readyz check that passes once the policy computation

@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -163,7 +164,7 @@ func TestAgentDaemonSet(t *testing.T) {
 			}
 		})
 	}
-	for _, path := range []string{"/var/run/openvswitch", "/var/run/strata", "/var/log/strata", "/opt/cni/bin", "/etc/cni/net.d", "/var/lib/cni"} {
+	for _, path := range []string{"/var/run/openvswitch", "/var/run/strata", "/var/lib/strata", "/var/log/strata", "/opt/cni/bin", "/etc/cni/net.d", "/var/lib/cni"} {
 		t.Run("mounts "+path, func(t *testing.T) {
 			if hostPaths[path] != path {
 				t.Fatalf("host path %s is mounted at %q, want the same path", path, hostPaths[path])
@@ -174,6 +175,24 @@ func TestAgentDaemonSet(t *testing.T) {
 		if !slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == name }) {
 			t.Errorf("mount of the undefined volume %q", name)
 		}
+	}
+}
+
+// TestAgentStateDirPersists checks that the agent saves its policies on the node's
+// disk (a hostPath outside /var/run and /run, which are tmpfs on most nodes): a
+// rebooted node enforces them before strata-apiserver answers.
+func TestAgentStateDirPersists(t *testing.T) {
+	a := loadAgent(t)
+	cmd := app.NewCommand()
+	if err := cmd.ParseFlags(a.ds.Spec.Template.Spec.Containers[0].Args); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := cmd.Flags().GetString("state-dir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(dir, "/var/run/") || strings.HasPrefix(dir, "/run/") || dir == "/var/run" || dir == "/run" {
+		t.Fatalf("--state-dir=%s is on a tmpfs on most nodes: the saved policies would not survive a reboot", dir)
 	}
 }
 
@@ -210,6 +229,8 @@ func TestAgentRBAC(t *testing.T) {
 		{"watch AddressGroups", cp, "addressgroups", "watch", true},
 		{"watch AppliedToGroups", cp, "appliedtogroups", "watch", true},
 		{"report status", cp, "networkpolicies/status", "create", true},
+		{"hold a starting Pod", cp, "podstartups", "create", true},
+		{"report what its Node installed", cp, "nodesyncreports", "create", true},
 		{"get its Node", "", "nodes", "get", true},
 		{"watch Nodes", "", "nodes", "watch", true},
 		{"list Pods for the CNI reconcile", "", "pods", "list", true},

@@ -11,6 +11,7 @@
 #   hack/local-cluster.sh up     [--dir DIR] [--port-base N] [--nodes N] [--skip-kube-build]
 #   hack/local-cluster.sh status [--dir DIR]
 #   hack/local-cluster.sh down   [--dir DIR]
+#   hack/local-cluster.sh crash-ovs --node K --daemon ovsdb-server|ovs-vswitchd [--dir DIR]
 #
 #   up      builds what is missing (hack/kube-binaries.sh, strata-apiserver), starts every
 #           component under a supervisor that restarts it when it dies (back-off 1 s to
@@ -20,6 +21,8 @@
 #           Available condition. Exits 0 only when everything is up.
 #   down    stops every process `up` started (by PID: SIGTERM, then SIGKILL after 30 s)
 #           and removes DIR. Safe to run twice.
+#   crash-ovs  kills node K's ovsdb-server or ovs-vswitchd with SIGKILL (a crash) and
+#           starts it again on the same database, as a service manager would (fault tests).
 #
 # Options:
 #   --dir DIR          state directory (default _output/local-cluster; env LOCAL_CLUSTER_DIR):
@@ -593,6 +596,25 @@ cmd_status() {
   $ok
 }
 
+cmd_crash_ovs() {
+  local node="" daemon="" args=()
+  while (($#)); do
+    case $1 in
+      --node) (($# >= 2)) || die "--node needs a value"; node=$2; shift 2 ;;
+      --node=*) node=${1#*=}; shift ;;
+      --daemon) (($# >= 2)) || die "--daemon needs a value"; daemon=$2; shift 2 ;;
+      --daemon=*) daemon=${1#*=}; shift ;;
+      *) args+=("$1"); shift ;;
+    esac
+  done
+  parse_flags "--dir" "${args[@]}"
+  [[ -f $ENV_FILE ]] || die "no local cluster in $DIR"
+  load_env
+  [[ $node =~ ^[0-9]+$ ]] && ((node >= 1 && node <= NODES)) || die "--node must be a node number from 1 to $NODES, got '$node'"
+  [[ $daemon == ovsdb-server || $daemon == ovs-vswitchd ]] || die "--daemon must be ovsdb-server or ovs-vswitchd, got '$daemon'"
+  node_ovs_crash "$(node_netns "$node")" "$(node_dir "$node")" "$daemon" || die "restarting $daemon of node $node failed"
+}
+
 main() {
   COMMAND=${1:-}
   (($#)) && shift
@@ -600,9 +622,10 @@ main() {
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
+    crash-ovs) cmd_crash_ovs "$@" ;;
     -h | --help | help) usage ;;
     "") usage >&2; exit 2 ;;
-    *) die "unknown command '$COMMAND' (up, down, status; see $PROG --help)" ;;
+    *) die "unknown command '$COMMAND' (up, down, status, crash-ovs; see $PROG --help)" ;;
   esac
 }
 

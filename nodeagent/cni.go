@@ -107,7 +107,7 @@ func (a *Agent) buildCNI(ctx context.Context, p *parts) error {
 	klog.FromContext(ctx).Info("Installed the CNI plugin", "plugin", bin, "config", conf)
 	p.cni, err = cniserver.New(cniserver.Config{SocketPath: c.CNI.SocketPath, HostNetNS: nodenet.NetNSPath(c.HostNetNS),
 		Bridge: c.Bridge, OVSDB: p.db, Pods: p.pods, Network: cniNetwork{a}, Ready: p.policies.Synced,
-		IPAMDataDir: c.CNI.IPAMDataDir})
+		Startup: podStartupGate{client: a.client, node: c.NodeName}, IPAMDataDir: c.CNI.IPAMDataDir})
 	return err
 }
 

@@ -51,6 +51,9 @@ type Config struct {
 type Controller struct {
 	computer *Computer
 	ready    readiness
+	pods     cache.Store // the computation's Pod informer (cachedPod)
+	reported reportedAddresses
+	passes   *passes
 }
 
 // NewController registers the informer handlers. Start the informer factories, then
@@ -68,11 +71,12 @@ func NewController(cfg Config) (*Controller, error) {
 	} else {
 		sources.acnps, sources.tiers, sources.groups = crd.ClusterNetworkPolicies().Lister(), crd.Tiers().Lister(), crd.ClusterGroups().Lister()
 	}
-	c := &Controller{computer: NewComputer(cfg.Sink, sources)}
+	c := &Controller{computer: NewComputer(cfg.Sink, sources), passes: newPasses()}
 	pods, err := podInformer(kube)
 	if err != nil {
 		return nil, fmt.Errorf("policy controller: setting the Pod transform: %w", err)
 	}
+	c.pods = pods.GetStore()
 	feeds := []feedInformer{
 		{"pods", pods, c.podHandler()},
 		{"namespaces", kube.Core().V1().Namespaces().Informer(), c.namespaceHandler()},
@@ -113,7 +117,7 @@ func (c *Controller) Run(ctx context.Context) {
 		return
 	}
 	start := time.Now()
-	c.computer.Process()
+	c.process()
 	c.ready.published.Store(true)
 	logger.Info("Policy computation synced: its complete state is published", "duration", time.Since(start))
 	for {
@@ -121,9 +125,16 @@ func (c *Controller) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-c.computer.wake:
-			c.computer.Process()
+			c.process()
 		}
 	}
+}
+
+// process runs one pass and records it for the callers waiting for one.
+func (c *Controller) process() {
+	n := c.passes.requested.Load()
+	c.computer.Process()
+	c.passes.completed(n)
 }
 
 // Ready returns nil once the first complete state has been published: every
@@ -166,6 +177,7 @@ func (c *Controller) podHandler() cache.ResourceEventHandler {
 		UpdateFunc: func(_, obj interface{}) { c.upsertPod(obj) },
 		DeleteFunc: func(obj interface{}) {
 			if ns, name, ok := objectMeta(obj); ok {
+				c.reported.forget(ns, name)
 				c.computer.DeletePod(ns, name)
 			}
 		},
@@ -174,7 +186,7 @@ func (c *Controller) podHandler() cache.ResourceEventHandler {
 
 func (c *Controller) upsertPod(obj interface{}) {
 	if p, ok := obj.(*cachedPod); ok {
-		c.computer.UpsertPod(p.pod)
+		c.computer.UpsertPod(c.reported.apply(p.pod))
 	}
 }
 

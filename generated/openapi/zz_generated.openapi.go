@@ -60,7 +60,9 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		v1beta2.NetworkPolicyRule{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_NetworkPolicyRule(ref),
 		v1beta2.NetworkPolicyStatus{}.OpenAPIModelName():                schema_strata_apis_controlplane_v1beta2_NetworkPolicyStatus(ref),
 		v1beta2.NodeReference{}.OpenAPIModelName():                      schema_strata_apis_controlplane_v1beta2_NodeReference(ref),
+		v1beta2.NodeSyncReport{}.OpenAPIModelName():                     schema_strata_apis_controlplane_v1beta2_NodeSyncReport(ref),
 		v1beta2.PodReference{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_PodReference(ref),
+		v1beta2.PodStartup{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_PodStartup(ref),
 		v1beta2.Service{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_Service(ref),
 		v1beta2.ServiceReference{}.OpenAPIModelName():                   schema_strata_apis_controlplane_v1beta2_ServiceReference(ref),
 		v1beta2.TLSProtocol{}.OpenAPIModelName():                        schema_strata_apis_controlplane_v1beta2_TLSProtocol(ref),
@@ -1369,6 +1371,63 @@ func schema_strata_apis_controlplane_v1beta2_NodeReference(ref common.ReferenceC
 	}
 }
 
+func schema_strata_apis_controlplane_v1beta2_NodeSyncReport(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NodeSyncReport is what a node agent posts (POST nodesyncreports) once it has installed in Open vSwitch everything its watches delivered up to a BOOKMARK: per kind, the resourceVersion of the last such BOOKMARK.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard object metadata; the name is the Node's name.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"networkPolicies": {
+						SchemaProps: spec.SchemaProps{
+							Description: "NetworkPolicies is the resourceVersion of networkpolicies installed.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+					"addressGroups": {
+						SchemaProps: spec.SchemaProps{
+							Description: "AddressGroups is the resourceVersion of addressgroups installed.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+					"appliedToGroups": {
+						SchemaProps: spec.SchemaProps{
+							Description: "AppliedToGroups is the resourceVersion of appliedtogroups installed.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
 func schema_strata_apis_controlplane_v1beta2_PodReference(ref common.ReferenceCallback) common.OpenAPIDefinition {
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
@@ -1393,6 +1452,104 @@ func schema_strata_apis_controlplane_v1beta2_PodReference(ref common.ReferenceCa
 				},
 			},
 		},
+	}
+}
+
+func schema_strata_apis_controlplane_v1beta2_PodStartup(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "PodStartup is what a node agent posts (POST podstartups) while it attaches a new Pod, before the Pod can send a packet: strata-apiserver takes the Pod's addresses, computes every group that selects the Pod, and answers once every Node that enforces a rule naming the Pod (and the Pod's own Node) has installed that state in Open vSwitch; or refuses (503) when it cannot tell in time, and the Pod does not start.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard object metadata; the name is the Pod's UID.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"pod": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Pod is the starting Pod.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1beta2.PodReference{}.OpenAPIModelName()),
+						},
+					},
+					"podUID": {
+						SchemaProps: spec.SchemaProps{
+							Description: "PodUID is the Pod's UID.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"nodeName": {
+						SchemaProps: spec.SchemaProps{
+							Description: "NodeName is the Node the Pod starts on.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"addresses": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "Addresses are the IP addresses the Pod got.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "byte",
+									},
+								},
+							},
+						},
+					},
+					"nodes": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "Nodes, in the answer, are the Nodes that installed the state naming the Pod.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"pod", "podUID", "nodeName", "addresses"},
+			},
+		},
+		Dependencies: []string{
+			v1beta2.PodReference{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
 	}
 }
 

@@ -199,14 +199,29 @@ node_ovs_start() {
   done
   rm -f "$dir/db/conf.db" "$dir/run/db.sock"
   node_run "creating the OVS database" ovsdb-tool create "$dir/db/conf.db" "$NODE_OVS_SCHEMA" || return 1
+  node_ovsdb_spawn "$ns" "$dir" || return 1
+  node_run "initialising the OVS database" node_vsctl "$dir" --no-wait init || return 1
+  node_vswitchd_spawn "$ns" "$dir" || return 1
+  node_record_pid "$dir" ovsdb-server && node_record_pid "$dir" ovs-vswitchd
+}
+
+# node_ovsdb_spawn NETNS NODE_DIR: starts ovsdb-server on the node's database and
+# waits until it answers.
+node_ovsdb_spawn() {
+  local ns=$1 dir=$2
   node_spawn "$dir" ovsdb-server "$ns" ovsdb-server "$dir/db/conf.db" \
     --remote="punix:$dir/run/db.sock" \
     --pidfile="$dir/run/ovsdb-server.pid" \
     --unixctl="$dir/run/ovsdb-server.ctl" \
     --log-file="$dir/log/ovsdb-server.log" || return 1
   node_wait "$dir" ovsdb-server "ovsdb-server to listen on $dir/run/db.sock" \
-    node_vsctl "$dir" --no-wait show || return 1
-  node_run "initialising the OVS database" node_vsctl "$dir" --no-wait init || return 1
+    node_vsctl "$dir" --no-wait show
+}
+
+# node_vswitchd_spawn NETNS NODE_DIR: starts ovs-vswitchd and waits until it has
+# applied the database's configuration.
+node_vswitchd_spawn() {
+  local ns=$1 dir=$2
   node_spawn "$dir" ovs-vswitchd "$ns" ovs-vswitchd "unix:$dir/run/db.sock" \
     --pidfile="$dir/run/ovs-vswitchd.pid" \
     --unixctl="$dir/run/ovs-vswitchd.ctl" \
@@ -214,8 +229,35 @@ node_ovs_start() {
   node_wait "$dir" ovs-vswitchd "ovs-vswitchd to answer on $dir/run/ovs-vswitchd.ctl" \
     ovs-appctl -t "$dir/run/ovs-vswitchd.ctl" version || return 1
   # Without --no-wait, ovs-vsctl waits until vswitchd has applied the configuration.
-  node_run "waiting for ovs-vswitchd to apply the configuration" node_vsctl "$dir" init || return 1
-  node_record_pid "$dir" ovsdb-server && node_record_pid "$dir" ovs-vswitchd
+  node_run "waiting for ovs-vswitchd to apply the configuration" node_vsctl "$dir" init
+}
+
+# node_ovs_crash NETNS NODE_DIR NAME: kills the node's NAME (ovsdb-server or
+# ovs-vswitchd) with SIGKILL, as a crash, and starts it again on the same database, as
+# a service manager would. ovs-vswitchd loses every flow; the agent reconnects and
+# replays. Prints how long the daemon was down.
+node_ovs_crash() {
+  local ns=$1 dir=$2 name=$3 pid start t0 i
+  case $name in
+    ovsdb-server | ovs-vswitchd) ;;
+    *) node_err "cannot restart '$name': ovsdb-server or ovs-vswitchd" || return 1 ;;
+  esac
+  read -r pid start <"$dir/pids/$name.pid" 2>/dev/null || node_err "no PID of $name recorded in $dir/pids" || return 1
+  t0=$(date +%s%N)
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    pid_gone "$pid" "$start" && break
+    sleep 0.1
+  done
+  pid_gone "$pid" "$start" || node_err "$name (pid $pid) survived SIGKILL for 10 s" || return 1
+  rm -f "$dir/pids/$name.pid"
+  if [[ $name == ovsdb-server ]]; then
+    node_ovsdb_spawn "$ns" "$dir" || return 1
+  else
+    node_vswitchd_spawn "$ns" "$dir" || return 1
+  fi
+  node_record_pid "$dir" "$name" || return 1
+  echo "$name of $dir restarted after $((($(date +%s%N) - t0) / 1000000)) ms"
 }
 
 # node_record_pid NODE_DIR NAME: records the PID the daemon wrote to run/NAME.pid (its

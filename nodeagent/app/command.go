@@ -127,5 +127,16 @@ func restConfig(kubeconfig string) (*rest.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--kubeconfig: %w", err)
 	}
+	// client-go's default (5 QPS, burst 10) would queue the Pod start-up barrier
+	// behind the agent's own reports when many Pods start at once: every Pod waits
+	// for one POST podstartups, and its Node's acknowledgements are POSTs too.
+	cfg.QPS, cfg.Burst = clientQPS, clientBurst
 	return cfg, nil
 }
+
+// clientQPS and clientBurst bound the agent's requests to kube-apiserver and,
+// through it, strata-apiserver.
+const (
+	clientQPS   = 100
+	clientBurst = 200
+)

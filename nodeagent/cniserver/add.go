@@ -72,11 +72,31 @@ func (s *Server) cmdAdd(ctx context.Context, r *podRequest) ([]byte, *types.Erro
 			return nil, cerr
 		}
 	}
+	if cerr := s.holdUntilProtected(ctx, r, a); cerr != nil {
+		return nil, cerr
+	}
 	out, err := encodeResult(a.result(r), r.conf.CNIVersion)
 	if err != nil {
 		return nil, types.NewError(types.ErrInternal, err.Error(), "")
 	}
 	return out, nil
+}
+
+// holdUntilProtected returns once the policies that name the attached Pod are
+// installed everywhere (Config.Startup). Until ADD returns the runtime starts no
+// process in the Pod, so nothing leaves it before then.
+func (s *Server) holdUntilProtected(ctx context.Context, r *podRequest, a attachment) *types.Error {
+	if s.cfg.Startup == nil {
+		return nil
+	}
+	start := time.Now()
+	if err := s.cfg.Startup.PodAttached(ctx, r.pod, a.addrs()); err != nil {
+		return types.NewError(types.ErrTryAgainLater,
+			"the policies that name the Pod are not known to be installed on every Node yet; the Pod starts once they are",
+			err.Error())
+	}
+	klog.FromContext(ctx).Info("Pod start-up barrier passed: the policies naming the Pod are installed", "waited", time.Since(start))
+	return nil
 }
 
 // waitReady waits up to ReadyTimeout for the first policy sync.

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"time"
 
@@ -46,6 +47,11 @@ type PortSyncer interface {
 }
 
 var _ PortSyncer = (*podsync.Syncer)(nil)
+
+// StartupGate is the agent's side of the Pod start-up barrier.
+type StartupGate interface {
+	PodAttached(ctx context.Context, pod cni.PodArgs, ips []net.IP) error
+}
 
 // NetworkProvider tells the Node's Pod network. The agent reads it from its
 // Node (spec.podCIDRs); an error means it is not known yet (ADD answers
@@ -80,6 +86,11 @@ type Config struct {
 	Pods PortSyncer
 	// Network gives the Node's Pod CIDRs and MTU. Required.
 	Network NetworkProvider
+	// Startup holds a new Pod, attached but not started, until the policies that
+	// name it are installed on every Node that enforces them; an error fails ADD
+	// with TRY_AGAIN_LATER (the runtime retries; the Pod never starts
+	// unprotected). Nil lets a Pod start once attached.
+	Startup StartupGate
 	// Ready reports whether the first policy sync is done; ADD waits for it up
 	// to ReadyTimeout, then answers TRY_AGAIN_LATER. Nil means always ready.
 	Ready func() bool

@@ -38,6 +38,10 @@ type Config struct {
 	// StatusReporter reports the realization of Antrea-native policies; nil posts
 	// through Client (NewClientStatusReporter).
 	StatusReporter StatusReporter
+	// SyncReporter reports up to which resourceVersions this Node installed what
+	// its watches delivered (the Pod start-up barrier waits on it); nil posts
+	// through Client (NewClientSyncReporter).
+	SyncReporter SyncReporter
 	// StateDir keeps the last synced state for when strata-apiserver is
 	// unreachable at start; "" disables saving and the fallback.
 	StateDir string
@@ -82,6 +86,9 @@ const (
 
 // Defaults fills the zero values.
 func (c *Config) Defaults() {
+	if c.SyncReporter == nil && c.Client != nil {
+		c.SyncReporter = NewClientSyncReporter(c.Client)
+	}
 	if c.StatusReporter == nil && c.Client != nil {
 		c.StatusReporter = NewClientStatusReporter(c.Client)
 	}
@@ -124,6 +131,9 @@ func (c *Config) Validate() error {
 	}
 	if c.StatusReporter == nil {
 		errs = append(errs, errors.New("StatusReporter is required (Defaults sets it from Client)"))
+	}
+	if c.SyncReporter == nil {
+		errs = append(errs, errors.New("SyncReporter is required (Defaults sets it from Client)"))
 	}
 	if c.BatchSize <= 0 {
 		errs = append(errs, fmt.Errorf("BatchSize must be positive, not %d", c.BatchSize))

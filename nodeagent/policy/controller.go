@@ -44,8 +44,11 @@ type Controller struct {
 	store     *stateStore // nil without StateDir
 	persist   *persister  // nil without StateDir
 
-	mu         sync.Mutex // the sync state below, and replacing a kind
-	synced     [numKinds]bool
+	acks      *acks
+
+	mu          sync.Mutex // the sync state below, and replacing a kind
+	pendingAcks [numKinds]int64
+	synced      [numKinds]bool
 	allSynced  bool // each kind synced once
 	realSynced atomic.Bool
 	running    atomic.Bool
@@ -77,6 +80,7 @@ func New(cfg Config) (*Controller, error) {
 	for k := range numKinds {
 		c.ops[k] = newKindOps(k, cfg.Client, c.cache)
 	}
+	c.acks = newAcks(cfg.NodeName, cfg.SyncReporter, cfg.RetryBackoff)
 	if cfg.StateDir != "" {
 		c.store = &stateStore{dir: cfg.StateDir}
 		c.persist = newPersister(*c.store, c.cache.snapshot, cfg.PersistInterval)
@@ -99,6 +103,7 @@ func (c *Controller) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { c.reconcile.run(ctx) })
 	wg.Go(func() { c.status.run(ctx) })
+	wg.Go(func() { c.acks.run(ctx) })
 	if c.store != nil {
 		wg.Go(func() { c.persist.run(ctx) })
 		wg.Go(func() { c.fallbackAfterTimeout(ctx) })
@@ -126,8 +131,9 @@ func (c *Controller) watcher(k kind) *watcher {
 	return &watcher{
 		kind: k, node: c.cfg.NodeName, timeout: c.cfg.Timeouts.InitialBookmark,
 		backoff: c.cfg.ResyncBackoff, watch: ops.watch, apply: ops.apply,
-		replace:  func(objs []runtime.Object) error { return c.replace(k, objs) },
-		afterAny: c.changed,
+		replace:    func(objs []runtime.Object) error { return c.replace(k, objs) },
+		afterAny:   c.changed,
+		bookmarked: func(rv int64) { c.bookmarked(k, rv) },
 	}
 }
 
@@ -147,9 +153,11 @@ func (c *Controller) replace(k kind, objs []runtime.Object) error {
 		c.status.resyncAll()
 	case c.synced == [numKinds]bool{true, true, true}:
 		c.allSynced = true
+		pending := c.pendingAcks
 		c.rules.releaseAll(c.cache.ruleIDs(), func() {
 			c.realSynced.Store(true)
 			c.status.enable()
+			c.ackPending(pending)
 		})
 	}
 	return nil

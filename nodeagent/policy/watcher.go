@@ -47,6 +47,9 @@ type watcher struct {
 	replace  func(objs []runtime.Object) error
 	apply    func(ev watch.Event) error
 	afterAny func() // called after each replace and applied event
+	// bookmarked, when set, is called with the resourceVersion of each BOOKMARK,
+	// after what came before it is applied.
+	bookmarked func(rv int64)
 }
 
 func (w *watcher) run(ctx context.Context) {
@@ -115,6 +118,7 @@ func (w *watcher) initial(ctx context.Context, events <-chan watch.Event) error 
 				}
 				klog.FromContext(ctx).V(2).Info("Synced", "objects", len(objs))
 				w.afterAny()
+				w.bookmark(ev)
 				return nil
 			case watch.Error:
 				return fmt.Errorf("before the initial BOOKMARK: %w", apierrors.FromObject(ev.Object))
@@ -138,7 +142,7 @@ func (w *watcher) stream(ctx context.Context, events <-chan watch.Event) error {
 			}
 			switch ev.Type {
 			case watch.Bookmark:
-				continue
+				w.bookmark(ev)
 			case watch.Error:
 				return apierrors.FromObject(ev.Object)
 			case watch.Added, watch.Modified, watch.Deleted:
@@ -151,6 +155,16 @@ func (w *watcher) stream(ctx context.Context, events <-chan watch.Event) error {
 				return fmt.Errorf("unexpected %s event", ev.Type)
 			}
 		}
+	}
+}
+
+// bookmark hands a BOOKMARK's resourceVersion to bookmarked.
+func (w *watcher) bookmark(ev watch.Event) {
+	if w.bookmarked == nil {
+		return
+	}
+	if rv, ok := bookmarkVersion(ev.Object); ok {
+		w.bookmarked(rv)
 	}
 }
 

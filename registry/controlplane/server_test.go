@@ -88,7 +88,7 @@ func startGatedServer(t *testing.T, gate cpregistry.Gate) *testServer {
 	require.NoError(t, err)
 	t.Cleanup(srv.Destroy)
 	group := genericapiserver.NewDefaultAPIGroupInfo(controlplane.GroupName, scheme.Scheme, scheme.ParameterCodec, scheme.Codecs)
-	group.VersionedResourcesStorageMap["v1beta2"] = cpregistry.Storage(stores, reporter, gate)
+	group.VersionedResourcesStorageMap["v1beta2"] = cpregistry.Storage(cpregistry.StorageConfig{Stores: stores, Status: reporter, Gate: gate})
 	require.NoError(t, srv.InstallAPIGroup(&group))
 
 	ts := httptest.NewServer(srv.Handler)

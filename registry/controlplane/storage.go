@@ -20,11 +20,15 @@ import (
 	"errors"
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/registry/rest"
 
+	"github.com/strata-net/strata/apis/controlplane"
 	"github.com/strata-net/strata/registry/controlplane/addressgroup"
 	"github.com/strata-net/strata/registry/controlplane/appliedtogroup"
 	"github.com/strata-net/strata/registry/controlplane/networkpolicy"
+	"github.com/strata-net/strata/registry/controlplane/nodesync"
+	"github.com/strata-net/strata/registry/controlplane/podstartup"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
@@ -62,15 +66,48 @@ func (s *Stores) Stop() {
 	}
 }
 
+// StorageConfig is what the controlplane API is served from.
+type StorageConfig struct {
+	// Stores are the computed objects. Required.
+	Stores *Stores
+	// Status receives the agents' realization reports. Required.
+	Status networkpolicy.StatusReporter
+	// Gate opens the computed resources once they are complete. Required.
+	Gate Gate
+	// Startups answers podstartups; nil serves none (no computation).
+	Startups podstartup.Awaiter
+	// Syncs receives nodesyncreports; nil serves none.
+	Syncs nodesync.Reporter
+}
+
 // Storage returns the REST storage of controlplane.antrea.io/v1beta2, keyed by
 // resource path, for APIGroupInfo.VersionedResourcesStorageMap["v1beta2"]. The
-// computed resources are served only once gate is ready; status reports posted by
-// agents go to reporter.
-func Storage(stores *Stores, reporter networkpolicy.StatusReporter, gate Gate) map[string]rest.Storage {
-	return map[string]rest.Storage{
-		"networkpolicies":        gated(networkpolicy.NewREST(stores.NetworkPolicies), gate),
-		"networkpolicies/status": networkpolicy.NewStatusREST(reporter),
-		"addressgroups":          gated(addressgroup.NewREST(stores.AddressGroups), gate),
-		"appliedtogroups":        gated(appliedtogroup.NewREST(stores.AppliedToGroups), gate),
+// computed resources are served only once the gate is open.
+func Storage(cfg StorageConfig) map[string]rest.Storage {
+	s := map[string]rest.Storage{
+		"networkpolicies":        gated(networkpolicy.NewREST(cfg.Stores.NetworkPolicies), cfg.Gate),
+		"networkpolicies/status": networkpolicy.NewStatusREST(cfg.Status),
+		"addressgroups":          gated(addressgroup.NewREST(cfg.Stores.AddressGroups), cfg.Gate),
+		"appliedtogroups":        gated(appliedtogroup.NewREST(cfg.Stores.AppliedToGroups), cfg.Gate),
 	}
+	if cfg.Startups != nil {
+		s["podstartups"] = podstartup.NewREST(cfg.Startups)
+	}
+	if cfg.Syncs != nil {
+		s["nodesyncreports"] = nodesync.NewREST(cfg.Syncs)
+	}
+	return s
+}
+
+// PodPeerSpan returns the Nodes that enforce a rule with the Pod as a peer: the
+// union of the spans of the AddressGroups it is a member of.
+func (s *Stores) PodPeerSpan(pod controlplane.PodReference) sets.Set[string] {
+	key := store.MemberKey(&controlplane.GroupMember{Pod: &pod})
+	span := sets.New[string]()
+	for _, g := range s.AddressGroups.List() {
+		if _, ok := g.Members[key]; ok {
+			span = span.Union(g.Span)
+		}
+	}
+	return span
 }

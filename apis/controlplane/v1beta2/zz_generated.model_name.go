@@ -127,8 +127,18 @@ func (in NodeReference) OpenAPIModelName() string {
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.
+func (in NodeSyncReport) OpenAPIModelName() string {
+	return "io.antrea.controlplane.v1beta2.NodeSyncReport"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
 func (in PodReference) OpenAPIModelName() string {
 	return "io.antrea.controlplane.v1beta2.PodReference"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in PodStartup) OpenAPIModelName() string {
+	return "io.antrea.controlplane.v1beta2.PodStartup"
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.

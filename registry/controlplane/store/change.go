@@ -41,12 +41,14 @@ func (e *entry[T]) initial(eventFunc EventFunc[T]) (Event, error) {
 	return e.init, e.initErr
 }
 
-// change is one committed change, as queued to the dispatcher and the watchers.
+// change is one committed change, as queued to the dispatcher and the watchers;
+// or, with progress set, a progress notification at rv (no object).
 type change[T Object] struct {
 	key        string
 	rv         uint64
 	prev, curr T
 	event      Event
+	progress   bool
 
 	leaveOnce sync.Once
 	leave     Event

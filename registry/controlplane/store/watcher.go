@@ -104,6 +104,12 @@ func (w *watcher[T]) run(ctx context.Context, initial []*entry[T], rv uint64) {
 	for {
 		select {
 		case c := <-w.input:
+			if c.progress {
+				if c.rv > rv && !w.send(w.progressBookmark(c.rv)) {
+					return
+				}
+				continue
+			}
 			if c.rv <= rv {
 				continue // already in the initial state
 			}

@@ -31,6 +31,8 @@ type ControlplaneV1beta2Interface interface {
 	AddressGroupsGetter
 	AppliedToGroupsGetter
 	NetworkPoliciesGetter
+	NodeSyncReportsGetter
+	PodStartupsGetter
 }
 
 // ControlplaneV1beta2Client is used to interact with features provided by the controlplane.antrea.io group.
@@ -48,6 +50,14 @@ func (c *ControlplaneV1beta2Client) AppliedToGroups() AppliedToGroupInterface {
 
 func (c *ControlplaneV1beta2Client) NetworkPolicies() NetworkPolicyInterface {
 	return newNetworkPolicies(c)
+}
+
+func (c *ControlplaneV1beta2Client) NodeSyncReports() NodeSyncReportInterface {
+	return newNodeSyncReports(c)
+}
+
+func (c *ControlplaneV1beta2Client) PodStartups() PodStartupInterface {
+	return newPodStartups(c)
 }
 
 // NewForConfig creates a new ControlplaneV1beta2Client for the given config.

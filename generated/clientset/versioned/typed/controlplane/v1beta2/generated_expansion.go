@@ -23,3 +23,7 @@ type AddressGroupExpansion interface{}
 type AppliedToGroupExpansion interface{}
 
 type NetworkPolicyExpansion interface{}
+
+type NodeSyncReportExpansion interface{}
+
+type PodStartupExpansion interface{}

@@ -40,6 +40,14 @@ func (c *FakeControlplaneV1beta2) NetworkPolicies() v1beta2.NetworkPolicyInterfa
 	return newFakeNetworkPolicies(c)
 }
 
+func (c *FakeControlplaneV1beta2) NodeSyncReports() v1beta2.NodeSyncReportInterface {
+	return newFakeNodeSyncReports(c)
+}
+
+func (c *FakeControlplaneV1beta2) PodStartups() v1beta2.PodStartupInterface {
+	return newFakePodStartups(c)
+}
+
 // RESTClient returns a RESTClient that is used to communicate
 // with API server by this client implementation.
 func (c *FakeControlplaneV1beta2) RESTClient() rest.Interface {

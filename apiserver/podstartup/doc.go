@@ -1,0 +1,47 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package podstartup is strata-apiserver's side of the Pod start-up barrier: a
+// new Pod sends no packet before every Node that enforces a rule naming it has
+// installed the Pod's address, and its own Node has installed its own rules.
+//
+// # Flow
+//
+//	strata-agent (CNI ADD, Pod attached, its process not started yet)
+//	      │  POST podstartups {pod, uid, node, addresses}
+//	      ▼
+//	Barrier.Await
+//	      │ 1. policy.Controller.ReportPodAddresses: the addresses go into the
+//	      │    computation (the Pod's status has none yet); wait for a pass
+//	      │    that includes them to be published
+//	      │ 2. the Nodes that must know: the Pod's own Node, and the span of
+//	      │    every AddressGroup with the Pod as a member
+//	      │ 3. Progress on each controlplane store: every watcher gets a
+//	      │    BOOKMARK at the store's current resourceVersion (the targets)
+//	      │ 4. wait until each of those Nodes acknowledged (Tracker) at least
+//	      │    the targets of all three kinds, or the deadline passes
+//	      ▼
+//	201 with the Nodes ─► the agent lets CNI ADD return: the Pod starts
+//	503 naming the Nodes that did not acknowledge ─► ADD fails with
+//	    TRY_AGAIN_LATER: the runtime retries, the Pod does not start unprotected
+//
+//	strata-agent (each kind's watch): BOOKMARK rv ─► every rule made dirty
+//	      before it is installed in Open vSwitch ─► POST nodesyncreports
+//	      {node, rv per kind} ─► Tracker.Report
+//
+// The acknowledgements are in memory: after a restart of strata-apiserver the
+// agents' watches start over, and their first BOOKMARKs acknowledge again.
+package podstartup

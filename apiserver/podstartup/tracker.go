@@ -1,0 +1,103 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package podstartup
+
+import (
+	"context"
+	"slices"
+	"sync"
+)
+
+// Kinds are the controlplane resources, in the order of a Versions.
+var Kinds = [3]string{"networkpolicies", "addressgroups", "appliedtogroups"}
+
+// Versions are resourceVersions of the three controlplane stores, in Kinds order.
+type Versions [3]int64
+
+// atLeast tells whether every kind of v is at least the same kind of target.
+func (v Versions) atLeast(target Versions) bool {
+	for i := range v {
+		if v[i] < target[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Tracker keeps, per Node, the resourceVersions up to which its agent installed
+// what its watches delivered.
+type Tracker struct {
+	mu      sync.Mutex
+	acked   map[string]Versions
+	changed chan struct{} // closed and replaced at every report
+}
+
+// NewTracker returns an empty tracker.
+func NewTracker() *Tracker {
+	return &Tracker{acked: map[string]Versions{}, changed: make(chan struct{})}
+}
+
+// Report records node's acknowledgement; versions never go back (a report that
+// arrives late changes nothing).
+func (t *Tracker) Report(node string, v Versions) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cur := t.acked[node]
+	for i := range v {
+		cur[i] = max(cur[i], v[i])
+	}
+	t.acked[node] = cur
+	close(t.changed)
+	t.changed = make(chan struct{})
+}
+
+// Acked returns what node acknowledged.
+func (t *Tracker) Acked(node string) Versions {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.acked[node]
+}
+
+// Wait blocks until every node acknowledged at least target, and returns the
+// nodes that had not when ctx ended (nil once all have).
+func (t *Tracker) Wait(ctx context.Context, nodes []string, target Versions) []string {
+	for {
+		t.mu.Lock()
+		var missing []string
+		for _, n := range nodes {
+			if !t.acked[n].atLeast(target) {
+				missing = append(missing, n)
+			}
+		}
+		changed := t.changed
+		t.mu.Unlock()
+		if len(missing) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			slices.Sort(missing)
+			return missing
+		case <-changed:
+		}
+	}
+}
+
+// ReportSync implements the nodesyncreports storage's Reporter.
+func (t *Tracker) ReportSync(node string, networkPolicies, addressGroups, appliedToGroups int64) {
+	t.Report(node, Versions{networkPolicies, addressGroups, appliedToGroups})
+}

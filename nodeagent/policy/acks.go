@@ -1,0 +1,158 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package policy
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/klog/v2"
+
+	"github.com/strata-net/strata/apis/controlplane/v1beta2"
+	"github.com/strata-net/strata/generated/clientset/versioned"
+)
+
+// SyncReporter tells strata-apiserver up to which resourceVersion of each kind
+// this Node installed what its watches delivered (POST nodesyncreports): the Pod
+// start-up barrier waits on it.
+type SyncReporter interface {
+	ReportSync(ctx context.Context, report *v1beta2.NodeSyncReport) error
+}
+
+// NewClientSyncReporter posts the reports through client.
+func NewClientSyncReporter(client versioned.Interface) SyncReporter {
+	return clientSyncReporter{client: client}
+}
+
+type clientSyncReporter struct{ client versioned.Interface }
+
+func (r clientSyncReporter) ReportSync(ctx context.Context, report *v1beta2.NodeSyncReport) error {
+	if _, err := r.client.ControlplaneV1beta2().NodeSyncReports().Create(ctx, report, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("posting the sync report of Node %s: %w", report.Name, err)
+	}
+	return nil
+}
+
+// acks are the resourceVersions, per kind, up to which everything delivered is
+// installed: a BOOKMARK at rv is acknowledged once every rule made dirty before
+// it has been through the Reconciler (installed, or failed and reported).
+type acks struct {
+	node     string
+	reporter SyncReporter
+	backoff  Backoff
+
+	mu      sync.Mutex
+	acked   [numKinds]int64
+	sent    [numKinds]int64
+	changed chan struct{} // capacity 1
+}
+
+func newAcks(node string, reporter SyncReporter, backoff Backoff) *acks {
+	return &acks{node: node, reporter: reporter, backoff: backoff, changed: make(chan struct{}, 1)}
+}
+
+// installed records that everything of kind k up to rv is installed.
+func (a *acks) installed(k kind, rv int64) {
+	a.mu.Lock()
+	if rv > a.acked[k] {
+		a.acked[k] = rv
+	}
+	a.mu.Unlock()
+	a.wake()
+}
+
+func (a *acks) wake() {
+	select {
+	case a.changed <- struct{}{}:
+	default:
+	}
+}
+
+// run posts the latest acknowledgements whenever they change, retrying a failed
+// post with back-off, until ctx ends.
+func (a *acks) run(ctx context.Context) {
+	logger := klog.FromContext(ctx).WithName("acks")
+	delay := a.backoff.Initial
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.changed:
+		}
+		a.mu.Lock()
+		cur, sent := a.acked, a.sent
+		a.mu.Unlock()
+		if cur == sent {
+			continue
+		}
+		report := &v1beta2.NodeSyncReport{ObjectMeta: metav1.ObjectMeta{Name: a.node},
+			NetworkPolicies: cur[kindPolicies], AddressGroups: cur[kindAddressGroups], AppliedToGroups: cur[kindAppliedToGroups]}
+		if err := a.reporter.ReportSync(ctx, report); err != nil {
+			logger.Error(err, "Reporting the installed resourceVersions failed, will retry", "after", delay)
+			if !sleepCtx(ctx, delay) {
+				return
+			}
+			delay = min(2*delay, a.backoff.Max)
+			a.wake()
+			continue
+		}
+		delay = a.backoff.Initial
+		a.mu.Lock()
+		a.sent = cur
+		a.mu.Unlock()
+		logger.V(4).Info("Reported the installed resourceVersions", "versions", cur)
+	}
+}
+
+// bookmarked is called by kind k's watcher after a BOOKMARK at rv (the one that
+// ends a watch's initial state, and the progress ones), once everything before it
+// is in the cache: rv is acknowledged when every rule made dirty so far has been
+// through the Reconciler. Before the first complete sync the rules are held, so
+// the acknowledgement waits for that sync.
+func (c *Controller) bookmarked(k kind, rv int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.allSynced {
+		c.pendingAcks[k] = max(c.pendingAcks[k], rv)
+		return
+	}
+	c.rules.releaseAll(nil, func() { c.acks.installed(k, rv) })
+}
+
+// ackPending acknowledges what waited for the first complete sync.
+func (c *Controller) ackPending(pending [numKinds]int64) {
+	for k, rv := range pending {
+		if rv > 0 {
+			c.acks.installed(kind(k), rv)
+		}
+	}
+}
+
+// bookmarkVersion is the resourceVersion a BOOKMARK's object carries.
+func bookmarkVersion(obj runtime.Object) (int64, bool) {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return 0, false
+	}
+	rv, err := strconv.ParseInt(m.GetResourceVersion(), 10, 64)
+	return rv, err == nil
+}
