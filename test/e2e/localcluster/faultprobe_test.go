@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,10 +43,23 @@ const (
 // of a Pod to an address, which policy either forbids or allows.
 type probePair struct {
 	name      string
-	netns     string // the source Pod's network namespace
+	src       *source // the source Pod
+	srcName   string
 	addr      string // ip:port
 	forbidden bool
 }
+
+// source is a Pod the prober connects from: its network namespace, which changes
+// when the Pod is deleted and created again.
+type source struct{ netns atomic.Pointer[string] }
+
+func newSource(netns string) *source {
+	s := &source{}
+	s.netns.Store(&netns)
+	return s
+}
+
+func (s *source) path() string { return *s.netns.Load() }
 
 // probeLog is what the prober saw of one pair: every success of a forbidden
 // connection, and the intervals during which an allowed one failed.
@@ -97,9 +111,9 @@ func (p *prober) run(ctx context.Context, pair probePair, l *probeLog) {
 	defer attempts.Wait()
 	for {
 		if pair.forbidden {
-			attempts.Go(func() { l.record(pair, dialFrom(pair.netns, pair.addr)) })
+			attempts.Go(func() { l.record(pair, dialFrom(pair.src.path(), pair.addr)) })
 		} else {
-			l.record(pair, dialFrom(pair.netns, pair.addr))
+			l.record(pair, dialFrom(pair.src.path(), pair.addr))
 		}
 		select {
 		case <-ctx.Done():

@@ -46,9 +46,29 @@ const (
 func faultsPods() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", faultsNamespace)
-	pod := func(name, app string, node int, args string) {
-		fmt.Fprintf(&b, `---
-apiVersion: v1
+	for node := 1; node <= 2; node++ {
+		for _, name := range []string{"srv", "fc-client", "ok-client"} {
+			b.WriteString("---\n" + faultsPod(fmt.Sprintf("%s-%d", name, node)))
+		}
+	}
+	return b.String()
+}
+
+// faultsPod is the manifest of one of the suite's Pods, by name: srv-K, fc-client-K
+// or ok-client-K, on node K.
+func faultsPod(name string) string {
+	var app, args string
+	var node int
+	switch {
+	case strings.HasPrefix(name, "srv-"):
+		app, args = "fc-server", "netexec, --http-port=80"
+	case strings.HasPrefix(name, "fc-client-"):
+		app, args = "fc-client", "pause"
+	default:
+		app, args = "ok-client", "pause"
+	}
+	fmt.Sscanf(name[strings.LastIndex(name, "-")+1:], "%d", &node)
+	return fmt.Sprintf(`apiVersion: v1
 kind: Pod
 metadata: {name: %s, namespace: %s, labels: {app: %s}}
 spec:
@@ -59,13 +79,31 @@ spec:
     command: [/agnhost]
     args: [%s]
 `, name, faultsNamespace, app, node, args)
+}
+
+// recreatePod is the fault "a forbidden client Pod is deleted and created again":
+// its new incarnation starts through the Pod start-up barrier, and the prober
+// goes on from its new network namespace once it is Ready.
+func recreatePod(p *prober, name string, node int) fault {
+	return fault{
+		name: "delete and recreate " + name,
+		inject: func(ctx context.Context, t *testing.T) {
+			kubectl(ctx, t, "delete", "pod", "-n", faultsNamespace, name, "--wait=true", "--timeout=90s")
+			file := filepath.Join(t.TempDir(), name+".yaml")
+			writeFile(t, file, faultsPod(name))
+			kubectl(ctx, t, "apply", "-f", file)
+			eventually(ctx, t, settleTimeout, name+" to be Ready again", func(ctx context.Context) error {
+				_, err := framework.ReadyPods(ctx, lc.Kubeconfig, faultsNamespace, 6)
+				return err
+			})
+			netns := podNetNS(t, node, podUID(t, name))
+			for _, pair := range p.pairs {
+				if pair.srcName == name {
+					pair.src.netns.Store(&netns)
+				}
+			}
+		},
 	}
-	for node := 1; node <= 2; node++ {
-		pod(fmt.Sprintf("srv-%d", node), "fc-server", node, "netexec, --http-port=80")
-		pod(fmt.Sprintf("fc-client-%d", node), "fc-client", node, "pause")
-		pod(fmt.Sprintf("ok-client-%d", node), "ok-client", node, "pause")
-	}
-	return b.String()
 }
 
 // faultsACNP drops ingress to the servers from app=fc-client. Variant 1 adds a rule
@@ -136,7 +174,7 @@ func TestFaults(t *testing.T) {
 	variant := 0
 	var report []string
 	total := 0
-	for _, f := range faultList() {
+	for _, f := range faultList(p) {
 		variant = 1 - variant
 		m := p.mark()
 		updated := updatePolicyDuring(ctx, t, variant)
@@ -181,7 +219,7 @@ func allowedBack(ctx context.Context, t *testing.T, p *prober, fault string) tim
 	return time.Since(back)
 }
 
-func faultList() []fault {
+func faultList(p *prober) []fault {
 	return []fault{
 		{name: "kill -9 strata-apiserver", inject: crashComponent("strata-apiserver", strataAnswers)},
 		{name: "kill -9 kube-apiserver", inject: crashComponent("kube-apiserver", kubeAnswers)},
@@ -192,6 +230,8 @@ func faultList() []fault {
 		crashOVS(2, "ovs-vswitchd"),
 		crashOVS(1, "ovsdb-server"),
 		crashOVS(2, "ovsdb-server"),
+		recreatePod(p, "fc-client-1", 1),
+		recreatePod(p, "fc-client-2", 2),
 	}
 }
 
@@ -317,7 +357,7 @@ func applyFaultsObjects(ctx context.Context, t *testing.T) []probePair {
 	pairs := faultsPairs(t, pods)
 	for _, pair := range pairs {
 		eventually(ctx, t, settleTimeout, pair.name+" to connect before the policy", func(context.Context) error {
-			return dialFrom(pair.netns, pair.addr)
+			return dialFrom(pair.src.path(), pair.addr)
 		})
 	}
 	kubectl(ctx, t, "apply", "-f", policyFile)
@@ -336,7 +376,7 @@ func faultsPairs(t *testing.T, pods []framework.Pod) []probePair {
 	for src := 1; src <= 2; src++ {
 		for _, client := range []string{"fc-client", "ok-client"} {
 			from := byName[fmt.Sprintf("%s-%d", client, src)]
-			netns := podNetNS(t, src, podUID(t, from.Name))
+			netns := newSource(podNetNS(t, src, podUID(t, from.Name)))
 			for dst := 1; dst <= 2; dst++ {
 				to := byName[fmt.Sprintf("srv-%d", dst)]
 				where := "same node"
@@ -344,7 +384,7 @@ func faultsPairs(t *testing.T, pods []framework.Pod) []probePair {
 					where = "across nodes"
 				}
 				pairs = append(pairs, probePair{name: fmt.Sprintf("%s -> %s (%s)", from.Name, to.Name, where),
-					netns: netns, addr: to.IP + ":80", forbidden: client == "fc-client"})
+					src: netns, srcName: from.Name, addr: to.IP + ":80", forbidden: client == "fc-client"})
 			}
 		}
 	}
