@@ -44,14 +44,14 @@ type Controller struct {
 	store     *stateStore // nil without StateDir
 	persist   *persister  // nil without StateDir
 
-	acks      *acks
+	acks *acks
 
 	mu          sync.Mutex // the sync state below, and replacing a kind
 	pendingAcks [numKinds]int64
 	synced      [numKinds]bool
-	allSynced  bool // each kind synced once
-	realSynced atomic.Bool
-	running    atomic.Bool
+	allSynced   bool // each kind synced once
+	realSynced  atomic.Bool
+	running     atomic.Bool
 }
 
 // New returns a Controller for cfg (after cfg.Defaults).
