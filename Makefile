@@ -3,8 +3,12 @@ GO        ?= go
 BIN_DIR   ?= bin
 GO_TEST   ?= $(GO) test -count=1 -timeout=30m
 PKGS      ?= ./...
+# RACE_PKGS are the packages whose tests need neither root nor Open vSwitch: make
+# test-race runs them with the race detector.
+RACE_PKGS ?= ./apis/... ./apiserver/... ./registry/... ./stratactl/... ./artifacts/... ./test/integration/... \
+             ./nodeagent/types/... ./nodeagent/packetin/... ./nodeagent/podsync/... ./nodeagent/app/...
 
-.PHONY: help all build test test-unit test-e2e kube-binaries deps verify verify-gofmt verify-vet verify-codegen \
+.PHONY: help all build test test-race test-unit test-e2e kube-binaries deps verify verify-gofmt verify-vet verify-codegen \
         update update-codegen run down bench bench-scale clean
 
 help: ## list the targets
@@ -21,6 +25,9 @@ deps: ## install the Debian packages the tests need (Open vSwitch, ethtool, ipro
 
 test: deps kube-binaries ## run every test: unit, real etcd, real Open vSwitch and network namespaces (as root), e2e on the local cluster
 	$(GO_TEST) $(PKGS)
+
+test-race: ## run the tests that need neither root nor Open vSwitch with the race detector (CI runs it)
+	$(GO_TEST) -race $(RACE_PKGS)
 
 test-e2e: kube-binaries ## run the end-to-end tests (standalone strata-apiserver, and the local cluster of hack/local-cluster.sh)
 	$(GO_TEST) ./test/e2e/...

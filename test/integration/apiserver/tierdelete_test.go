@@ -34,7 +34,7 @@ func TestTierDeleteCollection(t *testing.T) {
 	for _, tier := range []struct {
 		name     string
 		priority int32
-	}{{"dc-used", 41}, {"dc-free", 42}, {"dc-free-legacy", 43}} {
+	}{{"dc-used", 141}, {"dc-free", 142}, {"dc-free-legacy", 143}} {
 		if _, err := c.CrdV1beta1().Tiers().Create(ctx, tierV1beta1(tier.name, tier.priority), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
