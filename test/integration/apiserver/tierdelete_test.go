@@ -50,6 +50,9 @@ func TestTierDeleteCollection(t *testing.T) {
 	legacyGroup := func(ctx context.Context, opts metav1.DeleteOptions, list metav1.ListOptions) error {
 		return c.SecurityV1alpha1().Tiers().DeleteCollection(ctx, opts, list)
 	}
+	crdV1alpha1 := func(ctx context.Context, opts metav1.DeleteOptions, list metav1.ListOptions) error {
+		return c.CrdV1alpha1().Tiers().DeleteCollection(ctx, opts, list)
+	}
 	cases := []struct {
 		name   string
 		delete func(context.Context, metav1.DeleteOptions, metav1.ListOptions) error
@@ -59,6 +62,8 @@ func TestTierDeleteCollection(t *testing.T) {
 		{name: "system tier, crd.antrea.io", delete: crdGroup, tier: "securityops", msg: `cannot delete the system Tier "securityops"`},
 		{name: "system tier, legacy group", delete: legacyGroup, tier: "emergency", msg: `cannot delete the system Tier "emergency"`},
 		{name: "baseline tier, crd.antrea.io", delete: crdGroup, tier: "baseline", msg: `cannot delete the system Tier "baseline"`},
+		{name: "system tier, crd.antrea.io/v1alpha1", delete: crdV1alpha1, tier: "application", msg: `cannot delete the system Tier "application"`},
+		{name: "tier in use, crd.antrea.io/v1alpha1", delete: crdV1alpha1, tier: "dc-used", msg: `the Tier "dc-used" is referenced by 1 Antrea policies`},
 		{name: "tier in use, crd.antrea.io", delete: crdGroup, tier: "dc-used", msg: `the Tier "dc-used" is referenced by 1 Antrea policies`},
 		{name: "tier in use, legacy group", delete: legacyGroup, tier: "dc-used", msg: `the Tier "dc-used" is referenced by 1 Antrea policies`},
 		{name: "unused tier, crd.antrea.io", delete: crdGroup, tier: "dc-free"},
