@@ -20,6 +20,7 @@ import (
 	"container/heap"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/strata-net/strata/nodeagent/openflow"
 )
@@ -196,6 +197,13 @@ func (a *idAllocator) allocate() (uint32, error) {
 func (a *idAllocator) release(id uint32) {
 	if id != 0 {
 		heap.Push(&a.free, id)
+	}
+}
+
+// take allocates a released id again (undoing its release).
+func (a *idAllocator) take(id uint32) {
+	if i := slices.Index(a.free, id); i >= 0 {
+		heap.Remove(&a.free, i)
 	}
 }
 

@@ -100,11 +100,23 @@ limitations under the License.
 // The Pipeline keeps the desired flows in memory as openflow.Flow values
 // (flowstate.go) and what it installed. PodFlows.AddPod/DeletePod and
 // PolicyFlows.Reconcile/Forget change the desired flows and send the
-// difference as ONE atomic bundle per call; a failed bundle leaves its
-// flows pending for the next call. Cookies carry a round number (bits
-// 48..63): a restarting agent installs round N+1 and then deletes round N
-// (NextRound, DeleteRound, SaveRound). Replay re-installs the meter, the
-// groups and every flow after a reconnect.
+// difference as ONE atomic bundle per call. Cookies carry a round number
+// (bits 48..63): a restarting agent installs round N+1 and then deletes
+// round N (NextRound, DeleteRound, SaveRound). Replay re-installs the
+// meter, the groups and every flow after a reconnect.
+//
+// One refused rule costs that rule only. A bundle that Open vSwitch refuses
+// (an OpenFlow error such as OFPFMFC_TABLE_FULL) changed nothing in OVS, so
+// the call is rolled back from the desired state as well (undo.go) and
+// fails with a *RefusedError that names the rules or Pods of the refused
+// flows and carries OVS's error (refused.go). What was installed stays
+// installed (fail closed: a rule's flows are never removed to isolate a
+// failure), later calls and replays never resend the refused flows, and
+// retrying the rules of a refused batch one by one (as nodeagent/policy
+// does) installs every rule but the refused one. A bundle that fails
+// without an answer (the connection broke) leaves its flows pending for the
+// next call or the replay after the reconnect; if OVS refuses that replay,
+// those unconfirmed calls are rolled back and the replay repeated.
 //
 // # Wiring
 //

@@ -36,11 +36,14 @@ type ownerKey string
 //   - isolation drops: shared by the K8s rules of an appliedTo Pod; the
 //     logging variant wins while one of them logs.
 //
-// A failed install leaves the keys dirty, so the next sync retries them.
+// A failed install leaves the keys dirty, so the next sync retries them,
+// unless the change is rolled back (undo.go).
 type flowState struct {
 	conjCookie uint64
 	entries    map[openflow.FlowKey]*flowEntry
 	dirty      []*flowEntry
+	// log records the change being made, if any.
+	log *undoLog
 }
 
 // flowEntry is everything known about one flow key.
@@ -52,6 +55,7 @@ type flowEntry struct {
 	installed openflow.Flow
 	isInstall bool // installed is in OVS
 	dirty     bool
+	savedBy   uint64 // the undoLog that last saved the entry
 }
 
 type ownedFlow struct {
@@ -69,12 +73,16 @@ func newFlowState(conjCookie uint64) *flowState {
 	return &flowState{conjCookie: conjCookie, entries: map[openflow.FlowKey]*flowEntry{}}
 }
 
-// entry returns the entry of k, created if needed, marked dirty.
+// entry returns the entry of k, created if needed, marked dirty, saved in
+// the undo log first.
 func (s *flowState) entry(k openflow.FlowKey) *flowEntry {
 	e := s.entries[k]
 	if e == nil {
 		e = &flowEntry{key: k}
 		s.entries[k] = e
+		s.save(e, true)
+	} else {
+		s.save(e, false)
 	}
 	if !e.dirty {
 		e.dirty = true

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"k8s.io/klog/v2"
@@ -30,7 +31,10 @@ import (
 
 // PolicyFlows installs policy rules: Reconcile adds or updates rules, Forget
 // removes them. Each call computes the difference to the installed flows
-// and sends it as one atomic bundle.
+// and sends it as one atomic bundle. A call whose bundle Open vSwitch
+// refuses changes nothing (a *RefusedError naming the rules of the refused
+// flows): the installed versions of its rules stay, and retrying the rules
+// one by one installs all but the refused ones.
 type PolicyFlows struct {
 	p *Pipeline
 	// Guarded by p.mu.
@@ -57,7 +61,7 @@ func newPolicyFlows(p *Pipeline) *PolicyFlows {
 // Reconcile installs rules, replacing the installed version of each. Targets
 // that PodInterfaces does not know yet are left out: the caller reconciles
 // the rule again when they appear. Rules that cannot be compiled are
-// reported in the error; the others are installed.
+// reported in the error; the others are installed, all or none of them.
 func (pf *PolicyFlows) Reconcile(ctx context.Context, rules []*types.CompletedRule) error {
 	c := newCompiler(pf.p.cfg.Interfaces)
 	compiled := make([]*compiledRule, 0, len(rules))
@@ -70,9 +74,8 @@ func (pf *PolicyFlows) Reconcile(ctx context.Context, rules []*types.CompletedRu
 		}
 		compiled = append(compiled, cr)
 	}
-	var replaceErr error
-	err := pf.p.update(ctx, func() { replaceErr = pf.replace(compiled) })
-	if err := errors.Join(append(errs, replaceErr, err)...); err != nil {
+	err := pf.p.update(ctx, func() error { return pf.replace(compiled) })
+	if err := errors.Join(append(errs, err)...); err != nil {
 		return fmt.Errorf("reconciling %d rules: %w", len(rules), err)
 	}
 	klog.FromContext(ctx).V(2).Info("Reconciled policy rules", "rules", len(rules))
@@ -81,7 +84,7 @@ func (pf *PolicyFlows) Reconcile(ctx context.Context, rules []*types.CompletedRu
 
 // Forget uninstalls rules. Unknown ids are ignored.
 func (pf *PolicyFlows) Forget(ctx context.Context, ids []types.RuleID) error {
-	if err := pf.p.update(ctx, func() { pf.forget(ids) }); err != nil {
+	if err := pf.p.update(ctx, func() error { pf.forget(ids); return nil }); err != nil {
 		return fmt.Errorf("forgetting %d rules: %w", len(ids), err)
 	}
 	klog.FromContext(ctx).V(2).Info("Forgot policy rules", "rules", len(ids))
@@ -95,7 +98,7 @@ func (pf *PolicyFlows) forget(ids []types.RuleID) {
 			pf.withdraw(old)
 			pf.releasePriority(old)
 			pf.freeParts(old, nil)
-			delete(pf.rules, id)
+			deleteUndoable(pf.p, pf.rules, id)
 		}
 	}
 }
@@ -103,7 +106,8 @@ func (pf *PolicyFlows) forget(ids []types.RuleID) {
 // replace swaps in the new versions of rules: priorities of the batch are
 // registered first (moving neighbours if needed), then each old version is
 // withdrawn and the new one contributed, then the rules at moved priorities
-// are re-contributed, and last the old versions' priorities released.
+// are re-contributed, and last the old versions' priorities released. On
+// error the caller rolls the change back.
 func (pf *PolicyFlows) replace(rules []*compiledRule) error {
 	pf.releaseFreed()
 	moves, err := pf.register(rules)
@@ -125,12 +129,14 @@ func (pf *PolicyFlows) replace(rules []*compiledRule) error {
 		}
 		cr.ofPriority = pf.priorityOf(cr)
 		pf.contribute(cr)
-		pf.rules[cr.src.ID] = cr
+		setUndoable(pf.p, pf.rules, cr.src.ID, cr)
 	}
 	for key, mv := range moves {
 		for id, r := range pf.byPrio[key] {
 			if !batch[id] {
 				pf.withdraw(r)
+				from := r.ofPriority
+				pf.p.onUndo(func() { r.ofPriority = from })
 				r.ofPriority = mv.To
 				pf.contribute(r)
 			}
@@ -158,7 +164,7 @@ func (pf *PolicyFlows) register(rules []*compiledRule) (map[prioKey]Move, error)
 		for i, cr := range batch {
 			ps[i] = cr.src.Priority()
 		}
-		m, err := a.Register(ps...)
+		m, err := pf.registerUndoable(a, ps)
 		if err != nil {
 			for _, cr := range done {
 				pf.releasePriority(cr)
@@ -184,7 +190,7 @@ func (pf *PolicyFlows) priorityOf(cr *compiledRule) uint16 {
 
 func (pf *PolicyFlows) releasePriority(cr *compiledRule) {
 	if a := pf.assign.of(cr); a != nil {
-		a.Release(cr.src.Priority())
+		pf.releaseUndoable(a, cr.src.Priority())
 	}
 }
 
@@ -209,6 +215,7 @@ func (pf *PolicyFlows) assignConjIDs(cr, old *compiledRule) error {
 		if err != nil {
 			return err
 		}
+		pf.p.onUndo(func() { pf.ids.release(id) })
 		part.conjID = id
 	}
 	return nil
@@ -224,6 +231,8 @@ func (pf *PolicyFlows) freeParts(old, successor *compiledRule) {
 			kept[part.conjID] = true
 		}
 	}
+	n := len(pf.toFree)
+	pf.p.onUndo(func() { pf.toFree = pf.toFree[:n] })
 	for _, part := range old.parts {
 		if part.conjID != 0 && !kept[part.conjID] {
 			pf.toFree = append(pf.toFree, part.conjID)
@@ -232,6 +241,13 @@ func (pf *PolicyFlows) freeParts(old, successor *compiledRule) {
 }
 
 func (pf *PolicyFlows) releaseFreed() {
+	freed := slices.Clone(pf.toFree)
+	pf.p.onUndo(func() {
+		for _, id := range freed {
+			pf.ids.take(id)
+		}
+		pf.toFree = freed
+	})
 	for _, id := range pf.toFree {
 		pf.ids.release(id)
 	}
@@ -243,10 +259,15 @@ func (pf *PolicyFlows) contribute(r *compiledRule) {
 	pf.apply(r, true)
 	if r.kind != kindK8s {
 		key := keyOf(r)
-		if pf.byPrio[key] == nil {
-			pf.byPrio[key] = map[types.RuleID]*compiledRule{}
+		set := pf.byPrio[key]
+		if set == nil {
+			set = map[types.RuleID]*compiledRule{}
+			setUndoable(pf.p, pf.byPrio, key, set)
 		}
-		pf.byPrio[key][r.src.ID] = r
+		setUndoable(pf.p, set, r.src.ID, r)
+	}
+	if pf.p.log != nil {
+		pf.p.onUndo(pf.conjIdx.saver(r))
 	}
 	pf.conjIdx.add(r)
 }
@@ -255,10 +276,13 @@ func (pf *PolicyFlows) contribute(r *compiledRule) {
 func (pf *PolicyFlows) withdraw(r *compiledRule) {
 	pf.apply(r, false)
 	if set := pf.byPrio[keyOf(r)]; set[r.src.ID] == r {
-		delete(set, r.src.ID)
+		deleteUndoable(pf.p, set, r.src.ID)
 		if len(set) == 0 {
-			delete(pf.byPrio, keyOf(r))
+			deleteUndoable(pf.p, pf.byPrio, keyOf(r))
 		}
+	}
+	if pf.p.log != nil {
+		pf.p.onUndo(pf.conjIdx.saver(r))
 	}
 	pf.conjIdx.remove(r)
 }

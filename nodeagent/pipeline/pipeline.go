@@ -100,6 +100,13 @@ type Pipeline struct {
 	flows    *flowState
 	pods     *PodFlows
 	policies *PolicyFlows
+	// log records the change being made (undo.go); logs counts them.
+	log  *undoLog
+	logs uint64
+	// unconfirmed are the changes whose install failed without an answer
+	// from OVS, oldest first; the next successful install or replay
+	// confirms them.
+	unconfirmed []*undoLog
 }
 
 // New returns a pipeline holding the static flows; nothing is sent until
@@ -144,16 +151,40 @@ func (p *Pipeline) Round() uint16 { return p.cfg.Round }
 // update applies change to the desired state and installs the difference
 // in one bundle. The connection is taken before the lock: OnConnect (which
 // takes the lock) runs before the openflow Client hands connections out.
-// A failed install keeps the changed keys dirty for the next update.
-func (p *Pipeline) update(ctx context.Context, change func()) error {
+//
+// The change is rolled back when it fails itself, and when OVS refuses the
+// bundle (a *RefusedError): OVS then holds what it held before, and nothing
+// of the change is resent later, so one refused rule costs that rule only.
+// When the install fails otherwise (the connection broke), it is unknown
+// whether OVS committed the bundle: the changed keys stay dirty for the
+// next update, or the replay after the reconnect, and the change is kept
+// as unconfirmed until one of them succeeds.
+func (p *Pipeline) update(ctx context.Context, change func() error) error {
 	conn, err := p.cfg.Switch.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("getting the OpenFlow connection: %w", err)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	change()
-	return p.syncLocked(ctx, conn)
+	log := p.begin()
+	err = change()
+	p.end()
+	if err != nil {
+		p.rollback(log)
+		return err
+	}
+	err = p.syncLocked(ctx, conn)
+	switch {
+	case err == nil:
+		p.unconfirmed = nil
+	case ovsRefused(err):
+		refused := p.refusal(err)
+		p.rollback(log)
+		return refused
+	default:
+		p.unconfirmed = append(p.unconfirmed, log)
+	}
+	return err
 }
 
 func (p *Pipeline) syncLocked(ctx context.Context, conn *openflow.Conn) error {

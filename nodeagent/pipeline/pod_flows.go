@@ -71,7 +71,7 @@ func (pf *PodFlows) AddPod(ctx context.Context, pod Pod) error {
 		return fmt.Errorf("pod %s/%s: invalid ofport %d or MAC %q", pod.Ref.Namespace, pod.Ref.Name, pod.OFPort, pod.MAC)
 	}
 	pod = Pod{Ref: pod.Ref, OFPort: pod.OFPort, MAC: slices.Clone(pod.MAC), IPs: slices.Clone(pod.IPs)}
-	if err := pf.p.update(ctx, func() { pf.setPod(pod) }); err != nil {
+	if err := pf.p.update(ctx, func() error { pf.setPod(pod); return nil }); err != nil {
 		return fmt.Errorf("installing the flows of pod %s/%s: %w", pod.Ref.Namespace, pod.Ref.Name, err)
 	}
 	klog.FromContext(ctx).V(2).Info("Installed pod flows", "pod", klog.KRef(pod.Ref.Namespace, pod.Ref.Name),
@@ -93,10 +93,11 @@ func (pf *PodFlows) setPod(pod Pod) {
 // DeletePod removes a Pod's flows; call it before deleting its OVS port so
 // that a reused ofport never inherits them. Unknown Pods are ignored.
 func (pf *PodFlows) DeletePod(ctx context.Context, ref types.PodRef) error {
-	err := pf.p.update(ctx, func() {
+	err := pf.p.update(ctx, func() error {
 		if old, ok := pf.lookupPod(ref); ok {
 			pf.withdraw(old)
 		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("removing the flows of pod %s/%s: %w", ref.Namespace, ref.Name, err)
@@ -111,6 +112,7 @@ func (pf *PodFlows) withdraw(pod Pod) {
 	}
 	pf.mu.Lock()
 	defer pf.mu.Unlock()
+	pf.saveIndexLocked(pod)
 	delete(pf.pods, pod.Ref)
 	for _, ip := range pod.IPs {
 		if a, ok := netip.AddrFromSlice(ip); ok && pf.byIP[a.Unmap()] == pod.Ref {
@@ -122,12 +124,36 @@ func (pf *PodFlows) withdraw(pod Pod) {
 func (pf *PodFlows) index(pod Pod) {
 	pf.mu.Lock()
 	defer pf.mu.Unlock()
+	pf.saveIndexLocked(pod)
 	pf.pods[pod.Ref] = pod
 	for _, ip := range pod.IPs {
 		if a, ok := netip.AddrFromSlice(ip); ok {
 			pf.byIP[a.Unmap()] = pod.Ref
 		}
 	}
+}
+
+// saveIndexLocked records how to restore the index entries of pod's name
+// and IPs as they are now, when a change is recorded.
+func (pf *PodFlows) saveIndexLocked(pod Pod) {
+	if pf.p.log == nil {
+		return
+	}
+	undoPod := restoreFunc(pf.pods, pod.Ref)
+	var undoIPs []func()
+	for _, ip := range pod.IPs {
+		if a, ok := netip.AddrFromSlice(ip); ok {
+			undoIPs = append(undoIPs, restoreFunc(pf.byIP, a.Unmap()))
+		}
+	}
+	pf.p.onUndo(func() {
+		pf.mu.Lock()
+		defer pf.mu.Unlock()
+		for _, fn := range slices.Backward(undoIPs) {
+			fn()
+		}
+		undoPod()
+	})
 }
 
 func (pf *PodFlows) lookupPod(ref types.PodRef) (Pod, bool) {

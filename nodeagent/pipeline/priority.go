@@ -52,6 +52,8 @@ type priorityAssigner struct {
 	// entries are sorted by evaluation order: entries[0] has the highest OF
 	// priority. of == 0 marks an entry being placed.
 	entries []prioEntry
+	// savedBy is the undoLog that last saved the entries.
+	savedBy uint64
 }
 
 type prioEntry struct {
@@ -118,6 +120,15 @@ func (a *priorityAssigner) Get(p types.Priority) (uint16, bool) {
 		return 0, false
 	}
 	return uint16(a.entries[i].of), true
+}
+
+// refs is the number of references on a priority (0: not registered).
+func (a *priorityAssigner) refs(p types.Priority) int {
+	i, ok := a.search(p)
+	if !ok {
+		return 0
+	}
+	return a.entries[i].refs
 }
 
 // Len is the number of distinct registered priorities.

@@ -45,7 +45,10 @@ func (p *Pipeline) OnConnect(ctx context.Context, conn *openflow.Conn, reconnect
 // so flows of an earlier round that use them keep working. The flows of
 // this round are replaced: deleted and added again in the first bundle.
 // Policy flows go first and Pod classification last, so no packet is
-// forwarded before the policies that apply to it are in place.
+// forwarded before the policies that apply to it are in place. The desired
+// state holds no refused change (undo.go); if OVS refuses the replay and
+// changes are unconfirmed (their install broke off), these are rolled back
+// and the replay is repeated once.
 func (p *Pipeline) Replay(ctx context.Context, conn *openflow.Conn) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -62,6 +65,28 @@ func (p *Pipeline) Replay(ctx context.Context, conn *openflow.Conn) error {
 			return fmt.Errorf("installing group %d: %w", g.GroupID, err)
 		}
 	}
+	n, err := p.replayFlowsLocked(ctx, conn)
+	if err != nil && ovsRefused(err) && len(p.unconfirmed) > 0 {
+		// A change whose install broke off may hold what OVS refuses; the
+		// callers of those changes got an error and retry them.
+		klog.FromContext(ctx).Error(err, "Open vSwitch refused the replay; rolling back the changes it never confirmed and replaying again",
+			"changes", len(p.unconfirmed))
+		p.rollback(p.unconfirmed...)
+		p.unconfirmed = nil
+		n, err = p.replayFlowsLocked(ctx, conn)
+	}
+	if err != nil {
+		return fmt.Errorf("replaying %d flows: %w", n, err)
+	}
+	p.unconfirmed = nil
+	p.flows.replayed()
+	klog.FromContext(ctx).V(2).Info("Replayed the pipeline", "flows", n)
+	return nil
+}
+
+// replayFlowsLocked replaces the flows of this round with every desired
+// flow and returns how many there are.
+func (p *Pipeline) replayFlowsLocked(ctx context.Context, conn *openflow.Conn) (int, error) {
 	flows := p.flows.all()
 	slices.SortStableFunc(flows, func(a, b openflow.Flow) int { return replayRank(a) - replayRank(b) })
 	mods := make([]openflow.FlowMod, 0, len(flows)+1)
@@ -69,12 +94,7 @@ func (p *Pipeline) Replay(ctx context.Context, conn *openflow.Conn) error {
 	for _, f := range flows {
 		mods = append(mods, openflow.AddFlow(f))
 	}
-	if err := conn.BundleFlowModsChunked(ctx, mods, p.cfg.ReplayBundleSize); err != nil {
-		return fmt.Errorf("replaying %d flows: %w", len(flows), err)
-	}
-	p.flows.replayed()
-	klog.FromContext(ctx).V(2).Info("Replayed the pipeline", "flows", len(flows))
-	return nil
+	return len(flows), conn.BundleFlowModsChunked(ctx, mods, p.cfg.ReplayBundleSize)
 }
 
 // replayRank orders a replay: policy flows, static flows, Pod flows.

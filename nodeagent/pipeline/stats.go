@@ -19,6 +19,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/strata-net/strata/nodeagent/openflow"
 	"github.com/strata-net/strata/nodeagent/packetin"
@@ -56,6 +57,36 @@ func (x *conjIndex) remove(r *compiledRule) {
 	for _, part := range r.parts {
 		if c, ok := x.byID[part.conjID]; ok && c.rule == r.src.ID {
 			delete(x.byID, part.conjID)
+		}
+	}
+}
+
+// saver returns a func that puts the index entries of r's conjunction ids
+// back as they are now (to undo an add or remove).
+func (x *conjIndex) saver(r *compiledRule) func() {
+	type entry struct {
+		id   uint32
+		info conjInfo
+		had  bool
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	saved := make([]entry, 0, len(r.parts))
+	for _, part := range r.parts {
+		if part.conjID != 0 {
+			c, had := x.byID[part.conjID]
+			saved = append(saved, entry{id: part.conjID, info: c, had: had})
+		}
+	}
+	return func() {
+		x.mu.Lock()
+		defer x.mu.Unlock()
+		for _, e := range slices.Backward(saved) {
+			if e.had {
+				x.byID[e.id] = e.info
+			} else {
+				delete(x.byID, e.id)
+			}
 		}
 	}
 }

@@ -61,6 +61,12 @@ limitations under the License.
 // its AppliedToGroups and all of its AddressGroups are known; a rule that is not
 // complete (any more) is forgotten, and reconciled when its groups arrive.
 //
+// A rule whose flows Open vSwitch refuses (e.g. a full table) costs that rule
+// only: the pipeline rolls a refused call back, leaving what was installed, so
+// the rule-by-rule retry of the batch installs every other rule, and the
+// rule's policy is reported failed with the rule's name and OVS's error while
+// the rule is retried with backoff.
+//
 // # Fallback
 //
 // If the three kinds have not all synced within Timeouts.Fallback of the start,
