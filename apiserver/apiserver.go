@@ -22,11 +22,9 @@ package apiserver
 
 import (
 	"fmt"
-	"net/http"
 	"time"
 
 	genericapiserver "k8s.io/apiserver/pkg/server"
-	"k8s.io/apiserver/pkg/server/healthz"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/klog/v2"
 
@@ -109,8 +107,8 @@ func (c CompletedConfig) New() (*Server, error) {
 		return nil, err
 	}
 	gate := computationGate(computation)
-	if err := gs.AddReadyzChecks(healthz.NamedCheck(readyzComputation, func(*http.Request) error { return gate.Ready() })); err != nil {
-		return nil, fmt.Errorf("adding the %s readiness check: %w", readyzComputation, err)
+	if err := gs.AddReadyzChecks(readyzChecks(gate, computation)...); err != nil {
+		return nil, fmt.Errorf("adding the readiness checks of the policy computation: %w", err)
 	}
 	storage := cpregistry.StorageConfig{Stores: stores, Status: aggregator, Gate: gate}
 	if computation != nil {

@@ -20,10 +20,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/sets"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/healthz"
 
 	"github.com/strata-net/strata/apis/controlplane"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
@@ -64,6 +66,22 @@ func podStartupBarrier(computation *policy.Controller, stores *cpregistry.Stores
 // readyzComputation is the /readyz check that passes once the policy computation
 // has published its first complete state (/readyz/strata-policy-computation).
 const readyzComputation = "strata-policy-computation"
+
+// readyzChecks are the computation's /readyz checks: the complete state, and one
+// per informer it is fed from (strata-informer-<resource>), so that /readyz?verbose
+// names the resource that does not sync. The reasons (an undecodable object's
+// etcd key) are in the server's log and in ControllerInfo's ControllerHealthy
+// condition (stratactl version -o yaml): /readyz withholds them.
+func readyzChecks(gate cpregistry.Gate, computation *policy.Controller) []healthz.HealthChecker {
+	checks := []healthz.HealthChecker{healthz.NamedCheck(readyzComputation, func(*http.Request) error { return gate.Ready() })}
+	if computation == nil {
+		return checks
+	}
+	for _, r := range computation.Resources() {
+		checks = append(checks, healthz.NamedCheck("strata-informer-"+r, func(*http.Request) error { return computation.InformerReady(r) }))
+	}
+	return checks
+}
 
 // computationGate is what opens the controlplane API: the computation's first
 // complete publication, or nothing to wait for when there is no computation

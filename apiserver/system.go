@@ -52,6 +52,10 @@ func installSystem(gs *genericapiserver.GenericAPIServer, info *infoSource, aggr
 // syncer tells whether the policy computation has computed its initial state.
 type syncer interface {
 	HasSynced() bool
+	// Ready is nil once the first complete state is published; before, it says
+	// what the computation waits for (an informer's list error names the etcd key
+	// it cannot read).
+	Ready() error
 }
 
 // infoSource computes the ControllerInfo from the build, the controlplane stores and
@@ -86,9 +90,12 @@ func (s *infoSource) healthy() systemv1beta1.ControllerCondition {
 	case s.computation == nil:
 		c.Status, c.Reason = metav1.ConditionFalse, "NoKubernetesAPI"
 		c.Message = "standalone mode: no kube-apiserver, so no policy computation"
+	case s.computation.Ready() != nil:
+		c.Status, c.Reason = metav1.ConditionFalse, "Syncing"
+		c.Message = s.computation.Ready().Error()
 	case !s.computation.HasSynced():
 		c.Status, c.Reason = metav1.ConditionFalse, "Syncing"
-		c.Message = "the policy computation has not computed its initial state yet"
+		c.Message = "the policy computation has changes to publish"
 	default:
 		c.Status, c.Reason = metav1.ConditionTrue, "Computed"
 	}

@@ -143,6 +143,13 @@ func (c *Controller) process() {
 // controlplane API and reports ready only from then on.
 func (c *Controller) Ready() error { return c.ready.Ready() }
 
+// Resources are the resources the computation is fed from.
+func (c *Controller) Resources() []string { return c.ready.Resources() }
+
+// InformerReady returns nil once the informer of resource has synced; before, an
+// error with its last list or watch error.
+func (c *Controller) InformerReady(resource string) error { return c.ready.InformerReady(resource) }
+
 // HasSynced tells whether the informers synced and no work is pending.
 func (c *Controller) HasSynced() bool {
 	return c.InformersSynced() && !c.computer.Pending()

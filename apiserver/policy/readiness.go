@@ -96,3 +96,32 @@ func (r *readiness) Ready() error {
 	}
 	return errors.New("the policy computation has not published its first complete state yet")
 }
+
+// Resources are the resources the computation is fed from, in the order tracked.
+func (r *readiness) Resources() []string {
+	out := make([]string, 0, len(r.informers))
+	for _, s := range r.informers {
+		out = append(out, s.resource)
+	}
+	return out
+}
+
+// InformerReady returns nil once the informer of resource has synced; before, an
+// error with its last list or watch error.
+func (r *readiness) InformerReady(resource string) error {
+	for _, s := range r.informers {
+		if s.resource != resource {
+			continue
+		}
+		if s.synced() {
+			return nil
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.lastErr != nil {
+			return fmt.Errorf("%s has not synced: %w", resource, s.lastErr)
+		}
+		return fmt.Errorf("%s has not synced", resource)
+	}
+	return fmt.Errorf("no informer of %s", resource)
+}

@@ -83,6 +83,12 @@ func TestReadyOnlyOnceComplete(t *testing.T) {
 	if !strings.Contains(last.Error(), "clusternetworkpolicies.crd.antrea.io") || strings.Contains(last.Error(), "pods") {
 		t.Fatalf("Ready() = %v, want only clusternetworkpolicies.crd.antrea.io named", last)
 	}
+	if err := c.InformerReady("clusternetworkpolicies.crd.antrea.io"); err == nil || !strings.Contains(err.Error(), badKey) {
+		t.Fatalf("InformerReady(clusternetworkpolicies.crd.antrea.io) = %v, want the key that cannot be read", err)
+	}
+	if err := c.InformerReady("pods"); err != nil {
+		t.Fatalf("InformerReady(pods) = %v, want nil: its informer synced", err)
+	}
 	if n := sink.upsertCount(); n != 0 {
 		t.Fatalf("%d policies published before the state was complete", n)
 	}

@@ -393,11 +393,7 @@ func faultsPairs(t *testing.T, pods []framework.Pod) []probePair {
 
 func podUID(t *testing.T, name string) string {
 	t.Helper()
-	out, err := framework.Kubectl(context.Background(), lc.Kubeconfig, "get", "pod", "-n", faultsNamespace, name, "-o", "jsonpath={.metadata.uid}")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(out)
+	return podUIDIn(t, faultsNamespace, name)
 }
 
 // updatePolicyDuring applies variant of the policy, retrying while the API is

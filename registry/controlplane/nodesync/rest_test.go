@@ -1,0 +1,74 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package nodesync
+
+import (
+	"context"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/strata-net/strata/apis/controlplane"
+)
+
+type recorder struct{ got []string }
+
+func (r *recorder) ReportSync(node string, np, ag, atg int64) {
+	r.got = append(r.got, node)
+}
+
+func TestCreate(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     *controlplane.NodeSyncReport
+		dryRun bool
+		field  string // of a 422; "" is a success
+	}{
+		{name: "a report", in: &controlplane.NodeSyncReport{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, NetworkPolicies: 3, AddressGroups: 4}},
+		{name: "dry run records nothing", in: &controlplane.NodeSyncReport{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}, dryRun: true},
+		{name: "no Node", in: &controlplane.NodeSyncReport{}, field: "metadata.name"},
+		{name: "a negative resourceVersion", in: &controlplane.NodeSyncReport{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, AppliedToGroups: -1},
+			field: "appliedToGroups"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &recorder{}
+			opts := &metav1.CreateOptions{}
+			if tt.dryRun {
+				opts.DryRun = []string{metav1.DryRunAll}
+			}
+			_, err := NewREST(r).Create(context.Background(), tt.in, nil, opts)
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Create: %v", err)
+				}
+				if want := !tt.dryRun; (len(r.got) == 1) != want {
+					t.Fatalf("recorded %v, want a record: %v", r.got, want)
+				}
+				return
+			}
+			status, ok := err.(apierrors.APIStatus)
+			if !apierrors.IsInvalid(err) || !ok || status.Status().Details.Causes[0].Field != tt.field {
+				t.Fatalf("Create: %v, want a 422 on %s", err, tt.field)
+			}
+			if len(r.got) != 0 {
+				t.Fatalf("an invalid report was recorded: %v", r.got)
+			}
+		})
+	}
+}
