@@ -20,16 +20,13 @@ package nodesync
 
 import (
 	"context"
-	"fmt"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/registry/storageutil"
 )
 
 // Reporter records what a Node installed.
@@ -38,53 +35,20 @@ type Reporter interface {
 }
 
 // REST is the storage of nodesyncreports: create only.
-type REST struct {
-	reporter Reporter
-}
+type REST = storageutil.CreateOnly[*controlplane.NodeSyncReport]
 
-var (
-	_ rest.Storage              = &REST{}
-	_ rest.Creater              = &REST{}
-	_ rest.Scoper               = &REST{}
-	_ rest.SingularNameProvider = &REST{}
-)
-
-var kind = schema.GroupKind{Group: controlplane.GroupName, Kind: "NodeSyncReport"}
-
-// NewREST returns the storage of nodesyncreports.
-func NewREST(reporter Reporter) *REST { return &REST{reporter: reporter} }
-
-// New implements rest.Storage.
-func (r *REST) New() runtime.Object { return &controlplane.NodeSyncReport{} }
-
-// Destroy implements rest.Storage.
-func (r *REST) Destroy() {}
-
-// NamespaceScoped implements rest.Scoper.
-func (r *REST) NamespaceScoped() bool { return false }
-
-// GetSingularName implements rest.SingularNameProvider.
-func (r *REST) GetSingularName() string { return "nodesyncreport" }
-
-// Create validates the report and records it.
-func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc,
-	options *metav1.CreateOptions) (runtime.Object, error) {
-	rep, ok := obj.(*controlplane.NodeSyncReport)
-	if !ok {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("not a NodeSyncReport: %T", obj))
+// NewREST returns the storage of nodesyncreports: a valid report goes to reporter.
+func NewREST(reporter Reporter) *REST {
+	return &REST{
+		Kind:      schema.GroupKind{Group: controlplane.GroupName, Kind: "NodeSyncReport"},
+		Singular:  "nodesyncreport",
+		NewObject: func() *controlplane.NodeSyncReport { return &controlplane.NodeSyncReport{} },
+		Validate:  Validate,
+		Handle: func(_ context.Context, rep *controlplane.NodeSyncReport) (runtime.Object, error) {
+			reporter.ReportSync(rep.Name, rep.NetworkPolicies, rep.AddressGroups, rep.AppliedToGroups)
+			return rep, nil
+		},
 	}
-	if errs := Validate(rep); len(errs) > 0 {
-		return nil, apierrors.NewInvalid(kind, rep.Name, errs)
-	}
-	if createValidation != nil {
-		if err := createValidation(ctx, obj); err != nil {
-			return nil, err
-		}
-	}
-	if options == nil || len(options.DryRun) == 0 {
-		r.reporter.ReportSync(rep.Name, rep.NetworkPolicies, rep.AddressGroups, rep.AppliedToGroups)
-	}
-	return rep, nil
 }
 
 // Validate checks a report: it names its Node, and no resourceVersion is negative.

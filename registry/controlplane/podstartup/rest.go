@@ -20,17 +20,15 @@ package podstartup
 
 import (
 	"context"
-	"fmt"
 	"net"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/registry/storageutil"
 )
 
 // Awaiter waits until a starting Pod's policies are installed and returns the
@@ -40,61 +38,27 @@ type Awaiter interface {
 }
 
 // REST is the storage of podstartups: create only.
-type REST struct {
-	awaiter Awaiter
-}
+type REST = storageutil.CreateOnly[*controlplane.PodStartup]
 
-var (
-	_ rest.Storage              = &REST{}
-	_ rest.Creater              = &REST{}
-	_ rest.Scoper               = &REST{}
-	_ rest.SingularNameProvider = &REST{}
-)
-
-var kind = schema.GroupKind{Group: controlplane.GroupName, Kind: "PodStartup"}
-
-// NewREST returns the storage of podstartups.
-func NewREST(awaiter Awaiter) *REST { return &REST{awaiter: awaiter} }
-
-// New implements rest.Storage.
-func (r *REST) New() runtime.Object { return &controlplane.PodStartup{} }
-
-// Destroy implements rest.Storage.
-func (r *REST) Destroy() {}
-
-// NamespaceScoped implements rest.Scoper.
-func (r *REST) NamespaceScoped() bool { return false }
-
-// GetSingularName implements rest.SingularNameProvider.
-func (r *REST) GetSingularName() string { return "podstartup" }
-
-// Create validates the request and waits for the barrier: 201 with the Nodes, or
-// 503 when the policies are not known to be installed in time (the agent fails
-// CNI ADD with TRY_AGAIN_LATER).
-func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc,
-	options *metav1.CreateOptions) (runtime.Object, error) {
-	s, ok := obj.(*controlplane.PodStartup)
-	if !ok {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("not a PodStartup: %T", obj))
+// NewREST returns the storage of podstartups: a valid request waits for the
+// barrier, then answers 201 with the Nodes, or 503 when the policies are not known
+// to be installed in time (the agent fails CNI ADD with TRY_AGAIN_LATER).
+func NewREST(awaiter Awaiter) *REST {
+	return &REST{
+		Kind:      schema.GroupKind{Group: controlplane.GroupName, Kind: "PodStartup"},
+		Singular:  "podstartup",
+		NewObject: func() *controlplane.PodStartup { return &controlplane.PodStartup{} },
+		Validate:  Validate,
+		Handle: func(ctx context.Context, s *controlplane.PodStartup) (runtime.Object, error) {
+			nodes, err := awaiter.Await(ctx, s)
+			if err != nil {
+				return nil, apierrors.NewServiceUnavailable(err.Error())
+			}
+			out := s.DeepCopy()
+			out.Nodes = nodes
+			return out, nil
+		},
 	}
-	if errs := Validate(s); len(errs) > 0 {
-		return nil, apierrors.NewInvalid(kind, s.Name, errs)
-	}
-	if createValidation != nil {
-		if err := createValidation(ctx, obj); err != nil {
-			return nil, err
-		}
-	}
-	if options != nil && len(options.DryRun) > 0 {
-		return s, nil
-	}
-	nodes, err := r.awaiter.Await(ctx, s)
-	if err != nil {
-		return nil, apierrors.NewServiceUnavailable(err.Error())
-	}
-	out := s.DeepCopy()
-	out.Nodes = nodes
-	return out, nil
 }
 
 // Validate checks a PodStartup: the Pod's namespace and name, its Node and one or
