@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/uuid"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/klog/v2"
@@ -89,7 +90,10 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err := installPolicyGroups(gs, c.GenericConfig.RESTOptionsGetter); err != nil {
 		return nil, err
 	}
-	stores, err := cpregistry.NewStores(store.Options{})
+	// The stores number their resourceVersions from scratch in every process: the
+	// epoch tells the agents' acknowledgements of another process apart.
+	epoch := string(uuid.NewUUID())
+	stores, err := cpregistry.NewStores(store.Options{Epoch: epoch})
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +116,7 @@ func (c CompletedConfig) New() (*Server, error) {
 	}
 	storage := cpregistry.StorageConfig{Stores: stores, Status: aggregator, Gate: gate}
 	if computation != nil {
-		if storage.Startups, storage.Syncs, err = podStartupBarrier(computation, stores); err != nil {
+		if storage.Startups, storage.Syncs, err = podStartupBarrier(computation, stores, epoch); err != nil {
 			return nil, err
 		}
 	}

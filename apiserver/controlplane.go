@@ -49,8 +49,8 @@ func installControlplane(gs *genericapiserver.GenericAPIServer, storage cpregist
 
 // podStartupBarrier is the Pod start-up barrier over the computation and the
 // stores, and the tracker of the agents' acknowledgements it waits on.
-func podStartupBarrier(computation *policy.Controller, stores *cpregistry.Stores) (*podstartup.Barrier, *podstartup.Tracker, error) {
-	tracker := podstartup.NewTracker()
+func podStartupBarrier(computation *policy.Controller, stores *cpregistry.Stores, epoch string) (*podstartup.Barrier, *podstartup.Tracker, error) {
+	tracker := podstartup.NewTracker(epoch)
 	barrier, err := podstartup.New(podstartup.Config{
 		Addresses: computation,
 		Stores:    [3]podstartup.Progressor{stores.NetworkPolicies, stores.AddressGroups, stores.AppliedToGroups},

@@ -25,17 +25,29 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/policy"
 )
 
 // AddressReporter puts a starting Pod's addresses into the computation and
 // returns once they are published (*policy.Controller implements it).
 type AddressReporter interface {
-	ReportPodAddresses(ctx context.Context, namespace, name string, uid types.UID, ips []net.IP) error
+	ReportPodAddresses(ctx context.Context, pod policy.StartingPod) error
+}
+
+// normalized are the addresses as the computation keeps them (IPv4 in 4 bytes).
+func normalized(ips []net.IP) []controlplane.IPAddress {
+	out := make([]controlplane.IPAddress, 0, len(ips))
+	for _, ip := range ips {
+		if v4 := ip.To4(); v4 != nil {
+			ip = v4
+		}
+		out = append(out, controlplane.IPAddress(ip))
+	}
+	return out
 }
 
 // Progressor sends a progress BOOKMARK to a store's watchers and returns its
@@ -44,9 +56,9 @@ type Progressor interface {
 	Progress() (uint64, error)
 }
 
-// SpanOfPod returns the Nodes that enforce a rule with the Pod as a peer: the span
-// of every AddressGroup the Pod is a member of.
-type SpanOfPod func(pod controlplane.PodReference) sets.Set[string]
+// SpanOfPod returns the Nodes that enforce a rule with the Pod at these addresses
+// as a peer: the span of every AddressGroup the Pod is a member of.
+type SpanOfPod func(pod controlplane.PodReference, addresses []controlplane.IPAddress) sets.Set[string]
 
 // Config configures a Barrier.
 type Config struct {
@@ -128,10 +140,11 @@ func (b *Barrier) Await(ctx context.Context, s *controlplane.PodStartup) ([]stri
 	for _, a := range s.Addresses {
 		ips = append(ips, net.IP(a))
 	}
-	if err := b.cfg.Addresses.ReportPodAddresses(ctx, s.Pod.Namespace, s.Pod.Name, s.PodUID, ips); err != nil {
+	if err := b.cfg.Addresses.ReportPodAddresses(ctx, policy.StartingPod{Namespace: s.Pod.Namespace, Name: s.Pod.Name,
+		UID: s.PodUID, NodeName: s.NodeName, IPs: ips}); err != nil {
 		return nil, notReady(nil, err)
 	}
-	nodes := b.cfg.PeerSpan(s.Pod)
+	nodes := b.cfg.PeerSpan(s.Pod, normalized(ips))
 	nodes.Insert(s.NodeName)
 	var target Versions
 	for i, st := range b.cfg.Stores {

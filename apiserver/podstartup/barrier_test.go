@@ -25,10 +25,10 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/policy"
 )
 
 // fakeAddresses records the reported addresses; err fails the report.
@@ -38,10 +38,10 @@ type fakeAddresses struct {
 	err   error
 }
 
-func (f *fakeAddresses) ReportPodAddresses(_ context.Context, ns, name string, _ types.UID, ips []net.IP) error {
+func (f *fakeAddresses) ReportPodAddresses(_ context.Context, pod policy.StartingPod) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, ns+"/"+name+" "+ips[0].String())
+	f.calls = append(f.calls, pod.Namespace+"/"+pod.Name+"@"+pod.NodeName+" "+pod.IPs[0].String())
 	return f.err
 }
 
@@ -77,14 +77,16 @@ func TestBarrier(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tracker := NewTracker()
+			tracker := NewTracker("e1")
 			for n, v := range tt.acks {
 				tracker.Report(n, v)
 			}
 			addrs := &fakeAddresses{err: tt.reportErr}
 			b, err := New(Config{Addresses: addrs, Tracker: tracker, Timeout: 300 * time.Millisecond,
-				Stores:   [3]Progressor{fakeStore{5}, fakeStore{9}, fakeStore{3}},
-				PeerSpan: func(controlplane.PodReference) sets.Set[string] { return sets.New(tt.peers...) }})
+				Stores: [3]Progressor{fakeStore{5}, fakeStore{9}, fakeStore{3}},
+				PeerSpan: func(controlplane.PodReference, []controlplane.IPAddress) sets.Set[string] {
+					return sets.New(tt.peers...)
+				}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +96,7 @@ func TestBarrier(t *testing.T) {
 			nodes, err := b.Await(context.Background(), &controlplane.PodStartup{
 				Pod: controlplane.PodReference{Namespace: "ns", Name: "a"}, PodUID: "uid-a", NodeName: "n1",
 				Addresses: []controlplane.IPAddress{controlplane.IPAddress(net.ParseIP("10.0.0.7").To4())}})
-			if got := addrs.calls; !slices.Equal(got, []string{"ns/a 10.0.0.7"}) {
+			if got := addrs.calls; !slices.Equal(got, []string{"ns/a@n1 10.0.0.7"}) {
 				t.Errorf("reported addresses %v", got)
 			}
 			var notReady *NotReadyError
@@ -115,10 +117,16 @@ func TestBarrier(t *testing.T) {
 }
 
 func TestTrackerNeverGoesBack(t *testing.T) {
-	tr := NewTracker()
+	tr := NewTracker("e1")
 	tr.Report("n1", Versions{5, 5, 5})
-	tr.ReportSync("n1", 4, 7, 5)
+	tr.ReportSync("n1", "e1", 4, 7, 5)
 	if got, want := tr.Acked("n1"), (Versions{5, 7, 5}); got != want {
 		t.Fatalf("Acked = %v, want %v", got, want)
+	}
+	if tr.ReportSync("n1", "e0", 9, 9, 9) {
+		t.Fatal("a report of another epoch was taken")
+	}
+	if got, want := tr.Acked("n1"), (Versions{5, 7, 5}); got != want {
+		t.Fatalf("after another epoch's report, Acked = %v, want %v", got, want)
 	}
 }

@@ -30,7 +30,7 @@ limitations under the License.
 //	      │ 2. the Nodes that must know: the Pod's own Node, and the span of
 //	      │    every AddressGroup with the Pod as a member
 //	      │ 3. Progress on each controlplane store: every watcher gets a
-//	      │    BOOKMARK at the store's current resourceVersion (the targets)
+//	      │    BOOKMARK at a new resourceVersion of the store (the targets)
 //	      │ 4. wait until each of those Nodes acknowledged (Tracker) at least
 //	      │    the targets of all three kinds, or the deadline passes
 //	      ▼
@@ -42,6 +42,9 @@ limitations under the License.
 //	      before it is installed in Open vSwitch ─► POST nodesyncreports
 //	      {node, rv per kind} ─► Tracker.Report
 //
-// The acknowledgements are in memory: after a restart of strata-apiserver the
-// agents' watches start over, and their first BOOKMARKs acknowledge again.
+// Each strata-apiserver process numbers its stores from scratch, under an epoch
+// of its own that every BOOKMARK and every report carries: a report of another
+// epoch (sent before a restart, or to another replica) is refused (409) and never
+// counts. The acknowledgements are in memory: after a restart the agents' watches
+// start over, and their first BOOKMARKs, in the new epoch, acknowledge again.
 package podstartup

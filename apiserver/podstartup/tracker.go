@@ -39,16 +39,17 @@ func (v Versions) atLeast(target Versions) bool {
 }
 
 // Tracker keeps, per Node, the resourceVersions up to which its agent installed
-// what its watches delivered.
+// what its watches delivered, in this process's numbering (its epoch).
 type Tracker struct {
+	epoch   string
 	mu      sync.Mutex
 	acked   map[string]Versions
 	changed chan struct{} // closed and replaced at every report
 }
 
-// NewTracker returns an empty tracker.
-func NewTracker() *Tracker {
-	return &Tracker{acked: map[string]Versions{}, changed: make(chan struct{})}
+// NewTracker returns an empty tracker of the stores numbered by epoch.
+func NewTracker(epoch string) *Tracker {
+	return &Tracker{epoch: epoch, acked: map[string]Versions{}, changed: make(chan struct{})}
 }
 
 // Report records node's acknowledgement; versions never go back (a report that
@@ -97,7 +98,13 @@ func (t *Tracker) Wait(ctx context.Context, nodes []string, target Versions) []s
 	}
 }
 
-// ReportSync implements the nodesyncreports storage's Reporter.
-func (t *Tracker) ReportSync(node string, networkPolicies, addressGroups, appliedToGroups int64) {
+// ReportSync implements the nodesyncreports storage's Reporter. A report of
+// another epoch (resourceVersions of a previous process, or of another replica)
+// means nothing here and is dropped; it tells whether it was taken.
+func (t *Tracker) ReportSync(node, epoch string, networkPolicies, addressGroups, appliedToGroups int64) bool {
+	if epoch != t.epoch {
+		return false
+	}
 	t.Report(node, Versions{networkPolicies, addressGroups, appliedToGroups})
+	return true
 }

@@ -20,10 +20,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
@@ -52,6 +54,7 @@ type Controller struct {
 	computer *Computer
 	ready    readiness
 	pods     cache.Store // the computation's Pod informer (cachedPod)
+	podMu    sync.Mutex  // reading the reports and upserting a Pod, together
 	reported reportedAddresses
 	passes   *passes
 }
@@ -165,6 +168,17 @@ func (c *Controller) InformersSynced() bool {
 	return true
 }
 
+// objectUID returns the UID of an informer object or of a deletion's tombstone.
+func objectUID(obj interface{}) types.UID {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	if m, err := meta.Accessor(obj); err == nil {
+		return m.GetUID()
+	}
+	return ""
+}
+
 // objectMeta returns the namespace and name of an informer object, including the
 // tombstones of deletions.
 func objectMeta(obj interface{}) (string, string, bool) {
@@ -184,7 +198,9 @@ func (c *Controller) podHandler() cache.ResourceEventHandler {
 		UpdateFunc: func(_, obj interface{}) { c.upsertPod(obj) },
 		DeleteFunc: func(obj interface{}) {
 			if ns, name, ok := objectMeta(obj); ok {
-				c.reported.forget(ns, name)
+				c.podMu.Lock()
+				defer c.podMu.Unlock()
+				c.reported.forget(ns, name, objectUID(obj))
 				c.computer.DeletePod(ns, name)
 			}
 		},
@@ -193,6 +209,8 @@ func (c *Controller) podHandler() cache.ResourceEventHandler {
 
 func (c *Controller) upsertPod(obj interface{}) {
 	if p, ok := obj.(*cachedPod); ok {
+		c.podMu.Lock()
+		defer c.podMu.Unlock()
 		c.computer.UpsertPod(c.reported.apply(p.pod))
 	}
 }

@@ -47,21 +47,32 @@ type reportedPod struct {
 	ips [][]byte
 }
 
-// apply returns p with the reported addresses when its status has none yet.
+// apply returns p with the reported addresses of its UID, when they differ from
+// its status's (none yet, or older ones: a sandbox created again gets new ones
+// before the kubelet writes them).
 func (r *reportedAddresses) apply(p *grouping.Pod) *grouping.Pod {
-	if len(p.IPs) > 0 {
-		return p
-	}
 	r.mu.Lock()
 	rep, ok := r.byPod[p.Namespace+"/"+p.Name]
 	r.mu.Unlock()
-	if !ok || (rep.uid != "" && rep.uid != p.UID) {
+	if !ok || (rep.uid != "" && rep.uid != p.UID) || sameIPs(p.IPs, rep.ips) {
 		return p
 	}
 	withIPs := *p
 	withIPs.IPs, withIPs.Memo = rep.ips, nil
 	memoizeMembers(&withIPs)
 	return &withIPs
+}
+
+func sameIPs(a, b [][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !net.IP(a[i]).Equal(net.IP(b[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *reportedAddresses) set(namespace, name string, rep reportedPod) {
@@ -73,10 +84,14 @@ func (r *reportedAddresses) set(namespace, name string, rep reportedPod) {
 	r.byPod[namespace+"/"+name] = rep
 }
 
-func (r *reportedAddresses) forget(namespace, name string) {
+// forget drops the report of a deleted Pod, unless it is another UID's (a Pod of
+// the same name created again).
+func (r *reportedAddresses) forget(namespace, name string, uid types.UID) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	delete(r.byPod, namespace+"/"+name)
+	if rep, ok := r.byPod[namespace+"/"+name]; ok && (rep.uid == "" || uid == "" || rep.uid == uid) {
+		delete(r.byPod, namespace+"/"+name)
+	}
 }
 
 // passes counts the computation's passes so that a caller can wait for one that
@@ -118,21 +133,30 @@ func (p *passes) wait(ctx context.Context, n uint64) error {
 	}
 }
 
+// StartingPod is what a node agent reports of a Pod it attaches (PodStartup).
+type StartingPod struct {
+	Namespace, Name string
+	// UID is the Pod's; empty matches any (not every runtime passes it).
+	UID types.UID
+	// NodeName is the Node the Pod starts on.
+	NodeName string
+	IPs      []net.IP
+}
+
 // ReportPodAddresses records the addresses a node agent gave a starting Pod and
 // returns once a computation pass that includes them is published: from then on
 // every AddressGroup that selects the Pod holds them (whether or not the Pod's
-// status has them yet). It waits (bounded by ctx) for the Pod to reach the
-// computation's informer if it has not yet.
-func (c *Controller) ReportPodAddresses(ctx context.Context, namespace, name string, uid types.UID, ips []net.IP) error {
-	rep := reportedPod{uid: uid}
-	for _, ip := range ips {
+// status has them yet, or still has older ones). It waits (bounded by ctx) for
+// the Pod, scheduled on that Node, to reach the computation's informer.
+func (c *Controller) ReportPodAddresses(ctx context.Context, pod StartingPod) error {
+	rep := reportedPod{uid: pod.UID}
+	for _, ip := range pod.IPs {
 		if v4 := ip.To4(); v4 != nil {
 			ip = v4
 		}
 		rep.ips = append(rep.ips, ip)
 	}
-	c.reported.set(namespace, name, rep)
-	if err := c.upsertKnownPod(ctx, namespace, name, uid); err != nil {
+	if err := c.upsertReported(ctx, pod, rep); err != nil {
 		return err
 	}
 	n := c.passes.requested.Add(1)
@@ -140,23 +164,35 @@ func (c *Controller) ReportPodAddresses(ctx context.Context, namespace, name str
 	return c.passes.wait(ctx, n)
 }
 
-// upsertKnownPod waits until the informer has the Pod of that UID and hands it to
-// the computation again, now with its reported addresses.
-func (c *Controller) upsertKnownPod(ctx context.Context, namespace, name string, uid types.UID) error {
+// upsertReported records the report and hands the Pod to the computation again,
+// once the informer has it (that UID, scheduled on the reporting Node: a report
+// for another Pod is never recorded). The report is recorded under the Pod's own
+// UID, so that it never applies to a later Pod of the same name. The
+// Pod's informer handler and this take podMu around reading the reports and
+// upserting, so that neither overwrites the other's newer view.
+func (c *Controller) upsertReported(ctx context.Context, pod StartingPod, rep reportedPod) error {
 	tick := time.NewTicker(podLookupInterval)
 	defer tick.Stop()
 	for {
-		obj, ok, err := c.pods.GetByKey(namespace + "/" + name)
-		if err != nil {
-			return fmt.Errorf("looking up Pod %s/%s: %w", namespace, name, err)
-		}
-		if p, isPod := obj.(*cachedPod); ok && isPod && (uid == "" || p.UID == uid) {
+		c.podMu.Lock()
+		obj, ok, err := c.pods.GetByKey(pod.Namespace + "/" + pod.Name)
+		p, isPod := obj.(*cachedPod)
+		found := err == nil && ok && isPod && (pod.UID == "" || p.UID == pod.UID) && p.pod.NodeName == pod.NodeName
+		if found {
+			c.reported.set(pod.Namespace, pod.Name, reportedPod{uid: p.UID, ips: rep.ips})
 			c.computer.UpsertPod(c.reported.apply(p.pod))
+		}
+		c.podMu.Unlock()
+		switch {
+		case err != nil:
+			return fmt.Errorf("looking up Pod %s/%s: %w", pod.Namespace, pod.Name, err)
+		case found:
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for Pod %s/%s (uid %s) to reach the computation: %w", namespace, name, uid, ctx.Err())
+			return fmt.Errorf("waiting for Pod %s/%s (uid %q) scheduled on %s to reach the computation: %w",
+				pod.Namespace, pod.Name, pod.UID, pod.NodeName, ctx.Err())
 		case <-tick.C:
 		}
 	}

@@ -67,18 +67,34 @@ func TestReportPodAddresses(t *testing.T) {
 	}
 	short, cancelShort := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancelShort()
-	if err := c.ReportPodAddresses(short, "default", "client", "uid-other", []net.IP{net.ParseIP("10.0.1.99")}); err == nil {
+	if err := c.ReportPodAddresses(short, StartingPod{Namespace: "default", Name: "client", UID: "uid-other", NodeName: "n2", IPs: []net.IP{net.ParseIP("10.0.1.99")}}); err == nil {
 		t.Fatal("a report for another UID (not in the informer) returned before its deadline")
+	}
+	short2, cancelShort2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancelShort2()
+	if err := c.ReportPodAddresses(short2, StartingPod{Namespace: "default", Name: "client", UID: starting.UID, NodeName: "n1", IPs: []net.IP{net.ParseIP("10.0.1.98")}}); err == nil {
+		t.Fatal("a report from another Node than the Pod's returned before its deadline")
 	}
 	if got := sink.addressesOf(group)["default/client"]; len(got) != 0 {
 		t.Fatalf("a report for another UID gave the Pod addresses %v", got)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := c.ReportPodAddresses(ctx, "default", "client", starting.UID, []net.IP{net.ParseIP("10.0.1.7")}); err != nil {
+	if err := c.ReportPodAddresses(ctx, StartingPod{Namespace: "default", Name: "client", UID: starting.UID, NodeName: "n2", IPs: []net.IP{net.ParseIP("10.0.1.7")}}); err != nil {
 		t.Fatalf("ReportPodAddresses: %v", err)
 	}
 	if got := sink.addressesOf(group)["default/client"]; len(got) != 1 || got[0] != "10.0.1.7" {
 		t.Fatalf("once reported, the AddressGroup holds %v for the starting Pod, want [10.0.1.7]", got)
+	}
+
+	// The sandbox is created again and gets another address; the status still
+	// shows the old one: the report wins.
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel2()
+	if err := c.ReportPodAddresses(ctx2, StartingPod{Namespace: "default", Name: "client", UID: starting.UID, NodeName: "n2", IPs: []net.IP{net.ParseIP("10.0.1.8")}}); err != nil {
+		t.Fatalf("ReportPodAddresses: %v", err)
+	}
+	if got := sink.addressesOf(group)["default/client"]; len(got) != 1 || got[0] != "10.0.1.8" {
+		t.Fatalf("after a new sandbox, the AddressGroup holds %v, want [10.0.1.8]", got)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"sync"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -61,6 +62,7 @@ type acks struct {
 	backoff  Backoff
 
 	mu      sync.Mutex
+	epoch   string // of the strata-apiserver the versions are from
 	acked   [numKinds]int64
 	sent    [numKinds]int64
 	changed chan struct{} // capacity 1
@@ -70,9 +72,14 @@ func newAcks(node string, reporter SyncReporter, backoff Backoff) *acks {
 	return &acks{node: node, reporter: reporter, backoff: backoff, changed: make(chan struct{}, 1)}
 }
 
-// installed records that everything of kind k up to rv is installed.
-func (a *acks) installed(k kind, rv int64) {
+// installed records that everything of kind k up to rv of epoch is installed. A
+// new epoch (strata-apiserver restarted, or another replica) starts the versions
+// over: they are numbered from scratch there.
+func (a *acks) installed(k kind, rv int64, epoch string) {
 	a.mu.Lock()
+	if epoch != a.epoch {
+		a.epoch, a.acked, a.sent = epoch, [numKinds]int64{}, [numKinds]int64{}
+	}
 	if rv > a.acked[k] {
 		a.acked[k] = rv
 	}
@@ -99,14 +106,24 @@ func (a *acks) run(ctx context.Context) {
 		case <-a.changed:
 		}
 		a.mu.Lock()
-		cur, sent := a.acked, a.sent
+		cur, sent, epoch := a.acked, a.sent, a.epoch
 		a.mu.Unlock()
 		if cur == sent {
 			continue
 		}
-		report := &v1beta2.NodeSyncReport{ObjectMeta: metav1.ObjectMeta{Name: a.node},
+		report := &v1beta2.NodeSyncReport{
+			ObjectMeta:      metav1.ObjectMeta{Name: a.node, Annotations: map[string]string{v1beta2.ServerEpochAnnotation: epoch}},
 			NetworkPolicies: cur[kindPolicies], AddressGroups: cur[kindAddressGroups], AppliedToGroups: cur[kindAppliedToGroups]}
-		if err := a.reporter.ReportSync(ctx, report); err != nil {
+		err := a.reporter.ReportSync(ctx, report)
+		if apierrors.IsConflict(err) {
+			// Another strata-apiserver answered: these versions mean nothing
+			// there. The watches start over on it, and their BOOKMARKs bring its
+			// epoch.
+			logger.Info("strata-apiserver refused the sync report of another server's epoch; waiting for its BOOKMARKs", "epoch", epoch)
+			a.markSent(cur, epoch)
+			continue
+		}
+		if err != nil {
 			logger.Error(err, "Reporting the installed resourceVersions failed, will retry", "after", delay)
 			if !sleepCtx(ctx, delay) {
 				return
@@ -116,10 +133,17 @@ func (a *acks) run(ctx context.Context) {
 			continue
 		}
 		delay = a.backoff.Initial
-		a.mu.Lock()
+		a.markSent(cur, epoch)
+		logger.V(4).Info("Reported the installed resourceVersions", "versions", cur, "epoch", epoch)
+	}
+}
+
+// markSent records that cur of epoch was reported (unless the epoch changed since).
+func (a *acks) markSent(cur [numKinds]int64, epoch string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.epoch == epoch {
 		a.sent = cur
-		a.mu.Unlock()
-		logger.V(4).Info("Reported the installed resourceVersions", "versions", cur)
 	}
 }
 
@@ -128,31 +152,37 @@ func (a *acks) run(ctx context.Context) {
 // is in the cache: rv is acknowledged when every rule made dirty so far has been
 // through the Reconciler. Before the first complete sync the rules are held, so
 // the acknowledgement waits for that sync.
-func (c *Controller) bookmarked(k kind, rv int64) {
+func (c *Controller) bookmarked(k kind, b bookmarkRef) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.allSynced {
-		c.pendingAcks[k] = max(c.pendingAcks[k], rv)
+		c.pendingAcks[k] = b
 		return
 	}
-	c.rules.releaseAll(nil, func() { c.acks.installed(k, rv) })
+	c.rules.releaseAll(nil, func() { c.acks.installed(k, b.rv, b.epoch) })
 }
 
 // ackPending acknowledges what waited for the first complete sync.
-func (c *Controller) ackPending(pending [numKinds]int64) {
-	for k, rv := range pending {
-		if rv > 0 {
-			c.acks.installed(kind(k), rv)
+func (c *Controller) ackPending(pending [numKinds]bookmarkRef) {
+	for k, b := range pending {
+		if b.rv > 0 {
+			c.acks.installed(kind(k), b.rv, b.epoch)
 		}
 	}
 }
 
-// bookmarkVersion is the resourceVersion a BOOKMARK's object carries.
-func bookmarkVersion(obj runtime.Object) (int64, bool) {
+// bookmarkRef is a BOOKMARK's resourceVersion and the epoch of its numbering.
+type bookmarkRef struct {
+	rv    int64
+	epoch string
+}
+
+// bookmarkOf is the resourceVersion a BOOKMARK's object carries, with its epoch.
+func bookmarkOf(obj runtime.Object) (bookmarkRef, bool) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
-		return 0, false
+		return bookmarkRef{}, false
 	}
 	rv, err := strconv.ParseInt(m.GetResourceVersion(), 10, 64)
-	return rv, err == nil
+	return bookmarkRef{rv: rv, epoch: m.GetAnnotations()[v1beta2.ServerEpochAnnotation]}, err == nil
 }

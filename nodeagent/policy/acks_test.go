@@ -94,4 +94,20 @@ func TestSyncAcknowledgements(t *testing.T) {
 		assert.Equal(c, [3]int64{7, 12, 7}, [3]int64{rep.NetworkPolicies, rep.AddressGroups, rep.AppliedToGroups})
 		assert.Equal(c, []string{"10.0.1.1/32", "10.0.9.9/32"}, peers, "the new peer was installed before the acknowledgement")
 	}, "the progress BOOKMARK acknowledged after the change before it")
+
+	// strata-apiserver restarts: its stores number from scratch, under a new
+	// epoch. The lower resourceVersion of the new epoch is acknowledged.
+	ws[kindAddressGroups].Stop()
+	w := h.nextWatch(kindAddressGroups)
+	for _, o := range objects(f.ags) {
+		w.Add(o)
+	}
+	w.Action(watch.Bookmark, &v1beta2.AddressGroup{ObjectMeta: metav1.ObjectMeta{ResourceVersion: "3",
+		Annotations: map[string]string{v1beta2.ServerEpochAnnotation: "e2"}}})
+	eventually(t, func(c *assert.CollectT) {
+		rep, _, ok := rec.last()
+		assert.True(c, ok)
+		assert.Equal(c, "e2", rep.Annotations[v1beta2.ServerEpochAnnotation])
+		assert.Equal(c, [3]int64{0, 3, 0}, [3]int64{rep.NetworkPolicies, rep.AddressGroups, rep.AppliedToGroups})
+	}, "the new server's numbering acknowledged from scratch")
 }

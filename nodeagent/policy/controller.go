@@ -47,7 +47,7 @@ type Controller struct {
 	acks *acks
 
 	mu          sync.Mutex // the sync state below, and replacing a kind
-	pendingAcks [numKinds]int64
+	pendingAcks [numKinds]bookmarkRef
 	synced      [numKinds]bool
 	allSynced   bool // each kind synced once
 	realSynced  atomic.Bool
@@ -133,7 +133,7 @@ func (c *Controller) watcher(k kind) *watcher {
 		backoff: c.cfg.ResyncBackoff, watch: ops.watch, apply: ops.apply,
 		replace:    func(objs []runtime.Object) error { return c.replace(k, objs) },
 		afterAny:   c.changed,
-		bookmarked: func(rv int64) { c.bookmarked(k, rv) },
+		bookmarked: func(b bookmarkRef) { c.bookmarked(k, b) },
 	}
 }
 

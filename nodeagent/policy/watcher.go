@@ -47,9 +47,9 @@ type watcher struct {
 	replace  func(objs []runtime.Object) error
 	apply    func(ev watch.Event) error
 	afterAny func() // called after each replace and applied event
-	// bookmarked, when set, is called with the resourceVersion of each BOOKMARK,
-	// after what came before it is applied.
-	bookmarked func(rv int64)
+	// bookmarked, when set, is called with the resourceVersion (and epoch) of each
+	// BOOKMARK, after what came before it is applied.
+	bookmarked func(b bookmarkRef)
 }
 
 func (w *watcher) run(ctx context.Context) {
@@ -163,8 +163,8 @@ func (w *watcher) bookmark(ev watch.Event) {
 	if w.bookmarked == nil {
 		return
 	}
-	if rv, ok := bookmarkVersion(ev.Object); ok {
-		w.bookmarked(rv)
+	if b, ok := bookmarkOf(ev.Object); ok {
+		w.bookmarked(b)
 	}
 }
 

@@ -99,10 +99,11 @@ func Storage(cfg StorageConfig) map[string]rest.Storage {
 	return s
 }
 
-// PodPeerSpan returns the Nodes that enforce a rule with the Pod as a peer: the
-// union of the spans of the AddressGroups it is a member of.
-func (s *Stores) PodPeerSpan(pod controlplane.PodReference) sets.Set[string] {
-	key := store.MemberKey(&controlplane.GroupMember{Pod: &pod})
+// PodPeerSpan returns the Nodes that enforce a rule with the Pod at these addresses
+// as a peer: the union of the spans of the AddressGroups it is a member of (an
+// AddressGroup member's key holds its addresses: "Pod:ns/name@10.0.0.5").
+func (s *Stores) PodPeerSpan(pod controlplane.PodReference, addresses []controlplane.IPAddress) sets.Set[string] {
+	key := store.MemberKey(&controlplane.GroupMember{Pod: &pod, IPs: addresses})
 	span := sets.New[string]()
 	for _, g := range s.AddressGroups.List() {
 		if _, ok := g.Members[key]; ok {

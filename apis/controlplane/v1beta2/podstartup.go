@@ -21,6 +21,12 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
+// ServerEpochAnnotation, on a BOOKMARK's object and on a NodeSyncReport, names the
+// strata-apiserver process whose resourceVersions they carry: each process numbers
+// its controlplane stores from scratch, so a resourceVersion means nothing to
+// another one (after a restart, or on another replica).
+const ServerEpochAnnotation = "controlplane.antrea.io/strata-server-epoch"
+
 // +genclient
 // +genclient:nonNamespaced
 // +genclient:onlyVerbs=create

@@ -20,18 +20,22 @@ package nodesync
 
 import (
 	"context"
+	"fmt"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apis/controlplane/v1beta2"
 	"github.com/strata-net/strata/registry/storageutil"
 )
 
-// Reporter records what a Node installed.
+// Reporter records what a Node installed, in the resourceVersions of epoch; it
+// tells whether it took the report (false: another epoch's).
 type Reporter interface {
-	ReportSync(node string, networkPolicies, addressGroups, appliedToGroups int64)
+	ReportSync(node, epoch string, networkPolicies, addressGroups, appliedToGroups int64) bool
 }
 
 // REST is the storage of nodesyncreports: create only.
@@ -45,7 +49,11 @@ func NewREST(reporter Reporter) *REST {
 		NewObject: func() *controlplane.NodeSyncReport { return &controlplane.NodeSyncReport{} },
 		Validate:  Validate,
 		Handle: func(_ context.Context, rep *controlplane.NodeSyncReport) (runtime.Object, error) {
-			reporter.ReportSync(rep.Name, rep.NetworkPolicies, rep.AddressGroups, rep.AppliedToGroups)
+			epoch := rep.Annotations[v1beta2.ServerEpochAnnotation]
+			if !reporter.ReportSync(rep.Name, epoch, rep.NetworkPolicies, rep.AddressGroups, rep.AppliedToGroups) {
+				return nil, apierrors.NewConflict(controlplane.Resource("nodesyncreports"), rep.Name,
+					fmt.Errorf("the report is of server epoch %q, not this strata-apiserver's: watch again", epoch))
+			}
 			return rep, nil
 		},
 	}

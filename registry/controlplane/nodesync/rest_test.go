@@ -24,23 +24,34 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apis/controlplane/v1beta2"
 )
 
 type recorder struct{ got []string }
 
-func (r *recorder) ReportSync(node string, np, ag, atg int64) {
+func (r *recorder) ReportSync(node, epoch string, np, ag, atg int64) bool {
+	if epoch != "e1" {
+		return false
+	}
 	r.got = append(r.got, node)
+	return true
+}
+
+func epochMeta(name, epoch string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Annotations: map[string]string{v1beta2.ServerEpochAnnotation: epoch}}
 }
 
 func TestCreate(t *testing.T) {
 	tests := []struct {
-		name   string
-		in     *controlplane.NodeSyncReport
-		dryRun bool
-		field  string // of a 422; "" is a success
+		name     string
+		in       *controlplane.NodeSyncReport
+		dryRun   bool
+		conflict bool   // a 409: not this server's numbering
+		field    string // of a 422; "" is a success
 	}{
-		{name: "a report", in: &controlplane.NodeSyncReport{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, NetworkPolicies: 3, AddressGroups: 4}},
-		{name: "dry run records nothing", in: &controlplane.NodeSyncReport{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}, dryRun: true},
+		{name: "a report", in: &controlplane.NodeSyncReport{ObjectMeta: epochMeta("n1", "e1"), NetworkPolicies: 3, AddressGroups: 4}},
+		{name: "dry run records nothing", in: &controlplane.NodeSyncReport{ObjectMeta: epochMeta("n1", "e1")}, dryRun: true},
+		{name: "another server's epoch", in: &controlplane.NodeSyncReport{ObjectMeta: epochMeta("n1", "e0")}, conflict: true},
 		{name: "no Node", in: &controlplane.NodeSyncReport{}, field: "metadata.name"},
 		{name: "a negative resourceVersion", in: &controlplane.NodeSyncReport{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, AppliedToGroups: -1},
 			field: "appliedToGroups"},
@@ -53,6 +64,12 @@ func TestCreate(t *testing.T) {
 				opts.DryRun = []string{metav1.DryRunAll}
 			}
 			_, err := NewREST(r).Create(context.Background(), tt.in, nil, opts)
+			if tt.conflict {
+				if !apierrors.IsConflict(err) || len(r.got) != 0 {
+					t.Fatalf("Create: %v (recorded %v), want a 409 and nothing recorded", err, r.got)
+				}
+				return
+			}
 			if tt.field == "" {
 				if err != nil {
 					t.Fatalf("Create: %v", err)

@@ -22,20 +22,24 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/strata-net/strata/apis/controlplane/v1beta2"
 )
 
-// Progress sends every watcher that allows bookmarks a BOOKMARK carrying the
-// current resourceVersion, after every change before it (a progress notification).
-// A client that has applied everything up to that BOOKMARK holds the state of
-// that resourceVersion for its selection, whether or not anything in it changed.
-// It returns that resourceVersion. A watcher whose initial state is at least as
-// recent skips it: its first BOOKMARK says as much.
+// Progress sends every watcher that allows bookmarks a BOOKMARK at a new
+// resourceVersion, after every change before it (a progress notification), and
+// returns that resourceVersion. A client that has applied everything up to that
+// BOOKMARK holds the state of that resourceVersion for its selection, whether or
+// not anything in it changed. Every call takes a new resourceVersion, so that an
+// acknowledgement of an earlier one never counts for it. A watcher whose initial
+// state is at least as recent skips it: its first BOOKMARK says as much.
 func (s *Store[T]) Progress() (uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped {
 		return 0, fmt.Errorf("progress of %s: %w", s.cfg.Resource, ErrStopped)
 	}
+	s.rv++
 	s.incoming <- &change[T]{rv: s.rv, progress: true}
 	return s.rv, nil
 }
@@ -49,6 +53,15 @@ func (w *watcher[T]) progressBookmark(rv uint64) *watch.Event {
 	obj := w.store.cfg.NewObject()
 	if m, err := meta.Accessor(obj); err == nil {
 		m.SetResourceVersion(strconv.FormatUint(rv, 10))
+		m.SetAnnotations(w.store.epochAnnotations())
 	}
 	return &watch.Event{Type: watch.Bookmark, Object: obj}
+}
+
+// epochAnnotations are the annotations naming the store's epoch; nil without one.
+func (s *Store[T]) epochAnnotations() map[string]string {
+	if s.cfg.Epoch == "" {
+		return nil
+	}
+	return map[string]string{v1beta2.ServerEpochAnnotation: s.cfg.Epoch}
 }

@@ -26,9 +26,9 @@ import (
 )
 
 // TestProgress checks progress notifications: a watcher that allows bookmarks gets
-// a BOOKMARK at the current resourceVersion after every change before it, whether
-// or not its Node saw any of them; one that does not allow bookmarks gets none; a
-// progress no newer than a watcher's initial state is skipped.
+// a BOOKMARK at a new resourceVersion after every change before it, whether or not
+// its Node saw any of them; one that does not allow bookmarks gets none; every
+// progress takes a new resourceVersion, even with no change in between.
 func TestProgress(t *testing.T) {
 	s := started(t, NewNetworkPolicyStore, Options{})
 	require.NoError(t, s.Upsert(labeledPolicy("np-a", "app", 1)))
@@ -46,13 +46,15 @@ func TestProgress(t *testing.T) {
 
 	rv, err := s.Progress()
 	require.NoError(t, err)
-	assert.Equal(t, uint64(1), rv, "nothing changed since the watches started")
+	assert.Equal(t, uint64(2), rv, "a new resourceVersion though nothing changed")
+	ev, _ := receive(t, withBookmarks)
+	assert.Equal(t, npBookmark("2"), ev)
 	require.NoError(t, s.Upsert(labeledPolicy("np-b", "app", 1))) // node1 only: node2 sees nothing
 	rv, err = s.Progress()
 	require.NoError(t, err)
-	assert.Equal(t, uint64(2), rv)
-	ev, _ := receive(t, withBookmarks)
-	assert.Equal(t, npBookmark("2"), ev, "a progress BOOKMARK at 2, the one at 1 skipped")
+	assert.Equal(t, uint64(4), rv)
+	ev, _ = receive(t, withBookmarks)
+	assert.Equal(t, npBookmark("4"), ev, "after a change node2 does not see")
 
 	// The watch without bookmarks gets only its sentinel.
 	sentinel := labeledPolicy(sentinelName, "app", 1)

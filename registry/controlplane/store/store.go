@@ -58,6 +58,9 @@ type Options struct {
 	// WatcherTimeout is how long a watcher may keep its buffer full before it is
 	// stopped; default DefaultWatcherTimeout.
 	WatcherTimeout time.Duration
+	// Epoch names this store's numbering of resourceVersions (one per process):
+	// every BOOKMARK carries it (v1beta2.ServerEpochAnnotation). Empty: none.
+	Epoch string
 }
 
 // Defaults fills the zero fields.

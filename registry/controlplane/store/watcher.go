@@ -144,9 +144,14 @@ func (w *watcher[T]) bookmark(rv uint64) *watch.Event {
 		return &watch.Event{Type: watch.Bookmark, Object: obj}
 	}
 	m.SetResourceVersion(strconv.FormatUint(rv, 10))
+	annotations := w.store.epochAnnotations()
 	if w.opts.SendInitialEvents && w.opts.AllowWatchBookmarks {
-		m.SetAnnotations(map[string]string{metav1.InitialEventsAnnotationKey: "true"})
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
+		annotations[metav1.InitialEventsAnnotationKey] = "true"
 	}
+	m.SetAnnotations(annotations)
 	return &watch.Event{Type: watch.Bookmark, Object: obj}
 }
 

@@ -222,6 +222,9 @@ func allowedBack(ctx context.Context, t *testing.T, p *prober, fault string) tim
 func faultList(p *prober) []fault {
 	return []fault{
 		{name: "kill -9 strata-apiserver", inject: crashComponent("strata-apiserver", strataAnswers)},
+		// A new Pod right after strata-apiserver restarted, the agents still
+		// running: their acknowledgements must follow the new server's numbering.
+		recreatePod(p, "fc-client-1", 1),
 		{name: "kill -9 kube-apiserver", inject: crashComponent("kube-apiserver", kubeAnswers)},
 		{name: "etcd stopped for 30 s", inject: stopComponent("etcd", etcdStopped, kubeAnswers)},
 		{name: "kill -9 strata-agent on worker1", inject: crashComponent("strata-agent-worker1", nil)},
@@ -230,7 +233,6 @@ func faultList(p *prober) []fault {
 		crashOVS(2, "ovs-vswitchd"),
 		crashOVS(1, "ovsdb-server"),
 		crashOVS(2, "ovsdb-server"),
-		recreatePod(p, "fc-client-1", 1),
 		recreatePod(p, "fc-client-2", 2),
 	}
 }
