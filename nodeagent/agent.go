@@ -18,6 +18,7 @@ package nodeagent
 
 import (
 	"context"
+	"math"
 	"errors"
 	"fmt"
 	"net"
@@ -254,17 +255,31 @@ func (a *Agent) retireOldRound(ctx context.Context, p *parts) {
 		logger.Info("Warning: the first policy sync has not completed; the previous run's flows stay installed until it does",
 			"waited", time.Since(start).Round(time.Second), "previousRound", p.round.Prev)
 	}
-	if p.round.Prev != 0 {
-		if err := p.pipeline.DeleteRound(ctx, p.round.Prev); err != nil {
-			logger.Error(err, "Deleting the previous round's flows failed", "round", p.round.Prev)
-			return
+	err := wait.ExponentialBackoffWithContext(ctx, retireBackoff, func(ctx context.Context) (bool, error) {
+		if err := a.retire(ctx, p); err != nil {
+			logger.Error(err, "Retiring the previous round failed, will retry", "round", p.round.Next, "old", p.round.Old())
+			return false, nil
+		}
+		return true, nil
+	})
+	if err != nil {
+		return // ctx ended
+	}
+	logger.Info("Policies synced; the previous rounds' flows are gone", "round", p.round.Next, "old", p.round.Old())
+}
+
+// retireBackoff paces the retries of retiring the previous rounds (1 s to 30 s,
+// for as long as the agent runs).
+var retireBackoff = wait.Backoff{Duration: time.Second, Factor: 2, Jitter: 0.1, Steps: math.MaxInt32, Cap: 30 * time.Second}
+
+// retire deletes the flows of the older rounds, then records Next as complete.
+func (a *Agent) retire(ctx context.Context, p *parts) error {
+	for _, old := range p.round.Old() {
+		if err := p.pipeline.DeleteRound(ctx, old); err != nil {
+			return err
 		}
 	}
-	if err := pipeline.SaveRound(ctx, p.db, a.cfg.Bridge, p.round.Next); err != nil {
-		logger.Error(err, "Saving the flow round failed", "round", p.round.Next)
-		return
-	}
-	logger.Info("Policies synced; the previous round's flows are gone", "round", p.round.Next, "previous", p.round.Prev)
+	return pipeline.SaveRound(ctx, p.db, a.cfg.Bridge, p.round.Next)
 }
 
 // packetSender sends packet-outs on the current OpenFlow connection.

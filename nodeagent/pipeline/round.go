@@ -19,6 +19,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -45,8 +46,12 @@ func cookie(round uint16, category uint8, object uint32) uint64 {
 // RoundMask.
 func RoundCookie(round uint16) uint64 { return uint64(round) << roundShift }
 
-// roundKey is the bridge external_ids key persisting the last complete round.
-const roundKey = "roundNum"
+// roundKey is the bridge external_ids key persisting the last complete round;
+// pendingKey the round being installed (recorded before its first flow).
+const (
+	roundKey   = "roundNum"
+	pendingKey = "roundPending"
+)
 
 // RoundStore reads and writes bridge external_ids (*ovsdb.Client implements it).
 type RoundStore interface {
@@ -54,37 +59,83 @@ type RoundStore interface {
 	SetBridgeExternalID(ctx context.Context, bridge, key, value string) error
 }
 
-// Round is the round of a starting agent: Prev is the last persisted round
-// (0 when none), Next the one to install with.
+// Round is the round of a starting agent: Prev is the last persisted complete
+// round (0 when none), Next the one to install with. Stale is a round an earlier
+// run started but never completed (its flows may be on the bridge); it is
+// deleted with Prev.
 type Round struct {
 	Prev, Next uint16
+	Stale      uint16
 }
 
-// NextRound reads the persisted round of the bridge and returns the round a
-// (re)starting agent installs its flows with. Round 0 is never used, so a
-// missing key is Prev 0 and Next 1.
+// Old are the rounds to delete once Next is complete.
+func (r Round) Old() []uint16 {
+	var out []uint16
+	for _, old := range []uint16{r.Prev, r.Stale} {
+		if old != 0 && old != r.Next && !slices.Contains(out, old) {
+			out = append(out, old)
+		}
+	}
+	return out
+}
+
+// NextRound reads the persisted rounds of the bridge, returns the round a
+// (re)starting agent installs its flows with, and records it as pending before
+// any of its flows exists. Next is after both the complete and the pending round,
+// so a run that died before recording its round complete never has its flows (the
+// ones enforcing) replaced by a round of the same number. Round 0 is never used.
 func NextRound(ctx context.Context, store RoundStore, bridge string) (Round, error) {
 	ids, err := store.BridgeExternalIDs(ctx, bridge)
 	if err != nil {
 		return Round{}, fmt.Errorf("reading the flow round of bridge %s: %w", bridge, err)
 	}
-	var prev uint16
-	if s, ok := ids[roundKey]; ok {
-		v, err := strconv.ParseUint(s, 10, 16)
-		if err != nil {
-			return Round{}, fmt.Errorf("bridge %s has an invalid %s %q: %w", bridge, roundKey, s, err)
-		}
-		prev = uint16(v)
+	prev, err := roundOf(ids, bridge, roundKey)
+	if err != nil {
+		return Round{}, err
 	}
-	next := prev + 1
+	pending, err := roundOf(ids, bridge, pendingKey)
+	if err != nil {
+		return Round{}, err
+	}
+	r := Round{Prev: prev}
+	if pending != prev {
+		r.Stale = pending
+	}
+	r.Next = after(prev, pending)
+	if err := store.SetBridgeExternalID(ctx, bridge, pendingKey, strconv.Itoa(int(r.Next))); err != nil {
+		return Round{}, fmt.Errorf("recording the pending flow round of bridge %s: %w", bridge, err)
+	}
+	return r, nil
+}
+
+// after is the round after a and b (wrapping, never 0): the one after the later
+// of the two, counting a wrap from 65535 to 1 as later.
+func after(a, b uint16) uint16 {
+	later := a
+	if b != 0 && (a == 0 || int16(b-a) > 0) {
+		later = b
+	}
+	next := later + 1
 	if next == 0 {
 		next = 1
 	}
-	return Round{Prev: prev, Next: next}, nil
+	return next
+}
+
+func roundOf(ids map[string]string, bridge, key string) (uint16, error) {
+	s, ok := ids[key]
+	if !ok {
+		return 0, nil
+	}
+	v, err := strconv.ParseUint(s, 10, 16)
+	if err != nil {
+		return 0, fmt.Errorf("bridge %s has an invalid %s %q: %w", bridge, key, s, err)
+	}
+	return uint16(v), nil
 }
 
 // SaveRound persists round as the bridge's last complete round; call it
-// after the previous round's flows are deleted.
+// after the older rounds' flows are deleted.
 func SaveRound(ctx context.Context, store RoundStore, bridge string, round uint16) error {
 	if err := store.SetBridgeExternalID(ctx, bridge, roundKey, strconv.Itoa(int(round))); err != nil {
 		return fmt.Errorf("saving the flow round of bridge %s: %w", bridge, err)
