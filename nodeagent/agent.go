@@ -18,9 +18,9 @@ package nodeagent
 
 import (
 	"context"
-	"math"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"sync/atomic"
 	"time"

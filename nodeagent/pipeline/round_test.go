@@ -26,7 +26,9 @@ import (
 // mapRounds is a RoundStore over one bridge's external_ids.
 type mapRounds map[string]string
 
-func (m mapRounds) BridgeExternalIDs(context.Context, string) (map[string]string, error) { return m, nil }
+func (m mapRounds) BridgeExternalIDs(context.Context, string) (map[string]string, error) {
+	return m, nil
+}
 
 func (m mapRounds) SetBridgeExternalID(_ context.Context, _, key, value string) error {
 	m[key] = value
