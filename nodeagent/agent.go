@@ -37,6 +37,7 @@ import (
 	"github.com/strata-net/strata/nodeagent/pipeline"
 	"github.com/strata-net/strata/nodeagent/podsync"
 	"github.com/strata-net/strata/nodeagent/policy"
+	"github.com/strata-net/strata/nodeagent/unixctl"
 )
 
 // Agent is a running strata-agent.
@@ -223,7 +224,7 @@ func (a *Agent) buildParts(p *parts) error {
 	}
 	p.of, p.pipeline = of, pl
 	if p.policies, err = policy.New(policy.Config{NodeName: c.NodeName, Client: a.client,
-		Reconciler: pl.Policies(), StateDir: c.policyStateDir()}); err != nil {
+		Reconciler: pl.Policies(), StateDir: c.policyStateDir(), DatapathSync: a.revalidated}); err != nil {
 		return err
 	}
 	if p.pods, err = podsync.New(podsync.Config{OVSDB: p.db, Bridge: c.Bridge, Pods: pl.Pods(), Changed: p.policies.PodChanged}); err != nil {
@@ -235,6 +236,24 @@ func (a *Agent) buildParts(p *parts) error {
 		TableName: pipeline.TableName, RemoteRejectTable: pipeline.L3Forwarding})
 	return err
 }
+
+// revalidated returns once ovs-vswitchd has revalidated its datapath's cached
+// flows against the flows installed before the call (revalidator/wait): until
+// then a wildcarded cache entry made for an earlier packet may still give a new
+// peer the verdict of before its rule changed.
+func (a *Agent) revalidated(ctx context.Context) error {
+	socket, err := unixctl.Socket(a.cfg.OVSRunDir, "ovs-vswitchd")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, revalidateTimeout)
+	defer cancel()
+	_, err = unixctl.Call(ctx, socket, "revalidator/wait")
+	return err
+}
+
+// revalidateTimeout bounds one wait for the datapath's revalidation.
+const revalidateTimeout = 10 * time.Second
 
 // retireOldRound deletes the previous run's flows once the first complete policy
 // sync is installed, and records the new round in OVSDB. Until then the previous

@@ -59,6 +59,7 @@ func (r clientSyncReporter) ReportSync(ctx context.Context, report *v1beta2.Node
 type acks struct {
 	node     string
 	reporter SyncReporter
+	datapath func(ctx context.Context) error // nil: no datapath cache to wait for
 	backoff  Backoff
 
 	mu      sync.Mutex
@@ -68,8 +69,8 @@ type acks struct {
 	changed chan struct{} // capacity 1
 }
 
-func newAcks(node string, reporter SyncReporter, backoff Backoff) *acks {
-	return &acks{node: node, reporter: reporter, backoff: backoff, changed: make(chan struct{}, 1)}
+func newAcks(node string, reporter SyncReporter, datapath func(context.Context) error, backoff Backoff) *acks {
+	return &acks{node: node, reporter: reporter, datapath: datapath, backoff: backoff, changed: make(chan struct{}, 1)}
 }
 
 // installed records that everything of kind k up to rv of epoch is installed. A
@@ -114,7 +115,10 @@ func (a *acks) run(ctx context.Context) {
 		report := &v1beta2.NodeSyncReport{
 			ObjectMeta:      metav1.ObjectMeta{Name: a.node, Annotations: map[string]string{v1beta2.ServerEpochAnnotation: epoch}},
 			NetworkPolicies: cur[kindPolicies], AddressGroups: cur[kindAddressGroups], AppliedToGroups: cur[kindAppliedToGroups]}
-		err := a.reporter.ReportSync(ctx, report)
+		err := a.syncDatapath(ctx)
+		if err == nil {
+			err = a.reporter.ReportSync(ctx, report)
+		}
 		if apierrors.IsConflict(err) {
 			// Another strata-apiserver answered: these versions mean nothing
 			// there. The watches start over on it, and their BOOKMARKs bring its
@@ -136,6 +140,18 @@ func (a *acks) run(ctx context.Context) {
 		a.markSent(cur, epoch)
 		logger.V(4).Info("Reported the installed resourceVersions", "versions", cur, "epoch", epoch)
 	}
+}
+
+// syncDatapath waits until the datapath's cached flows reflect what is installed
+// (the flows acknowledged were installed before it is called).
+func (a *acks) syncDatapath(ctx context.Context) error {
+	if a.datapath == nil {
+		return nil
+	}
+	if err := a.datapath(ctx); err != nil {
+		return fmt.Errorf("waiting for the datapath to revalidate its flows: %w", err)
+	}
+	return nil
 }
 
 // markSent records that cur of epoch was reported (unless the epoch changed since).

@@ -20,6 +20,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,7 +63,11 @@ func (r *syncRecorder) last() (v1beta2.NodeSyncReport, []string, bool) {
 func TestSyncAcknowledgements(t *testing.T) {
 	f := newFixture()
 	rec := &syncRecorder{}
-	h := newHarness(t, func(c *Config) { c.SyncReporter = rec })
+	var revalidations atomic.Int32
+	h := newHarness(t, func(c *Config) {
+		c.SyncReporter = rec
+		c.DatapathSync = func(context.Context) error { revalidations.Add(1); return nil }
+	})
 	rule := ruleIDsOf(f.p1)[0]
 	rec.peersOf = func() []string {
 		r := h.rec.rule(rule)
@@ -84,6 +89,9 @@ func TestSyncAcknowledgements(t *testing.T) {
 		assert.Equal(c, [3]int64{7, 7, 7}, [3]int64{rep.NetworkPolicies, rep.AddressGroups, rep.AppliedToGroups})
 		assert.Equal(c, testNode, rep.Name)
 	}, "the initial BOOKMARKs acknowledged")
+	if revalidations.Load() == 0 {
+		t.Fatal("an acknowledgement was reported before the datapath was revalidated")
+	}
 
 	ws[kindAddressGroups].Modify(&v1beta2.AddressGroupPatch{ObjectMeta: metav1.ObjectMeta{Name: "ag1"},
 		AddedGroupMembers: []v1beta2.GroupMember{pod("ns2", "client-9", "10.0.9.9")}})

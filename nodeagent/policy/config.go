@@ -17,6 +17,7 @@ limitations under the License.
 package policy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -42,6 +43,12 @@ type Config struct {
 	// its watches delivered (the Pod start-up barrier waits on it); nil posts
 	// through Client (NewClientSyncReporter).
 	SyncReporter SyncReporter
+	// DatapathSync, when set, returns once the datapath's cached flows reflect the
+	// flows installed so far (ovs-vswitchd's revalidator/wait): the datapath keeps
+	// wildcarded copies of earlier verdicts, which may still let a new peer's
+	// packets through for a moment after its rule changed. Acknowledgements are
+	// reported only after it.
+	DatapathSync func(ctx context.Context) error
 	// StateDir keeps the last synced state for when strata-apiserver is
 	// unreachable at start; "" disables saving and the fallback.
 	StateDir string

@@ -80,7 +80,7 @@ func New(cfg Config) (*Controller, error) {
 	for k := range numKinds {
 		c.ops[k] = newKindOps(k, cfg.Client, c.cache)
 	}
-	c.acks = newAcks(cfg.NodeName, cfg.SyncReporter, cfg.RetryBackoff)
+	c.acks = newAcks(cfg.NodeName, cfg.SyncReporter, cfg.DatapathSync, cfg.RetryBackoff)
 	if cfg.StateDir != "" {
 		c.store = &stateStore{dir: cfg.StateDir}
 		c.persist = newPersister(*c.store, c.cache.snapshot, cfg.PersistInterval)

@@ -13,6 +13,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
+
 // Package nodesync is the storage of nodesyncreports (controlplane.antrea.io): node
 // agents report, per kind, the resourceVersion up to which they installed what
 // their watches delivered.

@@ -13,6 +13,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
+
 // Package podstartup is the storage of podstartups (controlplane.antrea.io): a
 // create that answers once the policies naming a starting Pod are installed on
 // every Node that enforces them (see apiserver/podstartup).

@@ -238,6 +238,30 @@ func (c *LocalCluster) DumpLogs() {
 	}
 }
 
+// KeepLogs copies the cluster's logs (components, supervisor, nodes' agents and
+// OVS) into a new directory under the system's temporary directory, which
+// outlives the cluster, and returns its path.
+func (c *LocalCluster) KeepLogs(name string) (string, error) {
+	dst, err := os.MkdirTemp("", "strata-e2e-logs-"+name+"-")
+	if err != nil {
+		return "", err
+	}
+	files, _ := filepath.Glob(filepath.Join(c.Dir, "logs", "*.log"))
+	nodeLogs, _ := filepath.Glob(filepath.Join(c.Dir, "nodes", "*", "log", "*"))
+	for _, f := range append(files, nodeLogs...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		rel, _ := filepath.Rel(c.Dir, f)
+		out := filepath.Join(dst, strings.ReplaceAll(rel, string(filepath.Separator), "_"))
+		if err := os.WriteFile(out, data, 0o600); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
 // TestingM is the part of *testing.M that RunWithLocalCluster needs.
 type TestingM interface{ Run() int }
 

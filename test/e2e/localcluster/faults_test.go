@@ -155,6 +155,13 @@ type fault struct {
 func TestFaults(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
+	t.Cleanup(func() {
+		if t.Failed() {
+			if dir, err := lc.KeepLogs("faults"); err == nil {
+				t.Logf("the cluster's logs are kept in %s", dir)
+			}
+		}
+	})
 	pairs := applyFaultsObjects(ctx, t)
 	before := policyNames(ctx, t)
 	p := startProber(ctx, pairs)
