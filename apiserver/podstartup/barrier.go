@@ -158,7 +158,7 @@ func (b *Barrier) Await(ctx context.Context, s *controlplane.PodStartup) ([]stri
 	if missing := b.cfg.Tracker.Wait(ctx, list, target); missing != nil {
 		return nil, notReady(missing, nil)
 	}
-	klog.FromContext(ctx).V(2).Info("Pod start-up: its policies are installed", "pod", pod, "nodes", list,
+	klog.FromContext(ctx).Info("Pod start-up: its policies are installed", "pod", pod, "addresses", ips, "nodes", list,
 		"target", target, "duration", time.Since(start))
 	return list, nil
 }
