@@ -44,6 +44,7 @@ func TestCallVSwitchd(t *testing.T) {
 	}{
 		{name: "version", method: "version", want: "ovs-vswitchd"},
 		{name: "wait for the datapath flows to be revalidated", method: "revalidator/wait"},
+		{name: "purge the datapath's cached flows (what the agent does)", method: "revalidator/purge"},
 		{name: "an unknown command", method: "no/such/command", wantErr: "is not a valid command"},
 	}
 	for _, tt := range tests {
