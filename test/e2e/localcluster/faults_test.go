@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -88,6 +89,8 @@ func recreatePod(p *prober, name string, node int) fault {
 	return fault{
 		name: "delete and recreate " + name,
 		inject: func(ctx context.Context, t *testing.T) {
+			src := sourceOf(p, name)
+			src.retire() // its processes go with the Pod
 			kubectl(ctx, t, "delete", "pod", "-n", faultsNamespace, name, "--wait=true", "--timeout=90s")
 			file := filepath.Join(t.TempDir(), name+".yaml")
 			writeFile(t, file, faultsPod(name))
@@ -97,11 +100,8 @@ func recreatePod(p *prober, name string, node int) fault {
 				return err
 			})
 			netns := podNetNS(t, node, podUID(t, name))
-			for _, pair := range p.pairs {
-				if pair.srcName == name {
-					pair.src.netns.Store(&netns)
-				}
-			}
+			t.Logf("%s Ready again at %s; probing from %s", name, time.Now().Format("15:04:05.000"), netns)
+			src.use(netns)
 		},
 	}
 }
@@ -205,6 +205,7 @@ func TestFaults(t *testing.T) {
 			f.name, forbidden, longest.Milliseconds(), backIn.Milliseconds()))
 		if forbidden > 0 {
 			t.Errorf("%s: forbidden connections succeeded: %s", f.name, strings.Join(detail, "; "))
+			logIngressFlows(t)
 		}
 		if backIn > allowedBackWithin {
 			t.Errorf("%s: the allowed connections came back %s after the component returned, want within %s (%s)",
@@ -214,6 +215,25 @@ func TestFaults(t *testing.T) {
 	t.Logf("fault suite (probe every %s, %d pairs):\n%s\ntotal forbidden successes: %d", probeInterval, len(p.pairs), strings.Join(report, "\n"), total)
 	if after := policyNames(ctx, t); !slices.Equal(before, after) {
 		t.Errorf("API objects changed across the faults:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// sourceOf is the prober's source of the Pod name.
+func sourceOf(p *prober, name string) *source {
+	for _, pair := range p.pairs {
+		if pair.srcName == name {
+			return pair.src
+		}
+	}
+	panic("the prober has no source " + name)
+}
+
+// logIngressFlows logs both nodes' Antrea-native ingress rule flows (table 11).
+func logIngressFlows(t *testing.T) {
+	for node := 1; node <= 2; node++ {
+		mgmt := filepath.Join(lc.NodeDir(node), "run", "br-int.mgmt")
+		out, err := exec.Command("ovs-ofctl", "-O", "OpenFlow15", "dump-flows", "unix:"+mgmt, "table=11").CombinedOutput()
+		t.Logf("worker%d table 11 at %s (%v):\n%s", node, time.Now().Format("15:04:05.000"), err, out)
 	}
 }
 
@@ -366,7 +386,8 @@ func applyFaultsObjects(ctx context.Context, t *testing.T) []probePair {
 	pairs := faultsPairs(t, pods)
 	for _, pair := range pairs {
 		eventually(ctx, t, settleTimeout, pair.name+" to connect before the policy", func(context.Context) error {
-			return dialFrom(pair.src.path(), pair.addr)
+			netns, ctx := pair.src.current()
+			return dialFrom(ctx, netns, pair.addr)
 		})
 	}
 	kubectl(ctx, t, "apply", "-f", policyFile)
