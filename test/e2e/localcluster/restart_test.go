@@ -19,7 +19,6 @@ package localcluster
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -125,22 +124,7 @@ func snapshot(ctx context.Context, t *testing.T) map[string][]string {
 // ("PID STARTTIME"); 0 while it is being restarted.
 func strataPID(t *testing.T) int {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(lc.Dir, "run", "strata-apiserver.pid"))
-	if os.IsNotExist(err) {
-		return 0
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	fields := strings.Fields(string(data))
-	if len(fields) != 2 {
-		return 0
-	}
-	pid, err := strconv.Atoi(fields[0])
-	if err != nil {
-		t.Fatalf("run/strata-apiserver.pid: %q", data)
-	}
-	return pid
+	return componentPID(t, "strata-apiserver")
 }
 
 // strataRestarts is the RESTARTS column of strata-apiserver in `hack/local-cluster.sh
