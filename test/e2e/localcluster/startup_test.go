@@ -32,9 +32,11 @@ import (
 
 const (
 	startupNamespace = "e2e-startup"
-	// startupForbidden and startupControl are how many new Pods try to connect
-	// at start: the ones a Drop names, and the ones no policy names.
+	// startupForbidden, startupEgress and startupControl are how many new Pods
+	// try to connect at start: the ones an ingress Drop names as peers, the ones
+	// an egress Drop applies to, and the ones no policy names.
 	startupForbidden = 20
+	startupEgress    = 10
 	startupControl   = 10
 )
 
@@ -54,11 +56,29 @@ spec:
     from:
     - podSelector: {matchLabels: {app: startup-a}}
       namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: e2e-startup}}
+---
+apiVersion: crd.antrea.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: e2e-startup-egress-drop}
+spec:
+  priority: 6
+  tier: securityops
+  appliedTo:
+  - podSelector: {matchLabels: {app: startup-e}}
+    namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: e2e-startup}}
+  egress:
+  - action: Drop
+    name: drop-to-servers
+    to:
+    - podSelector: {matchLabels: {app: startup-server}}
+      namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: e2e-startup}}
 `
 
 // TestPodStartup creates new Pods whose only command is one connection, at start,
 // to a server that a Drop forbids them (on the same node and on the other one):
-// none may connect, not even with its first packet. Control Pods that no policy
+// none may connect, not even with its first packet, whether the Drop names them as
+// peers (the servers' ingress rule: the other Nodes must know their addresses) or
+// applies to them (an egress rule: their own Node must have it). Control Pods that no policy
 // names connect to the same servers. It prints how long CNI ADD waited for the
 // policies naming each new Pod (the Pod start-up barrier).
 func TestPodStartup(t *testing.T) {
@@ -86,7 +106,7 @@ func TestPodStartup(t *testing.T) {
 	phases := waitClientsDone(ctx, t)
 	t.Logf("%d new Pods ran their connection in %s", len(phases), time.Since(started).Round(time.Millisecond))
 	for name, phase := range phases {
-		forbidden := strings.HasPrefix(name, "a-")
+		forbidden := strings.HasPrefix(name, "a-") || strings.HasPrefix(name, "e-")
 		switch {
 		case forbidden && phase == "Succeeded":
 			t.Errorf("new Pod %s connected to a server a Drop forbids it:\n%s", name, podLogs(ctx, name))
@@ -142,6 +162,9 @@ spec:
 	for i := range startupForbidden {
 		client(fmt.Sprintf("a-%d", i), "startup-a", i)
 	}
+	for i := range startupEgress {
+		client(fmt.Sprintf("e-%d", i), "startup-e", i)
+	}
 	for i := range startupControl {
 		client(fmt.Sprintf("c-%d", i), "startup-ctl", i)
 	}
@@ -154,7 +177,7 @@ func waitClientsDone(ctx context.Context, t *testing.T) map[string]string {
 	t.Helper()
 	phases := map[string]string{}
 	eventually(ctx, t, 5*time.Minute, "every new Pod to terminate", func(ctx context.Context) error {
-		out, err := kubectlOut(ctx, "get", "pods", "-n", startupNamespace, "-l", "app in (startup-a,startup-ctl)",
+		out, err := kubectlOut(ctx, "get", "pods", "-n", startupNamespace, "-l", "app in (startup-a,startup-e,startup-ctl)",
 			"-o", `jsonpath={range .items[*]}{.metadata.name}{" "}{.status.phase}{"\n"}{end}`)
 		if err != nil {
 			return err
@@ -171,7 +194,7 @@ func waitClientsDone(ctx context.Context, t *testing.T) map[string]string {
 				running = append(running, f[0]+"="+f[1])
 			}
 		}
-		if len(phases) != startupForbidden+startupControl || len(running) > 0 {
+		if len(phases) != startupForbidden+startupEgress+startupControl || len(running) > 0 {
 			return fmt.Errorf("%d Pods, not terminated: %v", len(phases), running)
 		}
 		return nil
