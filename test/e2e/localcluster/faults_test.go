@@ -89,7 +89,7 @@ func recreatePod(p *prober, name string, node int) fault {
 	return fault{
 		name: "delete and recreate " + name,
 		inject: func(ctx context.Context, t *testing.T) {
-			src := sourceOf(p, name)
+			src := sourceOf(t, p, name)
 			src.retire() // its processes go with the Pod
 			kubectl(ctx, t, "delete", "pod", "-n", faultsNamespace, name, "--wait=true", "--timeout=90s")
 			file := filepath.Join(t.TempDir(), name+".yaml")
@@ -219,13 +219,15 @@ func TestFaults(t *testing.T) {
 }
 
 // sourceOf is the prober's source of the Pod name.
-func sourceOf(p *prober, name string) *source {
+func sourceOf(t *testing.T, p *prober, name string) *source {
+	t.Helper()
 	for _, pair := range p.pairs {
 		if pair.srcName == name {
 			return pair.src
 		}
 	}
-	panic("the prober has no source " + name)
+	t.Fatalf("the prober connects from no Pod named %s", name)
+	return nil
 }
 
 // logIngressFlows logs both nodes' Antrea-native ingress rule flows (table 11).
