@@ -1,0 +1,134 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package support
+
+import (
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/strata-net/strata/apis/crd/v1beta1"
+)
+
+// Detail is the message of every refusal.
+const Detail = "is not supported by this Strata version"
+
+func refuse(path *field.Path) *field.Error { return field.Forbidden(path, Detail) }
+
+// PeerRefused tells whether a peer uses a field this version does not enforce.
+func PeerRefused(p *v1beta1.NetworkPolicyPeer) bool { return len(Peer(p, field.NewPath("p"))) > 0 }
+
+// Peer returns the refused fields of a rule's peer.
+func Peer(p *v1beta1.NetworkPolicyPeer, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if p.FQDN != "" {
+		errs = append(errs, refuse(path.Child("fqdn")))
+	}
+	if p.ExternalEntitySelector != nil {
+		errs = append(errs, refuse(path.Child("externalEntitySelector")))
+	}
+	if p.Scope == v1beta1.ScopeClusterSet {
+		errs = append(errs, refuse(path.Child("scope")))
+	}
+	return errs
+}
+
+// AppliedToRefused tells whether an appliedTo entry uses a field this version does
+// not enforce.
+func AppliedToRefused(a *v1beta1.AppliedTo) bool { return len(AppliedTo(a, field.NewPath("a"))) > 0 }
+
+// AppliedTo returns the refused fields of an appliedTo entry.
+func AppliedTo(a *v1beta1.AppliedTo, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if a.Service != nil {
+		errs = append(errs, refuse(path.Child("service")))
+	}
+	if a.NodeSelector != nil {
+		errs = append(errs, refuse(path.Child("nodeSelector")))
+	}
+	if a.ExternalEntitySelector != nil {
+		errs = append(errs, refuse(path.Child("externalEntitySelector")))
+	}
+	return errs
+}
+
+// ProtocolRefused tells whether a rule's protocol entry is one this version does
+// not enforce (IGMP).
+func ProtocolRefused(p *v1beta1.NetworkPolicyProtocol) bool { return p.IGMP != nil }
+
+// RuleWideRefused tells whether a rule uses a field that makes no part of it
+// enforceable: l7Protocols or toServices.
+func RuleWideRefused(r *v1beta1.Rule) bool { return len(r.L7Protocols) > 0 || len(r.ToServices) > 0 }
+
+// Rule returns the refused fields of a rule: its own, its peers' and its appliedTo
+// entries'.
+func Rule(r *v1beta1.Rule, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if len(r.L7Protocols) > 0 {
+		errs = append(errs, refuse(path.Child("l7Protocols")))
+	}
+	if len(r.ToServices) > 0 {
+		errs = append(errs, refuse(path.Child("toServices")))
+	}
+	for i := range r.Protocols {
+		if ProtocolRefused(&r.Protocols[i]) {
+			errs = append(errs, refuse(path.Child("protocols").Index(i).Child("igmp")))
+		}
+	}
+	for i := range r.From {
+		errs = append(errs, Peer(&r.From[i], path.Child("from").Index(i))...)
+	}
+	for i := range r.To {
+		errs = append(errs, Peer(&r.To[i], path.Child("to").Index(i))...)
+	}
+	for i := range r.AppliedTo {
+		errs = append(errs, AppliedTo(&r.AppliedTo[i], path.Child("appliedTo").Index(i))...)
+	}
+	return errs
+}
+
+// Policy returns the refused fields of an ACNP's or ANNP's spec (at spec).
+func Policy(appliedTo []v1beta1.AppliedTo, ingress, egress []v1beta1.Rule) field.ErrorList {
+	spec := field.NewPath("spec")
+	var errs field.ErrorList
+	for i := range appliedTo {
+		errs = append(errs, AppliedTo(&appliedTo[i], spec.Child("appliedTo").Index(i))...)
+	}
+	for i := range ingress {
+		errs = append(errs, Rule(&ingress[i], spec.Child("ingress").Index(i))...)
+	}
+	for i := range egress {
+		errs = append(errs, Rule(&egress[i], spec.Child("egress").Index(i))...)
+	}
+	return errs
+}
+
+// ClusterNetworkPolicy returns the refused fields of an ACNP.
+func ClusterNetworkPolicy(p *v1beta1.ClusterNetworkPolicy) field.ErrorList {
+	return Policy(p.Spec.AppliedTo, p.Spec.Ingress, p.Spec.Egress)
+}
+
+// NetworkPolicy returns the refused fields of an ANNP.
+func NetworkPolicy(p *v1beta1.NetworkPolicy) field.ErrorList {
+	return Policy(p.Spec.AppliedTo, p.Spec.Ingress, p.Spec.Egress)
+}
+
+// GroupSpec returns the refused fields of a ClusterGroup's or Group's spec (at spec).
+func GroupSpec(s *v1beta1.GroupSpec) field.ErrorList {
+	if s.ExternalEntitySelector != nil {
+		return field.ErrorList{refuse(field.NewPath("spec", "externalEntitySelector"))}
+	}
+	return nil
+}
