@@ -33,9 +33,11 @@ import (
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"github.com/strata-net/strata/apis/crd"
+	"github.com/strata-net/strata/apis/crd/support"
 	crdv1alpha2 "github.com/strata-net/strata/apis/crd/v1alpha2"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	"github.com/strata-net/strata/apis/crd/validation"
+	"github.com/strata-net/strata/apis/scheme"
 	"github.com/strata-net/strata/registry/storageutil"
 )
 
@@ -85,14 +87,36 @@ func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	}
 }
 
-// Validate validates a new ClusterGroup.
+// Validate validates a new ClusterGroup and refuses the fields this Strata
+// version does not enforce (apis/crd/support).
 func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateClusterGroup(obj.(*crd.ClusterGroup))
+	g := obj.(*crd.ClusterGroup)
+	return append(validation.ValidateClusterGroup(g), refused(g)...)
 }
 
-// ValidateUpdate validates an update: the metadata change and the whole new spec.
+// ValidateUpdate validates an update: the metadata change and the whole new spec,
+// which must not carry a field this Strata version refuses, even one the stored
+// object (written by an older version) already had: the user removes it. Only the
+// updates of a group being deleted that leave its spec unchanged (the removal of
+// its finalizers) are not refused, so that it can still go away.
 func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateClusterGroupUpdate(obj.(*crd.ClusterGroup), old.(*crd.ClusterGroup))
+	newG, oldG := obj.(*crd.ClusterGroup), old.(*crd.ClusterGroup)
+	allErrs := validation.ValidateClusterGroupUpdate(newG, oldG)
+	if oldG.DeletionTimestamp != nil && apiequality.Semantic.DeepEqual(newG.Spec, oldG.Spec) {
+		return allErrs
+	}
+	return append(allErrs, refused(newG)...)
+}
+
+// refused returns the fields of g that this Strata version refuses, with their
+// paths in the storage version (crd.antrea.io/v1beta1), which has every field of
+// every served version.
+func refused(g *crd.ClusterGroup) field.ErrorList {
+	out := &crdv1beta1.ClusterGroup{}
+	if err := scheme.Scheme.Convert(g, out, nil); err != nil {
+		return field.ErrorList{field.InternalError(field.NewPath("spec"), fmt.Errorf("converting to %s: %w", crdv1beta1.SchemeGroupVersion, err))}
+	}
+	return support.GroupSpec(&out.Spec)
 }
 
 // WarningsOnCreate returns no warning.

@@ -33,9 +33,11 @@ import (
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"github.com/strata-net/strata/apis/crd"
+	"github.com/strata-net/strata/apis/crd/support"
 	crdv1alpha1 "github.com/strata-net/strata/apis/crd/v1alpha1"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	"github.com/strata-net/strata/apis/crd/validation"
+	"github.com/strata-net/strata/apis/scheme"
 	securityv1alpha1 "github.com/strata-net/strata/apis/security/v1alpha1"
 	"github.com/strata-net/strata/registry/storageutil"
 )
@@ -89,14 +91,36 @@ func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	}
 }
 
-// Validate validates a new ClusterNetworkPolicy.
+// Validate validates a new ClusterNetworkPolicy and refuses the fields this Strata
+// version does not enforce (apis/crd/support).
 func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateClusterNetworkPolicy(obj.(*crd.ClusterNetworkPolicy))
+	p := obj.(*crd.ClusterNetworkPolicy)
+	return append(validation.ValidateClusterNetworkPolicy(p), refused(p)...)
 }
 
-// ValidateUpdate validates an update: the metadata change and the whole new spec.
+// ValidateUpdate validates an update: the metadata change and the whole new spec,
+// which must not carry a field this Strata version refuses, even one the stored
+// object (written by an older version) already had: the user removes it. Only the
+// updates of a policy being deleted that leave its spec unchanged (the removal of
+// its finalizers) are not refused, so that it can still go away.
 func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateClusterNetworkPolicyUpdate(obj.(*crd.ClusterNetworkPolicy), old.(*crd.ClusterNetworkPolicy))
+	newP, oldP := obj.(*crd.ClusterNetworkPolicy), old.(*crd.ClusterNetworkPolicy)
+	allErrs := validation.ValidateClusterNetworkPolicyUpdate(newP, oldP)
+	if oldP.DeletionTimestamp != nil && apiequality.Semantic.DeepEqual(newP.Spec, oldP.Spec) {
+		return allErrs
+	}
+	return append(allErrs, refused(newP)...)
+}
+
+// refused returns the fields of p that this Strata version refuses, with their
+// paths in the storage version (crd.antrea.io/v1beta1), which has every field of
+// every served version.
+func refused(p *crd.ClusterNetworkPolicy) field.ErrorList {
+	out := &crdv1beta1.ClusterNetworkPolicy{}
+	if err := scheme.Scheme.Convert(p, out, nil); err != nil {
+		return field.ErrorList{field.InternalError(field.NewPath("spec"), fmt.Errorf("converting to %s: %w", crdv1beta1.SchemeGroupVersion, err))}
+	}
+	return support.ClusterNetworkPolicy(out)
 }
 
 // WarningsOnCreate returns no warning.

@@ -33,8 +33,10 @@ import (
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"github.com/strata-net/strata/apis/crd"
+	"github.com/strata-net/strata/apis/crd/support"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	"github.com/strata-net/strata/apis/crd/validation"
+	"github.com/strata-net/strata/apis/scheme"
 	"github.com/strata-net/strata/registry/storageutil"
 )
 
@@ -84,14 +86,36 @@ func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	}
 }
 
-// Validate validates a new Group.
+// Validate validates a new Group and refuses the fields this Strata
+// version does not enforce (apis/crd/support).
 func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateGroup(obj.(*crd.Group))
+	g := obj.(*crd.Group)
+	return append(validation.ValidateGroup(g), refused(g)...)
 }
 
-// ValidateUpdate validates an update: the metadata change and the whole new spec.
+// ValidateUpdate validates an update: the metadata change and the whole new spec,
+// which must not carry a field this Strata version refuses, even one the stored
+// object (written by an older version) already had: the user removes it. Only the
+// updates of a group being deleted that leave its spec unchanged (the removal of
+// its finalizers) are not refused, so that it can still go away.
 func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateGroupUpdate(obj.(*crd.Group), old.(*crd.Group))
+	newG, oldG := obj.(*crd.Group), old.(*crd.Group)
+	allErrs := validation.ValidateGroupUpdate(newG, oldG)
+	if oldG.DeletionTimestamp != nil && apiequality.Semantic.DeepEqual(newG.Spec, oldG.Spec) {
+		return allErrs
+	}
+	return append(allErrs, refused(newG)...)
+}
+
+// refused returns the fields of g that this Strata version refuses, with their
+// paths in the storage version (crd.antrea.io/v1beta1), which has every field of
+// every served version.
+func refused(g *crd.Group) field.ErrorList {
+	out := &crdv1beta1.Group{}
+	if err := scheme.Scheme.Convert(g, out, nil); err != nil {
+		return field.ErrorList{field.InternalError(field.NewPath("spec"), fmt.Errorf("converting to %s: %w", crdv1beta1.SchemeGroupVersion, err))}
+	}
+	return support.GroupSpec(&out.Spec)
 }
 
 // WarningsOnCreate returns no warning.

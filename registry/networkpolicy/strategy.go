@@ -33,8 +33,10 @@ import (
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"github.com/strata-net/strata/apis/crd"
+	"github.com/strata-net/strata/apis/crd/support"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	"github.com/strata-net/strata/apis/crd/validation"
+	"github.com/strata-net/strata/apis/scheme"
 	"github.com/strata-net/strata/registry/storageutil"
 )
 
@@ -85,14 +87,36 @@ func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	}
 }
 
-// Validate validates a new NetworkPolicy.
+// Validate validates a new NetworkPolicy and refuses the fields this Strata
+// version does not enforce (apis/crd/support).
 func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateNetworkPolicy(obj.(*crd.NetworkPolicy))
+	p := obj.(*crd.NetworkPolicy)
+	return append(validation.ValidateNetworkPolicy(p), refused(p)...)
 }
 
-// ValidateUpdate validates an update: the metadata change and the whole new spec.
+// ValidateUpdate validates an update: the metadata change and the whole new spec,
+// which must not carry a field this Strata version refuses, even one the stored
+// object (written by an older version) already had: the user removes it. Only the
+// updates of a policy being deleted that leave its spec unchanged (the removal of
+// its finalizers) are not refused, so that it can still go away.
 func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateNetworkPolicyUpdate(obj.(*crd.NetworkPolicy), old.(*crd.NetworkPolicy))
+	newP, oldP := obj.(*crd.NetworkPolicy), old.(*crd.NetworkPolicy)
+	allErrs := validation.ValidateNetworkPolicyUpdate(newP, oldP)
+	if oldP.DeletionTimestamp != nil && apiequality.Semantic.DeepEqual(newP.Spec, oldP.Spec) {
+		return allErrs
+	}
+	return append(allErrs, refused(newP)...)
+}
+
+// refused returns the fields of p that this Strata version refuses, with their
+// paths in the storage version (crd.antrea.io/v1beta1), which has every field of
+// every served version.
+func refused(p *crd.NetworkPolicy) field.ErrorList {
+	out := &crdv1beta1.NetworkPolicy{}
+	if err := scheme.Scheme.Convert(p, out, nil); err != nil {
+		return field.ErrorList{field.InternalError(field.NewPath("spec"), fmt.Errorf("converting to %s: %w", crdv1beta1.SchemeGroupVersion, err))}
+	}
+	return support.NetworkPolicy(out)
 }
 
 // WarningsOnCreate returns no warning.
