@@ -19,9 +19,16 @@ limitations under the License.
 //
 //	packet-in ──► Handler ──┬─ op&1 log:    one np.log line per new connection
 //	                        │               (Drop/Reject lines folded per second)
-//	                        └─ op&2 reject: a TCP RST|ACK, or an ICMP "administratively
+//	                        └─ op&2 reject: a TCP reset, or an ICMP "administratively
 //	                                        prohibited", sent back to the source Pod
 //	                                        with a packet-out
+//
+// The reset answers any TCP segment as RFC 9293 §3.10.7.1 says a segment of no
+// connection is answered, so that a rejected segment of an established
+// connection (picked up as new after conntrack lost its state, e.g. when
+// ovs-vswitchd restarted) resets the sender too, not only a SYN: RST with
+// seq = SEG.ACK when the segment carries an ACK, else RST|ACK with seq 0 and
+// ack = SEG.SEQ + SEG.LEN. A reset is never answered.
 //
 // The registers it reads follow the pipeline's layout (reference datapath §1.2): the
 // deciding table in reg2[0..7], the disposition in reg0[11..12], the Antrea-native

@@ -180,9 +180,13 @@ func directionOfTable(table string) string {
 
 // reject sends the reply back to the source: straight out of the source Pod's port
 // when it is local (bypassing the pipeline, so no conntrack entry is made), else
-// through the pipeline's forwarding.
+// through the pipeline's forwarding (marked, so the pipeline neither applies
+// ingress policy to it nor commits it). A TCP reset is not answered.
 func (h *Handler) reject(ctx context.Context, pi openflow.PacketIn2, pkt *Packet) error {
 	frame := RejectFrame(pkt)
+	if frame == nil {
+		return nil
+	}
 	mark := openflow.LoadReg(regMarks, 1, generatedRejectBt, 1)
 	po := openflow.PacketOut{InPort: openflow.PortController, Data: frame}
 	if dst, ok := h.cfg.Pods.PodByIP(pkt.DstIP); ok {

@@ -103,6 +103,36 @@ func TestRejectAndLog(t *testing.T) {
 	}
 }
 
+// TestRejectMidStream: a rejected segment of an established connection (seen
+// as new after conntrack lost it) is answered with <SEQ=SEG.ACK><CTL=RST>,
+// out of the client's port; a rejected reset is logged but not answered.
+func TestRejectMidStream(t *testing.T) {
+	h, sender, _, _ := newTestHandler(t)
+	regs := map[int]uint32{regMarks: 1<<apDenyBit | 2<<dispositionShift, regTable: 13, regDenyConj: 7}
+	data := frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP,
+		tcpSegment(40000, 80, 5000, 777, tcpFlagACK, 0, []byte("more")))
+	if err := h.Handle(context.Background(), packetIn(t, opReject, data, regs)); err != nil {
+		t.Fatal(err)
+	}
+	if len(sender.sent) != 1 || sender.sent[0].Actions[1] != (openflow.Output{Port: 1}) {
+		t.Fatalf("packet-outs %v, want one out of the client's port", sender.sent)
+	}
+	rst, err := Parse(sender.sent[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rst.TCPSeq != 777 || rst.TCPAck != 0 || rst.TCPFlags != tcpFlagRST {
+		t.Fatalf("seq %d ack %d flags %#x, want the RST at seq 777 without ACK", rst.TCPSeq, rst.TCPAck, rst.TCPFlags)
+	}
+	reset := frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP, tcpSegment(40000, 80, 5004, 777, tcpFlagRST|tcpFlagACK, 0, nil))
+	if err := h.Handle(context.Background(), packetIn(t, opLog|opReject, reset, regs)); err != nil {
+		t.Fatal(err)
+	}
+	if len(sender.sent) != 1 {
+		t.Fatalf("a rejected reset was answered: %v", sender.sent[1:])
+	}
+}
+
 func TestLogK8sIsolationDrop(t *testing.T) {
 	h, sender, buf, timers := newTestHandler(t)
 	pkt := frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoUDP, udp(5000, 53))

@@ -37,6 +37,15 @@ const (
 	etherTypeIPv6 = 0x86dd
 	ethHeaderLen  = 14
 	ipv6HeaderLen = 40
+	tcpHeaderLen  = 20
+)
+
+// TCP flags.
+const (
+	tcpFlagFIN = 0x01
+	tcpFlagSYN = 0x02
+	tcpFlagRST = 0x04
+	tcpFlagACK = 0x10
 )
 
 // Packet is what the handler reads of a packet-in's frame.
@@ -46,9 +55,15 @@ type Packet struct {
 	SrcIP, DstIP     net.IP
 	Protocol         uint8
 	SrcPort, DstPort uint16 // TCP, UDP, SCTP
-	TCPSeq           uint32
-	IPLength         int    // IPv4 total length, or IPv6 payload length + 40
-	IPHeaderAndMore  []byte // the IP header and the next 8 bytes, for ICMP errors
+	// TCP only: the sequence and acknowledgment numbers, the flags (FIN, SYN,
+	// RST, PSH, ACK, URG, ECE, CWR: byte 13 of the header) and the number of
+	// data octets, from the IP length and the TCP data offset (not from the
+	// frame, which may be truncated or padded).
+	TCPSeq, TCPAck  uint32
+	TCPFlags        uint8
+	TCPDataLen      int
+	IPLength        int    // IPv4 total length, or IPv6 payload length + 40
+	IPHeaderAndMore []byte // the IP header and the next 8 bytes, for ICMP errors
 }
 
 var errShort = errors.New("truncated packet")
@@ -81,8 +96,11 @@ func (p *Packet) parseIPv4(b []byte) error {
 	p.SrcIP, p.DstIP = net.IP(b[12:16]), net.IP(b[16:20])
 	p.Protocol = b[9]
 	p.IPLength = int(binary.BigEndian.Uint16(b[2:4]))
+	if p.IPLength < ihl {
+		return fmt.Errorf("IPv4 total length %d is shorter than its header (%d)", p.IPLength, ihl)
+	}
 	p.IPHeaderAndMore = b[:min(len(b), ihl+8)]
-	return p.parseL4(b[ihl:])
+	return p.parseL4(b[ihl:], p.IPLength-ihl)
 }
 
 func (p *Packet) parseIPv6(b []byte) error {
@@ -94,21 +112,50 @@ func (p *Packet) parseIPv6(b []byte) error {
 	p.Protocol = b[6]
 	p.IPLength = int(binary.BigEndian.Uint16(b[4:6])) + ipv6HeaderLen
 	p.IPHeaderAndMore = b[:min(len(b), ipv6HeaderLen+8)]
-	return p.parseL4(b[ipv6HeaderLen:])
+	return p.parseL4(b[ipv6HeaderLen:], p.IPLength-ipv6HeaderLen)
 }
 
-func (p *Packet) parseL4(b []byte) error {
+// parseL4 reads the ports, and the TCP header; l4Len is the length of the IP
+// payload as the IP header gives it.
+func (p *Packet) parseL4(b []byte, l4Len int) error {
 	switch p.Protocol {
-	case protoTCP, protoUDP, protoSCTP:
+	case protoTCP:
+		return p.parseTCP(b, l4Len)
+	case protoUDP, protoSCTP:
 		if len(b) < 8 {
 			return errShort
 		}
 		p.SrcPort, p.DstPort = binary.BigEndian.Uint16(b[0:2]), binary.BigEndian.Uint16(b[2:4])
-		if p.Protocol == protoTCP {
-			p.TCPSeq = binary.BigEndian.Uint32(b[4:8])
-		}
 	}
 	return nil
+}
+
+func (p *Packet) parseTCP(b []byte, l4Len int) error {
+	if len(b) < tcpHeaderLen {
+		return errShort
+	}
+	p.SrcPort, p.DstPort = binary.BigEndian.Uint16(b[0:2]), binary.BigEndian.Uint16(b[2:4])
+	p.TCPSeq, p.TCPAck = binary.BigEndian.Uint32(b[4:8]), binary.BigEndian.Uint32(b[8:12])
+	p.TCPFlags = b[13]
+	off := int(b[12]>>4) * 4
+	if off < tcpHeaderLen || off > l4Len {
+		return fmt.Errorf("TCP data offset %d does not fit a segment of %d bytes", off, l4Len)
+	}
+	p.TCPDataLen = l4Len - off
+	return nil
+}
+
+// TCPSegmentLength is SEG.LEN (RFC 9293 §3.4): the data octets, plus one
+// for SYN and one for FIN.
+func (p *Packet) TCPSegmentLength() uint32 {
+	n := uint32(p.TCPDataLen)
+	if p.TCPFlags&tcpFlagSYN != 0 {
+		n++
+	}
+	if p.TCPFlags&tcpFlagFIN != 0 {
+		n++
+	}
+	return n
 }
 
 // ProtocolName is the protocol as np.log writes it.

@@ -39,12 +39,22 @@ func frame(src, dst net.IP, proto uint8, l4 []byte) []byte {
 }
 
 func tcpSYN(sport, dport uint16, seq uint32) []byte {
-	h := make([]byte, 20)
+	return tcpSegment(sport, dport, seq, 0, tcpFlagSYN, 0, nil)
+}
+
+// tcpSegment is a TCP header with optLen bytes of options (NOPs) and a payload.
+func tcpSegment(sport, dport uint16, seq, ack uint32, flags uint8, optLen int, payload []byte) []byte {
+	h := make([]byte, 20+optLen, 20+optLen+len(payload))
 	binary.BigEndian.PutUint16(h[0:2], sport)
 	binary.BigEndian.PutUint16(h[2:4], dport)
 	binary.BigEndian.PutUint32(h[4:8], seq)
-	h[12], h[13] = 5<<4, 0x02
-	return h
+	binary.BigEndian.PutUint32(h[8:12], ack)
+	h[12], h[13] = byte((20+optLen)/4)<<4, flags
+	binary.BigEndian.PutUint16(h[14:16], 64240) // window
+	for i := 20; i < len(h); i++ {
+		h[i] = 1 // NOP
+	}
+	return append(h, payload...)
 }
 
 func udp(sport, dport uint16) []byte {
@@ -64,12 +74,12 @@ func TestRejectFrames(t *testing.T) {
 		wantProto uint8
 		check     func(t *testing.T, l4 []byte)
 	}{
-		{name: "TCP over IPv4 gets RST|ACK acking seq+1", in: frame(c4, s4, protoTCP, tcpSYN(40000, 80, 1000)), wantProto: protoTCP,
+		{name: "TCP SYN over IPv4 gets RST|ACK acking seq+1", in: frame(c4, s4, protoTCP, tcpSYN(40000, 80, 1000)), wantProto: protoTCP,
 			check: func(t *testing.T, l4 []byte) {
 				if sp, dp := binary.BigEndian.Uint16(l4[0:2]), binary.BigEndian.Uint16(l4[2:4]); sp != 80 || dp != 40000 {
 					t.Fatalf("ports %d→%d", sp, dp)
 				}
-				if ack, flags := binary.BigEndian.Uint32(l4[8:12]), l4[13]; ack != 1001 || flags != tcpFlagsRSTACK {
+				if ack, flags := binary.BigEndian.Uint32(l4[8:12]), l4[13]; ack != 1001 || flags != tcpFlagRST|tcpFlagACK {
 					t.Fatalf("ack %d flags %#x", ack, flags)
 				}
 			}},
@@ -82,7 +92,7 @@ func TestRejectFrames(t *testing.T) {
 					t.Fatalf("icmp payload of %d bytes, want the IP header and 8 bytes", len(l4)-8)
 				}
 			}},
-		{name: "TCP over IPv6", in: frame(c6, s6, protoTCP, tcpSYN(40000, 443, 7)), wantProto: protoTCP,
+		{name: "TCP SYN over IPv6", in: frame(c6, s6, protoTCP, tcpSYN(40000, 443, 7)), wantProto: protoTCP,
 			check: func(t *testing.T, l4 []byte) {
 				if ack := binary.BigEndian.Uint32(l4[8:12]); ack != 8 {
 					t.Fatalf("ack %d", ack)
@@ -123,6 +133,101 @@ func TestRejectFrames(t *testing.T) {
 	}
 }
 
+// TestTCPReset checks the reset answering each kind of TCP segment (RFC 9293
+// §3.10.7.1): a segment with ACK gets <SEQ=SEG.ACK><CTL=RST>, one without
+// gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, where SYN and FIN count one
+// each in SEG.LEN; both from the original destination to the source, ports
+// swapped, with valid IP and TCP checksums.
+func TestTCPReset(t *testing.T) {
+	c4, s4 := net.ParseIP("10.0.0.1").To4(), net.ParseIP("10.0.0.2").To4()
+	c6, s6 := net.ParseIP("fd00::1"), net.ParseIP("fd00::2")
+	payload := []byte("GET / HTTP/1.1\r\n\r\n") // 18 bytes
+	const ack = uint32(0x8000_0001)
+	cases := []struct {
+		name      string
+		in        []byte
+		wantSeq   uint32
+		wantAck   uint32
+		wantFlags uint8
+	}{
+		{name: "SYN", in: frame(c4, s4, protoTCP, tcpSegment(40000, 80, 1000, 0, tcpFlagSYN, 0, nil)),
+			wantSeq: 0, wantAck: 1001, wantFlags: tcpFlagRST | tcpFlagACK},
+		{name: "SYN with options (data offset 10)", in: frame(c4, s4, protoTCP, tcpSegment(40000, 80, 1000, 0, tcpFlagSYN, 20, nil)),
+			wantSeq: 0, wantAck: 1001, wantFlags: tcpFlagRST | tcpFlagACK},
+		{name: "mid-stream ACK with payload", in: frame(c4, s4, protoTCP, tcpSegment(40000, 80, 5000, ack, tcpFlagACK|0x08, 12, payload)),
+			wantSeq: ack, wantFlags: tcpFlagRST},
+		{name: "bare ACK", in: frame(c4, s4, protoTCP, tcpSegment(40000, 80, 5000, ack, tcpFlagACK, 0, nil)),
+			wantSeq: ack, wantFlags: tcpFlagRST},
+		{name: "FIN|ACK", in: frame(c4, s4, protoTCP, tcpSegment(40000, 80, 5000, ack, tcpFlagFIN|tcpFlagACK, 0, nil)),
+			wantSeq: ack, wantFlags: tcpFlagRST},
+		{name: "segment without ACK with payload", in: frame(c4, s4, protoTCP, tcpSegment(40000, 80, 5000, 0, 0x08, 0, payload)),
+			wantSeq: 0, wantAck: 5000 + uint32(len(payload)), wantFlags: tcpFlagRST | tcpFlagACK},
+		{name: "FIN without ACK with payload: FIN counts one", in: frame(c4, s4, protoTCP, tcpSegment(40000, 80, 5000, 0, tcpFlagFIN, 0, payload)),
+			wantSeq: 0, wantAck: 5000 + uint32(len(payload)) + 1, wantFlags: tcpFlagRST | tcpFlagACK},
+		{name: "SYN with data (fast open): SYN counts one", in: frame(c4, s4, protoTCP, tcpSegment(40000, 80, 1000, 0, tcpFlagSYN, 0, payload)),
+			wantSeq: 0, wantAck: 1001 + uint32(len(payload)), wantFlags: tcpFlagRST | tcpFlagACK},
+		{name: "sequence numbers wrap", in: frame(c4, s4, protoTCP, tcpSegment(40000, 80, 0xffff_fff0, 0, 0x08, 0, payload)),
+			wantSeq: 0, wantAck: 0xffff_fff0 + uint32(len(payload)), wantFlags: tcpFlagRST | tcpFlagACK},
+		{name: "Ethernet padding is not payload", in: append(frame(c4, s4, protoTCP, tcpSegment(40000, 80, 5000, 0, 0x08, 0, []byte{1})), 0, 0, 0, 0, 0),
+			wantSeq: 0, wantAck: 5001, wantFlags: tcpFlagRST | tcpFlagACK},
+		{name: "IPv6 mid-stream ACK with payload", in: frame(c6, s6, protoTCP, tcpSegment(40000, 443, 7, ack, tcpFlagACK, 12, payload)),
+			wantSeq: ack, wantFlags: tcpFlagRST},
+		{name: "IPv6 SYN", in: frame(c6, s6, protoTCP, tcpSegment(40000, 443, 7, 0, tcpFlagSYN, 20, nil)),
+			wantSeq: 0, wantAck: 8, wantFlags: tcpFlagRST | tcpFlagACK},
+		{name: "IPv6 segment without ACK with payload", in: frame(c6, s6, protoTCP, tcpSegment(40000, 443, 7, 0, 0x08, 0, payload)),
+			wantSeq: 0, wantAck: 7 + uint32(len(payload)), wantFlags: tcpFlagRST | tcpFlagACK},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in, err := Parse(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rst := RejectFrame(in)
+			out, err := Parse(rst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !out.SrcIP.Equal(in.DstIP) || !out.DstIP.Equal(in.SrcIP) || out.SrcMAC.String() != serverMAC.String() ||
+				out.DstMAC.String() != clientMAC.String() || out.Protocol != protoTCP {
+				t.Fatalf("reply %s %s→%s %s proto %d", out.SrcMAC, out.SrcIP, out.DstMAC, out.DstIP, out.Protocol)
+			}
+			if out.SrcPort != in.DstPort || out.DstPort != in.SrcPort {
+				t.Fatalf("ports %d→%d, want %d→%d", out.SrcPort, out.DstPort, in.DstPort, in.SrcPort)
+			}
+			if out.TCPSeq != tc.wantSeq || out.TCPAck != tc.wantAck || out.TCPFlags != tc.wantFlags {
+				t.Fatalf("seq %d ack %d flags %#x, want seq %d ack %d flags %#x",
+					out.TCPSeq, out.TCPAck, out.TCPFlags, tc.wantSeq, tc.wantAck, tc.wantFlags)
+			}
+			if out.TCPDataLen != 0 || out.IPLength != len(rst)-ethHeaderLen {
+				t.Fatalf("reset with %d data bytes, IP length %d of a %d-byte frame", out.TCPDataLen, out.IPLength, len(rst))
+			}
+			ipHeader := 20
+			if in.IPv6 {
+				ipHeader = ipv6HeaderLen
+			} else if checksum(rst[ethHeaderLen:ethHeaderLen+20], 0) != 0 {
+				t.Fatal("bad IPv4 header checksum")
+			}
+			verifyPseudoChecksum(t, rst[ethHeaderLen+ipHeader:], protoTCP, out.SrcIP, out.DstIP)
+		})
+	}
+}
+
+// TestTCPResetNotAnswered: a reset is never answered with a reset.
+func TestTCPResetNotAnswered(t *testing.T) {
+	for name, flags := range map[string]uint8{"RST": tcpFlagRST, "RST|ACK": tcpFlagRST | tcpFlagACK} {
+		t.Run(name, func(t *testing.T) {
+			in, err := Parse(frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP, tcpSegment(1, 2, 3, 4, flags, 0, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := RejectFrame(in); f != nil {
+				t.Fatalf("a %s was answered with %x", name, f)
+			}
+		})
+	}
+}
+
 func verifyPseudoChecksum(t *testing.T, l4 []byte, proto uint8, src, dst net.IP) {
 	t.Helper()
 	if checksum(l4, pseudoHeaderSum(proto, src, dst, len(l4))) != 0 {
@@ -136,6 +241,17 @@ func TestParseErrors(t *testing.T) {
 		"ARP":           append(append(append([]byte{}, serverMAC...), clientMAC...), 0x08, 0x06),
 		"truncated IP":  append(append(append([]byte{}, serverMAC...), clientMAC...), 0x08, 0x00, 0x45),
 		"truncated TCP": frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP, []byte{1, 2}),
+		"TCP header cut at 16 bytes": frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP,
+			tcpSegment(1, 2, 3, 4, tcpFlagACK, 0, nil)[:16]),
+		"TCP data offset below 5": frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP,
+			func() []byte { b := tcpSegment(1, 2, 3, 4, tcpFlagACK, 0, nil); b[12] = 4 << 4; return b }()),
+		"TCP data offset past the IP length": frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP,
+			func() []byte { b := tcpSegment(1, 2, 3, 4, tcpFlagACK, 0, nil); b[12] = 6 << 4; return b }()),
+		"IPv4 total length below its header": func() []byte {
+			b := frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP, tcpSYN(1, 2, 3))
+			binary.BigEndian.PutUint16(b[ethHeaderLen+2:], 19)
+			return b
+		}(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := Parse(b); err == nil {
@@ -148,6 +264,7 @@ func TestParseErrors(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add(frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP, tcpSYN(1, 2, 3)))
 	f.Add(frame(net.ParseIP("fd00::1"), net.ParseIP("fd00::2"), protoUDP, udp(1, 2)))
+	f.Add(frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP, tcpSegment(1, 2, 3, 4, tcpFlagACK, 4, []byte("data"))))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if p, err := Parse(b); err == nil {
 			_ = RejectFrame(p)

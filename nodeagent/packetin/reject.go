@@ -24,22 +24,26 @@ import (
 // Reject answers: from the original destination to the original source.
 const (
 	rejectTTL         = 128
-	tcpFlagsRSTACK    = 0x14
 	icmpUnreachable   = 3
 	icmpAdminProhib   = 10 // host administratively prohibited
 	icmpv6Unreachable = 1
 	icmpv6AdminProhib = 1
 )
 
-// RejectFrame builds the reply that rejects p: a TCP RST|ACK (seq 0, ack = the
-// original seq + 1) for TCP, an ICMP (or ICMPv6) "administratively prohibited"
-// carrying the original IP header and 8 bytes for anything else.
+// RejectFrame builds the reply that rejects p: for TCP the reset RFC 9293
+// §3.10.7.1 prescribes for a segment of no connection (see tcpReset), for
+// anything else an ICMP (or ICMPv6) "administratively prohibited" carrying
+// the original IP header and 8 bytes. It returns nil for a TCP reset, which
+// is never answered.
 func RejectFrame(p *Packet) []byte {
 	var l4 []byte
 	var proto uint8
 	switch {
 	case p.Protocol == protoTCP:
-		proto, l4 = protoTCP, tcpRST(p)
+		if p.TCPFlags&tcpFlagRST != 0 {
+			return nil
+		}
+		proto, l4 = protoTCP, tcpReset(p)
 	case p.IPv6:
 		proto, l4 = protoICMPv6, icmpError(icmpv6Unreachable, icmpv6AdminProhib, p.IPHeaderAndMore)
 	default:
@@ -62,13 +66,23 @@ func RejectFrame(p *Packet) []byte {
 	return append(frame, l4...)
 }
 
-func tcpRST(p *Packet) []byte {
-	h := make([]byte, 20)
+// tcpReset is the reset of a segment (RFC 9293 §3.10.7.1): when the
+// segment carries an ACK, <SEQ=SEG.ACK><CTL=RST>, which the sender accepts
+// at any point of a connection (its RCV.NXT is the SEG.ACK it sent);
+// otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, which a SYN_SENT
+// sender accepts (SYN and FIN count one each in SEG.LEN).
+func tcpReset(p *Packet) []byte {
+	h := make([]byte, tcpHeaderLen)
 	binary.BigEndian.PutUint16(h[0:2], p.DstPort)
 	binary.BigEndian.PutUint16(h[2:4], p.SrcPort)
-	binary.BigEndian.PutUint32(h[8:12], p.TCPSeq+1) // ack
-	h[12] = 5 << 4                                  // data offset
-	h[13] = tcpFlagsRSTACK
+	if p.TCPFlags&tcpFlagACK != 0 {
+		binary.BigEndian.PutUint32(h[4:8], p.TCPAck) // seq
+		h[13] = tcpFlagRST
+	} else {
+		binary.BigEndian.PutUint32(h[8:12], p.TCPSeq+p.TCPSegmentLength()) // ack
+		h[13] = tcpFlagRST | tcpFlagACK
+	}
+	h[12] = tcpHeaderLen / 4 << 4 // data offset
 	return h
 }
 
