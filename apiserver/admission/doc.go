@@ -21,12 +21,18 @@ limitations under the License.
 //   - StrataPolicyDefaults (mutating): spec.tier defaults to "application"; unnamed
 //     rules get "<ingress|egress>-<action>-<first 7 hex of sha1 of the rule>".
 //   - StrataTiers (validating): at most 20 Tiers, unique priorities; system Tiers and
-//     Tiers still referenced by policies cannot be deleted.
+//     Tiers still referenced by policies (ClusterNetworkPolicies and Antrea
+//     NetworkPolicies) cannot be deleted.
 //   - StrataPolicyTier (validating): a policy's Tier must exist.
 //   - StrataClusterGroups (validating): one level of childGroups nesting; deleting a
 //     referenced ClusterGroup is allowed with a warning naming its referrers.
+//   - StrataGroups (validating): the same for the namespaced Groups, within their
+//     Namespace: childGroups are Groups of the same Namespace, and the referrers are
+//     the Antrea NetworkPolicies and Groups of that Namespace.
 //
 // Refusals are 403 Forbidden whose causes carry the field path. The plugins apply
 // to the crd.antrea.io resources and to the same objects served through the legacy
-// security.antrea.tanzu.vmware.com group.
+// security.antrea.tanzu.vmware.com group. Behind kube-apiserver the generic
+// NamespaceLifecycle plugin runs first and refuses Antrea NetworkPolicies and
+// Groups in a Namespace that does not exist or is terminating.
 package admission

@@ -27,11 +27,15 @@ import (
 
 // Index names on the informers of Strata's resources.
 const (
-	// byTier indexes ClusterNetworkPolicies by the Tier they belong to.
+	// byTier indexes ClusterNetworkPolicies and Antrea NetworkPolicies by the Tier
+	// they belong to.
 	byTier = "tier"
-	// byGroupRef indexes ClusterNetworkPolicies by the ClusterGroups they reference.
+	// byGroupRef indexes ClusterNetworkPolicies by the ClusterGroups they
+	// reference, and Antrea NetworkPolicies by the Groups of their Namespace they
+	// reference (namespace/name).
 	byGroupRef = "groupRef"
-	// byChildGroup indexes ClusterGroups by their child groups.
+	// byChildGroup indexes ClusterGroups by their child groups, and Groups by the
+	// child groups of their Namespace (namespace/name).
 	byChildGroup = "childGroup"
 )
 
@@ -53,41 +57,68 @@ func addIndexers(informer cache.SharedIndexInformer, indexers cache.Indexers) er
 	return nil
 }
 
+// policyTierIndex is the Tier of a ClusterNetworkPolicy or an Antrea
+// NetworkPolicy: "application" when unset, a legacy static name in lower case.
 func policyTierIndex(obj interface{}) ([]string, error) {
-	p, ok := obj.(*v1beta1.ClusterNetworkPolicy)
-	if !ok {
+	var tier string
+	switch p := obj.(type) {
+	case *v1beta1.ClusterNetworkPolicy:
+		tier = p.Spec.Tier
+	case *v1beta1.NetworkPolicy:
+		tier = p.Spec.Tier
+	default:
 		return nil, nil
 	}
-	if p.Spec.Tier == "" {
-		return []string{crd.TierApplication}, nil
-	}
-	if name, legacy := crd.LegacyStaticTierName(p.Spec.Tier); legacy {
-		return []string{name}, nil
-	}
-	return []string{p.Spec.Tier}, nil
+	return []string{tierName(tier)}, nil
 }
 
-func policyGroupRefIndex(obj interface{}) ([]string, error) {
-	p, ok := obj.(*v1beta1.ClusterNetworkPolicy)
-	if !ok {
-		return nil, nil
+// tierName is the name of the Tier a policy's spec.tier designates.
+func tierName(tier string) string {
+	if tier == "" {
+		return crd.TierApplication
 	}
+	if name, legacy := crd.LegacyStaticTierName(tier); legacy {
+		return name
+	}
+	return tier
+}
+
+// policyGroupRefIndex is the ClusterGroups a ClusterNetworkPolicy references, or
+// the Groups (namespace/name) an Antrea NetworkPolicy references: a NetworkPolicy's
+// group is a Group of its own Namespace.
+func policyGroupRefIndex(obj interface{}) ([]string, error) {
+	switch p := obj.(type) {
+	case *v1beta1.ClusterNetworkPolicy:
+		return groupRefs(p.Spec.AppliedTo, p.Spec.Ingress, p.Spec.Egress, ""), nil
+	case *v1beta1.NetworkPolicy:
+		return groupRefs(p.Spec.AppliedTo, p.Spec.Ingress, p.Spec.Egress, p.Namespace), nil
+	}
+	return nil, nil
+}
+
+// groupRefs is the distinct groups named in a policy's appliedTo and peers, as
+// namespace/name when namespace is set.
+func groupRefs(appliedTo []v1beta1.AppliedTo, ingress, egress []v1beta1.Rule, namespace string) []string {
 	refs := map[string]bool{}
-	addAppliedTo := func(list []v1beta1.AppliedTo) {
-		for _, a := range list {
-			if a.Group != "" {
-				refs[a.Group] = true
-			}
+	add := func(name string) {
+		if name != "" {
+			refs[namespacedKey(namespace, name)] = true
 		}
 	}
-	addAppliedTo(p.Spec.AppliedTo)
-	for _, rules := range [][]v1beta1.Rule{p.Spec.Ingress, p.Spec.Egress} {
+	addAppliedTo := func(list []v1beta1.AppliedTo) {
+		for _, a := range list {
+			add(a.Group)
+		}
+	}
+	addAppliedTo(appliedTo)
+	for _, rules := range [][]v1beta1.Rule{ingress, egress} {
 		for _, r := range rules {
 			addAppliedTo(r.AppliedTo)
-			for _, peer := range append(append([]v1beta1.NetworkPolicyPeer{}, r.From...), r.To...) {
-				if peer.Group != "" {
-					refs[peer.Group] = true
-				}
+			for _, peer := range r.From {
+				add(peer.Group)
+			}
+			for _, peer := range r.To {
+				add(peer.Group)
 			}
 		}
 	}
@@ -95,17 +126,33 @@ func policyGroupRefIndex(obj interface{}) ([]string, error) {
 	for name := range refs {
 		out = append(out, name)
 	}
+	return out
+}
+
+// childGroupIndex is the child groups of a ClusterGroup, or of a Group as
+// namespace/name (a Group's children are Groups of its own Namespace).
+func childGroupIndex(obj interface{}) ([]string, error) {
+	var children []v1beta1.ClusterGroupReference
+	var namespace string
+	switch g := obj.(type) {
+	case *v1beta1.ClusterGroup:
+		children = g.Spec.ChildGroups
+	case *v1beta1.Group:
+		children, namespace = g.Spec.ChildGroups, g.Namespace
+	default:
+		return nil, nil
+	}
+	out := make([]string, 0, len(children))
+	for _, c := range children {
+		out = append(out, namespacedKey(namespace, string(c)))
+	}
 	return out, nil
 }
 
-func childGroupIndex(obj interface{}) ([]string, error) {
-	g, ok := obj.(*v1beta1.ClusterGroup)
-	if !ok {
-		return nil, nil
+// namespacedKey is name, or namespace/name when namespace is set.
+func namespacedKey(namespace, name string) string {
+	if namespace == "" {
+		return name
 	}
-	out := make([]string, 0, len(g.Spec.ChildGroups))
-	for _, c := range g.Spec.ChildGroups {
-		out = append(out, string(c))
-	}
-	return out, nil
+	return namespace + "/" + name
 }

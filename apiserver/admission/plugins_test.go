@@ -46,6 +46,8 @@ func newFactory(t *testing.T, objs ...runtime.Object) informers.SharedInformerFa
 	f.Crd().V1beta1().Tiers().Informer()
 	f.Crd().V1beta1().ClusterNetworkPolicies().Informer()
 	f.Crd().V1beta1().ClusterGroups().Informer()
+	f.Crd().V1beta1().NetworkPolicies().Informer()
+	f.Crd().V1beta1().Groups().Informer()
 	return f
 }
 

@@ -28,10 +28,11 @@ const (
 	TiersName          = "StrataTiers"
 	PolicyTierName     = "StrataPolicyTier"
 	ClusterGroupsName  = "StrataClusterGroups"
+	GroupsName         = "StrataGroups"
 )
 
 // PluginNames are Strata's plugins in the order they run: mutating first.
-var PluginNames = []string{PolicyDefaultsName, TiersName, PolicyTierName, ClusterGroupsName}
+var PluginNames = []string{PolicyDefaultsName, TiersName, PolicyTierName, ClusterGroupsName, GroupsName}
 
 // Register adds Strata's plugins to a registry.
 func Register(plugins *admission.Plugins) {
@@ -39,6 +40,7 @@ func Register(plugins *admission.Plugins) {
 	plugins.Register(TiersName, func(io.Reader) (admission.Interface, error) { return NewTiers(), nil })
 	plugins.Register(PolicyTierName, func(io.Reader) (admission.Interface, error) { return NewPolicyTier(), nil })
 	plugins.Register(ClusterGroupsName, func(io.Reader) (admission.Interface, error) { return NewClusterGroups(), nil })
+	plugins.Register(GroupsName, func(io.Reader) (admission.Interface, error) { return NewGroups(), nil })
 }
 
 // NewChain builds a chain of Strata's plugins alone, for servers that run without

@@ -41,8 +41,10 @@ var errNotReady = errors.New("not yet ready to handle requests: the policy cache
 // Tiers, unique priorities, and which Tiers may be deleted.
 type Tiers struct {
 	*admission.Handler
-	tiers    listers.TierLister
-	policies cache.Indexer
+	tiers listers.TierLister
+	// policies are the ClusterNetworkPolicies and the Antrea NetworkPolicies, both
+	// indexed by Tier.
+	policies []cache.Indexer
 	initErr  error
 }
 
@@ -59,17 +61,27 @@ func NewTiers() *Tiers {
 // SetInformerFactory takes the listers the plugin reads.
 func (p *Tiers) SetInformerFactory(f informers.SharedInformerFactory) {
 	tierInformer := f.Crd().V1beta1().Tiers()
-	policyInformer := f.Crd().V1beta1().ClusterNetworkPolicies().Informer()
-	p.initErr = addIndexers(policyInformer, cache.Indexers{byTier: policyTierIndex})
+	acnpInformer := f.Crd().V1beta1().ClusterNetworkPolicies().Informer()
+	annpInformer := f.Crd().V1beta1().NetworkPolicies().Informer()
+	p.initErr = errors.Join(
+		addIndexers(acnpInformer, cache.Indexers{byTier: policyTierIndex}),
+		addIndexers(annpInformer, cache.Indexers{byTier: policyTierIndex}))
 	p.tiers = tierInformer.Lister()
-	p.policies = policyInformer.GetIndexer()
-	tierSynced, policySynced := tierInformer.Informer().HasSynced, policyInformer.HasSynced
-	p.SetReadyFunc(func() bool { return tierSynced() && policySynced() })
+	p.policies = []cache.Indexer{acnpInformer.GetIndexer(), annpInformer.GetIndexer()}
+	synced := []cache.InformerSynced{tierInformer.Informer().HasSynced, acnpInformer.HasSynced, annpInformer.HasSynced}
+	p.SetReadyFunc(func() bool {
+		for _, s := range synced {
+			if !s() {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // ValidateInitialization checks that the listers were set.
 func (p *Tiers) ValidateInitialization() error {
-	if p.tiers == nil || p.policies == nil {
+	if p.tiers == nil || len(p.policies) == 0 {
 		return errors.New("StrataTiers: missing listers")
 	}
 	return p.initErr
@@ -104,19 +116,24 @@ func (p *Tiers) Validate(_ context.Context, a admission.Attributes, _ admission.
 	return nil
 }
 
-// validateDelete protects system Tiers and Tiers that policies use, for DELETE and
-// for each Tier a DELETECOLLECTION would remove.
+// validateDelete protects system Tiers and Tiers that policies (ClusterNetworkPolicies
+// and Antrea NetworkPolicies) use, for DELETE and for each Tier a DELETECOLLECTION
+// would remove.
 func (p *Tiers) validateDelete(a admission.Attributes) error {
 	name := targetName(a)
 	if name == "" {
 		return forbidden(a, field.ErrorList{field.Required(field.NewPath("metadata", "name"),
 			"cannot tell which Tier this deletion removes, so it is refused")})
 	}
-	refs, err := p.policies.ByIndex(byTier, name)
-	if err != nil {
-		return apierrors.NewInternalError(err)
+	refs := 0
+	for _, policies := range p.policies {
+		objs, err := policies.ByIndex(byTier, name)
+		if err != nil {
+			return apierrors.NewInternalError(err)
+		}
+		refs += len(objs)
 	}
-	if err := validation.ValidateTierDeletion(name, len(refs)); err != nil {
+	if err := validation.ValidateTierDeletion(name, refs); err != nil {
 		return forbidden(a, field.ErrorList{field.Forbidden(field.NewPath("metadata", "name"), err.Error())})
 	}
 	return nil

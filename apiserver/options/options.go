@@ -95,7 +95,8 @@ func pluginOrder(generic []string) []string {
 		case "MutatingAdmissionPolicy":
 			order = append(order, strataadmission.PolicyDefaultsName)
 		case "ValidatingAdmissionPolicy":
-			order = append(order, strataadmission.TiersName, strataadmission.PolicyTierName, strataadmission.ClusterGroupsName)
+			order = append(order, strataadmission.TiersName, strataadmission.PolicyTierName,
+				strataadmission.ClusterGroupsName, strataadmission.GroupsName)
 		}
 		order = append(order, name)
 	}
