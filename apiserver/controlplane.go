@@ -23,6 +23,7 @@ import (
 	"net/http"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/server/healthz"
@@ -141,16 +142,37 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-// statusClient writes ClusterNetworkPolicy status through the loopback client.
+// PolicyIssues and ForgetPolicy pass the computation's realizability on to the
+// status aggregator.
+func (s storeSink) PolicyIssues(name string, ref controlplane.NetworkPolicyReference, generation int64,
+	issues []policy.Issue, held bool) {
+	s.aggregator.PolicyIssues(name, ref, generation, issues, held)
+}
+
+func (s storeSink) ForgetPolicy(name string) { s.aggregator.ForgetPolicy(name) }
+
+// statusClient writes the status of ClusterNetworkPolicies and Antrea
+// NetworkPolicies through the loopback client.
 type statusClient struct {
 	client versioned.Interface
 }
 
-func (c statusClient) Get(ctx context.Context, name string) (*crdv1beta1.ClusterNetworkPolicy, error) {
-	return c.client.CrdV1beta1().ClusterNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
-}
-
-func (c statusClient) UpdateStatus(ctx context.Context, p *crdv1beta1.ClusterNetworkPolicy) error {
-	_, err := c.client.CrdV1beta1().ClusterNetworkPolicies().UpdateStatus(ctx, p, metav1.UpdateOptions{})
+func (c statusClient) UpdateStatus(ctx context.Context, ref controlplane.NetworkPolicyReference,
+	update func(types.UID, *crdv1beta1.NetworkPolicyStatus) bool) error {
+	if ref.Type == controlplane.AntreaNetworkPolicy {
+		policies := c.client.CrdV1beta1().NetworkPolicies(ref.Namespace)
+		p, err := policies.Get(ctx, ref.Name, metav1.GetOptions{})
+		if err != nil || !update(p.UID, &p.Status) {
+			return err
+		}
+		_, err = policies.UpdateStatus(ctx, p, metav1.UpdateOptions{})
+		return err
+	}
+	policies := c.client.CrdV1beta1().ClusterNetworkPolicies()
+	p, err := policies.Get(ctx, ref.Name, metav1.GetOptions{})
+	if err != nil || !update(p.UID, &p.Status) {
+		return err
+	}
+	_, err = policies.UpdateStatus(ctx, p, metav1.UpdateOptions{})
 	return err
 }

@@ -19,13 +19,22 @@ package policy
 import (
 	"k8s.io/client-go/tools/cache"
 
+	crdv1beta1informers "github.com/strata-net/strata/generated/informers/externalversions/crd/v1beta1"
 	crdlisters "github.com/strata-net/strata/generated/listers/crd/v1beta1"
 )
 
 // emptyAntreaListers are the listers of Antrea-native resources while the
 // AntreaPolicy feature gate is off: they hold nothing, so nothing Antrea-native is
 // computed, and no informer of those resources is started.
-func emptyAntreaListers() (crdlisters.ClusterNetworkPolicyLister, crdlisters.TierLister, crdlisters.ClusterGroupLister) {
+func emptyAntreaListers(s *listerSources) {
 	empty := func() cache.Indexer { return cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{}) }
-	return crdlisters.NewClusterNetworkPolicyLister(empty()), crdlisters.NewTierLister(empty()), crdlisters.NewClusterGroupLister(empty())
+	s.acnps, s.tiers, s.groups = crdlisters.NewClusterNetworkPolicyLister(empty()), crdlisters.NewTierLister(empty()),
+		crdlisters.NewClusterGroupLister(empty())
+	s.annps, s.nsgroups = crdlisters.NewNetworkPolicyLister(empty()), crdlisters.NewGroupLister(empty())
+}
+
+// antreaListers are the listers of Antrea-native resources from the informers.
+func antreaListers(s *listerSources, crd crdv1beta1informers.Interface) {
+	s.acnps, s.tiers, s.groups = crd.ClusterNetworkPolicies().Lister(), crd.Tiers().Lister(), crd.ClusterGroups().Lister()
+	s.annps, s.nsgroups = crd.NetworkPolicies().Lister(), crd.Groups().Lister()
 }

@@ -25,18 +25,27 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apis/crd/support"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	"github.com/strata-net/strata/apiserver/policy/grouping"
 )
 
-// clusterGroup is a compiled ClusterGroup.
+// clusterGroup is a compiled ClusterGroup or Group (key "<namespace>:<name>").
 type clusterGroup struct {
-	name     string
+	name     string // the key
 	uid      types.UID
 	selector *grouping.Selector // pod/namespace selectors, or the Service's selector
+	nodes    *nodeSelector      // nodeSelector (ClusterGroup only)
 	service  string             // "namespace/name" of serviceReference
 	ipBlocks []controlplane.IPBlock
-	children []string
+	children []string // keys
+	refused  []string // the fields this version does not enforce
+}
+
+// groupMeta is what a compiled group keeps of its source's metadata.
+type groupMeta struct {
+	uid       types.UID
+	namespace string
 }
 
 func (g *clusterGroup) selectorKey() string {
@@ -50,28 +59,43 @@ func (g *clusterGroup) equal(o *clusterGroup) bool {
 	if g == nil || o == nil {
 		return g == o
 	}
-	return g.uid == o.uid && g.selectorKey() == o.selectorKey() && g.service == o.service &&
-		reflect.DeepEqual(g.ipBlocks, o.ipBlocks) && reflect.DeepEqual(g.children, o.children)
+	return g.uid == o.uid && g.selectorKey() == o.selectorKey() && g.nodes.key() == o.nodes.key() &&
+		g.service == o.service && reflect.DeepEqual(g.ipBlocks, o.ipBlocks) &&
+		reflect.DeepEqual(g.children, o.children) && reflect.DeepEqual(g.refused, o.refused)
 }
 
-// compileClusterGroup compiles a ClusterGroup; nil when it does not exist.
-func (c *Computer) compileClusterGroup(name string) *clusterGroup {
-	src, ok := c.sources.ClusterGroup(name)
+// compileClusterGroup compiles a ClusterGroup or Group; nil when it does not exist.
+// A Group's podSelector alone, serviceReference and childGroups are of its own
+// Namespace.
+func (c *Computer) compileClusterGroup(key string) *clusterGroup {
+	spec, meta, ok := c.groupSpecOf(key)
 	if !ok {
 		return nil
 	}
-	g := &clusterGroup{name: name, uid: src.UID}
-	spec := &src.Spec
+	g := &clusterGroup{name: key, uid: meta.uid}
+	for _, err := range support.GroupSpec(spec) {
+		g.refused = append(g.refused, err.Error())
+	}
 	switch {
 	case spec.ServiceReference != nil:
-		g.service = spec.ServiceReference.Namespace + "/" + spec.ServiceReference.Name
-		g.selector = c.serviceSelector(spec.ServiceReference)
+		ref := *spec.ServiceReference
+		if meta.namespace != "" {
+			ref.Namespace = meta.namespace
+		}
+		g.service = ref.Namespace + "/" + ref.Name
+		g.selector = c.serviceSelector(&ref)
 	case spec.PodSelector != nil || spec.NamespaceSelector != nil:
-		sel, err := grouping.NewSelector("", spec.NamespaceSelector, spec.PodSelector)
+		ns := ""
+		if spec.NamespaceSelector == nil {
+			ns = meta.namespace
+		}
+		sel, err := grouping.NewSelector(ns, spec.NamespaceSelector, spec.PodSelector)
 		if err != nil {
-			klog.InfoS("Ignoring the invalid selector of a ClusterGroup", "clusterGroup", name, "err", err)
+			klog.InfoS("Ignoring the invalid selector of a group", "group", key, "err", err)
 		}
 		g.selector = sel
+	case spec.NodeSelector != nil && meta.namespace == "":
+		g.nodes = newNodeSelector(spec.NodeSelector)
 	}
 	for _, b := range spec.IPBlocks {
 		if blk, ok := ipBlock(b.CIDR, b.Except); ok {
@@ -79,7 +103,11 @@ func (c *Computer) compileClusterGroup(name string) *clusterGroup {
 		}
 	}
 	for _, child := range spec.ChildGroups {
-		g.children = append(g.children, string(child))
+		if meta.namespace != "" {
+			g.children = append(g.children, namespacedGroupKey(meta.namespace, string(child)))
+		} else {
+			g.children = append(g.children, string(child))
+		}
 	}
 	return g
 }
@@ -157,6 +185,49 @@ func (c *Computer) clusterGroupSelectors(name string) []*grouping.Selector {
 		}
 	}
 	return out
+}
+
+// clusterGroupNodeSelectors returns the node selectors of a ClusterGroup and of its
+// children (one level of nesting).
+func (c *Computer) clusterGroupNodeSelectors(name string) []*nodeSelector {
+	g := c.clusterGroups[name]
+	if g == nil {
+		return nil
+	}
+	var out []*nodeSelector
+	if g.nodes != nil {
+		out = append(out, g.nodes)
+	}
+	for _, child := range g.children {
+		if cg := c.clusterGroups[child]; cg != nil && cg.nodes != nil && len(cg.children) == 0 {
+			out = append(out, cg.nodes)
+		}
+	}
+	return out
+}
+
+// checkGroupRef records on the policy being compiled what keeps a referenced group
+// from selecting exactly what it says: it does not exist, a child does not exist,
+// it uses a field this version does not enforce, or (as an appliedTo) it selects
+// Nodes, and policies applied to Nodes are not supported.
+func (c *Computer) checkGroupRef(b *builder, kind groupKind, key string) {
+	g := c.clusterGroups[key]
+	if g == nil {
+		b.issue(reasonGroupNotFound, groupKindName(key)+" does not exist")
+		return
+	}
+	for _, r := range g.refused {
+		b.issue(reasonUnsupportedField, groupKindName(key)+": "+r)
+	}
+	for _, child := range g.children {
+		if c.clusterGroups[child] == nil {
+			b.issue(reasonGroupNotFound, groupKindName(key)+": child "+groupKindName(child)+" does not exist")
+		}
+	}
+	if kind == appliedToKind && len(c.clusterGroupNodeSelectors(key)) > 0 {
+		b.issue(reasonUnsupportedField, groupKindName(key)+
+			" selects Nodes (nodeSelector): a policy applied to Nodes is not supported by this Strata version")
+	}
 }
 
 // clusterGroupIPBlocks returns the ipBlocks of a ClusterGroup and of its children.

@@ -21,8 +21,39 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane"
 	"github.com/strata-net/strata/apis/crd"
+	"github.com/strata-net/strata/apis/crd/support"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 )
+
+// antreaSource is an Antrea-native policy, cluster-wide (ACNP) or of one Namespace
+// (ANNP), as the compiler reads it.
+type antreaSource struct {
+	key       string
+	namespace string // the ANNP's Namespace; "" for an ACNP
+	meta      *metav1.ObjectMeta
+	refType   controlplane.NetworkPolicyType
+	tier      string
+	priority  float64
+	appliedTo []crdv1beta1.AppliedTo
+	ingress   []crdv1beta1.Rule
+	egress    []crdv1beta1.Rule
+}
+
+func acnpSource(src *crdv1beta1.ClusterNetworkPolicy) *antreaSource {
+	return &antreaSource{key: acnpKey(src.Name), meta: &src.ObjectMeta, refType: controlplane.AntreaClusterNetworkPolicy,
+		tier: src.Spec.Tier, priority: src.Spec.Priority, appliedTo: src.Spec.AppliedTo,
+		ingress: src.Spec.Ingress, egress: src.Spec.Egress}
+}
+
+func annpSource(src *crdv1beta1.NetworkPolicy) *antreaSource {
+	return &antreaSource{key: annpKey(src.Namespace, src.Name), namespace: src.Namespace, meta: &src.ObjectMeta,
+		refType: controlplane.AntreaNetworkPolicy, tier: src.Spec.Tier, priority: src.Spec.Priority,
+		appliedTo: src.Spec.AppliedTo, ingress: src.Spec.Ingress, egress: src.Spec.Egress}
+}
+
+func (s *antreaSource) ref() controlplane.NetworkPolicyReference {
+	return controlplane.NetworkPolicyReference{Type: s.refType, Namespace: s.namespace, Name: s.meta.Name, UID: s.meta.UID}
+}
 
 // tierPriority resolves a policy's Tier: empty is application; the legacy static
 // names stand for the system Tiers. false when the Tier does not exist (yet).
@@ -40,75 +71,83 @@ func (c *Computer) tierPriority(tier string) (int32, bool) {
 	return t.Spec.Priority, true
 }
 
-// compileClusterNetworkPolicy compiles an ACNP; false while its Tier does not
+// compileAntreaPolicy compiles an ACNP or ANNP; false while its Tier does not
 // exist. It writes nothing of the Computer's: policies compile in parallel.
-func (c *Computer) compileClusterNetworkPolicy(src *crdv1beta1.ClusterNetworkPolicy) (*policy, bool) {
-	key := acnpKey(src.Name)
-	tierPriority, ok := c.tierPriority(src.Spec.Tier)
+func (c *Computer) compileAntreaPolicy(src *antreaSource) (*policy, bool) {
+	tierPriority, ok := c.tierPriority(src.tier)
 	if !ok {
 		return nil, false
 	}
-	b := c.newBuilder(key)
-	b.p.tier = src.Spec.Tier
-	priority := src.Spec.Priority
+	b := c.newBuilder(src.key)
+	b.namespace = src.namespace
+	b.p.tier = src.tier
+	for _, err := range support.Policy(src.appliedTo, src.ingress, src.egress) {
+		b.issue(reasonUnsupportedField, err.Error())
+	}
+	priority := src.priority
+	ref := src.ref()
 	np := &controlplane.NetworkPolicy{
-		ObjectMeta:   metav1.ObjectMeta{Name: string(src.UID), UID: src.UID, Generation: src.Generation},
+		ObjectMeta:   metav1.ObjectMeta{Name: string(src.meta.UID), UID: src.meta.UID, Generation: src.meta.Generation},
 		Priority:     &priority,
 		TierPriority: &tierPriority,
-		SourceRef: &controlplane.NetworkPolicyReference{Type: controlplane.AntreaClusterNetworkPolicy,
-			Name: src.Name, UID: src.UID},
+		SourceRef:    &ref,
 	}
-	specAppliedTo := b.appliedTos(src.Spec.AppliedTo, "")
-	b.p.perNamespace = hasSelfPeer(src.Spec.Ingress) || hasSelfPeer(src.Spec.Egress)
+	specAppliedTo := b.appliedTos(src.appliedTo, b.namespace)
+	b.p.perNamespace = hasPerNamespacePeer(src.ingress) || hasPerNamespacePeer(src.egress)
 	if !b.p.perNamespace {
 		np.AppliedToGroups = specAppliedTo
 	}
+	specRefused := appliedToRefused(src.appliedTo)
 	for _, dir := range []struct {
 		rules []crdv1beta1.Rule
 		d     controlplane.Direction
-	}{{src.Spec.Ingress, controlplane.DirectionIn}, {src.Spec.Egress, controlplane.DirectionOut}} {
+	}{{src.ingress, controlplane.DirectionIn}, {src.egress, controlplane.DirectionOut}} {
 		for i := range dir.rules {
-			np.Rules = append(np.Rules, c.acnpRules(b, &dir.rules[i], dir.d, int32(i), src.Spec.AppliedTo)...)
+			r := exactRule(&dir.rules[i], specRefused && len(dir.rules[i].AppliedTo) == 0)
+			if r == nil {
+				continue // nothing of it can be enforced exactly
+			}
+			np.Rules = append(np.Rules, c.antreaRules(b, r, dir.d, int32(i), src.appliedTo)...)
 		}
 	}
 	b.p.np = np
 	return b.p, true
 }
 
-// acnpRules compiles one rule. A rule with namespaces: match Self peers becomes
-// one rule per Namespace (applied to the Namespace's part of the appliedTo, from the
-// peers of that Namespace) plus, for its other peers, one rule applied to all.
-func (c *Computer) acnpRules(b *builder, r *crdv1beta1.Rule, dir controlplane.Direction, index int32,
+// antreaRules compiles one rule. A rule with per-Namespace peers (namespaces: match
+// Self or sameLabels) becomes one rule per Namespace (applied to the Namespace's
+// part of the appliedTo, from the peers of that Namespace) plus, for its other
+// peers, one rule applied to all.
+func (c *Computer) antreaRules(b *builder, r *crdv1beta1.Rule, dir controlplane.Direction, index int32,
 	specAppliedTo []crdv1beta1.AppliedTo) []controlplane.NetworkPolicyRule {
 	appliedTo := specAppliedTo
 	if len(r.AppliedTo) > 0 {
 		appliedTo = r.AppliedTo
 	}
 	base := controlplane.NetworkPolicyRule{Direction: dir, Services: services(r.Ports, r.Protocols), Priority: index,
-		Action: (*controlplane.RuleAction)(r.Action), EnableLogging: r.EnableLogging, Name: r.Name, LogLabel: r.LogLabel,
-		L7Protocols: l7Protocols(r.L7Protocols)}
+		Action: (*controlplane.RuleAction)(r.Action), EnableLogging: r.EnableLogging, Name: r.Name, LogLabel: r.LogLabel}
 	peers := r.From
 	if dir == controlplane.DirectionOut {
 		peers = r.To
 	}
 	var out []controlplane.NetworkPolicyRule
-	plain, self := splitSelfPeers(peers)
-	if len(self) == 0 || len(plain) > 0 {
+	plain, perNS := splitPerNamespacePeers(peers)
+	if len(perNS) == 0 || len(plain) > 0 {
 		rule := base
 		rule.AppliedToGroups = b.ruleAppliedTo(r, appliedTo)
-		setPeer(&rule, c.acnpPeer(b, plain, len(peers) == 0, r.ToServices))
+		setPeer(&rule, c.antreaPeer(b, plain, len(peers) == 0))
 		out = append(out, rule)
 	}
-	if len(self) == 0 {
+	if len(perNS) == 0 {
 		return out
 	}
 	for _, ns := range c.index.Namespaces() {
+		peer, ok := c.perNamespacePeer(b, perNS, ns)
+		if !ok {
+			continue
+		}
 		rule := base
 		rule.AppliedToGroups = b.appliedTos(appliedTo, ns)
-		peer := controlplane.NetworkPolicyPeer{}
-		for _, p := range self {
-			peer.AddressGroups = append(peer.AddressGroups, b.selectorGroup(addressKind, ns, nil, orEverything(p.PodSelector))...)
-		}
 		setPeer(&rule, peer)
 		out = append(out, rule)
 	}
@@ -119,7 +158,7 @@ func (c *Computer) acnpRules(b *builder, r *crdv1beta1.Rule, dir controlplane.Di
 // spec's when the policy is compiled per Namespace (no policy-level groups then).
 func (b *builder) ruleAppliedTo(r *crdv1beta1.Rule, appliedTo []crdv1beta1.AppliedTo) []string {
 	if len(r.AppliedTo) > 0 || b.p.perNamespace {
-		return b.appliedTos(appliedTo, "")
+		return b.appliedTos(appliedTo, b.namespace)
 	}
 	return nil
 }
@@ -133,18 +172,24 @@ func setPeer(rule *controlplane.NetworkPolicyRule, peer controlplane.NetworkPoli
 }
 
 // appliedTos uses the AppliedToGroups of appliedTo entries; a non-empty namespace
-// restricts them to that Namespace.
+// restricts them to that Namespace (an ANNP's, or one Namespace of a per-Namespace
+// rule). Entries this version does not enforce select nothing.
 func (b *builder) appliedTos(entries []crdv1beta1.AppliedTo, namespace string) []string {
 	var names []string
 	for _, a := range entries {
 		switch {
-		case a.Group != "" && namespace == "":
-			names = append(names, b.clusterGroup(appliedToKind, a.Group))
+		case support.AppliedToRefused(&a):
+		case a.Group != "" && (namespace == "" || namespace == b.namespace):
+			names = append(names, b.groupRef(appliedToKind, a.Group))
 		case a.ServiceAccount != nil:
 			names = append(names, b.selectorGroup(appliedToKind, a.ServiceAccount.Namespace, nil,
 				&metav1.LabelSelector{MatchLabels: map[string]string{serviceAccountLabel: a.ServiceAccount.Name}})...)
 		case a.PodSelector != nil || a.NamespaceSelector != nil:
-			names = append(names, b.selectorGroup(appliedToKind, namespace, a.NamespaceSelector, a.PodSelector)...)
+			ns := namespace
+			if b.namespace != "" {
+				ns = b.namespace // an ANNP applies to its own Namespace only
+			}
+			names = append(names, b.selectorGroup(appliedToKind, ns, a.NamespaceSelector, a.PodSelector)...)
 		}
 	}
 	return names
@@ -157,68 +202,35 @@ func orEverything(sel *metav1.LabelSelector) *metav1.LabelSelector {
 	return sel
 }
 
-// acnpPeer compiles the peers of an Antrea-native rule; a rule without peers and
-// without toServices matches every address.
-func (c *Computer) acnpPeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, none bool, toServices []crdv1beta1.PeerService) controlplane.NetworkPolicyPeer {
-	if none && len(toServices) == 0 {
+// antreaPeer compiles the peers of an Antrea-native rule; a rule without peers
+// matches every address. Peers this version does not enforce match nothing.
+func (c *Computer) antreaPeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, none bool) controlplane.NetworkPolicyPeer {
+	if none {
 		return matchAllPeer()
 	}
 	var out controlplane.NetworkPolicyPeer
-	for _, s := range toServices {
-		out.ToServices = append(out.ToServices, controlplane.ServiceReference{Name: s.Name, Namespace: s.Namespace})
-	}
 	for _, p := range peers {
 		switch {
+		case support.PeerRefused(&p):
 		case p.IPBlock != nil:
 			if blk, ok := ipBlock(p.IPBlock.CIDR, p.IPBlock.Except); ok {
 				out.IPBlocks = append(out.IPBlocks, blk)
 			}
 		case p.Group != "":
-			out.AddressGroups = append(out.AddressGroups, b.clusterGroup(addressKind, p.Group))
-			out.IPBlocks = append(out.IPBlocks, c.clusterGroupIPBlocks(p.Group)...)
-		case p.FQDN != "":
-			out.FQDNs = append(out.FQDNs, p.FQDN)
+			out.AddressGroups = append(out.AddressGroups, b.groupRef(addressKind, p.Group))
+			out.IPBlocks = append(out.IPBlocks, c.clusterGroupIPBlocks(b.groupKey(p.Group))...)
+		case p.NodeSelector != nil:
+			out.AddressGroups = append(out.AddressGroups, b.nodeSelectorGroup(p.NodeSelector)...)
 		case p.ServiceAccount != nil:
 			out.AddressGroups = append(out.AddressGroups, b.selectorGroup(addressKind, p.ServiceAccount.Namespace, nil,
 				&metav1.LabelSelector{MatchLabels: map[string]string{serviceAccountLabel: p.ServiceAccount.Name}})...)
 		case p.PodSelector != nil || p.NamespaceSelector != nil:
-			out.AddressGroups = append(out.AddressGroups, b.selectorGroup(addressKind, "", p.NamespaceSelector, p.PodSelector)...)
+			ns := ""
+			if p.NamespaceSelector == nil {
+				ns = b.namespace // an ANNP's podSelector alone: its own Namespace
+			}
+			out.AddressGroups = append(out.AddressGroups, b.selectorGroup(addressKind, ns, p.NamespaceSelector, p.PodSelector)...)
 		}
-	}
-	return out
-}
-
-func hasSelfPeer(rules []crdv1beta1.Rule) bool {
-	for _, r := range rules {
-		if _, self := splitSelfPeers(append(append([]crdv1beta1.NetworkPolicyPeer{}, r.From...), r.To...)); len(self) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func splitSelfPeers(peers []crdv1beta1.NetworkPolicyPeer) (plain, self []crdv1beta1.NetworkPolicyPeer) {
-	for _, p := range peers {
-		if p.Namespaces != nil && p.Namespaces.Match == crdv1beta1.NamespaceMatchSelf {
-			self = append(self, p)
-		} else {
-			plain = append(plain, p)
-		}
-	}
-	return plain, self
-}
-
-func l7Protocols(in []crdv1beta1.L7Protocol) []controlplane.L7Protocol {
-	var out []controlplane.L7Protocol
-	for _, p := range in {
-		var l controlplane.L7Protocol
-		if p.HTTP != nil {
-			l.HTTP = &controlplane.HTTPProtocol{Host: p.HTTP.Host, Method: p.HTTP.Method, Path: p.HTTP.Path}
-		}
-		if p.TLS != nil {
-			l.TLS = &controlplane.TLSProtocol{SNI: p.TLS.SNI}
-		}
-		out = append(out, l)
 	}
 	return out
 }

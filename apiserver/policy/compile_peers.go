@@ -31,15 +31,23 @@ import (
 // serviceAccountLabel is the label a Pod's ServiceAccount is indexed under.
 const serviceAccountLabel = "internal.antrea.io/service-account"
 
-// builder collects the groups a policy uses while it is compiled.
+// builder collects the groups a policy uses while it is compiled, and what keeps it
+// from being realized as written.
 type builder struct {
 	p         *policy
+	c         *Computer
 	selectors *selectorCache
+	namespace string // an ANNP's Namespace: its groups and podSelectors are there
 }
 
 func (c *Computer) newBuilder(key string) *builder {
 	return &builder{p: &policy{key: key, groups: make(map[groupID]groupSource, 2)},
-		selectors: &c.selectors}
+		c: c, selectors: &c.selectors}
+}
+
+// issue records why the policy cannot be realized exactly as written.
+func (b *builder) issue(reason, message string) {
+	b.p.issues = append(b.p.issues, Issue{Reason: reason, Message: message})
 }
 
 func (b *builder) use(kind groupKind, name string, src groupSource) string {
@@ -66,12 +74,26 @@ func (b *builder) selectorGroup(kind groupKind, namespace string, nsSel, podSel 
 	return []string{b.use(kind, name, groupSource{selector: sel})}
 }
 
-func (b *builder) clusterGroup(kind groupKind, name string) string {
+// groupKey is the key of a referenced group: a ClusterGroup's name, or for an ANNP
+// the key of the Group of its Namespace.
+func (b *builder) groupKey(name string) string {
+	if b.namespace != "" {
+		return namespacedGroupKey(b.namespace, name)
+	}
+	return name
+}
+
+// groupRef uses the group of a referenced ClusterGroup (or, for an ANNP, Group) and
+// returns its name. A group that does not exist yet selects nothing until it
+// appears; the policy is not realizable as written meanwhile.
+func (b *builder) groupRef(kind groupKind, name string) string {
+	key := b.groupKey(name)
 	if b.p.clusterGroups == nil {
 		b.p.clusterGroups = sets.New[string]()
 	}
-	b.p.clusterGroups.Insert(name)
-	return b.use(kind, name, groupSource{clusterGroup: name})
+	b.p.clusterGroups.Insert(key)
+	b.c.checkGroupRef(b, kind, key)
+	return b.use(kind, key, groupSource{clusterGroup: key})
 }
 
 // matchAllPeer is the peer of a rule without from/to: every address.

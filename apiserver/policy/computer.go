@@ -19,6 +19,7 @@ package policy
 import (
 	"sync"
 
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/klog/v2"
 
@@ -77,10 +78,14 @@ type Computer struct {
 	clusterGroups map[string]*clusterGroup
 	// clusterGroupUsers maps a ClusterGroup to the policies that reference it.
 	clusterGroupUsers map[string]sets.Set[string]
-	// held maps ClusterNetworkPolicies waiting for their Tier to the Tier's name.
+	// held maps Antrea-native policies waiting for their Tier to the Tier's name.
 	held map[string]string
+	// heldUIDs are the UIDs of the held policies the IssueSink was told of, by key.
+	heldUIDs map[string]types.UID
 	// perNamespace are the policies compiled per Namespace (namespaces: match Self).
 	perNamespace sets.Set[string]
+	// nodes are the Nodes, for node selectors.
+	nodes map[string]*nodeEntry
 	// loggingNamespaces are the Namespaces whose K8s NetworkPolicies log
 	// (NamespaceLoggingAnnotation).
 	loggingNamespaces sets.Set[string]
@@ -103,7 +108,9 @@ func NewComputer(sink Sink, sources Sources) *Computer {
 		clusterGroups:     map[string]*clusterGroup{},
 		clusterGroupUsers: map[string]sets.Set[string]{},
 		held:              map[string]string{},
+		heldUIDs:          map[string]types.UID{},
 		perNamespace:      sets.New[string](),
+		nodes:             map[string]*nodeEntry{},
 		loggingNamespaces: sets.New[string](),
 		dirty:             newDirtySets(),
 		wake:              make(chan struct{}, 1),

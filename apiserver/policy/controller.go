@@ -23,8 +23,11 @@ import (
 	"sync"
 	"time"
 
+	"net"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
@@ -37,7 +40,7 @@ import (
 type Config struct {
 	// CRDInformers are the informers of Strata's resources (the loopback client).
 	CRDInformers crdinformers.SharedInformerFactory
-	// KubeInformers are the informers of Pods, Namespaces, Services and
+	// KubeInformers are the informers of Pods, Namespaces, Services, Nodes and
 	// NetworkPolicies (kube-apiserver). The computation's Pods come from an informer
 	// of its own (podInformer) that keeps them compact.
 	KubeInformers kubeinformers.SharedInformerFactory
@@ -70,9 +73,9 @@ func NewController(cfg Config) (*Controller, error) {
 		k8snps: kube.Networking().V1().NetworkPolicies().Lister(), services: kube.Core().V1().Services().Lister(),
 	}
 	if cfg.AntreaPolicyDisabled {
-		sources.acnps, sources.tiers, sources.groups = emptyAntreaListers()
+		emptyAntreaListers(&sources)
 	} else {
-		sources.acnps, sources.tiers, sources.groups = crd.ClusterNetworkPolicies().Lister(), crd.Tiers().Lister(), crd.ClusterGroups().Lister()
+		antreaListers(&sources, crd)
 	}
 	c := &Controller{computer: NewComputer(cfg.Sink, sources), passes: newPasses()}
 	pods, err := podInformer(kube)
@@ -85,12 +88,15 @@ func NewController(cfg Config) (*Controller, error) {
 		{"namespaces", kube.Core().V1().Namespaces().Informer(), c.namespaceHandler()},
 		{"services", kube.Core().V1().Services().Informer(), c.serviceHandler()},
 		{"networkpolicies.networking.k8s.io", kube.Networking().V1().NetworkPolicies().Informer(), c.k8sPolicyHandler()},
+		{"nodes", kube.Core().V1().Nodes().Informer(), c.nodeHandler()},
 	}
 	if !cfg.AntreaPolicyDisabled {
 		feeds = append(feeds,
 			feedInformer{"clusternetworkpolicies.crd.antrea.io", crd.ClusterNetworkPolicies().Informer(), c.acnpHandler()},
 			feedInformer{"tiers.crd.antrea.io", crd.Tiers().Informer(), c.tierHandler()},
-			feedInformer{"clustergroups.crd.antrea.io", crd.ClusterGroups().Informer(), c.clusterGroupHandler()})
+			feedInformer{"clustergroups.crd.antrea.io", crd.ClusterGroups().Informer(), c.clusterGroupHandler()},
+			feedInformer{"networkpolicies.crd.antrea.io", crd.NetworkPolicies().Informer(), c.annpHandler()},
+			feedInformer{"groups.crd.antrea.io", crd.Groups().Informer(), c.groupHandler()})
 	}
 	for _, f := range feeds {
 		reg, err := f.informer.AddEventHandler(f.handler)
@@ -262,4 +268,49 @@ func (c *Controller) tierHandler() cache.ResourceEventHandler {
 
 func (c *Controller) clusterGroupHandler() cache.ResourceEventHandler {
 	return nameHandler(func(_, name string) { c.computer.ClusterGroupChanged(name) })
+}
+
+func (c *Controller) annpHandler() cache.ResourceEventHandler {
+	return nameHandler(c.computer.AntreaNetworkPolicyChanged)
+}
+
+func (c *Controller) groupHandler() cache.ResourceEventHandler {
+	return nameHandler(c.computer.GroupChanged)
+}
+
+// nodeHandler feeds the Nodes' labels and addresses; the frequent status updates
+// that change neither are not passed on.
+func (c *Controller) nodeHandler() cache.ResourceEventHandler {
+	upsert := func(n *corev1.Node) { c.computer.UpsertNode(n.Name, n.Labels, NodeAddresses(n)) }
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj interface{}) {
+			if n, ok := obj.(*corev1.Node); ok {
+				upsert(n)
+			}
+		},
+		UpdateFunc: func(oldObj, obj interface{}) {
+			old, ok1 := oldObj.(*corev1.Node)
+			n, ok2 := obj.(*corev1.Node)
+			if ok1 && ok2 && (!labels.Equals(old.Labels, n.Labels) || !ipsEqual(NodeAddresses(old), NodeAddresses(n))) {
+				upsert(n)
+			}
+		},
+		DeleteFunc: func(obj interface{}) {
+			if _, name, ok := objectMeta(obj); ok {
+				c.computer.DeleteNode(name)
+			}
+		},
+	}
+}
+
+func ipsEqual(a, b []net.IP) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Equal(b[i]) {
+			return false
+		}
+	}
+	return true
 }

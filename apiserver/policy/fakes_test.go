@@ -34,6 +34,8 @@ import (
 type fakeSources struct {
 	mu       sync.Mutex
 	acnps    map[string]*crdv1beta1.ClusterNetworkPolicy
+	annps    map[string]*crdv1beta1.NetworkPolicy // by namespace/name
+	nsgroups map[string]*crdv1beta1.Group         // by namespace/name
 	k8snps   map[string]*networkingv1.NetworkPolicy
 	tiers    map[string]*crdv1beta1.Tier
 	groups   map[string]*crdv1beta1.ClusterGroup
@@ -41,7 +43,8 @@ type fakeSources struct {
 }
 
 func newFakeSources() *fakeSources {
-	s := &fakeSources{acnps: map[string]*crdv1beta1.ClusterNetworkPolicy{}, k8snps: map[string]*networkingv1.NetworkPolicy{},
+	s := &fakeSources{acnps: map[string]*crdv1beta1.ClusterNetworkPolicy{},
+		annps: map[string]*crdv1beta1.NetworkPolicy{}, nsgroups: map[string]*crdv1beta1.Group{}, k8snps: map[string]*networkingv1.NetworkPolicy{},
 		tiers: map[string]*crdv1beta1.Tier{}, groups: map[string]*crdv1beta1.ClusterGroup{}, services: map[string]*corev1.Service{}}
 	for name, prio := range map[string]int32{"emergency": 50, "securityops": 100, "networkops": 150, "platform": 200, "application": 250, "baseline": 253} {
 		s.tiers[name] = &crdv1beta1.Tier{Spec: crdv1beta1.TierSpec{Priority: prio}}
@@ -54,6 +57,20 @@ func (s *fakeSources) ClusterNetworkPolicy(name string) (*crdv1beta1.ClusterNetw
 	defer s.mu.Unlock()
 	p, ok := s.acnps[name]
 	return p, ok
+}
+
+func (s *fakeSources) AntreaNetworkPolicy(ns, name string) (*crdv1beta1.NetworkPolicy, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.annps[ns+"/"+name]
+	return p, ok
+}
+
+func (s *fakeSources) Group(ns, name string) (*crdv1beta1.Group, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.nsgroups[ns+"/"+name]
+	return g, ok
 }
 
 func (s *fakeSources) K8sNetworkPolicy(ns, name string) (*networkingv1.NetworkPolicy, bool) {

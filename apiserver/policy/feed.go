@@ -73,6 +73,19 @@ func (c *Computer) markPerNamespacePolicies() {
 // ClusterNetworkPolicyChanged records a change of a ClusterNetworkPolicy.
 func (c *Computer) ClusterNetworkPolicyChanged(name string) { c.markPolicy(acnpKey(name)) }
 
+// AntreaNetworkPolicyChanged records a change of an Antrea NetworkPolicy (ANNP).
+func (c *Computer) AntreaNetworkPolicyChanged(namespace, name string) {
+	c.markPolicy(annpKey(namespace, name))
+}
+
+// GroupChanged records a change of a Group.
+func (c *Computer) GroupChanged(namespace, name string) {
+	c.mu.Lock()
+	c.dirty.clusterGroups.Insert(namespacedGroupKey(namespace, name))
+	c.mu.Unlock()
+	c.signal()
+}
+
 // K8sNetworkPolicyChanged records a change of a Kubernetes NetworkPolicy.
 func (c *Computer) K8sNetworkPolicyChanged(namespace, name string) {
 	c.markPolicy(k8sNPKey(namespace, name))

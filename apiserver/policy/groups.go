@@ -39,9 +39,11 @@ type groupID struct {
 	name string
 }
 
-// groupSource is where a group's members come from: one selector, or a ClusterGroup.
+// groupSource is where a group's members come from: one selector, one node
+// selector, or a ClusterGroup (or Group, by key).
 type groupSource struct {
 	selector     *grouping.Selector
+	nodes        *nodeSelector
 	clusterGroup string
 }
 
@@ -100,9 +102,10 @@ func (c *Computer) releaseGroup(id groupID, policyKey string) {
 // registerSelectors registers the selectors of a group's source in the index.
 func (c *Computer) registerSelectors(g *group) {
 	var sels []*grouping.Selector
-	if g.source.selector != nil {
+	switch {
+	case g.source.selector != nil:
 		sels = []*grouping.Selector{g.source.selector}
-	} else {
+	case g.source.clusterGroup != "":
 		sels = c.clusterGroupSelectors(g.source.clusterGroup)
 	}
 	for _, sel := range sels {
@@ -207,6 +210,7 @@ func (c *Computer) computeMembers(g *group) groupMembers {
 				members[m.addressKey] = m.address
 			}
 		}
+		c.addNodeMembers(g, members)
 		return groupMembers{address: members, changed: !g.published || !sameMembers(members, g.address)}
 	}
 	byNode := appliedToByNode(pods)

@@ -29,6 +29,8 @@ import (
 // listerSources reads the source objects from informer caches.
 type listerSources struct {
 	acnps    crdlisters.ClusterNetworkPolicyLister
+	annps    crdlisters.NetworkPolicyLister
+	nsgroups crdlisters.GroupLister
 	tiers    crdlisters.TierLister
 	groups   crdlisters.ClusterGroupLister
 	k8snps   networkinglisters.NetworkPolicyLister
@@ -40,6 +42,16 @@ var _ Sources = listerSources{}
 func (s listerSources) ClusterNetworkPolicy(name string) (*crdv1beta1.ClusterNetworkPolicy, bool) {
 	p, err := s.acnps.Get(name)
 	return p, err == nil
+}
+
+func (s listerSources) AntreaNetworkPolicy(namespace, name string) (*crdv1beta1.NetworkPolicy, bool) {
+	p, err := s.annps.NetworkPolicies(namespace).Get(name)
+	return p, err == nil
+}
+
+func (s listerSources) Group(namespace, name string) (*crdv1beta1.Group, bool) {
+	g, err := s.nsgroups.Groups(namespace).Get(name)
+	return g, err == nil
 }
 
 func (s listerSources) K8sNetworkPolicy(namespace, name string) (*networkingv1.NetworkPolicy, bool) {

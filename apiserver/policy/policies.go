@@ -25,8 +25,10 @@ import (
 	"github.com/strata-net/strata/apis/controlplane"
 )
 
-// Source keys of policies: "acnp/<name>" and "k8s/<namespace>/<name>".
+// Source keys of policies: "acnp/<name>", "annp/<namespace>/<name>" and
+// "k8s/<namespace>/<name>".
 func acnpKey(name string) string             { return "acnp/" + name }
+func annpKey(namespace, name string) string  { return "annp/" + namespace + "/" + name }
 func k8sNPKey(namespace, name string) string { return "k8s/" + namespace + "/" + name }
 
 // policy is a compiled policy and what it uses.
@@ -38,18 +40,22 @@ type policy struct {
 	addresses     []string         // every AddressGroup name
 	clusterGroups sets.Set[string] // ClusterGroups it references; nil when none
 	perNamespace  bool             // compiled per Namespace (namespaces: match Self)
-	tier          string           // the Tier named by a ClusterNetworkPolicy
+	tier          string           // the Tier named by an Antrea-native policy
+	issues        []Issue          // why it is not realizable exactly as written
 	span          *nodeSpan
 	published     bool
 	changed       bool // np differs from the published one
 }
 
 // compiledPolicy is a policy compiled from its source object: nil when the source
-// is gone or held, held when it is a ClusterNetworkPolicy whose Tier does not exist.
+// is gone or held, held when it is an Antrea-native policy whose Tier does not
+// exist.
 type compiledPolicy struct {
 	p    *policy
 	held bool
-	tier string // the missing Tier of a held policy
+	tier string                               // the missing Tier of a held policy
+	ref  *controlplane.NetworkPolicyReference // the source of a held policy
+	gen  int64                                // its generation
 }
 
 // syncDirtyPolicies compiles every dirty policy again, in parallel (compiling only
@@ -70,13 +76,15 @@ func (c *Computer) syncDirtyPolicies() {
 // applyPolicy records a compiled policy and the groups it uses; a policy whose
 // source is gone, or whose Tier does not exist, is removed.
 func (c *Computer) applyPolicy(key string, r compiledPolicy) {
-	if r.held {
-		c.held[key] = r.tier
-	} else {
-		delete(c.held, key)
-	}
 	compiled := r.p
 	old := c.policies[key]
+	if r.held {
+		c.held[key] = r.tier
+		c.reportHeld(key, r)
+	} else {
+		delete(c.held, key)
+		c.forgetHeld(key, compiled)
+	}
 	if old != nil {
 		c.setClusterGroupUsers(key, old.clusterGroups, nil)
 	}
@@ -123,6 +131,7 @@ func (c *Computer) applyPolicy(key string, r compiledPolicy) {
 	}
 	c.policies[key] = compiled
 	c.dirty.spans.Insert(key)
+	c.reportIssues(compiled)
 }
 
 // compile compiles a policy from its source object. It writes nothing of the
@@ -132,10 +141,12 @@ func (c *Computer) compile(key string) compiledPolicy {
 	switch kind {
 	case "acnp":
 		if src, ok := c.sources.ClusterNetworkPolicy(rest); ok {
-			if p, ok := c.compileClusterNetworkPolicy(src); ok {
-				return compiledPolicy{p: p}
-			}
-			return compiledPolicy{held: true, tier: src.Spec.Tier}
+			return c.compileAntrea(acnpSource(src))
+		}
+	case "annp":
+		ns, name, _ := strings.Cut(rest, "/")
+		if src, ok := c.sources.AntreaNetworkPolicy(ns, name); ok {
+			return c.compileAntrea(annpSource(src))
 		}
 	case "k8s":
 		ns, name, _ := strings.Cut(rest, "/")
@@ -144,6 +155,14 @@ func (c *Computer) compile(key string) compiledPolicy {
 		}
 	}
 	return compiledPolicy{}
+}
+
+func (c *Computer) compileAntrea(src *antreaSource) compiledPolicy {
+	if p, ok := c.compileAntreaPolicy(src); ok {
+		return compiledPolicy{p: p}
+	}
+	ref := src.ref()
+	return compiledPolicy{held: true, tier: src.tier, ref: &ref, gen: src.meta.Generation}
 }
 
 // setClusterGroupUsers moves a policy's entries in the ClusterGroup reverse index.

@@ -75,10 +75,18 @@ func TestReadyOnlyOnceComplete(t *testing.T) {
 	var last error
 	err = wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
 		last = c.Ready()
-		return last != nil && strings.Contains(last.Error(), badKey), nil
+		if last == nil || !strings.Contains(last.Error(), badKey) {
+			return false, nil
+		}
+		for _, r := range c.Resources() {
+			if r != "clusternetworkpolicies.crd.antrea.io" && c.InformerReady(r) != nil {
+				return false, nil // the other informers are still syncing
+			}
+		}
+		return true, nil
 	})
 	if err != nil {
-		t.Fatalf("waiting 1m for Ready to name the key that cannot be read: last %v", last)
+		t.Fatalf("waiting 1m for Ready to name the key that cannot be read, the other informers synced: last %v", last)
 	}
 	if !strings.Contains(last.Error(), "clusternetworkpolicies.crd.antrea.io") || strings.Contains(last.Error(), "pods") {
 		t.Fatalf("Ready() = %v, want only clusternetworkpolicies.crd.antrea.io named", last)

@@ -26,6 +26,8 @@ import (
 // Sources reads the source objects of the computation, from informer caches.
 type Sources interface {
 	ClusterNetworkPolicy(name string) (*crdv1beta1.ClusterNetworkPolicy, bool)
+	AntreaNetworkPolicy(namespace, name string) (*crdv1beta1.NetworkPolicy, bool)
+	Group(namespace, name string) (*crdv1beta1.Group, bool)
 	K8sNetworkPolicy(namespace, name string) (*networkingv1.NetworkPolicy, bool)
 	Tier(name string) (*crdv1beta1.Tier, bool)
 	ClusterGroup(name string) (*crdv1beta1.ClusterGroup, bool)

@@ -26,6 +26,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/client-go/util/workqueue"
@@ -42,21 +43,28 @@ const (
 	statusWorkers           = 4
 )
 
-// StatusClient reads and writes the status of ClusterNetworkPolicies.
+// StatusClient writes the status of ClusterNetworkPolicies and Antrea
+// NetworkPolicies. UpdateStatus reads the policy ref names, hands its UID and
+// status to update, and writes the status back when update returns true; it
+// returns the API's errors (NotFound, Conflict) unwrapped or wrapped with %w.
 type StatusClient interface {
-	Get(ctx context.Context, name string) (*crdv1beta1.ClusterNetworkPolicy, error)
-	UpdateStatus(ctx context.Context, p *crdv1beta1.ClusterNetworkPolicy) error
+	UpdateStatus(ctx context.Context, ref controlplane.NetworkPolicyReference,
+		update func(uid types.UID, st *crdv1beta1.NetworkPolicyStatus) bool) error
 }
 
-// observed is what the aggregator knows of a published internal NetworkPolicy.
+// observed is what the aggregator knows of an Antrea-native policy: published (its
+// span), or held for its Tier; and its issues.
 type observed struct {
 	source     controlplane.NetworkPolicyReference
 	generation int64
 	span       sets.Set[string]
+	issues     []Issue
+	held       bool
 }
 
-// StatusAggregator turns the agents' realization reports into the status of the
-// source ClusterNetworkPolicies: desiredNodesRealized is the span, currentNodesRealized
+// StatusAggregator turns the computation's issues and the agents' realization
+// reports into the status of the source ClusterNetworkPolicies and Antrea
+// NetworkPolicies: desiredNodesRealized is the span, currentNodesRealized
 // the Nodes that realized the current generation, and the phase follows.
 type StatusAggregator struct {
 	client  StatusClient
@@ -80,11 +88,16 @@ func NewStatusAggregator(client StatusClient) *StatusAggregator {
 
 // Observe records a published policy (its generation and span).
 func (a *StatusAggregator) Observe(np *controlplane.NetworkPolicy, span sets.Set[string]) {
-	if np.SourceRef == nil || np.SourceRef.Type != controlplane.AntreaClusterNetworkPolicy {
+	if np.SourceRef == nil || np.SourceRef.Type == controlplane.K8sNetworkPolicy {
 		return
 	}
 	a.mu.Lock()
-	a.known[np.Name] = observed{source: *np.SourceRef, generation: np.Generation, span: span}
+	obs := a.known[np.Name]
+	if obs.generation != np.Generation {
+		obs.issues = nil // the issues of another generation
+	}
+	obs.source, obs.generation, obs.span, obs.held = *np.SourceRef, np.Generation, span, false
+	a.known[np.Name] = obs
 	// Reports from Nodes that left the span no longer count.
 	for node := range a.reports[np.Name] {
 		if !span.Has(node) {
@@ -94,6 +107,24 @@ func (a *StatusAggregator) Observe(np *controlplane.NetworkPolicy, span sets.Set
 	a.mu.Unlock()
 	a.queue.Add(np.Name)
 }
+
+// PolicyIssues records what keeps a policy from being realized as written (none:
+// nothing). A held policy is not computed at all: it has no span.
+func (a *StatusAggregator) PolicyIssues(name string, ref controlplane.NetworkPolicyReference, generation int64,
+	issues []Issue, held bool) {
+	a.mu.Lock()
+	obs := a.known[name]
+	obs.source, obs.generation, obs.issues, obs.held = ref, generation, issues, held
+	if held || obs.span == nil {
+		obs.span = sets.New[string]()
+	}
+	a.known[name] = obs
+	a.mu.Unlock()
+	a.queue.Add(name)
+}
+
+// ForgetPolicy drops a policy that is gone.
+func (a *StatusAggregator) ForgetPolicy(name string) { a.Forget(name) }
 
 // Forget drops a deleted policy.
 func (a *StatusAggregator) Forget(name string) {
@@ -160,24 +191,36 @@ func (a *StatusAggregator) sync(ctx context.Context, name string) error {
 		return nil
 	}
 	want := aggregate(obs, reports)
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		p, err := a.client.Get(ctx, obs.source.Name)
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("reading ClusterNetworkPolicy %s: %w", obs.source.Name, err)
-		}
-		if p.UID != obs.source.UID || statusEqual(p.Status, want) {
-			return nil
-		}
-		want.Conditions = keepTransitionTimes(p.Status.Conditions, want.Conditions)
-		p.Status = want
-		return a.client.UpdateStatus(ctx, p)
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		return a.client.UpdateStatus(ctx, obs.source, func(uid types.UID, st *crdv1beta1.NetworkPolicyStatus) bool {
+			if uid != obs.source.UID || statusEqual(*st, want) {
+				return false
+			}
+			want.Conditions = keepTransitionTimes(st.Conditions, want.Conditions)
+			*st = want
+			return true
+		})
 	})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("writing the status of %s %s: %w", obs.source.Type, sourceName(obs.source), err)
+	}
+	return nil
 }
 
-// aggregate computes a policy's status from its span and the Nodes' reports.
+func sourceName(ref controlplane.NetworkPolicyReference) string {
+	if ref.Namespace != "" {
+		return ref.Namespace + "/" + ref.Name
+	}
+	return ref.Name
+}
+
+// aggregate computes a policy's status from its issues, its span and the Nodes'
+// reports. Realizable is False when the computation found an issue (the first
+// one's reason, every message) or some Node failed to realize the policy; the
+// phase is then Failed (Pending for a policy held for its Tier), never Realized.
 func aggregate(obs observed, reports []controlplane.NetworkPolicyNodeStatus) crdv1beta1.NetworkPolicyStatus {
 	current, failed := 0, map[string]string{}
 	for _, r := range reports {
@@ -193,20 +236,47 @@ func aggregate(obs observed, reports []controlplane.NetworkPolicyNodeStatus) crd
 	desired := obs.span.Len()
 	st := crdv1beta1.NetworkPolicyStatus{ObservedGeneration: obs.generation, DesiredNodesRealized: int32(desired),
 		CurrentNodesRealized: int32(current), Phase: crdv1beta1.NetworkPolicyRealizing}
-	now := metav1.Now()
-	st.Conditions = []crdv1beta1.NetworkPolicyCondition{{Type: crdv1beta1.NetworkPolicyConditionRealizable,
-		Status: metav1.ConditionTrue, LastTransitionTime: now}}
 	switch {
+	case obs.held:
+		st.Phase = crdv1beta1.NetworkPolicyPending
+	case len(obs.issues) > 0:
+		st.Phase = crdv1beta1.NetworkPolicyFailed
 	case current == desired:
 		st.Phase = crdv1beta1.NetworkPolicyRealized
 	case len(failed) > 0 && current+len(failed) == desired:
 		st.Phase = crdv1beta1.NetworkPolicyFailed
 	}
+	now := metav1.Now()
+	realizable := crdv1beta1.NetworkPolicyCondition{Type: crdv1beta1.NetworkPolicyConditionRealizable,
+		Status: metav1.ConditionTrue, LastTransitionTime: now}
+	switch {
+	case len(obs.issues) > 0:
+		realizable.Status, realizable.Reason, realizable.Message = metav1.ConditionFalse, obs.issues[0].Reason, issuesMessage(obs.issues)
+	case len(failed) > 0:
+		realizable.Status, realizable.Reason, realizable.Message = metav1.ConditionFalse, reasonRealizationFailed, failureMessage(failed)
+	}
+	st.Conditions = []crdv1beta1.NetworkPolicyCondition{realizable}
 	if len(failed) > 0 {
 		st.Conditions = append(st.Conditions, crdv1beta1.NetworkPolicyCondition{Type: crdv1beta1.NetworkPolicyConditionRealizationFailure,
 			Status: metav1.ConditionTrue, LastTransitionTime: now, Reason: reasonRealizationFailed, Message: failureMessage(failed)})
 	}
 	return st
+}
+
+// issuesMessage joins the issues' messages, bounded like Antrea's.
+func issuesMessage(issues []Issue) string {
+	parts := make([]string, len(issues))
+	for i, is := range issues {
+		parts[i] = is.Message
+	}
+	return truncateMessage(strings.Join(parts, "; "))
+}
+
+func truncateMessage(msg string) string {
+	if len(msg) > maxConditionMessage {
+		return msg[:maxConditionMessage] + "..."
+	}
+	return msg
 }
 
 func failureMessage(failed map[string]string) string {
@@ -219,11 +289,7 @@ func failureMessage(failed map[string]string) string {
 	for _, n := range nodes {
 		parts = append(parts, fmt.Sprintf("%q:%q", n, failed[n]))
 	}
-	msg := fmt.Sprintf("Failed Nodes count %d: %s", len(failed), strings.Join(parts, ", "))
-	if len(msg) > maxConditionMessage {
-		msg = msg[:maxConditionMessage] + "..."
-	}
-	return msg
+	return truncateMessage(fmt.Sprintf("Failed Nodes count %d: %s", len(failed), strings.Join(parts, ", ")))
 }
 
 // statusEqual compares statuses ignoring the conditions' transition times.

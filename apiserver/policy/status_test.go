@@ -22,6 +22,7 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/strata-net/strata/apis/controlplane"
@@ -40,6 +41,7 @@ func TestAggregate(t *testing.T) {
 		phase            crdv1beta1.NetworkPolicyPhase
 		current, desired int32
 		failureCondition bool
+		realizable       string // Realizable's reason when False; "" when True
 	}{
 		{name: "no reports yet", obs: obs, phase: crdv1beta1.NetworkPolicyRealizing, desired: 3},
 		{name: "all nodes realized", obs: obs, reports: []controlplane.NetworkPolicyNodeStatus{report("n1", 2, false), report("n2", 2, false), report("n3", 2, false)},
@@ -49,9 +51,16 @@ func TestAggregate(t *testing.T) {
 		{name: "a node outside the span does not count", obs: obs, reports: []controlplane.NetworkPolicyNodeStatus{report("n9", 2, false)},
 			phase: crdv1beta1.NetworkPolicyRealizing, current: 0, desired: 3},
 		{name: "failures on the rest", obs: obs, reports: []controlplane.NetworkPolicyNodeStatus{report("n1", 2, false), report("n2", 2, true), report("n3", 2, true)},
-			phase: crdv1beta1.NetworkPolicyFailed, current: 1, desired: 3, failureCondition: true},
+			phase: crdv1beta1.NetworkPolicyFailed, current: 1, desired: 3, failureCondition: true, realizable: reasonRealizationFailed},
 		{name: "empty span is realized", obs: observed{generation: 1, span: sets.New[string]()},
 			phase: crdv1beta1.NetworkPolicyRealized},
+		{name: "an issue: failed and not realizable even when every Node realized it",
+			obs:     observed{generation: 2, span: sets.New("n1"), issues: []Issue{{Reason: reasonUnsupportedField, Message: "spec.ingress[0].l7Protocols: Forbidden"}}},
+			reports: []controlplane.NetworkPolicyNodeStatus{report("n1", 2, false)},
+			phase:   crdv1beta1.NetworkPolicyFailed, current: 1, desired: 1, realizable: reasonUnsupportedField},
+		{name: "held for its Tier: pending, not realizable",
+			obs:   observed{generation: 1, span: sets.New[string](), held: true, issues: []Issue{{Reason: reasonTierNotFound, Message: "Tier"}}},
+			phase: crdv1beta1.NetworkPolicyPending, realizable: reasonTierNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,6 +70,11 @@ func TestAggregate(t *testing.T) {
 			}
 			hasFailure := len(st.Conditions) == 2 && st.Conditions[1].Reason == reasonRealizationFailed &&
 				strings.HasPrefix(st.Conditions[1].Message, "Failed Nodes count 2: ")
+			r := st.Conditions[0]
+			if r.Type != crdv1beta1.NetworkPolicyConditionRealizable || (tc.realizable == "") != (r.Status == metav1.ConditionTrue) ||
+				r.Reason != tc.realizable {
+				t.Fatalf("Realizable condition %+v, want reason %q", r, tc.realizable)
+			}
 			if hasFailure != tc.failureCondition {
 				t.Fatalf("conditions %+v", st.Conditions)
 			}
@@ -73,13 +87,13 @@ type fakeStatusClient struct {
 	updates int
 }
 
-func (f *fakeStatusClient) Get(context.Context, string) (*crdv1beta1.ClusterNetworkPolicy, error) {
-	return f.policy.DeepCopy(), nil
-}
-
-func (f *fakeStatusClient) UpdateStatus(_ context.Context, p *crdv1beta1.ClusterNetworkPolicy) error {
-	f.policy = p.DeepCopy()
-	f.updates++
+func (f *fakeStatusClient) UpdateStatus(_ context.Context, _ controlplane.NetworkPolicyReference,
+	update func(types.UID, *crdv1beta1.NetworkPolicyStatus) bool) error {
+	p := f.policy.DeepCopy()
+	if update(p.UID, &p.Status) {
+		f.policy = p
+		f.updates++
+	}
 	return nil
 }
 

@@ -72,6 +72,10 @@ func ProtocolRefused(p *v1beta1.NetworkPolicyProtocol) bool { return p.IGMP != n
 // enforceable: l7Protocols or toServices.
 func RuleWideRefused(r *v1beta1.Rule) bool { return len(r.L7Protocols) > 0 || len(r.ToServices) > 0 }
 
+// RuleRefused tells whether a rule, its peers or its appliedTo entries use a field
+// this version does not enforce.
+func RuleRefused(r *v1beta1.Rule) bool { return len(Rule(r, field.NewPath("r"))) > 0 }
+
 // Rule returns the refused fields of a rule: its own, its peers' and its appliedTo
 // entries'.
 func Rule(r *v1beta1.Rule, path *field.Path) field.ErrorList {

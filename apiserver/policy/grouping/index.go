@@ -249,6 +249,17 @@ func (i *Index) candidateSets(sel *Selector) []*labelSet {
 	return out
 }
 
+// NamespaceLabels returns the labels of a Namespace; false when it is not known.
+func (i *Index) NamespaceLabels(name string) (labels.Set, bool) {
+	i.mu.RLock()
+	defer i.mu.RUnlock()
+	ns := i.namespaces[name]
+	if ns == nil || ns.labels == nil {
+		return nil, false
+	}
+	return ns.labels, true
+}
+
 // Namespaces returns the names of the Namespaces known by their labels, sorted.
 func (i *Index) Namespaces() []string {
 	i.mu.RLock()
