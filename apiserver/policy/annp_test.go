@@ -107,10 +107,10 @@ func TestAntreaNetworkPolicy(t *testing.T) {
 	}
 }
 
-// TestNodeSelectorPeer: a nodeSelector peer and a ClusterGroup's nodeSelector stand
+// TestNodeSelectorMembers: a nodeSelector peer and a ClusterGroup's nodeSelector stand
 // for the selected Nodes' addresses and the gateways of their Pod CIDRs, and follow
 // the Nodes' labels.
-func TestNodeSelectorPeer(t *testing.T) {
+func TestNodeSelectorMembers(t *testing.T) {
 	c, src, sink := newIssueComputer()
 	seedCluster(c)
 	c.UpsertNode("n1", labels.Set{"role": "a"}, []net.IP{net.ParseIP("192.168.0.1"), net.ParseIP("10.0.1.1")})
