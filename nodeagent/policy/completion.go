@@ -25,6 +25,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 
 	k8stypes "k8s.io/apimachinery/pkg/types"
 
@@ -103,6 +104,9 @@ type groupLookup func(name string) (*group, bool)
 // completeRule converts a cached rule whose groups are known into the rule the
 // Reconciler installs.
 func completeRule(np *v1beta2.NetworkPolicy, r *cachedRule, atgs, ags groupLookup) (*types.CompletedRule, error) {
+	if err := checkEnforceable(r.rule); err != nil {
+		return nil, fmt.Errorf("rule %s of NetworkPolicy %s: %w", r.id, np.Name, err)
+	}
 	peers, err := rulePeers(rulePeer(r.rule), ags)
 	if err != nil {
 		return nil, fmt.Errorf("rule %s of NetworkPolicy %s: %w", r.id, np.Name, err)
@@ -160,12 +164,94 @@ func ruleTargets(names []string, atgs groupLookup) []types.Member {
 	return out
 }
 
+// notEnforcedError is the completion error of a rule that uses fields this
+// agent does not enforce (l7Protocols; fqdns, toServices and labelIdentities
+// in a peer) where installing the rest would match more than written: an
+// Allow, Pass or K8s NetworkPolicy rule with any of them (it would allow more,
+// or skip more tiers), a Drop or Reject rule with l7Protocols, or one whose
+// peer has nothing else (no addressGroups, no ipBlocks). Nothing of the rule
+// is installed, and its policy's status reports it failed. The rule's ID
+// covers its content, so retrying cannot help: the rule is not retried.
+//
+// Strata refuses these fields at admission; a policy stored by an older version
+// can still carry them.
+type notEnforcedError struct {
+	// Fields are the fields not enforced, as paths of the controlplane rule
+	// ("l7Protocols", "to.fqdns", ...).
+	Fields []string
+	// Action is the rule's action ("Allow", "Drop", ...; "K8s NetworkPolicy
+	// allow" for a K8s NetworkPolicy rule).
+	Action string
+	// why the rest of the rule is not installed either.
+	why string
+}
+
+func (e *notEnforcedError) Error() string {
+	verb := "is"
+	if len(e.Fields) > 1 {
+		verb = "are"
+	}
+	return fmt.Sprintf("%s %s not enforced by this Strata version: the %s rule is not installed (%s)",
+		strings.Join(e.Fields, ", "), verb, e.Action, e.why)
+}
+
+// checkEnforceable returns a *notEnforcedError when the rule cannot be
+// installed without matching more than written (see notEnforcedError). A
+// Drop or Reject rule whose peer has addressGroups or ipBlocks besides fqdns,
+// toServices or labelIdentities is enforceable: those parts are installed and
+// the others ignored, which drops less than written, never more.
+func checkEnforceable(r *v1beta2.NetworkPolicyRule) error {
+	action := "K8s NetworkPolicy allow"
+	if r.Action != nil {
+		action = string(*r.Action)
+	}
+	deny := r.Action != nil && (*r.Action == v1beta2.RuleActionDrop || *r.Action == v1beta2.RuleActionReject)
+	var fields []string
+	if len(r.L7Protocols) > 0 {
+		fields = append(fields, "l7Protocols")
+	}
+	peerFields := append(notEnforcedPeerFields("from", &r.From), notEnforcedPeerFields("to", &r.To)...)
+	if deny && len(fields) == 0 {
+		if peer := rulePeer(r); len(peer.AddressGroups) > 0 || len(peer.IPBlocks) > 0 {
+			return nil // the exact part is installed, the rest ignored
+		}
+	}
+	var why string
+	switch {
+	case len(fields) > 0:
+		why = "without l7Protocols it would match more than written"
+	case len(peerFields) == 0:
+		return nil
+	case deny:
+		why = "its peer has nothing else to match"
+	default:
+		why = "a rule that allows or passes is installed as written or not at all"
+	}
+	return &notEnforcedError{Fields: append(fields, peerFields...), Action: action, why: why}
+}
+
+// notEnforcedPeerFields names the fields of a peer this agent does not enforce.
+func notEnforcedPeerFields(side string, p *v1beta2.NetworkPolicyPeer) []string {
+	var out []string
+	if len(p.FQDNs) > 0 {
+		out = append(out, side+".fqdns")
+	}
+	if len(p.ToServices) > 0 {
+		out = append(out, side+".toServices")
+	}
+	if len(p.LabelIdentities) > 0 {
+		out = append(out, side+".labelIdentities")
+	}
+	return out
+}
+
 // rulePeers are the addresses of the peer: member IPs of its AddressGroups as
 // host prefixes with the member's named ports, and its ipBlocks minus their
 // exceptions. Each prefix appears once (the named ports of members sharing an IP
 // are merged), sorted. A peer with neither gives an empty, non-nil list: the
 // rule matches no address. FQDNs, toServices and label identities are not
-// supported and match nothing.
+// enforced: checkEnforceable lets only Drop and Reject rules through with them,
+// which then match their other parts only.
 func rulePeers(peer *v1beta2.NetworkPolicyPeer, ags groupLookup) ([]types.Address, error) {
 	ports := map[netip.Prefix][]v1beta2.NamedPort{}
 	for _, name := range peer.AddressGroups {

@@ -150,3 +150,97 @@ func TestCompletedRuleErrors(t *testing.T) {
 	require.Equal(t, ruleComplete, state)
 	require.ErrorContains(t, err, "ipBlock: invalid IP address of 2 bytes in CIDR")
 }
+
+// TestCompletedRuleNotEnforced: a rule that carries fields the agent does not
+// enforce (l7Protocols; fqdns, toServices, labelIdentities in a peer) is not
+// completed when installing the rest would match more than written: Allow,
+// Pass and K8s NetworkPolicy rules with any of them, Drop and Reject rules with
+// l7Protocols or with nothing else in their peer. A Drop or Reject rule with
+// addressGroups or ipBlocks besides is completed with those only.
+func TestCompletedRuleNotEnforced(t *testing.T) {
+	http := []v1beta2.L7Protocol{{HTTP: &v1beta2.HTTPProtocol{Method: "GET", Path: "/api"}}}
+	svc := []v1beta2.ServiceReference{{Namespace: "ns1", Name: "db"}}
+	block := []v1beta2.IPBlock{{CIDR: ipNet("192.168.0.0/16")}}
+	egress := func(action *v1beta2.RuleAction, to v1beta2.NetworkPolicyPeer) v1beta2.NetworkPolicyRule {
+		return v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionOut, Action: action, To: to}
+	}
+	withL7 := func(r v1beta2.NetworkPolicyRule) v1beta2.NetworkPolicyRule { r.L7Protocols = http; return r }
+	allow, pass := ptr(v1beta2.RuleActionAllow), ptr(v1beta2.RuleActionPass)
+	drop, reject := ptr(v1beta2.RuleActionDrop), ptr(v1beta2.RuleActionReject)
+	tests := []struct {
+		name string
+		rule v1beta2.NetworkPolicyRule
+		k8s  bool
+		// wantFields are the fields the error names; nil: the rule completes
+		// with wantPeers.
+		wantFields []string
+		wantAction string
+		wantPeers  []string
+	}{
+		{name: "Allow with l7Protocols", rule: withL7(ingress(0, 80, "ag1")),
+			wantFields: []string{"l7Protocols"}, wantAction: "Allow"},
+		{name: "K8s NetworkPolicy allow with l7Protocols", rule: withL7(ingress(0, 80, "ag1")), k8s: true,
+			wantFields: []string{"l7Protocols"}, wantAction: "K8s NetworkPolicy allow"},
+		{name: "Pass with l7Protocols", rule: func() v1beta2.NetworkPolicyRule { r := withL7(ingress(0, 80, "ag1")); r.Action = pass; return r }(),
+			wantFields: []string{"l7Protocols"}, wantAction: "Pass"},
+		{name: "Allow to fqdns besides an AddressGroup", rule: egress(allow, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, FQDNs: []string{"example.com"}}),
+			wantFields: []string{"to.fqdns"}, wantAction: "Allow"},
+		{name: "Allow to toServices", rule: egress(allow, v1beta2.NetworkPolicyPeer{ToServices: svc}),
+			wantFields: []string{"to.toServices"}, wantAction: "Allow"},
+		{name: "Pass to fqdns and toServices besides an ipBlock", rule: egress(pass, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"*.example.com"}, ToServices: svc}),
+			wantFields: []string{"to.fqdns", "to.toServices"}, wantAction: "Pass"},
+		{name: "Allow from labelIdentities", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: allow,
+			From: v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, LabelIdentities: []uint32{7}}},
+			wantFields: []string{"from.labelIdentities"}, wantAction: "Allow"},
+		{name: "Drop with l7Protocols", rule: withL7(egress(drop, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}})),
+			wantFields: []string{"l7Protocols"}, wantAction: "Drop"},
+		{name: "Drop to fqdns only", rule: egress(drop, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}}),
+			wantFields: []string{"to.fqdns"}, wantAction: "Drop"},
+		{name: "Reject to toServices and fqdns only", rule: egress(reject, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}, ToServices: svc}),
+			wantFields: []string{"to.fqdns", "to.toServices"}, wantAction: "Reject"},
+		{name: "Drop to fqdns besides an ipBlock: the ipBlock", rule: egress(drop, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"example.com"}}),
+			wantPeers: []string{"192.168.0.0/16"}},
+		{name: "Reject to toServices besides an AddressGroup: its members", rule: egress(reject, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, ToServices: svc}),
+			wantPeers: []string{"10.0.1.1/32"}},
+		{name: "Drop from labelIdentities besides an AddressGroup: its members", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: drop,
+			From: v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, LabelIdentities: []uint32{7}}},
+			wantPeers: []string{"10.0.1.1/32"}},
+		{name: "plain Allow", rule: ingress(0, 80, "ag1"), wantPeers: []string{"10.0.1.1/32"}},
+		{name: "plain Drop to nothing", rule: egress(drop, v1beta2.NetworkPolicyPeer{}), wantPeers: []string{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			np := acnp("p1", 1, []string{"atg1"}, tc.rule)
+			if tc.k8s {
+				np = k8sNP("p1", []string{"atg1"}, tc.rule)
+				np.Rules[0].Action = nil
+			}
+			c, _ := newTestCache()
+			c.replacePolicies([]*v1beta2.NetworkPolicy{np})
+			c.upsertGroup(appliedToGroups, groupA(atg("atg1", pod("ns1", "web-1"))))
+			c.upsertGroup(addressGroups, group1(ag("ag1", pod("ns2", "client-1", "10.0.1.1"))))
+			rule, state, err := c.completedRule(ruleIDsOf(np)[0])
+			require.Equal(t, ruleComplete, state)
+			if tc.wantFields == nil {
+				require.NoError(t, err)
+				peers := []string{}
+				for _, a := range rule.Peers {
+					peers = append(peers, a.CIDR)
+				}
+				require.Equal(t, tc.wantPeers, peers)
+				return
+			}
+			require.Nil(t, rule)
+			t.Log(err)
+			var ne *notEnforcedError
+			require.ErrorAs(t, err, &ne)
+			require.Equal(t, tc.wantFields, ne.Fields)
+			require.Equal(t, tc.wantAction, ne.Action)
+			for _, f := range tc.wantFields {
+				require.ErrorContains(t, err, f)
+			}
+			require.ErrorContains(t, err, "not enforced by this Strata version: the "+tc.wantAction+" rule is not installed")
+			require.ErrorContains(t, err, "NetworkPolicy p1", "the error names the policy")
+		})
+	}
+}

@@ -36,6 +36,7 @@ limitations under the License.
 //	reconcile.go  worker drains the dirty set in batches (queue.go)
 //	      │   complete rule        → Reconciler.Reconcile (a failed batch is retried
 //	      │                          rule by rule; failures retried with backoff)
+//	      │   not enforceable      → failed, not installed, not retried
 //	      │   gone / incomplete    → Reconciler.Forget
 //	      ▼
 //	status.go  per Antrea-native policy: all rules that apply here installed, or one
@@ -60,6 +61,17 @@ limitations under the License.
 // installed, then the old one forgotten. A rule is complete when at least one of
 // its AppliedToGroups and all of its AddressGroups are known; a rule that is not
 // complete (any more) is forgotten, and reconciled when its groups arrive.
+//
+// A rule is installed as written or not at all, never broader: fields this
+// agent does not enforce (l7Protocols; fqdns, toServices, labelIdentities in a
+// peer), which strata-apiserver refuses at admission but a policy stored by an
+// older version can carry, fail the rule at completion (completion.go) when
+// installing the rest would not be the rule as written: any Allow, Pass or K8s
+// NetworkPolicy rule with one of them, a Drop or Reject rule with l7Protocols
+// or with nothing else in its peer. Such a rule is not installed and not
+// retried, and its policy is reported failed naming the rule and the fields. A
+// Drop or Reject rule keeps its addressGroups and ipBlocks and ignores the rest
+// (it drops less than written, never more).
 //
 // A rule whose flows Open vSwitch refuses (e.g. a full table) costs that rule
 // only: the pipeline rolls a refused call back, leaving what was installed, so

@@ -18,6 +18,7 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/util/sets"
@@ -86,6 +87,9 @@ func (l *reconcileLoop) sync(ctx context.Context, ids []types.RuleID) {
 	for _, id := range ids {
 		rule, state, err := l.cache.completedRule(id)
 		switch {
+		case err != nil && isNotEnforced(err):
+			logger.Error(err, "Not installing rule", "rule", id)
+			l.failFor(id, l.cache.rulePolicy(id), err)
 		case err != nil:
 			logger.Error(err, "Cannot complete rule", "rule", id)
 			l.fail(ctx, id, l.cache.rulePolicy(id), err)
@@ -143,6 +147,20 @@ func (l *reconcileLoop) fail(ctx context.Context, id types.RuleID, policy string
 	l.records[id] = ruleRecord{policy: policy, err: err}
 	l.mu.Unlock()
 	l.queue.addAfter(id, delay)
+}
+
+// failFor records a rule that fails for its content: retrying cannot help (a
+// rule's ID covers its content); it is completed again when its groups change.
+func (l *reconcileLoop) failFor(id types.RuleID, policy string, err error) {
+	l.mu.Lock()
+	l.records[id] = ruleRecord{policy: policy, err: err}
+	l.mu.Unlock()
+	l.limiter.Forget(id)
+}
+
+func isNotEnforced(err error) bool {
+	var ne *notEnforcedError
+	return errors.As(err, &ne)
 }
 
 // forget hands rules to Forget; on error they are retried later, all of them

@@ -154,6 +154,57 @@ func TestStatusFailure(t *testing.T) {
 	})
 }
 
+// TestStatusNotEnforcedRule: an Allow rule with l7Protocols is never handed to
+// the Reconciler nor retried, and its policy is reported failed naming the rule
+// and the field; the policy's other rule is installed. A Drop rule with fqdns
+// besides an AddressGroup is installed with the AddressGroup's members and its
+// policy realized; one with fqdns only is reported failed.
+func TestStatusNotEnforcedRule(t *testing.T) {
+	h := newHarness(t, nil)
+	h.start()
+	allowGET := ingress(0, 80, "ag1")
+	allowGET.Name, allowGET.L7Protocols = "AllowGET", []v1beta2.L7Protocol{{HTTP: &v1beta2.HTTPProtocol{Method: "GET", Path: "/api"}}}
+	dropWeb := ingress(1, 80, "ag1")
+	dropWeb.Name, dropWeb.Action = "DropWeb", ptr(v1beta2.RuleActionDrop)
+	l7 := acnp("l7", 1, []string{"atg1"}, allowGET, dropWeb)
+	dropOut := func(index int32, to v1beta2.NetworkPolicyPeer) v1beta2.NetworkPolicyRule {
+		return v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionOut, Priority: index, Action: ptr(v1beta2.RuleActionDrop), To: to}
+	}
+	partial := acnp("partial", 1, []string{"atg1"}, dropOut(0, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, FQDNs: []string{"example.com"}}))
+	fqdnOnly := acnp("fqdn-only", 1, []string{"atg1"}, dropOut(0, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}}))
+	h.syncAll([]*v1beta2.NetworkPolicy{l7, partial, fqdnOnly}, []*v1beta2.AppliedToGroup{atg("atg1", pod("ns1", "web-1"))},
+		[]*v1beta2.AddressGroup{ag("ag1", pod("ns2", "client-1", "10.0.1.1"))})
+	l7IDs := ruleIDsOf(l7)
+	eventually(t, func(c *assert.CollectT) {
+		reports := h.reporter.of("l7")
+		if assert.Len(c, reports, 1) {
+			st := reports[0]
+			assert.True(c, st.RealizationFailure)
+			assert.Contains(c, st.Message, `In rule 0 "AllowGET": rule `+string(l7IDs[0]))
+			assert.Contains(c, st.Message, "l7Protocols is not enforced by this Strata version: the Allow rule is not installed")
+			assert.NotContains(c, st.Message, "rule 1", "the Drop rule is installed")
+		}
+		assert.Equal(c, []v1beta2.NetworkPolicyNodeStatus{realized(1)}, h.reporter.of("partial"))
+		reports = h.reporter.of("fqdn-only")
+		if assert.Len(c, reports, 1) {
+			assert.True(c, reports[0].RealizationFailure)
+			assert.Contains(c, reports[0].Message, `Out rule 0: rule `)
+			assert.Contains(c, reports[0].Message, "to.fqdns is not enforced by this Strata version: the Drop rule is not installed (its peer has nothing else to match)")
+		}
+	})
+	assert.Nil(t, h.rec.rule(l7IDs[0]), "the Allow with l7Protocols is not installed")
+	assert.NotNil(t, h.rec.rule(l7IDs[1]), "the Drop of the same policy is installed")
+	if r := h.rec.rule(ruleIDsOf(partial)[0]); assert.NotNil(t, r) {
+		assert.Equal(t, []types.Address{{CIDR: "10.0.1.1/32"}}, r.Peers, "the AddressGroup part of the Drop")
+	}
+	assert.Nil(t, h.rec.rule(ruleIDsOf(fqdnOnly)[0]))
+	for _, call := range h.rec.callLog() {
+		assert.NotContains(t, call.ids, l7IDs[0], "the rule was handed to the Reconciler")
+		assert.NotContains(t, call.ids, ruleIDsOf(fqdnOnly)[0], "the rule was handed to the Reconciler")
+	}
+	assert.Zero(t, h.ctrl.reconcile.limiter.NumRequeues(l7IDs[0]), "a rule that is not enforced is not retried")
+}
+
 func TestStatusReportRetried(t *testing.T) {
 	f := newFixture()
 	h := newHarness(t, nil)
