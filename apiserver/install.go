@@ -30,6 +30,8 @@ import (
 	"github.com/strata-net/strata/apis/security"
 	"github.com/strata-net/strata/registry/clustergroup"
 	"github.com/strata-net/strata/registry/clusternetworkpolicy"
+	groupregistry "github.com/strata-net/strata/registry/group"
+	"github.com/strata-net/strata/registry/networkpolicy"
 	"github.com/strata-net/strata/registry/storageutil"
 	"github.com/strata-net/strata/registry/tier"
 )
@@ -40,9 +42,10 @@ func init() {
 }
 
 // policyStorage is the storage of the policy resources, shared by every served
-// version of a group.
+// version of a group. namespaced holds the namespaced kinds (Antrea NetworkPolicies
+// and Groups), which only crd.antrea.io/v1beta1 serves.
 type policyStorage struct {
-	tiers, policies, groups map[string]rest.Storage
+	tiers, policies, groups, namespaced map[string]rest.Storage
 }
 
 // newPolicyStorage builds the stores of one group: crd.antrea.io, or the legacy
@@ -71,11 +74,24 @@ func newPolicyStorage(getter generic.RESTOptionsGetter, group string) (policySto
 		return policyStorage{}, fmt.Errorf("clustergroup storage: %w", err)
 	}
 	s.groups = map[string]rest.Storage{"clustergroups": cg, "clustergroups/status": cgStatus}
+	annp, annpStatus, err := networkpolicy.NewREST(cfg("networkpolicies"))
+	if err != nil {
+		return policyStorage{}, fmt.Errorf("networkpolicy storage: %w", err)
+	}
+	grp, grpStatus, err := groupregistry.NewREST(cfg("groups"))
+	if err != nil {
+		return policyStorage{}, fmt.Errorf("group storage: %w", err)
+	}
+	s.namespaced = map[string]rest.Storage{
+		"networkpolicies": annp, "networkpolicies/status": annpStatus,
+		"groups": grp, "groups/status": grpStatus,
+	}
 	return s, nil
 }
 
-// installPolicyGroups installs crd.antrea.io (v1beta1: every kind; v1alpha1: Tier
-// and ClusterNetworkPolicy; v1alpha2: ClusterGroup) and the legacy
+// installPolicyGroups installs crd.antrea.io (v1beta1: every kind, including the
+// namespaced NetworkPolicy and Group; v1alpha1: Tier and ClusterNetworkPolicy;
+// v1alpha2: ClusterGroup) and the legacy
 // security.antrea.tanzu.vmware.com/v1alpha1 (Tier, ClusterNetworkPolicy). All
 // versions of a kind share one store, and the legacy stores share crd.antrea.io's
 // etcd keys.
@@ -89,7 +105,7 @@ func installPolicyGroups(gs *genericapiserver.GenericAPIServer, getter generic.R
 		return err
 	}
 	crdGroup := genericapiserver.NewDefaultAPIGroupInfo(crd.GroupName, scheme.Scheme, scheme.ParameterCodec, scheme.Codecs)
-	crdGroup.VersionedResourcesStorageMap["v1beta1"] = merge(crdStorage.tiers, crdStorage.policies, crdStorage.groups)
+	crdGroup.VersionedResourcesStorageMap["v1beta1"] = merge(crdStorage.tiers, crdStorage.policies, crdStorage.groups, crdStorage.namespaced)
 	crdGroup.VersionedResourcesStorageMap["v1alpha1"] = merge(crdStorage.tiers, crdStorage.policies)
 	crdGroup.VersionedResourcesStorageMap["v1alpha2"] = merge(crdStorage.groups)
 	legacyGroup := genericapiserver.NewDefaultAPIGroupInfo(security.GroupName, scheme.Scheme, scheme.ParameterCodec, scheme.Codecs)

@@ -39,9 +39,10 @@ func NewCommand(ctx context.Context) *cobra.Command {
 		Use:   "strata-apiserver",
 		Short: "Strata's aggregated API server for tiered network policies",
 		Long: `strata-apiserver serves Tier, ClusterNetworkPolicy and ClusterGroup
-(crd.antrea.io, and the legacy security.antrea.tanzu.vmware.com group) from etcd,
-with validation, admission and the system Tiers. It runs behind kube-apiserver
-through APIService objects, or alone with --standalone.`,
+(crd.antrea.io, and the legacy security.antrea.tanzu.vmware.com group), and the
+namespaced Antrea NetworkPolicy and Group (crd.antrea.io/v1beta1), from etcd, with
+validation, admission and the system Tiers. It runs behind kube-apiserver through
+APIService objects, or alone with --standalone.`,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if printVersion {

@@ -26,8 +26,8 @@ limitations under the License.
 //     ValidateNetworkPolicyUpdate), the status by ValidatePolicyStatus; the rules that
 //     read other objects (the Tier exists) are admission plugins;
 //   - an update must carry the resourceVersion it read;
-//   - kubectl shows NAME TIER PRIORITY DESIRED NODES CURRENT NODES AGE; the short name
-//     is annp;
+//   - kubectl shows NAME TIER PRIORITY DESIRED NODES CURRENT NODES AGE; the short
+//     names are annp and Antrea's deprecated anp;
 //   - the field selectors metadata.name, metadata.namespace and spec.tier are
 //     supported, once the server has called clusternetworkpolicy.AddFieldLabelConversions
 //     on its scheme.

@@ -75,7 +75,8 @@ func NewREST(cfg Config) (*REST, *StatusREST, error) {
 	return &REST{Store: store}, storageutil.NewStatusREST(store, NewStatusStrategy(strategy)), nil
 }
 
-// ShortNames implements rest.ShortNamesProvider: annp.
+// ShortNames implements rest.ShortNamesProvider: annp, and anp, which Antrea keeps
+// as a deprecated alias (the short name before Antrea v1.13).
 func (r *REST) ShortNames() []string {
-	return []string{"annp"}
+	return []string{"annp", "anp"}
 }

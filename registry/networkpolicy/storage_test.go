@@ -182,7 +182,7 @@ func TestListByTierAndNamespace(t *testing.T) {
 
 func TestNames(t *testing.T) {
 	storage, status := newStorage(t)
-	assert.Equal(t, []string{"annp"}, storage.ShortNames())
+	assert.Equal(t, []string{"annp", "anp"}, storage.ShortNames())
 	assert.Equal(t, "networkpolicy", storage.GetSingularName())
 	assert.IsType(t, &crd.NetworkPolicy{}, status.New())
 	_, isCategories := any(storage).(rest.CategoriesProvider)
