@@ -1,0 +1,69 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package nodeagent
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/strata-net/strata/apis/controlplane/v1beta2"
+)
+
+// TestAgentL7AllowNotInstalled: an Allow of tcp/80 restricted to "GET /api"
+// (l7Protocols, which Strata does not enforce; a policy stored by an older
+// version can carry it) above a Drop of tcp/80 is not installed as a plain
+// tcp/80 Allow: TCP to port 80 stays dropped, the policy's other rules are
+// enforced, and its status reports the failure naming the rule and
+// l7Protocols.
+func TestAgentL7AllowNotInstalled(t *testing.T) {
+	n := newNode(t)
+	allowGET := fromClient(action(v1beta2.RuleActionAllow), "AllowGETAPI", 0, false, tcpService(80))
+	allowGET.L7Protocols = []v1beta2.L7Protocol{{HTTP: &v1beta2.HTTPProtocol{Method: "GET", Path: "/api"}}}
+	n.setPolicies(acnpObject("web", tierSecurityOps, 5,
+		allowGET,
+		fromClient(action(v1beta2.RuleActionDrop), "DropWeb", 1, false, tcpService(80)),
+		fromClient(action(v1beta2.RuleActionAllow), "AllowAdmin", 2, false, tcpService(8080)),
+	))
+	n.serve(t, 80, 8080)
+	n.run(t)
+	n.waitConnects(t, 8080)
+	n.expectDropped(t, 80)
+	var failure v1beta2.NetworkPolicyNodeStatus
+	eventually(t, "the policy's realization failure", func() error {
+		for _, st := range n.cp.statusReports() {
+			if st.Name == "uid-web" && len(st.Nodes) == 1 && st.Nodes[0].RealizationFailure {
+				failure = st.Nodes[0]
+				return nil
+			}
+		}
+		return fmt.Errorf("reports %v", n.cp.statusReports())
+	})
+	for _, want := range []string{`In rule 0 "AllowGETAPI"`, "l7Protocols is not enforced", "the Allow rule is not installed"} {
+		if !strings.Contains(failure.Message, want) {
+			t.Errorf("status message %q lacks %q", failure.Message, want)
+		}
+	}
+	if strings.Contains(failure.Message, "DropWeb") || strings.Contains(failure.Message, "AllowAdmin") {
+		t.Errorf("status message %q names an installed rule", failure.Message)
+	}
+	for _, f := range n.flows(t) {
+		if strings.Contains(f, "tp_dst=80 ") && strings.Count(f, "conjunction(") != 1 {
+			t.Errorf("tcp/80 is a clause of more than the Drop: %s", f)
+		}
+	}
+}
