@@ -30,8 +30,6 @@ import (
 	"testing"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"github.com/strata-net/strata/test/e2e/framework"
 )
 
@@ -153,26 +151,7 @@ func TestMalformedObject(t *testing.T) {
 // test's policy in strata-apiserver's embedded etcd, and returns its key.
 func putMalformed(ctx context.Context, t *testing.T) string {
 	t.Helper()
-	kv, err := clientv3.New(clientv3.Config{Endpoints: []string{fmt.Sprintf("http://127.0.0.1:%d", lc.PortBase+2)}, DialTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kv.Close()
-	resp, err := kv.Get(ctx, "/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range resp.Kvs {
-		if key := string(k.Key); strings.HasSuffix(key, "/clusternetworkpolicies/"+malformedPolicy) {
-			broken := strings.TrimSuffix(key, malformedPolicy) + "e2e-broken"
-			if _, err := kv.Put(ctx, broken, "{this is not an object"); err != nil {
-				t.Fatal(err)
-			}
-			return broken
-		}
-	}
-	t.Fatalf("no etcd key of ClusterNetworkPolicy %s in strata-apiserver's etcd", malformedPolicy)
-	return ""
+	return putStored(ctx, t, malformedPolicy, "e2e-broken", "{this is not an object")
 }
 
 // strataReadyz is strata-apiserver's /readyz?verbose; an error unless it is ready.
