@@ -1,0 +1,409 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package support
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+
+	crdv1alpha1 "github.com/strata-net/strata/apis/crd/v1alpha1"
+	crdv1alpha2 "github.com/strata-net/strata/apis/crd/v1alpha2"
+	"github.com/strata-net/strata/apis/crd/v1beta1"
+	securityv1alpha1 "github.com/strata-net/strata/apis/security/v1alpha1"
+)
+
+// Every JSON field of every served kind and version is in exactly one of the lists
+// below, by its path from the kind (ClusterNetworkPolicy.spec.ingress[].from[].fqdn);
+// a listed path covers the fields under it. TestFieldsListed walks the API types and
+// fails on a field no list covers and on a listed path that no longer exists;
+// docs/fields.md is rendered from the lists (TestFieldsDoc).
+
+// Enforced are the fields enforced exactly, each with the tests that prove it on
+// real traffic: "TestName" or "TestName/subtest", comma-separated (Tests says where
+// each runs and what it feeds in).
+var Enforced = map[string]string{
+	"ClusterNetworkPolicy.spec.tier":                               "TestWalkthrough/3.3, TestWalkthrough/5.2",
+	"ClusterNetworkPolicy.spec.priority":                           "TestANNP",
+	"ClusterNetworkPolicy.spec.appliedTo[].podSelector":            "TestWalkthrough/3.2",
+	"ClusterNetworkPolicy.spec.appliedTo[].namespaceSelector":      "TestWalkthrough/4.4, TestFaults",
+	"ClusterNetworkPolicy.spec.appliedTo[].group":                  "TestWalkthrough/5.4",
+	"ClusterNetworkPolicy.spec.ingress[].action":                   "TestWalkthrough/3.2, TestANNP, TestRejectMidStream, TestAgentEnforces, TestAgentRejectUDP, TestAgentPassThenBaseline",
+	"ClusterNetworkPolicy.spec.ingress[].ports[].port":             "TestFaults, TestOVSPolicies/named port",
+	"ClusterNetworkPolicy.spec.ingress[].ports[].endPort":          "TestOVSPolicies/port range",
+	"ClusterNetworkPolicy.spec.ingress[].from[].ipBlock.cidr":      "TestOVSPolicies/ipBlock with except",
+	"ClusterNetworkPolicy.spec.ingress[].from[].ipBlock.except":    "TestOVSPolicies/ipBlock with except",
+	"ClusterNetworkPolicy.spec.ingress[].from[].podSelector":       "TestWalkthrough/3.2, TestFaults",
+	"ClusterNetworkPolicy.spec.ingress[].from[].namespaceSelector": "TestWalkthrough/4.4, TestFaults",
+	"ClusterNetworkPolicy.spec.ingress[].from[].group":             "TestWalkthrough/5.4",
+	"ClusterNetworkPolicy.spec.ingress[].name":                     "TestAgentEnforces",
+	"ClusterNetworkPolicy.spec.ingress[].enableLogging":            "TestAgentEnforces, TestAgentRejectUDP",
+	"ClusterNetworkPolicy.spec.egress[].to[].ipBlock.cidr":         "TestOVSPolicies/egress rules",
+	"ClusterNetworkPolicy.spec.egress[].to[].podSelector":          "TestPodStartup",
+	"ClusterNetworkPolicy.spec.egress[].to[].namespaceSelector":    "TestPodStartup",
+	"ClusterNetworkPolicy.spec.egress[].to[].group":                "TestNodeSelectorPeer",
+	"ClusterNetworkPolicy.spec.egress[].to[].nodeSelector":         "TestNodeSelectorPeer",
+	"ClusterNetworkPolicy.spec.egress[].name":                      "TestOVSPacketIns",
+	"ClusterNetworkPolicy.spec.egress[].enableLogging":             "TestOVSPacketIns",
+	"NetworkPolicy.spec.tier":                                      "TestANNP",
+	"NetworkPolicy.spec.priority":                                  "TestANNP",
+	"NetworkPolicy.spec.appliedTo[].podSelector":                   "TestANNP",
+	"NetworkPolicy.spec.ingress[].action":                          "TestANNP",
+	"NetworkPolicy.spec.ingress[].from[].podSelector":              "TestANNP",
+	"NetworkPolicy.spec.ingress[].from[].group":                    "TestANNP",
+	"ClusterGroup.spec.podSelector":                                "TestWalkthrough/5.4",
+	"ClusterGroup.spec.nodeSelector":                               "TestNodeSelectorPeer",
+	"ClusterGroup.spec.serviceReference":                           "TestWalkthrough/5.4",
+	"ClusterGroup.spec.childGroups":                                "TestWalkthrough/5.4",
+	"Group.spec.podSelector":                                       "TestANNP",
+	"Group.spec.childGroups":                                       "TestANNP",
+	"Tier.spec.priority":                                           "TestAgentPassThenBaseline, TestWalkthrough/5.4",
+}
+
+// Refused are the fields this Strata version refuses (Policy, Rule, Peer, AppliedTo,
+// GroupSpec): admission answers 422 naming the field, and the computation reports an
+// object stored by an older version as not realizable. The value says what is refused.
+var Refused = map[string]string{
+	"ClusterNetworkPolicy.spec.appliedTo[].externalEntitySelector":           "ExternalEntities (VMs and other non-Pod workloads)",
+	"ClusterNetworkPolicy.spec.appliedTo[].service":                          "policies applied to a Service (NodePort traffic)",
+	"ClusterNetworkPolicy.spec.appliedTo[].nodeSelector":                     "Node policies (the Nodes' own traffic)",
+	"ClusterNetworkPolicy.spec.ingress[].protocols[].igmp":                   "IGMP (multicast)",
+	"ClusterNetworkPolicy.spec.ingress[].l7Protocols":                        "layer-7 (HTTP, TLS) rules",
+	"ClusterNetworkPolicy.spec.ingress[].from[].externalEntitySelector":      "ExternalEntities (VMs and other non-Pod workloads)",
+	"ClusterNetworkPolicy.spec.ingress[].from[].fqdn":                        "FQDN (DNS name) peers",
+	"ClusterNetworkPolicy.spec.ingress[].from[].scope":                       "scope ClusterSet (Multi-cluster); Cluster, the default, is accepted",
+	"ClusterNetworkPolicy.spec.ingress[].toServices":                         "toServices (a Service as destination, before DNAT)",
+	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].externalEntitySelector": "ExternalEntities (VMs and other non-Pod workloads)",
+	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].service":                "policies applied to a Service (NodePort traffic)",
+	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].nodeSelector":           "Node policies (the Nodes' own traffic)",
+	"ClusterNetworkPolicy.spec.egress[].protocols[].igmp":                    "IGMP (multicast)",
+	"ClusterNetworkPolicy.spec.egress[].l7Protocols":                         "layer-7 (HTTP, TLS) rules",
+	"ClusterNetworkPolicy.spec.egress[].to[].externalEntitySelector":         "ExternalEntities (VMs and other non-Pod workloads)",
+	"ClusterNetworkPolicy.spec.egress[].to[].fqdn":                           "FQDN (DNS name) peers",
+	"ClusterNetworkPolicy.spec.egress[].to[].scope":                          "scope ClusterSet (Multi-cluster); an egress peer takes no scope (validation)",
+	"ClusterNetworkPolicy.spec.egress[].toServices":                          "toServices (a Service as destination, before DNAT)",
+	"ClusterNetworkPolicy.spec.egress[].appliedTo[].externalEntitySelector":  "ExternalEntities (VMs and other non-Pod workloads)",
+	"ClusterNetworkPolicy.spec.egress[].appliedTo[].service":                 "policies applied to a Service (NodePort traffic)",
+	"ClusterNetworkPolicy.spec.egress[].appliedTo[].nodeSelector":            "Node policies (the Nodes' own traffic)",
+	"NetworkPolicy.spec.appliedTo[].externalEntitySelector":                  "ExternalEntities (VMs and other non-Pod workloads)",
+	"NetworkPolicy.spec.appliedTo[].service":                                 "policies applied to a Service (NodePort traffic)",
+	"NetworkPolicy.spec.appliedTo[].nodeSelector":                            "Node policies (the Nodes' own traffic)",
+	"NetworkPolicy.spec.ingress[].protocols[].igmp":                          "IGMP (multicast)",
+	"NetworkPolicy.spec.ingress[].l7Protocols":                               "layer-7 (HTTP, TLS) rules",
+	"NetworkPolicy.spec.ingress[].from[].externalEntitySelector":             "ExternalEntities (VMs and other non-Pod workloads)",
+	"NetworkPolicy.spec.ingress[].from[].fqdn":                               "FQDN (DNS name) peers",
+	"NetworkPolicy.spec.ingress[].from[].scope":                              "scope ClusterSet (Multi-cluster); Cluster, the default, is accepted",
+	"NetworkPolicy.spec.ingress[].toServices":                                "toServices (a Service as destination, before DNAT)",
+	"NetworkPolicy.spec.ingress[].appliedTo[].externalEntitySelector":        "ExternalEntities (VMs and other non-Pod workloads)",
+	"NetworkPolicy.spec.ingress[].appliedTo[].service":                       "policies applied to a Service (NodePort traffic)",
+	"NetworkPolicy.spec.ingress[].appliedTo[].nodeSelector":                  "Node policies (the Nodes' own traffic)",
+	"NetworkPolicy.spec.egress[].protocols[].igmp":                           "IGMP (multicast)",
+	"NetworkPolicy.spec.egress[].l7Protocols":                                "layer-7 (HTTP, TLS) rules",
+	"NetworkPolicy.spec.egress[].to[].externalEntitySelector":                "ExternalEntities (VMs and other non-Pod workloads)",
+	"NetworkPolicy.spec.egress[].to[].fqdn":                                  "FQDN (DNS name) peers",
+	"NetworkPolicy.spec.egress[].to[].scope":                                 "scope ClusterSet (Multi-cluster); an egress peer takes no scope (validation)",
+	"NetworkPolicy.spec.egress[].toServices":                                 "toServices (a Service as destination, before DNAT)",
+	"NetworkPolicy.spec.egress[].appliedTo[].externalEntitySelector":         "ExternalEntities (VMs and other non-Pod workloads)",
+	"NetworkPolicy.spec.egress[].appliedTo[].service":                        "policies applied to a Service (NodePort traffic)",
+	"NetworkPolicy.spec.egress[].appliedTo[].nodeSelector":                   "Node policies (the Nodes' own traffic)",
+	"ClusterGroup.spec.externalEntitySelector":                               "ExternalEntities (VMs and other non-Pod workloads)",
+	"Group.spec.externalEntitySelector":                                      "ExternalEntities (VMs and other non-Pod workloads)",
+}
+
+// Unproven are fields the computation and the agents implement but that no test
+// proves on real traffic (or only some of their values); the value says what is
+// missing. Each is to be proven by a test or refused.
+var Unproven = map[string]string{
+	"ClusterNetworkPolicy.spec.appliedTo[].serviceAccount":              "no test selects the Pods of a ServiceAccount",
+	"ClusterNetworkPolicy.spec.ingress[].ports[].protocol":              "TCP: TestFaults; UDP: TestAgentRejectUDP; SCTP: no test",
+	"ClusterNetworkPolicy.spec.ingress[].ports[].sourcePort":            "no test on traffic (flows only: TestGoldenFlows)",
+	"ClusterNetworkPolicy.spec.ingress[].ports[].sourceEndPort":         "no test on traffic (flows only: TestGoldenFlows)",
+	"ClusterNetworkPolicy.spec.ingress[].protocols[].icmp":              "no ICMP test on traffic",
+	"ClusterNetworkPolicy.spec.ingress[].from[].namespaces.match":       "no test has a peer of the policy's own Namespace",
+	"ClusterNetworkPolicy.spec.ingress[].from[].namespaces.sameLabels":  "no test has a peer of the Namespaces with the same labels",
+	"ClusterNetworkPolicy.spec.ingress[].from[].serviceAccount":         "no test has a ServiceAccount peer",
+	"ClusterNetworkPolicy.spec.ingress[].from[].nodeSelector":           "TestNodeSelectorPeer covers egress peers only: no test has traffic from a Node",
+	"ClusterNetworkPolicy.spec.ingress[].logLabel":                      "np.log carries it only in a unit test with fake rules (TestRejectAndLog)",
+	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].podSelector":       "no test has a rule-level appliedTo",
+	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].namespaceSelector": "no test has a rule-level appliedTo",
+	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].group":             "no test has a rule-level appliedTo",
+	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].serviceAccount":    "no test has a rule-level appliedTo",
+	"ClusterNetworkPolicy.spec.egress[].action":                         "Allow: TestOVSPolicies/egress rules; Drop: TestPodStartup, TestNodeSelectorPeer; Reject: TestOVSPacketIns sees the packet-in, no test sees the reset or the ICMP reach the client; Pass: no test",
+	"ClusterNetworkPolicy.spec.egress[].ports[].protocol":               "TCP: TestOVSPolicies/egress rules; UDP, SCTP: no test",
+	"ClusterNetworkPolicy.spec.egress[].ports[].port":                   "numbers: TestOVSPolicies/egress rules; named ports: no test",
+	"ClusterNetworkPolicy.spec.egress[].ports[].endPort":                "no test in an egress rule",
+	"ClusterNetworkPolicy.spec.egress[].ports[].sourcePort":             "no test on traffic (flows only: TestGoldenFlows)",
+	"ClusterNetworkPolicy.spec.egress[].ports[].sourceEndPort":          "no test on traffic (flows only: TestGoldenFlows)",
+	"ClusterNetworkPolicy.spec.egress[].protocols[].icmp":               "no ICMP test on traffic",
+	"ClusterNetworkPolicy.spec.egress[].to[].ipBlock.except":            "no test in an egress rule (ingress: TestOVSPolicies/ipBlock with except)",
+	"ClusterNetworkPolicy.spec.egress[].to[].namespaces.match":          "no test has a peer of the policy's own Namespace",
+	"ClusterNetworkPolicy.spec.egress[].to[].namespaces.sameLabels":     "no test has a peer of the Namespaces with the same labels",
+	"ClusterNetworkPolicy.spec.egress[].to[].serviceAccount":            "no test has a ServiceAccount peer",
+	"ClusterNetworkPolicy.spec.egress[].logLabel":                       "np.log carries it only in a unit test with fake rules (TestRejectAndLog)",
+	"ClusterNetworkPolicy.spec.egress[].appliedTo[].podSelector":        "no test has a rule-level appliedTo",
+	"ClusterNetworkPolicy.spec.egress[].appliedTo[].namespaceSelector":  "no test has a rule-level appliedTo",
+	"ClusterNetworkPolicy.spec.egress[].appliedTo[].group":              "no test has a rule-level appliedTo",
+	"ClusterNetworkPolicy.spec.egress[].appliedTo[].serviceAccount":     "no test has a rule-level appliedTo",
+	"NetworkPolicy.spec.appliedTo[].group":                              "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].ports[].protocol":                     "TCP: TestANNP; UDP, SCTP: no test",
+	"NetworkPolicy.spec.ingress[].ports[].port":                         "numbers: TestANNP; named ports: no test",
+	"NetworkPolicy.spec.ingress[].ports[].endPort":                      "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].ports[].sourcePort":                   "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].ports[].sourceEndPort":                "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].protocols[].icmp":                     "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].from[].ipBlock.cidr":                  "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].from[].ipBlock.except":                "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].from[].namespaceSelector":             "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].from[].nodeSelector":                  "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].name":                                 "no test reads a NetworkPolicy rule's name in np.log",
+	"NetworkPolicy.spec.ingress[].enableLogging":                        "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].logLabel":                             "TestANNP does not cover it",
+	"NetworkPolicy.spec.ingress[].appliedTo[].podSelector":              "no test has a rule-level appliedTo in a NetworkPolicy",
+	"NetworkPolicy.spec.ingress[].appliedTo[].group":                    "no test has a rule-level appliedTo in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].action":                                "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].ports[].protocol":                      "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].ports[].port":                          "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].ports[].endPort":                       "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].ports[].sourcePort":                    "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].ports[].sourceEndPort":                 "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].protocols[].icmp":                      "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].to[].ipBlock.cidr":                     "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].to[].ipBlock.except":                   "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].to[].podSelector":                      "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].to[].namespaceSelector":                "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].to[].group":                            "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].to[].nodeSelector":                     "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].name":                                  "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].enableLogging":                         "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].logLabel":                              "no test has an egress rule in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].appliedTo[].podSelector":               "no test has a rule-level appliedTo in a NetworkPolicy",
+	"NetworkPolicy.spec.egress[].appliedTo[].group":                     "no test has a rule-level appliedTo in a NetworkPolicy",
+	"ClusterGroup.spec.namespaceSelector":                               "no test has a ClusterGroup of Namespaces",
+	"ClusterGroup.spec.ipBlock":                                         "no test has a ClusterGroup of addresses",
+	"ClusterGroup.spec.ipBlocks":                                        "no test has a ClusterGroup of addresses",
+	"Group.spec.namespaceSelector":                                      "TestANNP does not cover it",
+	"Group.spec.ipBlocks":                                               "TestANNP does not cover it",
+	"Group.spec.serviceReference":                                       "TestANNP does not cover it",
+}
+
+// NotAllowed are fields that the kind's validation refuses wherever they appear,
+// as Antrea does: they are not part of the kind at that position (apis/crd/validation).
+var NotAllowed = map[string]string{
+	"ClusterNetworkPolicy.spec.ingress[].to":                     "an ingress rule selects its sources with from",
+	"ClusterNetworkPolicy.spec.egress[].from":                    "an egress rule selects its destinations with to",
+	"NetworkPolicy.spec.appliedTo[].namespaceSelector":           "not in a NetworkPolicy's appliedTo (its own Namespace)",
+	"NetworkPolicy.spec.appliedTo[].serviceAccount":              "not in a NetworkPolicy (ClusterNetworkPolicy only)",
+	"NetworkPolicy.spec.ingress[].to":                            "an ingress rule selects its sources with from",
+	"NetworkPolicy.spec.ingress[].from[].namespaces":             "not in a NetworkPolicy (ClusterNetworkPolicy only)",
+	"NetworkPolicy.spec.ingress[].from[].serviceAccount":         "not in a NetworkPolicy (ClusterNetworkPolicy only)",
+	"NetworkPolicy.spec.ingress[].appliedTo[].namespaceSelector": "not in a NetworkPolicy's appliedTo (its own Namespace)",
+	"NetworkPolicy.spec.ingress[].appliedTo[].serviceAccount":    "not in a NetworkPolicy (ClusterNetworkPolicy only)",
+	"NetworkPolicy.spec.egress[].from":                           "an egress rule selects its destinations with to",
+	"NetworkPolicy.spec.egress[].to[].namespaces":                "not in a NetworkPolicy (ClusterNetworkPolicy only)",
+	"NetworkPolicy.spec.egress[].to[].serviceAccount":            "not in a NetworkPolicy (ClusterNetworkPolicy only)",
+	"NetworkPolicy.spec.egress[].appliedTo[].namespaceSelector":  "not in a NetworkPolicy's appliedTo (its own Namespace)",
+	"NetworkPolicy.spec.egress[].appliedTo[].serviceAccount":     "not in a NetworkPolicy (ClusterNetworkPolicy only)",
+	"Group.spec.nodeSelector":                                    "ClusterGroups only",
+}
+
+// Descriptive are fields without an effect on traffic: stored and shown only.
+var Descriptive = map[string]string{
+	"Tier.spec.description": "free text, shown by kubectl",
+}
+
+// ServerWritten is the status of each kind: strata-apiserver writes it (the status
+// subresource), users cannot.
+var ServerWritten = []string{
+	"ClusterNetworkPolicy.status", "NetworkPolicy.status", "ClusterGroup.status", "Group.status",
+}
+
+// Test is a test named in Enforced or in a note.
+type Test struct {
+	// Package is the directory of the test's package in the repository.
+	Package string
+	// Scope says what the test feeds in and which traffic it checks.
+	Scope string
+	// Pending is true while the test is being written (it does not exist yet).
+	Pending bool
+}
+
+const (
+	scopeCluster  = "local cluster: manifests through kube-apiserver and strata-apiserver, the agents, connections between Pods"
+	scopeAgent    = "strata-agent on a private Open vSwitch: controlplane objects in, connections between network namespaces"
+	scopePipeline = "the OVS pipeline on a private Open vSwitch: completed rules in, connections between network namespaces"
+)
+
+// Tests are the tests named in Enforced.
+var Tests = map[string]Test{
+	"TestWalkthrough":           {Package: "test/e2e/seed", Scope: scopeCluster},
+	"TestFaults":                {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestPodStartup":            {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestAgentEnforces":         {Package: "nodeagent", Scope: scopeAgent},
+	"TestAgentRejectUDP":        {Package: "nodeagent", Scope: scopeAgent},
+	"TestAgentPassThenBaseline": {Package: "nodeagent", Scope: scopeAgent},
+	"TestOVSPolicies":           {Package: "nodeagent/pipeline", Scope: scopePipeline},
+	"TestOVSPacketIns":          {Package: "nodeagent/pipeline", Scope: scopePipeline},
+	"TestANNP":                  {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestNodeSelectorPeer":      {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestRejectMidStream":       {Package: "test/e2e/localcluster", Scope: scopeCluster},
+}
+
+// ServedKind is a kind of a served group-version.
+type ServedKind struct {
+	GroupVersion string
+	Kind         string
+	// Type is the versioned Go type.
+	Type reflect.Type
+}
+
+// Served are the policy kinds of every served group-version, the storage version
+// first.
+var Served = []ServedKind{
+	{v1beta1.SchemeGroupVersion.String(), "Tier", reflect.TypeFor[v1beta1.Tier]()},
+	{v1beta1.SchemeGroupVersion.String(), "ClusterNetworkPolicy", reflect.TypeFor[v1beta1.ClusterNetworkPolicy]()},
+	{v1beta1.SchemeGroupVersion.String(), "NetworkPolicy", reflect.TypeFor[v1beta1.NetworkPolicy]()},
+	{v1beta1.SchemeGroupVersion.String(), "ClusterGroup", reflect.TypeFor[v1beta1.ClusterGroup]()},
+	{v1beta1.SchemeGroupVersion.String(), "Group", reflect.TypeFor[v1beta1.Group]()},
+	{crdv1alpha1.SchemeGroupVersion.String(), "Tier", reflect.TypeFor[crdv1alpha1.Tier]()},
+	{crdv1alpha1.SchemeGroupVersion.String(), "ClusterNetworkPolicy", reflect.TypeFor[crdv1alpha1.ClusterNetworkPolicy]()},
+	{crdv1alpha2.SchemeGroupVersion.String(), "ClusterGroup", reflect.TypeFor[crdv1alpha2.ClusterGroup]()},
+	{securityv1alpha1.SchemeGroupVersion.String(), "Tier", reflect.TypeFor[securityv1alpha1.Tier]()},
+	{securityv1alpha1.SchemeGroupVersion.String(), "ClusterNetworkPolicy", reflect.TypeFor[securityv1alpha1.ClusterNetworkPolicy]()},
+}
+
+// Field is a JSON field of a served kind.
+type Field struct {
+	// Path is the field's path from its kind: Kind.spec.ingress[].from[].fqdn.
+	Path string
+	// Versions are the group-versions whose kind has the field, in the order of
+	// Served.
+	Versions []string
+	// Leaf is true for a field whose value is not one of the API's own structs (a
+	// scalar, a label selector, a list of strings, ...).
+	Leaf bool
+}
+
+// apisPrefix is the package path prefix of the API's own types: the walk descends
+// into their fields, and stops at other types (metav1.LabelSelector, IntOrString).
+const apisPrefix = "github.com/strata-net/strata/apis/"
+
+// Fields returns every JSON field of every served kind but the object and type
+// metadata, each once with the versions that have it, in the order of the types'
+// fields.
+func Fields() []Field {
+	var fields []Field
+	index := map[string]int{}
+	for _, sk := range Served {
+		prev := -1
+		var walk func(prefix string, t reflect.Type)
+		walk = func(prefix string, t reflect.Type) {
+			for i := range t.NumField() {
+				sf := t.Field(i)
+				name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+				if name == "" || name == "-" || name == "metadata" {
+					continue
+				}
+				path := prefix + "." + name
+				ft := deref(sf.Type)
+				child := path
+				if ft.Kind() == reflect.Slice {
+					ft, child = deref(ft.Elem()), path+"[]"
+				}
+				descend := ft.Kind() == reflect.Struct && strings.HasPrefix(ft.PkgPath(), apisPrefix)
+				if i, ok := index[path]; ok {
+					fields[i].Versions = append(fields[i].Versions, sk.GroupVersion)
+					prev = i
+				} else {
+					// A field only some versions have goes after the field that
+					// precedes it in this version.
+					prev++
+					fields = slices.Insert(fields, prev, Field{Path: path, Versions: []string{sk.GroupVersion}, Leaf: !descend})
+					for p, i := range index {
+						if i >= prev {
+							index[p] = i + 1
+						}
+					}
+					index[path] = prev
+				}
+				if descend {
+					walk(child, ft)
+				}
+			}
+		}
+		walk(sk.Kind, sk.Type)
+	}
+	return fields
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// Class is how this Strata version treats a field.
+type Class string
+
+// The classes of the lists.
+const (
+	ClassEnforced      Class = "enforced"
+	ClassRefused       Class = "refused"
+	ClassUnproven      Class = "enforced, unproven"
+	ClassNotAllowed    Class = "not allowed"
+	ClassDescriptive   Class = "descriptive"
+	ClassServerWritten Class = "status, written by the server"
+)
+
+// Listed returns the class and note of a path listed as it is.
+func Listed(path string) (Class, string, bool) {
+	if note, ok := Enforced[path]; ok {
+		return ClassEnforced, note, true
+	}
+	if note, ok := Refused[path]; ok {
+		return ClassRefused, note, true
+	}
+	if note, ok := Unproven[path]; ok {
+		return ClassUnproven, note, true
+	}
+	if note, ok := NotAllowed[path]; ok {
+		return ClassNotAllowed, note, true
+	}
+	if note, ok := Descriptive[path]; ok {
+		return ClassDescriptive, note, true
+	}
+	if slices.Contains(ServerWritten, path) {
+		return ClassServerWritten, "", true
+	}
+	return "", "", false
+}
+
+// Classify returns the listed path that covers path (path itself or its closest
+// listed ancestor), with its class and note; ok is false when no list covers it.
+func Classify(path string) (listed string, class Class, note string, ok bool) {
+	for p := path; p != ""; {
+		if class, note, ok := Listed(p); ok {
+			return p, class, note, true
+		}
+		i := strings.LastIndexByte(p, '.')
+		if i < 0 {
+			break
+		}
+		p = strings.TrimSuffix(p[:i], "[]")
+	}
+	return "", "", "", false
+}
