@@ -326,3 +326,35 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// TestANNPAppliedToGroupBeyondNamespace: a Group that selects Pods of other
+// Namespaces is not the appliedTo of an ANNP (which applies to its own Namespace
+// only): it selects nothing there and the policy says why; once the Group keeps
+// to its Namespace, the ANNP applies to its Pods.
+func TestANNPAppliedToGroupBeyondNamespace(t *testing.T) {
+	c, src, sink := newIssueComputer()
+	seedCluster(c)
+	src.nsgroups["test/all-guestbooks"] = &crdv1beta1.Group{ObjectMeta: metav1.ObjectMeta{Namespace: "test", Name: "all-guestbooks", UID: "g"},
+		Spec: crdv1beta1.GroupSpec{NamespaceSelector: &metav1.LabelSelector{}, PodSelector: sel("app", "guestbook")}}
+	c.GroupChanged("test", "all-guestbooks")
+	src.annps["test/p"] = annp("test", "p", "application", 3, []crdv1beta1.AppliedTo{{Group: "all-guestbooks"}},
+		ruleFrom(crdv1beta1.RuleActionDrop, "r"))
+	c.AntreaNetworkPolicyChanged("test", "p")
+	c.Process()
+	if np := sink.policies["uid-test-p"]; np != nil && len(np.AppliedToGroups) != 0 {
+		t.Fatalf("the ANNP applies to a Group beyond its Namespace: %v", np.AppliedToGroups)
+	}
+	if is := sink.issues["uid-test-p"]; len(is) != 1 || is[0].Reason != reasonGroupBeyondNamespace {
+		t.Fatalf("issues %+v, want %s", is, reasonGroupBeyondNamespace)
+	}
+	src.nsgroups["test/all-guestbooks"].Spec.NamespaceSelector = nil
+	c.GroupChanged("test", "all-guestbooks")
+	c.Process()
+	np := sink.policies["uid-test-p"]
+	if got := sink.appliedMembers(np.AppliedToGroups[0]); !cmp.Equal(got, []string{"n2:test/guestbook-t"}) {
+		t.Fatalf("once the Group keeps to its Namespace: applied to %v", got)
+	}
+	if is := sink.issues["uid-test-p"]; len(is) != 0 {
+		t.Fatalf("issues %+v, want none", is)
+	}
+}

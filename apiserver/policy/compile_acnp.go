@@ -180,6 +180,12 @@ func (b *builder) appliedTos(entries []crdv1beta1.AppliedTo, namespace string) [
 		switch {
 		case support.AppliedToRefused(&a):
 		case a.Group != "" && (namespace == "" || namespace == b.namespace):
+			if b.namespace != "" && b.c.groupBeyondNamespace(b.groupKey(a.Group)) {
+				b.noteGroup(b.groupKey(a.Group))
+				b.issue(reasonGroupBeyondNamespace, groupKindName(b.groupKey(a.Group))+
+					" selects Pods of other Namespaces (namespaceSelector): as the appliedTo of an Antrea NetworkPolicy it selects nothing")
+				continue
+			}
 			names = append(names, b.groupRef(appliedToKind, a.Group))
 		case a.ServiceAccount != nil:
 			names = append(names, b.selectorGroup(appliedToKind, a.ServiceAccount.Namespace, nil,

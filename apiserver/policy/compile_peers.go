@@ -83,15 +83,21 @@ func (b *builder) groupKey(name string) string {
 	return name
 }
 
+// noteGroup records that the policy refers to a group: a change of the group
+// compiles the policy again.
+func (b *builder) noteGroup(key string) {
+	if b.p.clusterGroups == nil {
+		b.p.clusterGroups = sets.New[string]()
+	}
+	b.p.clusterGroups.Insert(key)
+}
+
 // groupRef uses the group of a referenced ClusterGroup (or, for an ANNP, Group) and
 // returns its name. A group that does not exist yet selects nothing until it
 // appears; the policy is not realizable as written meanwhile.
 func (b *builder) groupRef(kind groupKind, name string) string {
 	key := b.groupKey(name)
-	if b.p.clusterGroups == nil {
-		b.p.clusterGroups = sets.New[string]()
-	}
-	b.p.clusterGroups.Insert(key)
+	b.noteGroup(key)
 	b.c.checkGroupRef(b, kind, key)
 	return b.use(kind, key, groupSource{clusterGroup: key})
 }

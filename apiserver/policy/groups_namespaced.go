@@ -65,3 +65,15 @@ func groupKindName(key string) string {
 	}
 	return fmt.Sprintf("ClusterGroup %q", key)
 }
+
+// groupBeyondNamespace tells whether a Group (or one of its children) selects Pods
+// outside its own Namespace: an Antrea NetworkPolicy applies to its own Namespace
+// only, so such a Group cannot be its appliedTo.
+func (c *Computer) groupBeyondNamespace(key string) bool {
+	for _, sel := range c.clusterGroupSelectors(key) {
+		if sel.Namespace == "" {
+			return true
+		}
+	}
+	return false
+}

@@ -35,6 +35,9 @@ const (
 	reasonUnsupportedField = "UnsupportedField"
 	// reasonGroupNotFound: a referenced ClusterGroup or Group (or a child) does not exist.
 	reasonGroupNotFound = "GroupNotFound"
+	// reasonGroupBeyondNamespace: an ANNP's appliedTo Group selects Pods of other
+	// Namespaces.
+	reasonGroupBeyondNamespace = "GroupBeyondNamespace"
 	// reasonTierNotFound: the policy's Tier does not exist; nothing of it is computed.
 	reasonTierNotFound = "TierNotFound"
 )
