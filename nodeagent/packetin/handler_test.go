@@ -103,10 +103,10 @@ func TestRejectAndLog(t *testing.T) {
 	}
 }
 
-// TestRejectMidStream: a rejected segment of an established connection (seen
+// TestHandlerResetsMidStreamSegment: a rejected segment of an established connection (seen
 // as new after conntrack lost it) is answered with <SEQ=SEG.ACK><CTL=RST>,
 // out of the client's port; a rejected reset is logged but not answered.
-func TestRejectMidStream(t *testing.T) {
+func TestHandlerResetsMidStreamSegment(t *testing.T) {
 	h, sender, _, _ := newTestHandler(t)
 	regs := map[int]uint32{regMarks: 1<<apDenyBit | 2<<dispositionShift, regTable: 13, regDenyConj: 7}
 	data := frame(net.ParseIP("10.0.0.1"), net.ParseIP("10.0.0.2"), protoTCP,
