@@ -67,3 +67,23 @@ func TestAgentL7AllowNotInstalled(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentK8sL7AllowIsolates: a K8s NetworkPolicy whose only rule allows
+// tcp/80 restricted by l7Protocols (no K8s NetworkPolicy has them; a foreign
+// or corrupted controlplane object could) still isolates the server, and its
+// rule allows nothing: tcp/80 is dropped, and so is tcp/8080, which a
+// baseline Allow lets through only to Pods no K8s NetworkPolicy isolates. A
+// securityops Allow (evaluated before K8s NetworkPolicies) is the control.
+func TestAgentK8sL7AllowIsolates(t *testing.T) {
+	n := newNode(t)
+	allowGET := fromClient(nil, "", 0, false, tcpService(80))
+	allowGET.L7Protocols = []v1beta2.L7Protocol{{HTTP: &v1beta2.HTTPProtocol{Method: "GET", Path: "/api"}}}
+	n.setPolicies(k8sNPObject("get-api", allowGET),
+		acnpObject("control", tierSecurityOps, 5, fromClient(action(v1beta2.RuleActionAllow), "AllowControl", 0, false, tcpService(6060))),
+		acnpObject("baseline", tierBaseline, 5, fromClient(action(v1beta2.RuleActionAllow), "AllowIfNotIsolated", 0, false, tcpService(8080))))
+	n.serve(t, 80, 8080, 6060)
+	n.run(t)
+	n.waitConnects(t, 6060)
+	n.expectDropped(t, 8080)
+	n.expectDropped(t, 80)
+}

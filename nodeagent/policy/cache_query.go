@@ -81,7 +81,9 @@ func allOf(names []string, pred func(string) bool) bool {
 }
 
 // completedRule returns the rule to install when its state is ruleComplete. An
-// error means the rule's content cannot be converted (e.g. an invalid CIDR).
+// error means the rule's content cannot be converted (e.g. an invalid CIDR), or
+// cannot be enforced as written (a *notEnforcedError, which may come with the
+// part of the rule to install: see completeRule).
 func (c *ruleCache) completedRule(id types.RuleID) (*types.CompletedRule, ruleState, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()

@@ -103,13 +103,25 @@ type groupLookup func(name string) (*group, bool)
 
 // completeRule converts a cached rule whose groups are known into the rule the
 // Reconciler installs.
+//
+// A rule that cannot be enforced as written (checkEnforceable) gives a
+// *notEnforcedError, with no rule, except that of a K8s NetworkPolicy, which
+// isolates its Pods whatever its rules allow: that comes with the rule
+// matching no peer, which installs the isolation and allows nothing.
 func completeRule(np *v1beta2.NetworkPolicy, r *cachedRule, atgs, ags groupLookup) (*types.CompletedRule, error) {
-	if err := checkEnforceable(r.rule); err != nil {
-		return nil, fmt.Errorf("rule %s of NetworkPolicy %s: %w", r.id, np.Name, err)
-	}
-	peers, err := rulePeers(rulePeer(r.rule), ags)
-	if err != nil {
-		return nil, fmt.Errorf("rule %s of NetworkPolicy %s: %w", r.id, np.Name, err)
+	var peers []types.Address
+	notEnforced := checkEnforceable(r.rule)
+	switch {
+	case notEnforced != nil && np.TierPriority != nil:
+		return nil, fmt.Errorf("rule %s of NetworkPolicy %s: %w", r.id, np.Name, notEnforced)
+	case notEnforced != nil:
+		peers = []types.Address{}
+		notEnforced = fmt.Errorf("rule %s of NetworkPolicy %s: %w; only the isolation of its Pods is installed", r.id, np.Name, notEnforced)
+	default:
+		var err error
+		if peers, err = rulePeers(rulePeer(r.rule), ags); err != nil {
+			return nil, fmt.Errorf("rule %s of NetworkPolicy %s: %w", r.id, np.Name, err)
+		}
 	}
 	out := &types.CompletedRule{
 		ID:             r.id,
@@ -126,7 +138,7 @@ func completeRule(np *v1beta2.NetworkPolicy, r *cachedRule, atgs, ags groupLooku
 		EnableLogging:  r.rule.EnableLogging,
 		LogLabel:       r.rule.LogLabel,
 	}
-	return out, nil
+	return out, notEnforced
 }
 
 func policyRef(np *v1beta2.NetworkPolicy) types.PolicyRef {

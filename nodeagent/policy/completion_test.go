@@ -155,8 +155,9 @@ func TestCompletedRuleErrors(t *testing.T) {
 // enforce (l7Protocols; fqdns, toServices, labelIdentities in a peer) is not
 // completed when installing the rest would match more than written: Allow,
 // Pass and K8s NetworkPolicy rules with any of them, Drop and Reject rules with
-// l7Protocols or with nothing else in their peer. A Drop or Reject rule with
-// addressGroups or ipBlocks besides is completed with those only.
+// l7Protocols or with nothing else in their peer (a K8s NetworkPolicy rule
+// comes matching no peer, for the isolation of its Pods). A Drop or Reject rule
+// with addressGroups or ipBlocks besides is completed with those only.
 func TestCompletedRuleNotEnforced(t *testing.T) {
 	http := []v1beta2.L7Protocol{{HTTP: &v1beta2.HTTPProtocol{Method: "GET", Path: "/api"}}}
 	svc := []v1beta2.ServiceReference{{Namespace: "ns1", Name: "db"}}
@@ -230,7 +231,17 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 				require.Equal(t, tc.wantPeers, peers)
 				return
 			}
-			require.Nil(t, rule)
+			if tc.k8s {
+				// A K8s NetworkPolicy isolates its Pods whatever its rules:
+				// the rule comes matching no peer, for the isolation.
+				require.NotNil(t, rule)
+				require.NotNil(t, rule.Peers)
+				require.Empty(t, rule.Peers)
+				require.Equal(t, []types.Member{{Pod: types.PodRef{Namespace: "ns1", Name: "web-1"}}}, rule.Targets)
+				require.ErrorContains(t, err, "only the isolation of its Pods is installed")
+			} else {
+				require.Nil(t, rule)
+			}
 			t.Log(err)
 			var ne *notEnforcedError
 			require.ErrorAs(t, err, &ne)

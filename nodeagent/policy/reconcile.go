@@ -83,10 +83,15 @@ func (l *reconcileLoop) sync(ctx context.Context, ids []types.RuleID) {
 	logger := klog.FromContext(ctx)
 	var install []*types.CompletedRule
 	var forget []types.RuleID
+	notEnforced := map[types.RuleID]error{}
 	touched := sets.New[string]()
 	for _, id := range ids {
 		rule, state, err := l.cache.completedRule(id)
 		switch {
+		case err != nil && isNotEnforced(err) && rule != nil:
+			logger.Error(err, "Installing only the isolation of rule", "rule", id)
+			install = append(install, rule)
+			notEnforced[id] = err
 		case err != nil && isNotEnforced(err):
 			logger.Error(err, "Not installing rule", "rule", id)
 			l.failFor(id, l.cache.rulePolicy(id), err)
@@ -104,6 +109,11 @@ func (l *reconcileLoop) sync(ctx context.Context, ids []types.RuleID) {
 	}
 	logger.V(2).Info("Reconciling rules", "dirty", len(ids), "install", len(install), "forget", len(forget))
 	l.install(ctx, install)
+	for id, err := range notEnforced {
+		if known, installErr := l.result(id); known && installErr == nil {
+			l.failFor(id, l.cache.rulePolicy(id), err)
+		}
+	}
 	for _, id := range forget {
 		touched.Insert(l.record(id).policy)
 	}

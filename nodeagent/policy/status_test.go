@@ -205,6 +205,30 @@ func TestStatusNotEnforcedRule(t *testing.T) {
 	assert.Zero(t, h.ctrl.reconcile.limiter.NumRequeues(l7IDs[0]), "a rule that is not enforced is not retried")
 }
 
+// TestNotEnforcedK8sRuleIsolates: a K8s NetworkPolicy rule with l7Protocols is
+// handed to the Reconciler matching no peer, so its Pods stay isolated (a K8s
+// NetworkPolicy isolates whatever its rules allow), and is recorded failed.
+func TestNotEnforcedK8sRuleIsolates(t *testing.T) {
+	h := newHarness(t, nil)
+	h.start()
+	rule := ingress(0, 80, "ag1")
+	rule.Action, rule.L7Protocols = nil, []v1beta2.L7Protocol{{HTTP: &v1beta2.HTTPProtocol{Method: "GET"}}}
+	np := k8sNP("k8s-l7", []string{"atg1"}, rule)
+	h.syncAll([]*v1beta2.NetworkPolicy{np}, []*v1beta2.AppliedToGroup{atg("atg1", pod("ns1", "web-1"))},
+		[]*v1beta2.AddressGroup{ag("ag1", pod("ns2", "client-1", "10.0.1.1"))})
+	id := ruleIDsOf(np)[0]
+	eventually(t, func(c *assert.CollectT) {
+		if r := h.rec.rule(id); assert.NotNil(c, r) {
+			assert.Equal(c, []types.Address{}, r.Peers, "matching no peer")
+			assert.Equal(c, []types.Member{{Pod: types.PodRef{Namespace: "ns1", Name: "web-1"}}}, r.Targets, "isolating web-1")
+		}
+		known, err := h.ctrl.reconcile.result(id)
+		assert.True(c, known)
+		assert.ErrorContains(c, err, "l7Protocols is not enforced by this Strata version: the K8s NetworkPolicy allow rule is not installed")
+	})
+	assert.Empty(t, h.reporter.of("k8s-l7"), "K8s NetworkPolicies are not reported")
+}
+
 func TestStatusReportRetried(t *testing.T) {
 	f := newFixture()
 	h := newHarness(t, nil)
