@@ -69,7 +69,9 @@ limitations under the License.
 // installing the rest would not be the rule as written: any Allow, Pass or K8s
 // NetworkPolicy rule with one of them, a Drop or Reject rule with l7Protocols
 // or with nothing else in its peer. Such a rule is not installed and not
-// retried, and its policy is reported failed naming the rule and the fields. A
+// retried, and its policy is reported failed naming the rule and the fields
+// (a K8s NetworkPolicy rule is installed matching no peer, which keeps the
+// isolation of its Pods and allows nothing). A
 // Drop or Reject rule keeps its addressGroups and ipBlocks and ignores the rest
 // (it drops less than written, never more).
 //
