@@ -77,6 +77,7 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 		return []admission.PluginInitializer{strataadmission.Initializer{Informers: factory}}, nil
 	}
 	cfg := genericapiserver.NewRecommendedConfig(scheme.Codecs)
+	cfg.BuildHandlerChainFunc = apiserver.BuildHandlerChain
 	cfg.EffectiveVersion = compatibility.DefaultBuildEffectiveVersion()
 	cfg.EquivalentResourceRegistry = equivalentResources()
 	o.setOpenAPI(cfg)
