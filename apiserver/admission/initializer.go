@@ -18,6 +18,8 @@ package admission
 
 import (
 	"k8s.io/apiserver/pkg/admission"
+	genericadmissioninit "k8s.io/apiserver/pkg/admission/initializer"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 
 	informers "github.com/strata-net/strata/generated/informers/externalversions"
 )
@@ -28,16 +30,24 @@ type WantsInformerFactory interface {
 	admission.InitializationValidator
 }
 
-// Initializer hands the informer factory of Strata's resources to the plugins.
+// Initializer hands the informer factory of Strata's resources to the plugins, and
+// the authorizer when set. Behind kube-apiserver the generic admission initializer
+// hands the authorizer; standalone mode, which runs Strata's plugins alone, sets it
+// here.
 type Initializer struct {
-	Informers informers.SharedInformerFactory
+	Informers  informers.SharedInformerFactory
+	Authorizer authorizer.Authorizer
 }
 
 var _ admission.PluginInitializer = Initializer{}
 
-// Initialize hands the informer factory to a plugin that wants it.
+// Initialize hands the informer factory, and the authorizer when set, to a plugin
+// that wants them.
 func (i Initializer) Initialize(plugin admission.Interface) {
 	if wants, ok := plugin.(WantsInformerFactory); ok {
 		wants.SetInformerFactory(i.Informers)
+	}
+	if wants, ok := plugin.(genericadmissioninit.WantsAuthorizer); ok && i.Authorizer != nil {
+		wants.SetAuthorizer(i.Authorizer)
 	}
 }

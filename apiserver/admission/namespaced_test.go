@@ -18,6 +18,7 @@ package admission
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -25,6 +26,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/admission"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/warning"
 
 	"github.com/strata-net/strata/apis/crd"
@@ -169,6 +172,99 @@ func TestGroups(t *testing.T) {
 	t.Run("delete an unreferenced group", func(t *testing.T) {
 		if got := deleteWarnings(t, nsAttrs("groups", "ns2", "parent", admission.Delete, nil)); got != "" {
 			t.Fatalf("unexpected warnings %q", got)
+		}
+	})
+}
+
+// allowAll is the authorizer of the plugin tests that are not about authorization.
+var allowAll = authorizer.AuthorizerFunc(func(context.Context, authorizer.Attributes) (authorizer.Decision, string, error) {
+	return authorizer.DecisionAllow, "", nil
+})
+
+// tierUsers allows user "owner" the verb use on tiers/application and
+// tiers/baseline in namespace ns1, and "broken" nothing, with an error; it records
+// what it was asked in asked.
+func tierUsers(asked *[]authorizer.Attributes) authorizer.Authorizer {
+	return authorizer.AuthorizerFunc(func(_ context.Context, a authorizer.Attributes) (authorizer.Decision, string, error) {
+		*asked = append(*asked, a)
+		if a.GetUser().GetName() == "broken" {
+			return authorizer.DecisionNoOpinion, "", errors.New("SubjectAccessReview failed")
+		}
+		if a.GetUser().GetName() == "owner" && a.GetVerb() == VerbUse && a.GetAPIGroup() == crd.GroupName && a.GetResource() == "tiers" &&
+			a.GetNamespace() == "ns1" && (a.GetName() == "application" || a.GetName() == "baseline") {
+			return authorizer.DecisionAllow, "", nil
+		}
+		return authorizer.DecisionNoOpinion, "no RBAC policy matched", nil
+	})
+}
+
+func TestPolicyTierUse(t *testing.T) {
+	policy := func(tier string, priority float64) *crd.NetworkPolicy {
+		return &crd.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "ns1", Name: "p"}, Spec: crd.NetworkPolicySpec{Tier: tier, Priority: priority}}
+	}
+	gvr := schema.GroupVersionResource{Group: crd.GroupName, Version: "v1beta1", Resource: "networkpolicies"}
+	request := func(userName string, op admission.Operation, obj, old *crd.NetworkPolicy, subresource string) admission.Attributes {
+		var oldObj runtime.Object
+		if old != nil {
+			oldObj = old
+		}
+		return admission.NewAttributesRecord(obj, oldObj, schema.GroupVersionKind{}, "ns1", "p", gvr, subresource, op, nil, false,
+			&user.DefaultInfo{Name: userName})
+	}
+	cases := []struct {
+		name string
+		a    admission.Attributes
+		msg  string
+	}{
+		{name: "application", a: request("owner", admission.Create, policy("application", 1), nil, "")},
+		{name: "baseline, legacy static name", a: request("owner", admission.Create, policy("Baseline", 1), nil, "")},
+		{name: "a tier before the administrators'", a: request("owner", admission.Create, policy("securityops", 1), nil, ""),
+			msg: `user "owner" may not use the Tier "securityops" in namespace "ns1": an Antrea NetworkPolicy needs the verb "use" on tiers/securityops`},
+		{name: "another user", a: request("other", admission.Create, policy("application", 1), nil, ""),
+			msg: `user "other" may not use the Tier "application"`},
+		{name: "moving a policy into a tier", a: request("owner", admission.Update, policy("securityops", 1), policy("application", 1), ""),
+			msg: `may not use the Tier "securityops"`},
+		{name: "moving a policy out of a tier", a: request("owner", admission.Update, policy("application", 1), policy("securityops", 1), ""),
+			msg: `may not use the Tier "securityops"`},
+		{name: "changing a policy of a tier", a: request("owner", admission.Update, policy("securityops", 2), policy("securityops", 1), ""),
+			msg: `may not use the Tier "securityops"`},
+		{name: "labels of a policy of a tier", a: request("owner", admission.Update, policy("securityops", 1), policy("securityops", 1), "")},
+		{name: "status", a: request("other", admission.Update, policy("securityops", 1), policy("securityops", 1), "status")},
+		{name: "an authorization error refuses", a: request("broken", admission.Create, policy("application", 1), nil, ""),
+			msg: "SubjectAccessReview failed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewPolicyTier()
+			f := newFactory(t, v1Tier("application", 250), v1Tier("baseline", 253), v1Tier("securityops", 100))
+			Initializer{Informers: f}.Initialize(p)
+			var asked []authorizer.Attributes
+			p.SetAuthorizer(tierUsers(&asked))
+			if err := p.ValidateInitialization(); err != nil {
+				t.Fatal(err)
+			}
+			startFactory(t, f)
+			wantForbidden(t, p.Validate(context.Background(), tc.a, nil), tc.msg, "spec.tier")
+		})
+	}
+	t.Run("ClusterNetworkPolicies need no tier use", func(t *testing.T) {
+		p := NewPolicyTier()
+		initPlugin(t, p, newFactory(t, v1Tier("securityops", 100)))
+		var asked []authorizer.Attributes
+		p.SetAuthorizer(tierUsers(&asked))
+		acnp := &crd.ClusterNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "c"}, Spec: crd.ClusterNetworkPolicySpec{Tier: "securityops"}}
+		if err := p.Validate(context.Background(), attrs(crd.GroupName, "clusternetworkpolicies", "c", admission.Create, acnp), nil); err != nil {
+			t.Fatal(err)
+		}
+		if len(asked) != 0 {
+			t.Fatalf("asked the authorizer %v", asked)
+		}
+	})
+	t.Run("without an authorizer the plugin does not start", func(t *testing.T) {
+		p := NewPolicyTier()
+		Initializer{Informers: newFactory(t)}.Initialize(p)
+		if err := p.ValidateInitialization(); err == nil || !strings.Contains(err.Error(), "missing the authorizer") {
+			t.Fatalf("ValidateInitialization: %v", err)
 		}
 	})
 }

@@ -67,7 +67,7 @@ func startFactory(t *testing.T, f informers.SharedInformerFactory) {
 
 func initPlugin(t *testing.T, p admission.Interface, f informers.SharedInformerFactory) {
 	t.Helper()
-	Initializer{Informers: f}.Initialize(p)
+	Initializer{Informers: f, Authorizer: allowAll}.Initialize(p)
 	if v, ok := p.(admission.InitializationValidator); ok {
 		if err := v.ValidateInitialization(); err != nil {
 			t.Fatal(err)

@@ -19,11 +19,15 @@ package admission
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apiserver/pkg/admission"
+	genericadmissioninit "k8s.io/apiserver/pkg/admission/initializer"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 
 	"github.com/strata-net/strata/apis/crd"
 	"github.com/strata-net/strata/apis/crd/validation"
@@ -31,16 +35,40 @@ import (
 	listers "github.com/strata-net/strata/generated/listers/crd/v1beta1"
 )
 
-// PolicyTier refuses a policy whose Tier does not exist.
+// PolicyTier refuses a policy whose Tier does not exist, and an Antrea
+// NetworkPolicy whose author may not use its Tier.
+//
+// Tier use: Antrea NetworkPolicies are namespaced, so a Namespace's owners may write
+// them (a RoleBinding to edit), but the Tier decides where a policy sits in the
+// order: one in a Tier before the administrators' would override their
+// ClusterNetworkPolicies for the owner's Pods. Creating an Antrea NetworkPolicy, or
+// changing its spec, therefore needs the verb "use" on tiers/<its Tier> (group
+// crd.antrea.io) in its Namespace, for the Tier it had too when the Tier changes.
+// The built-in edit and admin roles grant it for application and baseline
+// (artifacts/base/aggregated-roles.yaml); cluster-admin has every verb. Deleting
+// needs no Tier: an owner can always remove the policies of their Namespace
+// (Namespace deletion does too), and ClusterNetworkPolicies, which owners cannot
+// touch, are the administrators' tool.
 type PolicyTier struct {
 	*admission.Handler
-	tiers listers.TierLister
+	tiers      listers.TierLister
+	authorizer authorizer.Authorizer
 }
 
+// VerbUse is the verb on tiers/<name> that an Antrea NetworkPolicy in that Tier
+// needs.
+const VerbUse = "use"
+
 var (
-	_ admission.ValidationInterface = &PolicyTier{}
-	_ WantsInformerFactory          = &PolicyTier{}
+	_ admission.ValidationInterface        = &PolicyTier{}
+	_ WantsInformerFactory                 = &PolicyTier{}
+	_ genericadmissioninit.WantsAuthorizer = &PolicyTier{}
 )
+
+// SetAuthorizer takes the server's authorizer, which decides Tier use.
+func (p *PolicyTier) SetAuthorizer(a authorizer.Authorizer) {
+	p.authorizer = a
+}
 
 // NewPolicyTier returns the StrataPolicyTier plugin.
 func NewPolicyTier() *PolicyTier {
@@ -57,6 +85,9 @@ func (p *PolicyTier) SetInformerFactory(f informers.SharedInformerFactory) {
 func (p *PolicyTier) ValidateInitialization() error {
 	if p.tiers == nil {
 		return errors.New("StrataPolicyTier: missing the Tier lister")
+	}
+	if p.authorizer == nil {
+		return errors.New("StrataPolicyTier: missing the authorizer")
 	}
 	return nil
 }
@@ -78,8 +109,9 @@ func (p *PolicyTier) tierExists(name string) bool {
 	return found
 }
 
-// Validate refuses a ClusterNetworkPolicy or NetworkPolicy of an unknown Tier.
-func (p *PolicyTier) Validate(_ context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
+// Validate refuses a ClusterNetworkPolicy or NetworkPolicy of an unknown Tier, and a
+// NetworkPolicy whose author may not use its Tier.
+func (p *PolicyTier) Validate(ctx context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
 	var tier string
 	switch obj := a.GetObject().(type) {
 	case *crd.ClusterNetworkPolicy:
@@ -97,6 +129,45 @@ func (p *PolicyTier) Validate(_ context.Context, a admission.Attributes, _ admis
 	}
 	if err := validation.ValidateTierReference(tier, p.tierExists); err != nil {
 		return forbidden(a, field.ErrorList{err})
+	}
+	if np, ok := a.GetObject().(*crd.NetworkPolicy); ok {
+		return p.authorizeTierUse(ctx, a, np)
+	}
+	return nil
+}
+
+// authorizeTierUse refuses a NetworkPolicy whose author may not use its Tier (nor,
+// when the Tier changes, the Tier it had). An update that leaves the spec as it is
+// (labels, annotations) needs no Tier.
+func (p *PolicyTier) authorizeTierUse(ctx context.Context, a admission.Attributes, np *crd.NetworkPolicy) error {
+	tiers := []string{tierName(np.Spec.Tier)}
+	if old, ok := a.GetOldObject().(*crd.NetworkPolicy); ok && a.GetOperation() == admission.Update {
+		if apiequality.Semantic.DeepEqual(old.Spec, np.Spec) {
+			return nil
+		}
+		if oldTier := tierName(old.Spec.Tier); oldTier != tiers[0] {
+			tiers = append(tiers, oldTier)
+		}
+	}
+	for _, tier := range tiers {
+		attrs := authorizer.AttributesRecord{User: a.GetUserInfo(), Verb: VerbUse, Namespace: a.GetNamespace(),
+			APIGroup: crd.GroupName, APIVersion: "*", Resource: "tiers", Name: tier, ResourceRequest: true}
+		decision, reason, err := p.authorizer.Authorize(ctx, attrs)
+		if decision == authorizer.DecisionAllow {
+			continue
+		}
+		user := "anonymous"
+		if u := a.GetUserInfo(); u != nil {
+			user = u.GetName()
+		}
+		msg := fmt.Sprintf("user %q may not use the Tier %q in namespace %q: an Antrea NetworkPolicy needs the verb %q on tiers/%s (group %s) in its namespace",
+			user, tier, a.GetNamespace(), VerbUse, tier, crd.GroupName)
+		if err != nil {
+			msg += fmt.Sprintf(" (authorization error: %v)", err)
+		} else if reason != "" {
+			msg += fmt.Sprintf(" (%s)", reason)
+		}
+		return forbidden(a, field.ErrorList{field.Forbidden(field.NewPath("spec", "tier"), msg)})
 	}
 	return nil
 }

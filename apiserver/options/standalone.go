@@ -56,9 +56,10 @@ func (o *Options) preparePKI() error {
 	return nil
 }
 
-// standaloneAdmission builds Strata's admission chain alone.
+// standaloneAdmission builds Strata's admission chain alone, with the server's
+// authorizer (which allows only the admin).
 func standaloneAdmission(cfg *genericapiserver.RecommendedConfig, f informers.SharedInformerFactory) error {
-	chain, err := strataadmission.NewChain(strataadmission.Initializer{Informers: f})
+	chain, err := strataadmission.NewChain(strataadmission.Initializer{Informers: f, Authorizer: cfg.Authorization.Authorizer})
 	if err != nil {
 		return fmt.Errorf("building the admission chain: %w", err)
 	}
