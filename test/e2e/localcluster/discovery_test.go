@@ -45,16 +45,18 @@ func TestAPIResources(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		name, shortName, apiVersion, kind string
+		name, shortName, apiVersion, namespaced, kind string
 	}{
-		{"tiers", "tr", "crd.antrea.io/v1beta1", "Tier"},
-		{"clusternetworkpolicies", "acnp", "crd.antrea.io/v1beta1", "ClusterNetworkPolicy"},
-		{"clustergroups", "cg", "crd.antrea.io/v1beta1", "ClusterGroup"},
-		{"tiers", "ltr", "security.antrea.tanzu.vmware.com/v1alpha1", "Tier"},
-		{"clusternetworkpolicies", "lacnp", "security.antrea.tanzu.vmware.com/v1alpha1", "ClusterNetworkPolicy"},
+		{"tiers", "tr", "crd.antrea.io/v1beta1", "false", "Tier"},
+		{"clusternetworkpolicies", "acnp", "crd.antrea.io/v1beta1", "false", "ClusterNetworkPolicy"},
+		{"clustergroups", "cg", "crd.antrea.io/v1beta1", "false", "ClusterGroup"},
+		{"networkpolicies", "annp,anp", "crd.antrea.io/v1beta1", "true", "NetworkPolicy"},
+		{"groups", "grp", "crd.antrea.io/v1beta1", "true", "Group"},
+		{"tiers", "ltr", "security.antrea.tanzu.vmware.com/v1alpha1", "false", "Tier"},
+		{"clusternetworkpolicies", "lacnp", "security.antrea.tanzu.vmware.com/v1alpha1", "false", "ClusterNetworkPolicy"},
 	} {
 		t.Run(tc.shortName, func(t *testing.T) {
-			want := []string{tc.name, tc.shortName, tc.apiVersion, "false", tc.kind}
+			want := []string{tc.name, tc.shortName, tc.apiVersion, tc.namespaced, tc.kind}
 			if got := rows[tc.name+" "+tc.apiVersion]; !reflect.DeepEqual(got, want) {
 				t.Fatalf("api-resources row %v, want %v", got, want)
 			}
