@@ -187,6 +187,12 @@ func (b *builder) appliedTos(entries []crdv1beta1.AppliedTo, namespace string) [
 				continue
 			}
 			names = append(names, b.groupRef(appliedToKind, a.Group))
+		case a.Group != "":
+			// One Namespace's rule of an ACNP compiled per Namespace: the
+			// ClusterGroup's Pods of that Namespace.
+			names = append(names, b.clusterGroupInNamespace(a.Group, namespace)...)
+		case a.ServiceAccount != nil && namespace != "" && namespace != a.ServiceAccount.Namespace:
+			// The ServiceAccount's Pods are of its own Namespace only.
 		case a.ServiceAccount != nil:
 			names = append(names, b.selectorGroup(appliedToKind, a.ServiceAccount.Namespace, nil,
 				&metav1.LabelSelector{MatchLabels: map[string]string{serviceAccountLabel: a.ServiceAccount.Name}})...)

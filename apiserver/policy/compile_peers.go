@@ -18,6 +18,7 @@ package policy
 
 import (
 	"net"
+	"slices"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -47,7 +48,10 @@ func (c *Computer) newBuilder(key string) *builder {
 
 // issue records why the policy cannot be realized exactly as written.
 func (b *builder) issue(reason, message string) {
-	b.p.issues = append(b.p.issues, Issue{Reason: reason, Message: message})
+	is := Issue{Reason: reason, Message: message}
+	if !slices.Contains(b.p.issues, is) { // a group used in the rules of several Namespaces
+		b.p.issues = append(b.p.issues, is)
+	}
 }
 
 func (b *builder) use(kind groupKind, name string, src groupSource) string {

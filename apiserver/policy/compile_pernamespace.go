@@ -93,3 +93,19 @@ func (c *Computer) sameLabels(ns string, keys []string) (*metav1.LabelSelector, 
 	}
 	return &metav1.LabelSelector{MatchLabels: match}, true
 }
+
+// clusterGroupInNamespace uses the AppliedToGroups of the Pods of Namespace ns that a
+// ClusterGroup selects (its selectors and its children's, each restricted to ns),
+// for the rule of one Namespace; the policy follows the ClusterGroup's changes.
+func (b *builder) clusterGroupInNamespace(name, ns string) []string {
+	key := b.groupKey(name)
+	b.noteGroup(key)
+	b.c.checkGroupRef(b, appliedToKind, key)
+	var names []string
+	for _, sel := range b.c.clusterGroupSelectors(key) {
+		if in, ok := sel.InNamespace(ns); ok {
+			names = append(names, b.use(appliedToKind, in.Name(), groupSource{selector: in}))
+		}
+	}
+	return names
+}

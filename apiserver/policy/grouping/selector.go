@@ -76,6 +76,17 @@ func normalize(s *Selector) string {
 	return strings.Join(parts, " And ")
 }
 
+// InNamespace returns the selector restricted to Namespace ns (the Pods of ns it
+// selects); false when it is of another Namespace and selects none there.
+func (s *Selector) InNamespace(ns string) (*Selector, bool) {
+	if s.Namespace != "" && s.Namespace != ns {
+		return nil, false
+	}
+	in := &Selector{Namespace: ns, NamespaceSelector: s.NamespaceSelector, PodSelector: s.PodSelector}
+	in.key = normalize(in)
+	return in, true
+}
+
 // Key identifies the selector: equal selectors have equal keys.
 func (s *Selector) Key() string { return s.key }
 
