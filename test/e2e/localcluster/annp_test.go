@@ -37,29 +37,15 @@ const (
 // annpPods: a server in test on worker1 and clients on both Nodes, named after
 // what the policies do with them; c-other has c-allow's labels in another Namespace.
 func annpPods() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n",
-		annpNamespace, annpOther)
-	pod := func(ns, name, labels string, node int, args string) {
-		fmt.Fprintf(&b, `---
-apiVersion: v1
-kind: Pod
-metadata: {name: %s, namespace: %s, labels: {%s}}
-spec:
-  nodeName: worker%d
-  containers:
-  - {name: c, image: registry.k8s.io/e2e-test-images/agnhost:2.53, command: [/agnhost], args: [%s]}
-`, name, ns, labels, node, args)
-	}
-	pod(annpNamespace, "srv", "app: srv", 1, fmt.Sprintf("netexec, --http-port=%d", annpServerPort))
+	pods := []agnhostPod{{annpNamespace, "srv", "app: srv", 1, fmt.Sprintf("netexec, --http-port=%d", annpServerPort)}}
 	for i, c := range []struct{ name, labels string }{
 		{"c-allow", "role: allow"}, {"c-allow-override", "role: allow, override: \"yes\""}, {"c-drop", "role: drop"},
 		{"c-reject", "role: reject"}, {"c-pass", "role: pass"}, {"c-none", "role: none"},
 	} {
-		pod(annpNamespace, c.name, c.labels, 1+i%2, "pause")
+		pods = append(pods, agnhostPod{annpNamespace, c.name, c.labels, 1 + i%2, "pause"})
 	}
-	pod(annpOther, "c-other", "role: allow", 2, "pause")
-	return b.String()
+	pods = append(pods, agnhostPod{annpOther, "c-other", "role: allow", 2, "pause"})
+	return manifests([]string{annpNamespace, annpOther}, pods...)
 }
 
 // annpOwnerPolicy is what the Namespace's owner applies: two Groups (one the child

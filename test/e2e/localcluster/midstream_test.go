@@ -45,26 +45,9 @@ const (
 	midResetTimeout = 90 * time.Second
 )
 
-const midPods = `apiVersion: v1
-kind: Namespace
-metadata: {name: e2e-midstream}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: srv, namespace: e2e-midstream, labels: {app: mid-srv}}
-spec:
-  nodeName: worker1
-  containers:
-  - {name: c, image: registry.k8s.io/e2e-test-images/agnhost:2.53, command: [/agnhost], args: [netexec, --http-port=8080]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: e2e-midstream, labels: {app: mid-client}}
-spec:
-  nodeName: worker2
-  containers:
-  - {name: c, image: registry.k8s.io/e2e-test-images/agnhost:2.53, command: [/agnhost], args: [pause]}
-`
+var midPods = manifests([]string{midNamespace},
+	agnhostPod{midNamespace, "srv", "app: mid-srv", 1, fmt.Sprintf("netexec, --http-port=%d", midPort)},
+	agnhostPod{midNamespace, "client", "app: mid-client", 2, "pause"})
 
 const midPolicy = `apiVersion: crd.antrea.io/v1beta1
 kind: ClusterNetworkPolicy

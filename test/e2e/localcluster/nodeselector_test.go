@@ -38,26 +38,9 @@ const (
 	nodeSelPort      = 18080
 )
 
-const nodeSelPods = `apiVersion: v1
-kind: Namespace
-metadata: {name: e2e-nodesel}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: e2e-nodesel, labels: {app: nodesel-client}}
-spec:
-  nodeName: worker1
-  containers:
-  - {name: c, image: registry.k8s.io/e2e-test-images/agnhost:2.53, command: [/agnhost], args: [pause]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: control, namespace: e2e-nodesel, labels: {app: nodesel-control}}
-spec:
-  nodeName: worker1
-  containers:
-  - {name: c, image: registry.k8s.io/e2e-test-images/agnhost:2.53, command: [/agnhost], args: [pause]}
-`
+var nodeSelPods = manifests([]string{nodeSelNamespace},
+	agnhostPod{nodeSelNamespace, "client", "app: nodesel-client", 1, "pause"},
+	agnhostPod{nodeSelNamespace, "control", "app: nodesel-control", 1, "pause"})
 
 // nodeSelPolicy drops the client's egress to the Nodes labelled e2e-nodesel=target,
 // named by a nodeSelector peer, or by a ClusterGroup's nodeSelector.

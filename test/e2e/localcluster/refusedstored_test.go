@@ -33,43 +33,11 @@ const refusedNamespace = "e2e-refused"
 
 // refusedObjects: a server, two clients the policies name and a control, and the
 // administrator's Drop of client-a at priority 10 (below the stored policy).
-const refusedObjects = `apiVersion: v1
-kind: Namespace
-metadata: {name: e2e-refused}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: srv, namespace: e2e-refused, labels: {app: rf-srv}}
-spec:
-  nodeName: worker1
-  containers:
-  - {name: c, image: registry.k8s.io/e2e-test-images/agnhost:2.53, command: [/agnhost], args: [netexec, --http-port=80]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client-a, namespace: e2e-refused, labels: {app: rf-client-a}}
-spec:
-  nodeName: worker2
-  containers:
-  - {name: c, image: registry.k8s.io/e2e-test-images/agnhost:2.53, command: [/agnhost], args: [pause]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client-b, namespace: e2e-refused, labels: {app: rf-client-b}}
-spec:
-  nodeName: worker2
-  containers:
-  - {name: c, image: registry.k8s.io/e2e-test-images/agnhost:2.53, command: [/agnhost], args: [pause]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: control, namespace: e2e-refused, labels: {app: rf-control}}
-spec:
-  nodeName: worker2
-  containers:
-  - {name: c, image: registry.k8s.io/e2e-test-images/agnhost:2.53, command: [/agnhost], args: [pause]}
----
-apiVersion: crd.antrea.io/v1beta1
+var refusedObjects = manifests([]string{refusedNamespace},
+	agnhostPod{refusedNamespace, "srv", "app: rf-srv", 1, "netexec, --http-port=80"},
+	agnhostPod{refusedNamespace, "client-a", "app: rf-client-a", 2, "pause"},
+	agnhostPod{refusedNamespace, "client-b", "app: rf-client-b", 2, "pause"},
+	agnhostPod{refusedNamespace, "control", "app: rf-control", 2, "pause"}) + "---\n" + `apiVersion: crd.antrea.io/v1beta1
 kind: ClusterNetworkPolicy
 metadata: {name: e2e-refused-drop}
 spec:
