@@ -371,6 +371,10 @@ func waitFieldPolicyRealized(ctx context.Context, t *testing.T, resource, ns, na
 // with every probe that did not within fieldsSettle.
 func (fx *fieldsFixture) expect(ctx context.Context, t *testing.T, probes []probe, reverted bool) {
 	t.Helper()
+	phase := "with the policies Realized,"
+	if reverted {
+		phase = "after the policies were deleted,"
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var failures []string
@@ -385,10 +389,19 @@ func (fx *fieldsFixture) expect(ctx context.Context, t *testing.T, probes []prob
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			deadline := time.Now().Add(fieldsSettle)
-			for {
+			start := time.Now()
+			deadline := start.Add(fieldsSettle)
+			var first string
+			for attempt := 1; ; attempt++ {
 				got := fx.probe(ctx, t, p.conn)
+				if attempt == 1 {
+					first = got
+				}
 				if got == want {
+					if attempt > 1 {
+						t.Logf("%s %s: %s at first, %s after %d attempts (%s)", phase, p.conn, first, want, attempt,
+							time.Since(start).Round(time.Millisecond))
+					}
 					return
 				}
 				if time.Now().After(deadline) || ctx.Err() != nil {
@@ -404,11 +417,7 @@ func (fx *fieldsFixture) expect(ctx context.Context, t *testing.T, probes []prob
 	wg.Wait()
 	if len(failures) > 0 {
 		slices.Sort(failures)
-		what := "with the policies Realized"
-		if reverted {
-			what = "after the policies were deleted"
-		}
-		t.Fatalf("%s, within %s:\n  %s", what, fieldsSettle, strings.Join(failures, "\n  "))
+		t.Fatalf("%s within %s:\n  %s", phase, fieldsSettle, strings.Join(failures, "\n  "))
 	}
 }
 
