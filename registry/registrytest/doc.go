@@ -18,5 +18,8 @@ limitations under the License.
 // packages and gives RESTOptionsGetters built the way strata-apiserver builds its own
 // (apiserver/options: SimpleStorageFactory, codec LegacyCodec(crd.antrea.io/v1beta1),
 // key prefix <prefix>/<group>/<resource>), so that the tests see what the server
-// writes to etcd. It is imported by tests only.
+// writes to etcd. It also holds the tests that every kind runs alike, parameterised
+// by the kind: TestSharedStorage (one object through the crd.antrea.io and the legacy
+// store) and TestRefusedFields (the fields this Strata version refuses). It is
+// imported by tests only.
 package registrytest
