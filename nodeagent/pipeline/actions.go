@@ -21,8 +21,15 @@ import (
 	"github.com/strata-net/strata/nodeagent/openflow"
 )
 
-// Metric flows sit at one priority; they match disjoint conjunction ids.
-const metricPriority = 200
+// Metric flows: an Allow's match the connections committed with its id; a Drop's
+// or Reject's the packets a rule denied (the deny bit and the rule's id). A packet
+// a rule denies may belong to a connection an Allow committed before (its entry
+// still new: one-way UDP, SCTP sharing an entry), so both can match: the deny
+// flows sit above the allow flows and the deny wins.
+const (
+	metricPriority     = 200
+	denyMetricPriority = metricPriority + 1
+)
 
 // flowBuilder makes flows with the agent's round in their cookies.
 type flowBuilder struct {
@@ -138,7 +145,7 @@ func (b flowBuilder) metricFlows(r *compiledRule, part *rulePart) []openflow.Flo
 		return nil
 	case v1beta2.RuleActionDrop, v1beta2.RuleActionReject:
 		m := openflow.MustMatch(APDenyField.Match(1), APConjIDField.Match(part.conjID))
-		return []openflow.Flow{{Table: t.metric, Priority: metricPriority, Cookie: cookie, Match: m}}
+		return []openflow.Flow{{Table: t.metric, Priority: denyMetricPriority, Cookie: cookie, Match: m}}
 	}
 	label, mask := ctLabel(r.dir, part.conjID)
 	out := make([]openflow.Flow, 0, 2)
