@@ -15,8 +15,8 @@ limitations under the License.
 */
 
 // Package admission holds strata-apiserver's admission plugins for the policy
-// resources. They read listers of the server's own informers (fed through the
-// loopback client), never live GETs:
+// resources. They read the caches (listers and indexers) of the server's own
+// informers (fed through the loopback client), never live GETs:
 //
 //   - StrataPolicyDefaults (mutating): spec.tier defaults to "application"; unnamed
 //     rules get "<ingress|egress>-<action>-<first 7 hex of sha1 of the rule>".
@@ -28,7 +28,8 @@ limitations under the License.
 //     referenced ClusterGroup is allowed with a warning naming its referrers.
 //   - StrataGroups (validating): the same for the namespaced Groups, within their
 //     Namespace: childGroups are Groups of the same Namespace, and the referrers are
-//     the Antrea NetworkPolicies and Groups of that Namespace.
+//     the Antrea NetworkPolicies and Groups of that Namespace. Both plugins are one
+//     implementation (groupNesting) configured per scope (groupplugins.go).
 //
 // Refusals are 403 Forbidden whose causes carry the field path. The plugins apply
 // to the crd.antrea.io resources and to the same objects served through the legacy

@@ -34,18 +34,14 @@ import (
 	listers "github.com/strata-net/strata/generated/listers/crd/v1beta1"
 )
 
-// errNotReady is returned while the informers have not synced.
-var errNotReady = errors.New("not yet ready to handle requests: the policy caches are syncing, retry shortly")
-
 // Tiers enforces the rules about Tiers that need the other objects: the number of
 // Tiers, unique priorities, and which Tiers may be deleted.
 type Tiers struct {
-	*admission.Handler
+	cachedPlugin
 	tiers listers.TierLister
 	// policies are the ClusterNetworkPolicies and the Antrea NetworkPolicies, both
 	// indexed by Tier.
 	policies []cache.Indexer
-	initErr  error
 }
 
 var (
@@ -55,7 +51,7 @@ var (
 
 // NewTiers returns the StrataTiers plugin.
 func NewTiers() *Tiers {
-	return &Tiers{Handler: admission.NewHandler(admission.Create, admission.Delete)}
+	return &Tiers{cachedPlugin: newCachedPlugin(TiersName, "tiers", admission.Create, admission.Delete)}
 }
 
 // SetInformerFactory takes the listers the plugin reads.
@@ -68,32 +64,18 @@ func (p *Tiers) SetInformerFactory(f informers.SharedInformerFactory) {
 		addIndexers(annpInformer, cache.Indexers{byTier: policyTierIndex}))
 	p.tiers = tierInformer.Lister()
 	p.policies = []cache.Indexer{acnpInformer.GetIndexer(), annpInformer.GetIndexer()}
-	synced := []cache.InformerSynced{tierInformer.Informer().HasSynced, acnpInformer.HasSynced, annpInformer.HasSynced}
-	p.SetReadyFunc(func() bool {
-		for _, s := range synced {
-			if !s() {
-				return false
-			}
-		}
-		return true
-	})
+	p.readyWhenSynced(tierInformer.Informer().HasSynced, acnpInformer.HasSynced, annpInformer.HasSynced)
 }
 
 // ValidateInitialization checks that the listers were set.
 func (p *Tiers) ValidateInitialization() error {
-	if p.tiers == nil || len(p.policies) == 0 {
-		return errors.New("StrataTiers: missing listers")
-	}
-	return p.initErr
+	return p.initialized(p.tiers != nil && len(p.policies) > 0)
 }
 
 // Validate applies the Tier rules to creations and deletions.
 func (p *Tiers) Validate(_ context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
-	if !isResource(a, "tiers") {
-		return nil
-	}
-	if !p.WaitForReady() {
-		return admission.NewForbidden(a, errNotReady)
+	if ok, err := p.validates(a); !ok {
+		return err
 	}
 	if a.GetOperation() == admission.Delete {
 		return p.validateDelete(a)
