@@ -170,6 +170,29 @@ func TestANNP(t *testing.T) {
 			}
 		})
 	}
+	t.Run("missing Group", func(t *testing.T) { checkMissingGroupStatus(ctx, t) })
+}
+
+// checkMissingGroupStatus points the ANNP's Drop at a Group that does not exist:
+// the status says so (Failed, Realizable False, GroupNotFound naming the Group);
+// pointing it back makes it Realized again.
+func checkMissingGroupStatus(ctx context.Context, t *testing.T) {
+	const patch = `[{"op": "replace", "path": "/spec/ingress/1/from/0/group", "value": "%s"}]`
+	kubectl(ctx, t, "patch", "anp", "-n", annpNamespace, "srv-ingress", "--type=json", "-p", fmt.Sprintf(patch, "no-such-group"))
+	eventually(ctx, t, settleTimeout, "the ANNP's status to name the missing Group", func(ctx context.Context) error {
+		out, err := kubectlOut(ctx, "get", "anp", "-n", annpNamespace, "srv-ingress", "-o",
+			`jsonpath={.status.phase} {.status.conditions[?(@.type=="Realizable")].status} {.status.conditions[?(@.type=="Realizable")].reason}|{.status.conditions[?(@.type=="Realizable")].message}`)
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		head, msg, _ := strings.Cut(out, "|")
+		if head != "Failed False GroupNotFound" || !strings.Contains(msg, `Group "test/no-such-group" does not exist`) {
+			return fmt.Errorf("phase, Realizable, reason | message: %q", out)
+		}
+		return nil
+	})
+	kubectl(ctx, t, "patch", "anp", "-n", annpNamespace, "srv-ingress", "--type=json", "-p", fmt.Sprintf(patch, "droppers"))
+	waitANNPRealized(ctx, t, annpNamespace, "srv-ingress", 1)
 }
 
 // connectOutcome runs agnhost connect in a Pod: "" when it connected, else TIMEOUT,
