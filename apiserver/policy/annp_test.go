@@ -27,6 +27,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/strata-net/strata/apis/controlplane"
@@ -223,6 +224,8 @@ func TestExactRule(t *testing.T) {
 	fqdn := crdv1beta1.NetworkPolicyPeer{FQDN: "example.com"}
 	tcp := crdv1beta1.ProtocolTCP
 	port80 := crdv1beta1.NetworkPolicyPort{Protocol: &tcp}
+	sctp, p9000 := crdv1beta1.ProtocolSCTP, intstr.FromInt32(9000)
+	sctp9000 := crdv1beta1.NetworkPolicyPort{Protocol: &sctp, Port: &p9000}
 	igmp := crdv1beta1.NetworkPolicyProtocol{IGMP: &crdv1beta1.IGMPProtocol{}}
 	icmp := crdv1beta1.NetworkPolicyProtocol{ICMP: &crdv1beta1.ICMPProtocol{}}
 	l7 := []crdv1beta1.L7Protocol{{HTTP: &crdv1beta1.HTTPProtocol{Method: "GET"}}}
@@ -244,6 +247,21 @@ func TestExactRule(t *testing.T) {
 		{name: "reject keeps ICMP, drops IGMP", rule: crdv1beta1.Rule{Action: &reject, Protocols: []crdv1beta1.NetworkPolicyProtocol{igmp, icmp}},
 			want: &crdv1beta1.Rule{Action: &reject, Protocols: []crdv1beta1.NetworkPolicyProtocol{icmp}}},
 		{name: "drop of IGMP only: nothing (not every protocol)", rule: crdv1beta1.Rule{Action: &drop, Protocols: []crdv1beta1.NetworkPolicyProtocol{igmp}}},
+		{name: "allow with an SCTP port: nothing", rule: crdv1beta1.Rule{Action: &allow, To: []crdv1beta1.NetworkPolicyPeer{pods},
+			Ports: []crdv1beta1.NetworkPolicyPort{port80, sctp9000}}},
+		{name: "pass of SCTP only: nothing", rule: crdv1beta1.Rule{Action: &pass, Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}}},
+		{name: "drop keeps its TCP port, drops the SCTP one", rule: crdv1beta1.Rule{Action: &drop, To: []crdv1beta1.NetworkPolicyPeer{pods},
+			Ports: []crdv1beta1.NetworkPolicyPort{sctp9000, port80}},
+			want: &crdv1beta1.Rule{Action: &drop, To: []crdv1beta1.NetworkPolicyPeer{pods}, Ports: []crdv1beta1.NetworkPolicyPort{port80}}},
+		{name: "reject keeps ICMP, drops its SCTP port", rule: crdv1beta1.Rule{Action: &reject,
+			Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}, Protocols: []crdv1beta1.NetworkPolicyProtocol{icmp}},
+			want: &crdv1beta1.Rule{Action: &reject, Protocols: []crdv1beta1.NetworkPolicyProtocol{icmp}}},
+		{name: "drop of an SCTP port only: nothing (not every port and protocol)", rule: crdv1beta1.Rule{Action: &drop,
+			To: []crdv1beta1.NetworkPolicyPeer{pods}, Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}}},
+		{name: "drop of SCTP and IGMP only: nothing", rule: crdv1beta1.Rule{Action: &drop,
+			Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}, Protocols: []crdv1beta1.NetworkPolicyProtocol{igmp}}},
+		{name: "drop of an SCTP port only, with an fqdn peer: nothing", rule: crdv1beta1.Rule{Action: &drop,
+			To: []crdv1beta1.NetworkPolicyPeer{pods, fqdn}, Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}}},
 		{name: "drop with toServices: nothing", rule: crdv1beta1.Rule{Action: &drop, ToServices: []crdv1beta1.PeerService{{Name: "s"}}}},
 		{name: "drop applied to a Service only: nothing", rule: crdv1beta1.Rule{Action: &drop,
 			AppliedTo: []crdv1beta1.AppliedTo{{Service: &crdv1beta1.NamespacedName{Name: "s", Namespace: "d"}}}}},

@@ -23,11 +23,13 @@ import (
 
 // exactRule returns the part of a rule this version enforces exactly, or nil when
 // no part of it can be: a rule is never enforced more loosely than written.
-// Objects written by an older version may carry fields admission now refuses
-// (apis/crd/support). An Allow or Pass rule with any of them is not installed at
-// all (anything else would widen what it lets through or skips); a Drop or Reject
-// rule keeps its exact peers, appliedTo entries and protocols, and is dropped when
-// that leaves a list empty that was not (an empty list would match everything).
+// Objects written by an older version may carry fields or values admission now
+// refuses (apis/crd/support). An Allow or Pass rule with any of them is not
+// installed at all (anything else would widen what it lets through or skips); a
+// Drop or Reject rule keeps its exact peers, appliedTo entries, ports (not those of
+// protocol SCTP) and protocols, and is dropped when that leaves a list empty that
+// was not (an empty list would match everything; ports and protocols are one list:
+// the rule matches either).
 // specRefused tells whether the rule uses the policy's appliedTo and that has a
 // refused entry.
 func exactRule(r *crdv1beta1.Rule, specRefused bool) *crdv1beta1.Rule {
@@ -43,11 +45,12 @@ func exactRule(r *crdv1beta1.Rule, specRefused bool) *crdv1beta1.Rule {
 	out.From = keepPeers(r.From)
 	out.To = keepPeers(r.To)
 	out.AppliedTo = keepAppliedTo(r.AppliedTo)
+	out.Ports = keepPorts(r.Ports)
 	out.Protocols = keepProtocols(r.Protocols)
 	if len(out.From) < len(r.From) && len(out.From) == 0 ||
 		len(out.To) < len(r.To) && len(out.To) == 0 ||
 		len(out.AppliedTo) < len(r.AppliedTo) && len(out.AppliedTo) == 0 ||
-		len(out.Protocols) < len(r.Protocols) && len(out.Protocols)+len(out.Ports) == 0 {
+		(len(out.Ports) < len(r.Ports) || len(out.Protocols) < len(r.Protocols)) && len(out.Ports)+len(out.Protocols) == 0 {
 		return nil
 	}
 	return &out
@@ -67,6 +70,16 @@ func keepAppliedTo(in []crdv1beta1.AppliedTo) []crdv1beta1.AppliedTo {
 	var out []crdv1beta1.AppliedTo
 	for i := range in {
 		if !support.AppliedToRefused(&in[i]) {
+			out = append(out, in[i])
+		}
+	}
+	return out
+}
+
+func keepPorts(in []crdv1beta1.NetworkPolicyPort) []crdv1beta1.NetworkPolicyPort {
+	var out []crdv1beta1.NetworkPolicyPort
+	for i := range in {
+		if !support.PortRefused(&in[i]) {
 			out = append(out, in[i])
 		}
 	}

@@ -65,12 +65,14 @@ Allow or a Pass installs nothing and a Drop or a Reject only its exact part; it 
 be updated only to remove the field, and deleted (` + "`TestRefusedFieldStored`" + `).
 This page lists every field of every served version, from the lists in
 ` + "`apis/crd/support/fields.go`" + `: a test walks the API types and fails when a field is
-in none of them (` + "`TestFieldsListed`" + `), and another sends every refused field, in
-every version that has it, to a real strata-apiserver (` + "`TestRefusedFieldsAdmission`" + `).
+in none of them (` + "`TestFieldsListed`" + `), and another sends every refused field and
+value, in every version that has it, to a real strata-apiserver
+(` + "`TestRefusedFieldsAdmission`" + `).
 
 | status | meaning |
 | --- | --- |
 | enforced | enforced exactly; the tests named prove it on real traffic (where each runs: [Tests](#tests)) |
+| enforced; V refused | enforced exactly for its other values, which the tests named prove; the value V is refused as a refused field is, the 422 saying which value and why |
 | refused | 422 at admission, nothing stored |
 | enforced, unproven | implemented, but no test proves it (or all its values) on real traffic yet: to be proven or refused |
 | not allowed | not part of the kind at that position (as in Antrea): validation refuses it with a 422 |
@@ -119,7 +121,12 @@ func renderDoc() string {
 			if !slices.Equal(f.Versions, versions[kind]) {
 				name += " (" + strings.Join(f.Versions, ", ") + " only)"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", name, class, note)
+			status := string(class)
+			if rv, ok := support.RefusedValues[f.Path]; ok {
+				status += "; " + rv.Value + " refused"
+				note += "; " + rv.Value + " refused: " + rv.Note
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", name, status, note)
 		}
 	}
 	b.WriteString("\n## Tests\n\n| test | package | what it feeds in, which traffic it checks |\n| --- | --- | --- |\n")

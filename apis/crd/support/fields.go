@@ -44,6 +44,7 @@ var Enforced = map[string]string{
 	"ClusterNetworkPolicy.spec.appliedTo[].group":                       "TestWalkthrough/5.4",
 	"ClusterNetworkPolicy.spec.appliedTo[].serviceAccount":              "TestFieldsOnTraffic/acnp-serviceaccount",
 	"ClusterNetworkPolicy.spec.ingress[].action":                        "TestWalkthrough/3.2, TestANNP, TestRejectMidStream, TestAgentEnforces, TestAgentRejectUDP, TestAgentPassThenBaseline",
+	"ClusterNetworkPolicy.spec.ingress[].ports[].protocol":              "TestFaults, TestAgentRejectUDP, TestAgentDropAfterOneWayUDPAllow, TestFieldsOnTraffic/acnp-ingress-ports",
 	"ClusterNetworkPolicy.spec.ingress[].ports[].port":                  "TestFaults, TestOVSPolicies/named port",
 	"ClusterNetworkPolicy.spec.ingress[].ports[].endPort":               "TestOVSPolicies/port range",
 	"ClusterNetworkPolicy.spec.ingress[].ports[].sourcePort":            "TestFieldsOnTraffic/acnp-ingress-ports",
@@ -66,6 +67,7 @@ var Enforced = map[string]string{
 	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].group":             "TestFieldsOnTraffic/acnp-ingress-appliedto",
 	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].serviceAccount":    "TestFieldsOnTraffic/acnp-ingress-appliedto",
 	"ClusterNetworkPolicy.spec.egress[].action":                         "TestFieldsOnTraffic/acnp-egress-actions, TestFieldsOnTraffic/acnp-egress-ports, TestPodStartup, TestNodeSelectorPeer",
+	"ClusterNetworkPolicy.spec.egress[].ports[].protocol":               "TestFieldsOnTraffic/acnp-egress-ports, TestFieldsOnTraffic/acnp-egress-actions",
 	"ClusterNetworkPolicy.spec.egress[].ports[].port":                   "TestFieldsOnTraffic/acnp-egress-ports",
 	"ClusterNetworkPolicy.spec.egress[].ports[].endPort":                "TestFieldsOnTraffic/acnp-egress-ports",
 	"ClusterNetworkPolicy.spec.egress[].ports[].sourcePort":             "TestFieldsOnTraffic/acnp-egress-ports",
@@ -92,6 +94,7 @@ var Enforced = map[string]string{
 	"NetworkPolicy.spec.appliedTo[].podSelector":                        "TestANNP",
 	"NetworkPolicy.spec.appliedTo[].group":                              "TestFieldsOnTraffic/annp-appliedto-group",
 	"NetworkPolicy.spec.ingress[].action":                               "TestANNP",
+	"NetworkPolicy.spec.ingress[].ports[].protocol":                     "TestFieldsOnTraffic/annp-ingress-ports, TestANNP",
 	"NetworkPolicy.spec.ingress[].ports[].port":                         "TestFieldsOnTraffic/annp-ingress-ports, TestANNP",
 	"NetworkPolicy.spec.ingress[].ports[].endPort":                      "TestFieldsOnTraffic/annp-ingress-ports",
 	"NetworkPolicy.spec.ingress[].ports[].sourcePort":                   "TestFieldsOnTraffic/annp-ingress-ports",
@@ -109,6 +112,7 @@ var Enforced = map[string]string{
 	"NetworkPolicy.spec.ingress[].appliedTo[].podSelector":              "TestFieldsOnTraffic/annp-rule-appliedto",
 	"NetworkPolicy.spec.ingress[].appliedTo[].group":                    "TestFieldsOnTraffic/annp-rule-appliedto",
 	"NetworkPolicy.spec.egress[].action":                                "TestFieldsOnTraffic/annp-egress-actions, TestFieldsOnTraffic/annp-egress-ports",
+	"NetworkPolicy.spec.egress[].ports[].protocol":                      "TestFieldsOnTraffic/annp-egress-ports, TestFieldsOnTraffic/annp-egress-actions",
 	"NetworkPolicy.spec.egress[].ports[].port":                          "TestFieldsOnTraffic/annp-egress-ports",
 	"NetworkPolicy.spec.egress[].ports[].endPort":                       "TestFieldsOnTraffic/annp-egress-ports",
 	"NetworkPolicy.spec.egress[].ports[].sourcePort":                    "TestFieldsOnTraffic/annp-egress-ports",
@@ -190,15 +194,36 @@ var Refused = map[string]string{
 	"Group.spec.externalEntitySelector":                                      "ExternalEntities (VMs and other non-Pod workloads)",
 }
 
+// RefusedValue is a value of an Enforced field that this Strata version refuses.
+type RefusedValue struct {
+	// Value is the refused value, as written in a manifest.
+	Value string
+	// Note says why.
+	Note string
+}
+
+// RefusedValues are the values of Enforced fields this Strata version refuses
+// (Rule): admission answers 422 at the field, the message saying which value and
+// why, and the computation reports an object stored by an older version with one
+// as not realizable (its entries with the value are left out: an Allow or Pass
+// installs nothing, a Drop or Reject its other entries). The field's other values
+// are enforced, proven by the tests Enforced names.
+var RefusedValues = map[string]RefusedValue{
+	"ClusterNetworkPolicy.spec.ingress[].ports[].protocol": {Value: "SCTP", Note: sctpNote},
+	"ClusterNetworkPolicy.spec.egress[].ports[].protocol":  {Value: "SCTP", Note: sctpNote},
+	"NetworkPolicy.spec.ingress[].ports[].protocol":        {Value: "SCTP", Note: sctpNote},
+	"NetworkPolicy.spec.egress[].ports[].protocol":         {Value: "SCTP", Note: sctpNote},
+}
+
+const sctpNote = "Open vSwitch's userspace connection tracking (3.1) keeps one SCTP entry per pair of " +
+	"addresses, without ports: once two Pods have one SCTP association, every SCTP packet between them " +
+	"takes the established bypass (an Allow of one port would let the others through, a Drop of a port " +
+	"would do nothing)"
+
 // Unproven are fields the computation and the agents implement but that no test
 // proves on real traffic (or only some of their values); the value says what is
 // missing. Each is to be proven by a test or refused.
-var Unproven = map[string]string{
-	"ClusterNetworkPolicy.spec.ingress[].ports[].protocol": "TCP: TestFaults, TestFieldsOnTraffic/acnp-ingress-ports; UDP: TestAgentRejectUDP, TestFieldsOnTraffic/acnp-ingress-ports; SCTP: only between Pods that no Allow let SCTP through before (TestFieldsOnTraffic/acnp-ingress-ports); otherwise not exact: Open vSwitch's userspace conntrack (3.1) keeps one SCTP entry per pair of addresses, which stays new, and the metric table's flow of the Allow that committed it (ct_label) has the priority of the Drop's flow (nodeagent/pipeline metricPriority), so a denied SCTP packet between the two Pods may pass",
-	"ClusterNetworkPolicy.spec.egress[].ports[].protocol":  "TCP, UDP: TestFieldsOnTraffic/acnp-egress-ports, TestFieldsOnTraffic/acnp-egress-actions; SCTP: only between Pods that no Allow let SCTP through before (TestFieldsOnTraffic/acnp-egress-ports); otherwise not exact: Open vSwitch's userspace conntrack (3.1) keeps one SCTP entry per pair of addresses, which stays new, and the metric table's flow of the Allow that committed it (ct_label) has the priority of the Drop's flow (nodeagent/pipeline metricPriority), so a denied SCTP packet between the two Pods may pass",
-	"NetworkPolicy.spec.ingress[].ports[].protocol":        "TCP, UDP: TestFieldsOnTraffic/annp-ingress-ports, TestANNP; SCTP: only between Pods that no Allow let SCTP through before (TestFieldsOnTraffic/annp-ingress-ports); otherwise not exact: Open vSwitch's userspace conntrack (3.1) keeps one SCTP entry per pair of addresses, which stays new, and the metric table's flow of the Allow that committed it (ct_label) has the priority of the Drop's flow (nodeagent/pipeline metricPriority), so a denied SCTP packet between the two Pods may pass",
-	"NetworkPolicy.spec.egress[].ports[].protocol":         "TCP, UDP: TestFieldsOnTraffic/annp-egress-ports, TestFieldsOnTraffic/annp-egress-actions; SCTP: only between Pods that no Allow let SCTP through before (TestFieldsOnTraffic/annp-egress-ports); otherwise not exact: Open vSwitch's userspace conntrack (3.1) keeps one SCTP entry per pair of addresses, which stays new, and the metric table's flow of the Allow that committed it (ct_label) has the priority of the Drop's flow (nodeagent/pipeline metricPriority), so a denied SCTP packet between the two Pods may pass",
-}
+var Unproven = map[string]string{}
 
 // NotAllowed are fields that the kind's validation refuses wherever they appear,
 // as Antrea does: they are not part of the kind at that position (apis/crd/validation).
@@ -249,18 +274,19 @@ const (
 
 // Tests are the tests named in Enforced.
 var Tests = map[string]Test{
-	"TestWalkthrough":           {Package: "test/e2e/seed", Scope: scopeCluster},
-	"TestFaults":                {Package: "test/e2e/localcluster", Scope: scopeCluster},
-	"TestPodStartup":            {Package: "test/e2e/localcluster", Scope: scopeCluster},
-	"TestAgentEnforces":         {Package: "nodeagent", Scope: scopeAgent},
-	"TestAgentRejectUDP":        {Package: "nodeagent", Scope: scopeAgent},
-	"TestAgentPassThenBaseline": {Package: "nodeagent", Scope: scopeAgent},
-	"TestOVSPolicies":           {Package: "nodeagent/pipeline", Scope: scopePipeline},
-	"TestOVSPacketIns":          {Package: "nodeagent/pipeline", Scope: scopePipeline},
-	"TestANNP":                  {Package: "test/e2e/localcluster", Scope: scopeCluster},
-	"TestNodeSelectorPeer":      {Package: "test/e2e/localcluster", Scope: scopeCluster},
-	"TestRejectMidStream":       {Package: "test/e2e/localcluster", Scope: scopeCluster},
-	"TestFieldsOnTraffic":       {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestWalkthrough":                  {Package: "test/e2e/seed", Scope: scopeCluster},
+	"TestFaults":                       {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestPodStartup":                   {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestAgentEnforces":                {Package: "nodeagent", Scope: scopeAgent},
+	"TestAgentRejectUDP":               {Package: "nodeagent", Scope: scopeAgent},
+	"TestAgentDropAfterOneWayUDPAllow": {Package: "nodeagent", Scope: scopeAgent},
+	"TestAgentPassThenBaseline":        {Package: "nodeagent", Scope: scopeAgent},
+	"TestOVSPolicies":                  {Package: "nodeagent/pipeline", Scope: scopePipeline},
+	"TestOVSPacketIns":                 {Package: "nodeagent/pipeline", Scope: scopePipeline},
+	"TestANNP":                         {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestNodeSelectorPeer":             {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestRejectMidStream":              {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestFieldsOnTraffic":              {Package: "test/e2e/localcluster", Scope: scopeCluster},
 }
 
 // ServedKind is a kind of a served group-version.

@@ -104,6 +104,11 @@ func TestFieldsListed(t *testing.T) {
 			}
 		}
 	}
+	for _, p := range sortedKeys(support.RefusedValues) {
+		if _, ok := support.Enforced[p]; !ok {
+			t.Errorf("support.RefusedValues has %s, which is not in Enforced (a refused value of an enforced field)", p)
+		}
+	}
 }
 
 // supportOf returns the refusals of the support function of a kind, which has none
@@ -128,8 +133,15 @@ func supportOf(obj runtime.Object) field.ErrorList {
 // ("spec.ingress[0].from[0].fqdn").
 func withField(t *testing.T, sk support.ServedKind, path string) (internal, storage runtime.Object, errPath string) {
 	t.Helper()
+	return withValue(t, sk, path, "")
+}
+
+// withValue is withField with the field (a string) set to value; "" sets it as
+// withField does.
+func withValue(t *testing.T, sk support.ServedKind, path, value string) (internal, storage runtime.Object, errPath string) {
+	t.Helper()
 	versioned := reflect.New(sk.Type)
-	setPath(t, versioned.Elem(), strings.Split(path, "."))
+	setPath(t, versioned.Elem(), strings.Split(path, "."), value)
 	internal, err := scheme.Scheme.New(crd.SchemeGroupVersion.WithKind(sk.Kind))
 	if err != nil {
 		t.Fatal(err)
@@ -148,8 +160,9 @@ func withField(t *testing.T, sk support.ServedKind, path string) (internal, stor
 }
 
 // setPath sets the field at segs under v (a struct) to a value that is not empty:
-// one element for a list, a zero object for a pointer, the first value of an enum.
-func setPath(t *testing.T, v reflect.Value, segs []string) {
+// one element for a list, a zero object for a pointer, the first value of an enum;
+// value, when not "", for a string.
+func setPath(t *testing.T, v reflect.Value, segs []string, value string) {
 	t.Helper()
 	name, list := strings.CutSuffix(segs[0], "[]")
 	f, ok := fieldByJSON(v, name)
@@ -157,6 +170,13 @@ func setPath(t *testing.T, v reflect.Value, segs []string) {
 		t.Fatalf("%s has no field %q", v.Type(), name)
 	}
 	if len(segs) == 1 && !list {
+		if value != "" {
+			if f = alloc(f); f.Kind() != reflect.String {
+				t.Fatalf("%s is no string", name)
+			}
+			f.SetString(value)
+			return
+		}
 		setLeaf(f)
 		return
 	}
@@ -167,7 +187,7 @@ func setPath(t *testing.T, v reflect.Value, segs []string) {
 		}
 		f = alloc(f.Index(0))
 	}
-	setPath(t, f, segs[1:])
+	setPath(t, f, segs[1:], value)
 }
 
 func fieldByJSON(v reflect.Value, name string) (reflect.Value, bool) {
@@ -224,7 +244,9 @@ func kindOf(path string) (string, string) {
 
 // TestSupportRefusesExactlyTheRefused: every Refused field, set alone in each served version
 // that has it, reaches the storage version and is refused by the support functions
-// at its path, with the refusal's message; every other listed field is not.
+// at its path, with the refusal's message; every other listed field is not. Every
+// refused value (RefusedValues), set alone, is refused at its field's path, the
+// message naming the value after the refusal's.
 func TestSupportRefusesExactlyTheRefused(t *testing.T) {
 	versions := map[string][]string{}
 	for _, f := range support.Fields() {
@@ -250,6 +272,25 @@ func TestSupportRefusesExactlyTheRefused(t *testing.T) {
 				if len(errs) != 1 || errs[0].Field != errPath || errs[0].Type != field.ErrorTypeForbidden ||
 					errs[0].Detail != support.Detail {
 					t.Fatalf("%s set alone: refusals %v, want one at %s: %s", f.Path, errs, errPath, support.Detail)
+				}
+			})
+		}
+	}
+	// The refused values, in every served version that has their field.
+	for _, sk := range support.Served {
+		for _, f := range support.Fields() {
+			kind, rest := kindOf(f.Path)
+			rv, ok := support.RefusedValues[f.Path]
+			if kind != sk.Kind || !ok || !slices.Contains(f.Versions, sk.GroupVersion) {
+				continue
+			}
+			t.Run(sk.GroupVersion+" "+f.Path+"="+rv.Value, func(t *testing.T) {
+				_, storage, errPath := withValue(t, sk, rest, rv.Value)
+				errs := supportOf(storage)
+				if len(errs) != 1 || errs[0].Field != errPath || errs[0].Type != field.ErrorTypeForbidden ||
+					!strings.HasPrefix(errs[0].Detail, support.Detail+": "+rv.Value) {
+					t.Fatalf("%s set to %s alone: refusals %v, want one at %s: %s: %s ...", f.Path, rv.Value, errs, errPath,
+						support.Detail, rv.Value)
 				}
 			})
 		}

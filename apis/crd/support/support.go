@@ -22,10 +22,20 @@ import (
 	"github.com/strata-net/strata/apis/crd/v1beta1"
 )
 
-// Detail is the message of every refusal.
+// Detail is the message of every refusal; a refusal of one value of a field (a
+// ports entry's protocol SCTP) goes on with the value and why.
 const Detail = "is not supported by this Strata version"
 
 func refuse(path *field.Path) *field.Error { return field.Forbidden(path, Detail) }
+
+// refuseValue refuses a value of a field whose other values are enforced: the
+// message is Detail, then which value and why.
+func refuseValue(path *field.Path, reason string) *field.Error {
+	return field.Forbidden(path, Detail+": "+reason)
+}
+
+// sctpReason says why protocol SCTP is refused.
+const sctpReason = "SCTP: Open vSwitch's userspace connection tracking does not track SCTP ports"
 
 // PeerRefused tells whether a peer uses a field this version does not enforce.
 func PeerRefused(p *v1beta1.NetworkPolicyPeer) bool { return len(Peer(p, field.NewPath("p"))) > 0 }
@@ -68,6 +78,15 @@ func AppliedTo(a *v1beta1.AppliedTo, path *field.Path) field.ErrorList {
 // not enforce (IGMP).
 func ProtocolRefused(p *v1beta1.NetworkPolicyProtocol) bool { return p.IGMP != nil }
 
+// PortRefused tells whether a rule's ports entry has a value this version does not
+// enforce: protocol SCTP. Open vSwitch's userspace connection tracking (3.1) keeps
+// one SCTP entry per pair of addresses (ports 0): an Allow of one SCTP port would
+// let every other SCTP port between the two Pods through, and a Drop of a port
+// would do nothing once another port's association is up.
+func PortRefused(p *v1beta1.NetworkPolicyPort) bool {
+	return p.Protocol != nil && *p.Protocol == v1beta1.ProtocolSCTP
+}
+
 // RuleWideRefused tells whether a rule uses a field that makes no part of it
 // enforceable: l7Protocols or toServices.
 func RuleWideRefused(r *v1beta1.Rule) bool { return len(r.L7Protocols) > 0 || len(r.ToServices) > 0 }
@@ -85,6 +104,11 @@ func Rule(r *v1beta1.Rule, path *field.Path) field.ErrorList {
 	}
 	if len(r.ToServices) > 0 {
 		errs = append(errs, refuse(path.Child("toServices")))
+	}
+	for i := range r.Ports {
+		if PortRefused(&r.Ports[i]) {
+			errs = append(errs, refuseValue(path.Child("ports").Index(i).Child("protocol"), sctpReason))
+		}
 	}
 	for i := range r.Protocols {
 		if ProtocolRefused(&r.Protocols[i]) {

@@ -76,9 +76,9 @@ type refusal struct {
 	name, path, spec string
 }
 
-// policyRefusals are the refused fields of ClusterNetworkPolicies and Antrea
-// NetworkPolicies (one spec for both), each in a spec that is valid without it
-// where Antrea allows it there.
+// policyRefusals are the refused fields and values of ClusterNetworkPolicies and
+// Antrea NetworkPolicies (one spec for both), each in a spec that is valid without
+// it where Antrea allows it there.
 var policyRefusals = []refusal{
 	{"appliedTo externalEntitySelector", "spec.appliedTo[0].externalEntitySelector", `
 tier: application
@@ -124,6 +124,16 @@ tier: application
 priority: 5
 appliedTo: [{podSelector: {matchLabels: {app: db}}}]
 ingress: [{action: Drop, protocols: [{igmp: {igmpType: 17, groupAddress: 224.0.0.1}}]}]`},
+	{"ingress SCTP port", "spec.ingress[0].ports[0].protocol", `
+tier: application
+priority: 5
+appliedTo: [{podSelector: {matchLabels: {app: db}}}]
+ingress: [{action: Allow, from: [{podSelector: {matchLabels: {app: web}}}], ports: [{protocol: SCTP, port: 9000}]}]`},
+	{"egress SCTP port", "spec.egress[0].ports[0].protocol", `
+tier: application
+priority: 5
+appliedTo: [{podSelector: {matchLabels: {app: db}}}]
+egress: [{action: Drop, to: [{podSelector: {matchLabels: {app: web}}}], ports: [{protocol: SCTP, port: 9000}]}]`},
 	{"egress IGMP", "spec.egress[0].protocols[0].igmp", `
 tier: application
 priority: 5
@@ -187,10 +197,10 @@ var groupRefusals = []refusal{
 }
 
 // TestRefusedFieldsAdmission posts, in every served group-version, a manifest with
-// each field this Strata version refuses: the answer is 422 with a cause at the
-// field's path saying it is not supported by this Strata version, and nothing is
-// stored. The cases cover every field of support.Refused in every version that has
-// it.
+// each field (or value of a field) this Strata version refuses: the answer is 422
+// with a cause at the field's path saying it is not supported by this Strata
+// version, and nothing is stored. The cases cover every field of support.Refused
+// and of support.RefusedValues in every version that has it.
 func TestRefusedFieldsAdmission(t *testing.T) {
 	ctx, c := ctxT(t), rawClient(t)
 	waitSystemTiers(ctx, t, shared.Client)
@@ -218,10 +228,13 @@ func TestRefusedFieldsAdmission(t *testing.T) {
 	run(refusedPolicyKinds, policyRefusals)
 	run(refusedGroupKinds, groupRefusals)
 
-	// Every refused field of support.Refused, in every served version that has it.
+	// Every refused field of support.Refused and every field with a refused value
+	// (support.RefusedValues), in every served version that has it.
 	want := sets.New[string]()
 	for _, f := range support.Fields() {
-		if _, ok := support.Refused[f.Path]; !ok {
+		_, refused := support.Refused[f.Path]
+		_, refusedValue := support.RefusedValues[f.Path]
+		if !refused && !refusedValue {
 			continue
 		}
 		kind, rest, _ := strings.Cut(f.Path, ".")
@@ -233,7 +246,7 @@ func TestRefusedFieldsAdmission(t *testing.T) {
 		t.Errorf("no case for the refused fields %s", strings.Join(missing, "\n"))
 	}
 	if extra := sets.List(covered.Difference(want)); len(extra) > 0 {
-		t.Errorf("cases for fields that support.Refused does not list: %s", strings.Join(extra, "\n"))
+		t.Errorf("cases for fields that neither support.Refused nor support.RefusedValues lists: %s", strings.Join(extra, "\n"))
 	}
 }
 
