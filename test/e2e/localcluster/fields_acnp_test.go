@@ -22,15 +22,16 @@ import "fmt"
 //   - acnp-serviceaccount: a ServiceAccount as appliedTo, as an ingress peer and as
 //     an egress peer selects the Pods of that ServiceAccount, not Pods with the same
 //     labels and another ServiceAccount;
-//   - acnp-ingress-ports: an ingress Allow of SCTP to one port (above a Drop of the
-//     rest) lets that SCTP INIT through and not one to another port (of another
-//     Pod: see fieldCase.probes); of TCP from a source port range, or from one
-//     source port, exactly those source ports; of ICMP echo (type 8, code 0),
-//     echo, with a Drop of type 13 before it not matching echo; UDP is dropped;
+//   - acnp-ingress-ports: an ingress Allow (above a Drop of the rest) of UDP to
+//     one port lets UDP to it through, not TCP to it; of TCP from a source port
+//     range, or from one source port, exactly those source ports; of ICMP echo
+//     (type 8, code 0), echo, with a Drop of type 13 before it not matching echo;
+//     other UDP is dropped; an ingress rule of SCTP is refused at admission
+//     (apis/crd/support.RefusedValues);
 //   - acnp-egress-ports: egress Drops of UDP to a port (not TCP to it, not UDP to
-//     another), SCTP to a port, the named port http (resolved per destination
-//     Pod: 8080 on one server, 8082 on the other), a port range (port and
-//     endPort), a source port range, ICMP echo;
+//     another), the named port http (resolved per destination Pod: 8080 on one
+//     server, 8082 on the other), a port range (port and endPort), a source port
+//     range, ICMP echo; an egress rule of SCTP is refused at admission;
 //   - acnp-egress-actions: egress Reject resets TCP and answers UDP with an ICMP
 //     administratively prohibited that reaches the client; egress Pass skips the
 //     later Tier's Drop and goes on to the baseline Tier, whose Drop applies;
@@ -93,7 +94,7 @@ func acnpFieldCases() []fieldCase {
 				"ClusterNetworkPolicy.spec.ingress[].ports[].sourceEndPort", "ClusterNetworkPolicy.spec.ingress[].protocols[].icmp"},
 			manifest: acnp("fields-ingress-ports", "securityops", 5, `  appliedTo: [`+selASrvs+`]
   ingress:
-  - {action: Allow, name: sctp-9000, from: [`+selACli+`], ports: [{protocol: SCTP, port: 9000}]}
+  - {action: Allow, name: udp-8083, from: [`+selACli+`], ports: [{protocol: UDP, port: 8083}]}
   - {action: Allow, name: from-21000-21009, from: [`+selACli+`], ports: [{protocol: TCP, port: 8081, sourcePort: 21000, sourceEndPort: 21009}]}
   - {action: Allow, name: from-21020, from: [`+selACli+`], ports: [{protocol: TCP, port: 8082, sourcePort: 21020}]}
   - {action: Drop, name: timestamp, from: [`+selACli+`], protocols: [{icmp: {icmpType: 13}}]}
@@ -101,14 +102,18 @@ func acnpFieldCases() []fieldCase {
   - {action: Drop, name: rest, from: [`+selACli+`]}
 `),
 			probes: []probe{
-				// SCTP allowed and denied between different Pods: see fieldCase.probes.
-				{"a/cli -> a/srv:sctp/9000", connects}, {"a/cli -> a/srv-sa:sctp/9001", dropped},
+				{"a/cli -> a/srv:udp/8083", connects}, {"a/cli -> a/srv:8083", dropped},
 				{"a/cli:21000 -> a/srv:8081", connects}, {"a/cli:21009 -> a/srv:8081", connects},
 				{"a/cli:21010 -> a/srv:8081", dropped}, {"a/cli:20999 -> a/srv:8081", dropped},
 				{"a/cli:21020 -> a/srv:8082", connects}, {"a/cli:21021 -> a/srv:8082", dropped},
 				{"a/cli -> a/srv:icmp", connects},
 				{"a/cli -> a/srv:8080", dropped}, {"a/cli -> a/srv:udp/8080", dropped}, {"b/cli -> a/srv:8080", connects},
 			},
+			refused: []refusedManifest{{path: "spec.ingress[0].ports[1].protocol", value: "SCTP",
+				manifest: acnp("fields-ingress-sctp", "securityops", 5, `  appliedTo: [`+selASrvs+`]
+  ingress:
+  - {action: Allow, name: tcp-and-sctp, from: [`+selACli+`], ports: [{protocol: TCP, port: 8081}, {protocol: SCTP, port: 9000}]}
+`)}},
 		},
 		{
 			name: "acnp-egress-ports",
@@ -118,7 +123,6 @@ func acnpFieldCases() []fieldCase {
 			manifest: acnp("fields-egress-ports", "securityops", 5, `  appliedTo: [`+selACli+`]
   egress:
   - {action: Drop, name: udp-8081, to: [`+selASrvs+`], ports: [{protocol: UDP, port: 8081}]}
-  - {action: Drop, name: sctp-9000, to: [`+selASrvs+`], ports: [{protocol: SCTP, port: 9000}]}
   - {action: Drop, name: named-http, to: [`+selASrvs+`], ports: [{port: http}]}
   - {action: Drop, name: range-8083-8084, to: [`+selASrvs+`], ports: [{protocol: TCP, port: 8083, endPort: 8084}]}
   - {action: Drop, name: from-22000-22009, to: [`+selASrvs+`], ports: [{protocol: TCP, port: 8085, sourcePort: 22000, sourceEndPort: 22009}]}
@@ -126,7 +130,6 @@ func acnpFieldCases() []fieldCase {
 `),
 			probes: []probe{
 				{"a/cli -> a/srv:udp/8081", dropped}, {"a/cli -> a/srv:udp/8080", connects}, {"a/cli -> a/srv:8081", connects},
-				{"a/cli -> a/srv:sctp/9000", dropped}, {"a/cli -> a/srv:sctp/9001", connects},
 				{"a/cli -> a/srv:8080", dropped}, {"a/cli -> a/srv-sa:8082", dropped},
 				{"a/cli -> a/srv:8082", connects}, {"a/cli -> a/srv-sa:8080", connects},
 				{"a/cli -> a/srv:8083", dropped}, {"a/cli -> a/srv:8084", dropped},
@@ -134,6 +137,12 @@ func acnpFieldCases() []fieldCase {
 				{"a/cli:22010 -> a/srv:8085", connects}, {"a/cli -> a/srv:8085", connects},
 				{"a/cli -> a/srv:icmp", dropped}, {"a/cli -> b/srv:icmp", connects},
 			},
+			refused: []refusedManifest{{path: "spec.egress[1].ports[0].protocol", value: "SCTP",
+				manifest: acnp("fields-egress-sctp", "securityops", 5, `  appliedTo: [`+selACli+`]
+  egress:
+  - {action: Drop, name: udp-8081, to: [`+selASrvs+`], ports: [{protocol: UDP, port: 8081}]}
+  - {action: Drop, name: sctp-9000, to: [`+selASrvs+`], ports: [{protocol: SCTP, port: 9000}]}
+`)}},
 		},
 		{
 			name:   "acnp-egress-actions",

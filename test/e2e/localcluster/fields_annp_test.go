@@ -24,11 +24,11 @@ import "fmt"
 //     the Group's Pods only;
 //   - annp-ingress-ports, annp-egress-ports: Allow rules (above a Drop of the rest)
 //     of TCP to the named port http (resolved per Pod: 8080 on one server, 8082
-//     on the other), UDP to a port, SCTP to a port, a port range (port and
+//     on the other), UDP to a port (not TCP to it), a port range (port and
 //     endPort), a source port range, ICMP echo (with a Drop of ICMP type 13 before
 //     it that echo does not match): exactly those connections pass, in ingress
-//     rules and in egress rules to a podSelector peer (an SCTP INIT to another
-//     port goes to another Pod: see fieldCase.probes);
+//     rules and in egress rules to a podSelector peer; a rule of SCTP is refused
+//     at admission (apis/crd/support.RefusedValues);
 //   - annp-egress-actions: the egress actions: Reject (a TCP reset, an ICMP
 //     administratively prohibited for UDP), Pass (past the rest of the Tier to
 //     the baseline Tier, whose Drop applies), Allow and Drop;
@@ -58,7 +58,6 @@ func group(name, spec string) string {
 func annpPortRules(peer string, src int) string {
 	return fmt.Sprintf(`  - {action: Allow, name: named-http, %[1]s, ports: [{port: http}]}
   - {action: Allow, name: udp-8081, %[1]s, ports: [{protocol: UDP, port: 8081}]}
-  - {action: Allow, name: sctp-9000, %[1]s, ports: [{protocol: SCTP, port: 9000}]}
   - {action: Allow, name: range-8083-8084, %[1]s, ports: [{protocol: TCP, port: 8083, endPort: 8084}]}
   - {action: Allow, name: source-range, %[1]s, ports: [{protocol: TCP, port: 8085, sourcePort: %[2]d, sourceEndPort: %[3]d}]}
   - {action: Drop, name: timestamp, %[1]s, protocols: [{icmp: {icmpType: 13}}]}
@@ -67,13 +66,22 @@ func annpPortRules(peer string, src int) string {
 `, peer, src, src+9)
 }
 
+// annpSCTPRefused is an ANNP with a rule of SCTP in dir (ingress or egress) with
+// peer its from or to, which admission refuses.
+func annpSCTPRefused(name, appliedTo, dir, peer string) []refusedManifest {
+	return []refusedManifest{{path: "spec." + dir + "[0].ports[0].protocol", value: "SCTP",
+		manifest: annp(name, 5, fmt.Sprintf(`  appliedTo: [%s]
+  %s:
+  - {action: Allow, name: sctp-9000, %s, ports: [{protocol: SCTP, port: 9000}]}
+`, appliedTo, dir, peer))}}
+}
+
 // annpPortProbes are the probes of annp-ingress-ports and annp-egress-ports.
 func annpPortProbes(src int) []probe {
 	return []probe{
 		{"a/cli -> a/srv:8080", connects}, {"a/cli -> a/srv-sa:8082", connects},
 		{"a/cli -> a/srv:8082", dropped}, {"a/cli -> a/srv-sa:8080", dropped},
 		{"a/cli -> a/srv:udp/8081", connects}, {"a/cli -> a/srv:udp/8080", dropped}, {"a/cli -> a/srv:8081", dropped},
-		{"a/cli -> a/srv:sctp/9000", connects}, {"a/cli -> a/srv-sa:sctp/9001", dropped},
 		{"a/cli -> a/srv:8083", connects}, {"a/cli -> a/srv:8084", connects}, {"a/cli -> a/srv:8085", dropped},
 		{fmt.Sprintf("a/cli:%d -> a/srv:8085", src), connects}, {fmt.Sprintf("a/cli:%d -> a/srv:8085", src+9), connects},
 		{fmt.Sprintf("a/cli:%d -> a/srv:8085", src+10), dropped},
@@ -101,7 +109,8 @@ func annpFieldCases() []fieldCase {
 				"NetworkPolicy.spec.ingress[].ports[].sourceEndPort", "NetworkPolicy.spec.ingress[].protocols[].icmp"},
 			manifest: annp("fields-ingress-ports", 5, "  appliedTo: [{podSelector: {matchLabels: {app: srv}}}]\n  ingress:\n"+
 				annpPortRules("from: [{podSelector: {matchLabels: {pod: cli}}}]", 23000)),
-			probes: append(annpPortProbes(23000), probe{"b/cli -> a/srv:8081", dropped}),
+			probes:  append(annpPortProbes(23000), probe{"b/cli -> a/srv:8081", dropped}),
+			refused: annpSCTPRefused("fields-ingress-sctp", "{podSelector: {matchLabels: {app: srv}}}", "ingress", "from: [{podSelector: {matchLabels: {pod: cli}}}]"),
 		},
 		{
 			name: "annp-egress-ports",
@@ -111,7 +120,8 @@ func annpFieldCases() []fieldCase {
 				"NetworkPolicy.spec.egress[].to[].podSelector"},
 			manifest: annp("fields-egress-ports", 5, "  appliedTo: [{podSelector: {matchLabels: {pod: cli}}}]\n  egress:\n"+
 				annpPortRules("to: [{podSelector: {matchLabels: {app: srv}}}]", 24000)),
-			probes: append(annpPortProbes(24000), probe{"a/cli -> b/srv:8080", dropped}, probe{"a/cli-sa -> a/srv:8081", connects}),
+			probes:  append(annpPortProbes(24000), probe{"a/cli -> b/srv:8080", dropped}, probe{"a/cli-sa -> a/srv:8081", connects}),
+			refused: annpSCTPRefused("fields-egress-sctp", "{podSelector: {matchLabels: {pod: cli}}}", "egress", "to: [{podSelector: {matchLabels: {app: srv}}}]"),
 		},
 		{
 			name:   "annp-egress-actions",

@@ -21,13 +21,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"math/rand/v2"
 	"net"
 	"os"
-	"sync"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/containernetworking/plugins/pkg/ns"
@@ -35,9 +32,7 @@ import (
 
 // The probes of TestFieldsOnTraffic, each run from inside a network namespace (a
 // Pod's or a Node's) by this process: real packets through the Nodes' Open vSwitch.
-// The machine has no ping, no nc and no SCTP module: ICMP echo and SCTP INIT are
-// written on raw IP sockets (which need no SCTP module), and received on one in
-// the server's namespace.
+// The machine has no ping and no nc: ICMP echo is written on a raw IP socket.
 
 // inNetNS runs f in the network namespace at path (sockets f opens stay there).
 func inNetNS(path string, f func() error) error {
@@ -177,110 +172,4 @@ func inetChecksum(b []byte) uint16 {
 		s = s&0xffff + s>>16
 	}
 	return ^uint16(s)
-}
-
-// SCTP (RFC 9260): the common header, an INIT chunk, and the CRC32c checksum.
-const (
-	protoSCTP     = 132
-	sctpChunkInit = 1
-)
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// sctpInit is an SCTP packet with one INIT chunk; tag is its initiate tag.
-func sctpInit(srcPort, dstPort uint16, tag uint32) []byte {
-	p := make([]byte, 12+20)
-	binary.BigEndian.PutUint16(p[0:], srcPort)
-	binary.BigEndian.PutUint16(p[2:], dstPort)
-	// Verification tag 0: an INIT's. Checksum (p[8:12]) 0 while it is computed.
-	p[12] = sctpChunkInit
-	binary.BigEndian.PutUint16(p[14:], 20)
-	binary.BigEndian.PutUint32(p[16:], tag)   // initiate tag
-	binary.BigEndian.PutUint32(p[20:], 65535) // advertised receiver window
-	binary.BigEndian.PutUint16(p[24:], 1)     // outbound streams
-	binary.BigEndian.PutUint16(p[26:], 1)     // inbound streams
-	binary.BigEndian.PutUint32(p[28:], tag)   // initial TSN
-	binary.LittleEndian.PutUint32(p[8:], crc32.Checksum(p, castagnoli))
-	return p
-}
-
-// sctpReceiver reads the SCTP packets a server's network namespace receives.
-type sctpReceiver struct {
-	mu      sync.Mutex
-	waiting map[uint32]chan struct{} // by initiate tag
-}
-
-// receiveSCTP opens a raw SCTP socket in netns and notes the INITs it receives
-// with a valid checksum, until the test ends.
-func receiveSCTP(t *testing.T, netns string) *sctpReceiver {
-	t.Helper()
-	r := &sctpReceiver{waiting: map[uint32]chan struct{}{}}
-	var c net.PacketConn
-	err := inNetNS(netns, func() error {
-		var err error
-		c, err = net.ListenPacket(fmt.Sprintf("ip4:%d", protoSCTP), "0.0.0.0")
-		return err
-	})
-	if err != nil {
-		t.Fatalf("a raw SCTP socket in %s: %v", netns, err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	go func() {
-		buf := make([]byte, 1500)
-		for {
-			n, _, err := c.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			p := buf[:n]
-			if n < 32 || p[12] != sctpChunkInit {
-				continue
-			}
-			sum := binary.LittleEndian.Uint32(p[8:])
-			binary.LittleEndian.PutUint32(p[8:], 0)
-			if crc32.Checksum(p, castagnoli) != sum {
-				continue
-			}
-			r.mu.Lock()
-			if ch, ok := r.waiting[binary.BigEndian.Uint32(p[16:])]; ok {
-				close(ch)
-				delete(r.waiting, binary.BigEndian.Uint32(p[16:]))
-			}
-			r.mu.Unlock()
-		}
-	}()
-	return r
-}
-
-// probeSCTP sends an INIT from netns to the server dst, port port, from srcPort,
-// and waits until dst receives it.
-func probeSCTP(netns string, dst *endpoint, port, srcPort int) string {
-	tag := rand.Uint32() | 1
-	arrived := make(chan struct{})
-	dst.sctp.mu.Lock()
-	dst.sctp.waiting[tag] = arrived
-	dst.sctp.mu.Unlock()
-	defer func() {
-		dst.sctp.mu.Lock()
-		delete(dst.sctp.waiting, tag)
-		dst.sctp.mu.Unlock()
-	}()
-	err := inNetNS(netns, func() error {
-		c, err := net.ListenPacket(fmt.Sprintf("ip4:%d", protoSCTP), "0.0.0.0")
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		_, err = c.WriteTo(sctpInit(uint16(srcPort), uint16(port), tag), &net.IPAddr{IP: net.ParseIP(dst.ip)})
-		return err
-	})
-	if err != nil {
-		return err.Error()
-	}
-	select {
-	case <-arrived:
-		return connects
-	case <-time.After(fieldsDropTimeout):
-		return dropped
-	}
 }

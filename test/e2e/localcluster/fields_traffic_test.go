@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,10 +40,11 @@ import (
 // fields_annp_test.go, fields_groups_test.go) applies its policies to one shared
 // set of Pods, waits until they are Realized at their generation on every Node of
 // their span, and checks connections between the Pods and the Nodes: TCP (from a
-// fixed source port when the case says so), UDP, SCTP (an INIT with its CRC32c,
-// sent and received on raw sockets) and ICMP echo, each expected to connect, to be
-// dropped (a timeout) or to be rejected (a TCP reset, an ICMP administratively
-// prohibited). Every case has a forbidden and an allowed outcome side by side, so
+// fixed source port when the case says so), UDP and ICMP echo, each expected to
+// connect, to be dropped (a timeout) or to be rejected (a TCP reset, an ICMP
+// administratively prohibited). A case's manifests with a value this version
+// refuses (SCTP) are first applied and must be refused with a 422 at the field,
+// nothing stored. Every case has a forbidden and an allowed outcome side by side, so
 // that dropping everything (or nothing) fails it; once its policies are deleted,
 // every connection it forbade connects again (which also shows it was the policy).
 // Cases with enableLogging read the np.log line of the connection on the Node
@@ -78,13 +80,19 @@ type fieldCase struct {
 	// is a Pod's IP ("a/cli" is Pod cli of fields-a), {{ip "node1"}} worker1's
 	// InternalIP. Every ClusterNetworkPolicy and NetworkPolicy in it is waited for.
 	manifest string
-	// probes run at once. An SCTP probe the policies deny goes between other
-	// Pods than one an Allow rule lets through: Open vSwitch's userspace
-	// conntrack keeps one entry per pair of addresses for SCTP, and a denied
-	// packet of an entry an Allow labelled may pass (a known issue of the agent's
-	// metric tables, apis/crd/support.Unproven).
+	// probes run at once.
 	probes []probe
 	logs   []npLogLine
+	// refused are manifests with a value of a field the case proves that this
+	// version refuses (apis/crd/support.RefusedValues): applied before manifest,
+	// each must be refused.
+	refused []refusedManifest
+}
+
+// refusedManifest is one object that admission must refuse with a 422 at path,
+// saying that value is not supported by this Strata version.
+type refusedManifest struct {
+	manifest, path, value string
 }
 
 // Outcomes of a probe.
@@ -95,8 +103,8 @@ const (
 )
 
 // probe is one connection and its expected outcome. conn is
-// "<from>[:<source port>] -> <to>:<port>" with <port> a TCP port, "udp/N", "sctp/N"
-// or "icmp" (an echo request); <from> and <to> are Pods ("a/cli") or Nodes
+// "<from>[:<source port>] -> <to>:<port>" with <port> a TCP port, "udp/N" or
+// "icmp" (an echo request); <from> and <to> are Pods ("a/cli") or Nodes
 // ("node1").
 type probe struct {
 	conn string
@@ -115,7 +123,8 @@ type npLogLine struct {
 
 // checkFieldCases: the case names are unique, and every field a case proves is
 // listed as enforced naming that case (apis/crd/support.Enforced), or as unproven
-// with a note naming it (for the values it does not prove).
+// with a note naming it (for the values it does not prove); each refused manifest
+// has a value support.RefusedValues lists for one of the case's fields.
 func checkFieldCases(t *testing.T, cases []fieldCase) {
 	t.Helper()
 	seen := map[string]bool{}
@@ -130,25 +139,34 @@ func checkFieldCases(t *testing.T, cases []fieldCase) {
 				t.Errorf("case %s proves %s, but apis/crd/support.Enforced does not name %s for it", tc.name, path, ref)
 			}
 		}
+		for _, r := range tc.refused {
+			listed := false
+			for _, path := range tc.fields {
+				_, rest, _ := strings.Cut(path, ".")
+				listed = listed || support.RefusedValues[path].Value == r.value && rest == indexes.ReplaceAllString(r.path, "[]")
+			}
+			if !listed {
+				t.Errorf("case %s refuses %s %s, which apis/crd/support.RefusedValues does not list for its fields", tc.name, r.path, r.value)
+			}
+		}
 	}
 }
+
+// indexes are the list indexes of a field's path.
+var indexes = regexp.MustCompile(`\[\d+\]`)
 
 // fieldsFixture is the shared Pods and Nodes of TestFieldsOnTraffic.
 type fieldsFixture struct {
 	dir       string
 	endpoints map[string]*endpoint // "a/cli", "node1"
-	mu        sync.Mutex
-	nextPort  int // source ports of probes that set none explicitly are ephemeral; SCTP ones come from here
 }
 
-// endpoint is a Pod or a Node: its address, its network namespace and, for
-// servers, the SCTP INITs it received.
+// endpoint is a Pod or a Node: its address and its network namespace.
 type endpoint struct {
 	name  string
 	ip    string
 	node  int
 	netns string
-	sctp  *sctpReceiver
 }
 
 const (
@@ -230,11 +248,11 @@ spec:
 	return b.String()
 }
 
-// setUpFields creates the fixture's Pods and waits for them, listens on the
-// Nodes and receives SCTP in the servers; all of it goes away when the test ends.
+// setUpFields creates the fixture's Pods and waits for them and listens on the
+// Nodes; all of it goes away when the test ends.
 func setUpFields(ctx context.Context, t *testing.T) *fieldsFixture {
 	t.Helper()
-	fx := &fieldsFixture{dir: t.TempDir(), endpoints: map[string]*endpoint{}, nextPort: 20000}
+	fx := &fieldsFixture{dir: t.TempDir(), endpoints: map[string]*endpoint{}}
 	pods := filepath.Join(fx.dir, "pods.yaml")
 	writeFile(t, pods, fieldsPods())
 	t.Cleanup(func() {
@@ -259,9 +277,6 @@ func setUpFields(ctx context.Context, t *testing.T) *fieldsFixture {
 		ns := fieldsNamespace(p.ns)
 		e := &endpoint{name: p.ns + "/" + p.name, ip: podIP(ctx, t, ns, p.name), node: p.node}
 		e.netns = podNetNS(t, p.node, podUIDIn(t, ns, p.name))
-		if p.server {
-			e.sctp = receiveSCTP(t, e.netns)
-		}
 		fx.endpoints[e.name] = e
 	}
 	for k := 1; k <= nodes; k++ {
@@ -274,9 +289,13 @@ func setUpFields(ctx context.Context, t *testing.T) *fieldsFixture {
 	return fx
 }
 
-// run applies a case's manifest, checks its probes and np.log lines, deletes it
-// and checks that what it forbade connects again.
+// run checks that a case's refused manifests are refused, applies its manifest,
+// checks its probes and np.log lines, deletes it and checks that what it forbade
+// connects again.
 func (fx *fieldsFixture) run(ctx context.Context, t *testing.T, tc fieldCase) {
+	for i, r := range tc.refused {
+		fx.expectRefused(ctx, t, fmt.Sprintf("%s-refused-%d", tc.name, i), r)
+	}
 	manifest := fx.render(t, tc.manifest)
 	file := filepath.Join(fx.dir, tc.name+".yaml")
 	writeFile(t, file, manifest)
@@ -308,6 +327,27 @@ func (fx *fieldsFixture) run(ctx context.Context, t *testing.T, tc fieldCase) {
 	fx.expect(ctx, t, tc.probes, true)
 	t.Logf("realized in %s, outcomes checked in %s, back to connecting in %s",
 		realized.Round(time.Millisecond), (checked - realized).Round(time.Millisecond), (time.Since(started) - checked).Round(time.Millisecond))
+}
+
+// expectRefused applies a manifest that admission must refuse: kubectl fails with
+// the 422's cause at the field, saying the value is not supported by this Strata
+// version, and nothing is stored.
+func (fx *fieldsFixture) expectRefused(ctx context.Context, t *testing.T, name string, r refusedManifest) {
+	t.Helper()
+	file := filepath.Join(fx.dir, name+".yaml")
+	writeFile(t, file, fx.render(t, r.manifest))
+	t.Cleanup(func() {
+		_, _ = framework.Kubectl(context.Background(), lc.Kubeconfig, "delete", "--ignore-not-found", "-f", file)
+	})
+	stderr := kubectlFails(ctx, t, "apply", "-f", file)
+	want := r.path + ": Forbidden: " + support.Detail + ": " + r.value
+	if !strings.Contains(stderr, "is invalid") || !strings.Contains(stderr, want) {
+		t.Fatalf("kubectl apply of a manifest with %s %s: %q, want a 422 (invalid) saying %q", r.path, r.value, stderr, want)
+	}
+	if out := kubectl(ctx, t, "get", "--ignore-not-found", "-f", file, "-o", "name"); strings.TrimSpace(out) != "" {
+		t.Fatalf("the refused manifest was stored: %s", out)
+	}
+	t.Logf("refused: %s", strings.TrimSpace(stderr))
 }
 
 // render fills in the addresses of a manifest template.
@@ -458,22 +498,9 @@ func (fx *fieldsFixture) probe(ctx context.Context, t *testing.T, conn string) s
 		return probeUDP(src.netns, dst.ip, n)
 	case "icmp":
 		return probeICMP(src.netns, dst.ip)
-	case "sctp":
-		if dst.sctp == nil {
-			t.Fatalf("probe %q: %s receives no SCTP", conn, toName)
-		}
-		return probeSCTP(src.netns, dst, n, fx.sctpPort())
 	}
 	t.Fatalf("probe %q: unknown protocol %q", conn, proto)
 	return ""
-}
-
-// sctpPort is a new source port for an SCTP INIT (each one its own association).
-func (fx *fieldsFixture) sctpPort() int {
-	fx.mu.Lock()
-	defer fx.mu.Unlock()
-	fx.nextPort++
-	return fx.nextPort
 }
 
 // expectLogLine waits for an np.log line on a Node.
