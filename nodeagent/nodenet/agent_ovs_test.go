@@ -73,6 +73,10 @@ func kubeNode(name string, k int, withCIDR bool) *corev1.Node {
 	return n
 }
 
+func kubePod(name, node string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name}, Spec: corev1.PodSpec{NodeName: node}}
+}
+
 func testExecutable(t *testing.T) string {
 	t.Helper()
 	exe, err := os.Executable()
@@ -194,7 +198,10 @@ func TestOVSAgentPodNetwork(t *testing.T) {
 		run(t, "ip", "-n", ns, "link", "set", "ul0", "up")
 		run(t, "ip", "netns", "exec", ns, "ethtool", "-K", "ul0", "tx", "off")
 	}
-	kube := kubefake.NewClientset(kubeNode("node-1", 1, false), kubeNode("node-2", 2, true))
+	// The Pods exist in the API before their ports, as a kubelet's do: the agents'
+	// start-up reconciliation removes the ports of Pods the API does not have.
+	kube := kubefake.NewClientset(kubeNode("node-1", 1, false), kubeNode("node-2", 2, true),
+		kubePod("a", "node-1"), kubePod("b", "node-2"))
 	for _, n := range nodes {
 		startAgent(t, ctx, n, kube)
 	}
