@@ -237,12 +237,14 @@ func (a *Agent) buildParts(p *parts) error {
 	return err
 }
 
-// revalidated returns once ovs-vswitchd has revalidated its datapath's cached
-// flows against the flows installed before the call (revalidator/wait: a full
-// revalidation pass that starts after it): until then a wildcarded cache entry
-// made for an earlier packet (e.g. "nw_src=10.244.1.0/24: allow", made when no
-// address of that range was in a Drop) could give a new peer the verdict of
-// before its rule changed.
+// revalidated returns once ovs-vswitchd's datapath holds no cached flow made
+// before the call (revalidator/purge: every cached flow is deleted, and the next
+// packet of each flow is classified again by the installed OpenFlow rules).
+// revalidator/wait alone was not enough: a wildcarded cache entry made for an
+// earlier verdict (e.g. "nw_src=10.244.1.0/24: allow", made when no address of
+// that range was in a Drop) was seen to keep giving new connections the verdict of
+// before their rule changed, for 30 s and more (userspace datapath, OVS 3.1).
+// Connection tracking is not touched: established connections stay established.
 func (a *Agent) revalidated(ctx context.Context) error {
 	socket, err := unixctl.Socket(a.cfg.OVSRunDir, "ovs-vswitchd")
 	if err != nil {
@@ -250,7 +252,7 @@ func (a *Agent) revalidated(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, revalidateTimeout)
 	defer cancel()
-	_, err = unixctl.Call(ctx, socket, "revalidator/wait")
+	_, err = unixctl.Call(ctx, socket, "revalidator/purge")
 	return err
 }
 

@@ -44,10 +44,10 @@ type Config struct {
 	// through Client (NewClientSyncReporter).
 	SyncReporter SyncReporter
 	// DatapathSync, when set, returns once the datapath's cached flows reflect the
-	// flows installed so far (ovs-vswitchd's revalidator/wait): the datapath keeps
-	// wildcarded copies of earlier verdicts, which may still let a new peer's
-	// packets through for a moment after its rule changed. Acknowledgements are
-	// reported only after it.
+	// flows installed so far (ovs-vswitchd's revalidator/purge): the datapath keeps
+	// wildcarded copies of earlier verdicts, which may still let packets through
+	// after their rule changed. It runs after every change of the installed rules,
+	// and acknowledgements are reported only after it.
 	DatapathSync func(ctx context.Context) error
 	// StateDir keeps the last synced state for when strata-apiserver is
 	// unreachable at start; "" disables saving and the fallback.

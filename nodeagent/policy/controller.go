@@ -68,6 +68,7 @@ func New(cfg Config) (*Controller, error) {
 		limiter: workqueue.NewTypedItemExponentialFailureRateLimiter[types.RuleID](
 			cfg.RetryBackoff.Initial, cfg.RetryBackoff.Max),
 		policiesTouched: statusQueue.add,
+		datapath:        cfg.DatapathSync,
 		records:         map[types.RuleID]ruleRecord{},
 	}
 	c.status = &statusLoop{

@@ -58,6 +58,9 @@ type reconcileLoop struct {
 	limiter   workqueue.TypedRateLimiter[types.RuleID]
 	// policiesTouched receives the policies whose rules were processed.
 	policiesTouched func(names ...string)
+	// datapath, when set, makes the datapath's cached flows follow the flows just
+	// installed or removed (Config.DatapathSync).
+	datapath func(ctx context.Context) error
 
 	mu      sync.Mutex
 	records map[types.RuleID]ruleRecord
@@ -118,9 +121,25 @@ func (l *reconcileLoop) sync(ctx context.Context, ids []types.RuleID) {
 		touched.Insert(l.record(id).policy)
 	}
 	l.forget(ctx, forget)
+	l.syncDatapath(ctx, len(install)+len(forget))
 	touched.Delete("")
 	if touched.Len() > 0 && l.policiesTouched != nil {
 		l.policiesTouched(sets.List(touched)...)
+	}
+}
+
+// syncDatapath makes the datapath's cached flows follow a change of the installed
+// rules. ovs-vswitchd revalidates them by itself, but a cached flow made for an
+// earlier verdict was seen to keep forwarding new connections a Drop added since
+// forbids, for 30 s and more (userspace datapath, OVS 3.1; TestFieldsOnTraffic):
+// a rule change is not enforced until the cache follows it. A failure is logged:
+// the rules are installed, and the next change tries again.
+func (l *reconcileLoop) syncDatapath(ctx context.Context, changes int) {
+	if l.datapath == nil || changes == 0 {
+		return
+	}
+	if err := l.datapath(ctx); err != nil {
+		klog.FromContext(ctx).Error(err, "Flushing the datapath's cached flows after a rule change failed")
 	}
 }
 
