@@ -184,12 +184,16 @@ func TestAgentDropAfterOneWayUDPAllow(t *testing.T) {
 
 			uid, generation := tc.drop(n)
 			n.waitRealized(t, uid, generation)
+			// Five datagrams, one every 100 ms (paced by a ticker: each may take the
+			// datapath's cached flow of the one before).
+			pace := time.NewTicker(100 * time.Millisecond)
 			for j := range 5 {
 				if _, err := conn.Write([]byte(fmt.Sprintf("denied %d", j))); err != nil {
 					t.Fatal(err)
 				}
-				time.Sleep(100 * time.Millisecond)
+				<-pace.C
 			}
+			pace.Stop()
 			// The control goes out after the denied datagrams: once it arrived,
 			// any of them that passed would have arrived before it.
 			controlConn := n.dialUDP(t, srcPort+1, controlPort)

@@ -31,6 +31,8 @@ import (
 	"text/template"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/wait"
+
 	"github.com/strata-net/strata/apis/crd/support"
 	"github.com/strata-net/strata/test/e2e/framework"
 )
@@ -430,27 +432,24 @@ func (fx *fieldsFixture) expect(ctx context.Context, t *testing.T, probes []prob
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			deadline := start.Add(fieldsSettle)
-			var first string
-			for attempt := 1; ; attempt++ {
-				got := fx.probe(ctx, t, p.conn)
-				if attempt == 1 {
+			var first, got string
+			attempts := 0
+			err := wait.PollUntilContextTimeout(ctx, pollInterval, fieldsSettle, true, func(ctx context.Context) (bool, error) {
+				got = fx.probe(ctx, t, p.conn)
+				if attempts++; attempts == 1 {
 					first = got
 				}
-				if got == want {
-					if attempt > 1 {
-						t.Logf("%s %s: %s at first, %s after %d attempts (%s)", phase, p.conn, first, want, attempt,
-							time.Since(start).Round(time.Millisecond))
-					}
-					return
-				}
-				if time.Now().After(deadline) || ctx.Err() != nil {
-					mu.Lock()
-					failures = append(failures, fmt.Sprintf("%s: %s, want %s", p.conn, got, want))
-					mu.Unlock()
-					return
-				}
-				time.Sleep(pollInterval)
+				return got == want, nil
+			})
+			if err != nil {
+				mu.Lock()
+				failures = append(failures, fmt.Sprintf("%s: %s, want %s", p.conn, got, want))
+				mu.Unlock()
+				return
+			}
+			if attempts > 1 {
+				t.Logf("%s %s: %s at first, %s after %d attempts (%s)", phase, p.conn, first, want, attempts,
+					time.Since(start).Round(time.Millisecond))
 			}
 		}()
 	}
