@@ -7,25 +7,31 @@
 #
 #   _output/bin/kube-<KUBE_VERSION>/  kube-apiserver kube-controller-manager kube-scheduler agnhost
 #   _output/bin/etcd-<ETCD_VERSION>/  etcd etcdctl
+#   _output/bin/coredns-<COREDNS_VERSION>/  coredns (the cluster DNS, with its default plugin set)
 #
 # A binary is rebuilt only when it is missing or its stamp file names another version/recipe.
 # Each group is built through a throw-away wrapper module in _output/kube-build/, because
 # neither k8s.io/kubernetes nor go.etcd.io/etcd/server/v3 can be `go install`ed directly
-# (both rely on replace directives that only apply when they are the main module).
+# (both rely on replace directives that only apply when they are the main module); CoreDNS
+# takes the same path, so that its build is one of this script's groups like the others.
 #
-# Usage: hack/kube-binaries.sh [--etcd-only] [--print-dir] [--print-etcd-dir]
-#   --print-dir       print the kube bin dir and exit (builds nothing)
-#   --print-etcd-dir  print the etcd bin dir and exit (builds nothing)
-#   --etcd-only       build/check etcd + etcdctl only (seconds-to-minutes instead of ~20 min)
-# Env:   KUBE_VERSION (default v1.37.2), ETCD_VERSION (default v3.7.0)
+# Usage: hack/kube-binaries.sh [--etcd-only] [--print-dir] [--print-etcd-dir] [--print-coredns-dir]
+#   --print-dir          print the kube bin dir and exit (builds nothing)
+#   --print-etcd-dir     print the etcd bin dir and exit (builds nothing)
+#   --print-coredns-dir  print the coredns bin dir and exit (builds nothing)
+#   --etcd-only          build/check etcd + etcdctl only (seconds-to-minutes instead of ~20 min)
+# Env:   KUBE_VERSION (default v1.37.2), ETCD_VERSION (default v3.7.0),
+#        COREDNS_VERSION (default v1.15.0)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KUBE_VERSION=${KUBE_VERSION:-v1.37.2}
 ETCD_VERSION=${ETCD_VERSION:-v3.7.0}
+COREDNS_VERSION=${COREDNS_VERSION:-v1.15.0}
 OUT=${ROOT}/_output
 KUBE_BIN=${OUT}/bin/kube-${KUBE_VERSION}
 ETCD_BIN=${OUT}/bin/etcd-${ETCD_VERSION}
+COREDNS_BIN=${OUT}/bin/coredns-${COREDNS_VERSION}
 # Bump when the build recipe (flags, ldflags) changes, to force a rebuild of cached binaries.
 RECIPE=1
 
@@ -40,6 +46,10 @@ ETCD_BINARIES=(etcd etcdctl)
 declare -A ETCD_PKGS=(
   [etcd]=go.etcd.io/etcd/server/v3
   [etcdctl]=go.etcd.io/etcd/etcdctl/v3
+)
+COREDNS_BINARIES=(coredns)
+declare -A COREDNS_PKGS=(
+  [coredns]=github.com/coredns/coredns
 )
 
 # Module proxy only, never a go.work from the surrounding checkout, no VCS stamping
@@ -107,6 +117,20 @@ write_etcd_gomod() {
     echo "	go.etcd.io/etcd/server/v3 ${ETCD_VERSION}"
     echo "	go.etcd.io/etcd/etcdctl/v3 ${ETCD_VERSION}"
     echo ")"
+  } >"${dir}/go.mod"
+}
+
+# write_coredns_gomod DIR: the wrapper module requiring CoreDNS. Its main package (coredns.go)
+# imports core/plugin, the default plugin set of upstream's plugin.cfg.
+write_coredns_gomod() {
+  local dir=$1 gomod
+  gomod=$(mod_file "github.com/coredns/coredns@${COREDNS_VERSION}")
+  {
+    echo "module strata.local/coredns-build"
+    echo
+    go_header "$gomod"
+    echo
+    echo "require github.com/coredns/coredns ${COREDNS_VERSION}"
   } >"${dir}/go.mod"
 }
 
@@ -182,14 +206,26 @@ build_etcd() {
   done
 }
 
+# build_coredns NAME...: as upstream's Makefile does (CGO_ENABLED=0, GitCommit stamped; the
+# release tag stands in for `git describe`). Runs in the wrapper module.
+build_coredns() {
+  local name
+  for name; do
+    CGO_ENABLED=0 go build -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=${COREDNS_VERSION}" \
+      -o "out/$name" "${COREDNS_PKGS[$name]}" || return
+  done
+}
+
 main() {
   local etcd_only=false
   [[ "$KUBE_VERSION" =~ ^v1\.[0-9]+\.[0-9]+(-.+)?$ ]] || die "KUBE_VERSION must look like v1.37.2, got '$KUBE_VERSION'"
   [[ "$ETCD_VERSION" =~ ^v3\.[0-9]+\.[0-9]+(-.+)?$ ]] || die "ETCD_VERSION must look like v3.7.0, got '$ETCD_VERSION'"
+  [[ "$COREDNS_VERSION" =~ ^v1\.[0-9]+\.[0-9]+(-.+)?$ ]] || die "COREDNS_VERSION must look like v1.15.0, got '$COREDNS_VERSION'"
   while (($#)); do
     case "$1" in
       --print-dir) echo "$KUBE_BIN"; return ;;
       --print-etcd-dir) echo "$ETCD_BIN"; return ;;
+      --print-coredns-dir) echo "$COREDNS_BIN"; return ;;
       --etcd-only) etcd_only=true ;;
       -h|--help) awk 'NR > 4 && !/^#/ {exit} NR > 4 {sub(/^# ?/, ""); print}' "${BASH_SOURCE[0]}"; return ;;
       *) die "unknown argument '$1' (try --help)" ;;
@@ -206,6 +242,8 @@ main() {
   build_group "$ETCD_VERSION" "$ETCD_BIN" "$OUT/kube-build/etcd-$ETCD_VERSION" write_etcd_gomod build_etcd \
     "a cold build takes ~1-3 minutes on 2 cores" "${ETCD_BINARIES[@]}"
   $etcd_only && return
+  build_group "$COREDNS_VERSION" "$COREDNS_BIN" "$OUT/kube-build/coredns-$COREDNS_VERSION" write_coredns_gomod build_coredns \
+    "a cold build takes ~3-8 minutes on 2 cores" "${COREDNS_BINARIES[@]}"
   build_group "$KUBE_VERSION" "$KUBE_BIN" "$OUT/kube-build/kube-$KUBE_VERSION" write_kube_gomod build_kube \
     "a cold build takes ~15-20 minutes on 2 idle cores, ~35 when busy" "${KUBE_BINARIES[@]}"
 }
