@@ -16,7 +16,10 @@ limitations under the License.
 
 package openflow
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Action is one OpenFlow action. Actions are built with the types below and
 // encoded in order inside an apply_actions instruction (see Apply).
@@ -92,8 +95,11 @@ func (a SetField) appendAction(b []byte) []byte {
 	return b
 }
 
+// String is ovs-ofctl's set_field:value[/mask]->field (field named as
+// this package names it, which is OVS's name for registers and ct_*).
 func (a SetField) String() string {
-	return fmt.Sprintf("set_field:%s", a.Value)
+	name, value, _ := strings.Cut(a.Value.String(), "=")
+	return "set_field:" + value + "->" + name
 }
 
 // LoadReg sets bits [ofs, ofs+nbits) of register n to v (like Antrea's
@@ -128,8 +134,9 @@ func (a CopyField) appendAction(b []byte) []byte {
 	return append(b, 0, 0, 0, 0)
 }
 
+// String is ovs-ofctl's move:NXM_NX_REG7[]->NXM_NX_CT_LABEL[64..95].
 func (a CopyField) String() string {
-	return fmt.Sprintf("move:%v[%d..%d]->%v[%d..%d]", a.Src, a.SrcOfs, a.SrcOfs+a.NBits-1, a.Dst, a.DstOfs, a.DstOfs+a.NBits-1)
+	return "move:" + Bits(a.Src, a.SrcOfs, a.NBits).String() + "->" + Bits(a.Dst, a.DstOfs, a.NBits).String()
 }
 
 // Group sends the packet to a group.

@@ -137,6 +137,8 @@ func decodeNXAction(b []byte) (Action, error) {
 		return decodeNAT(b)
 	case nxastController2:
 		return decodeController2(b)
+	case nxastLearn, nxastLearn2:
+		return decodeLearn(b, sub == nxastLearn2)
 	}
 	return nil, fmt.Errorf("%w: unsupported NXAST subtype %d", ErrAction, sub)
 }

@@ -43,6 +43,12 @@ limitations under the License.
 // DecTTL, Resubmit, OutputReg, Conjunction, CT with nested SetField /
 // CopyField / NAT, Controller (NXAST_CONTROLLER2), Note, Push/PopVLAN) and
 // are encoded the way OVS re-encodes them, so they round-trip byte for byte.
+// Learn (NXAST_LEARN/LEARN2) builds Service session-affinity flows from typed
+// specs (LearnMatchOf, LearnMatchImm, LearnLoadOf, LearnLoadImm, LearnOutput
+// over Subfields such as Bits(Reg(4), 0, 16)); its String is ovs-ofctl's.
+// The golden vectors for learn, ct/nat, select groups, output:in_port and
+// ct_label/ct_mark matches are re-captured from ovs-ofctl through a
+// transparent proxy by TestOVSOfctlGoldens.
 // PortRangeMasks turns a port range into value/mask matches.
 //
 // # Messages

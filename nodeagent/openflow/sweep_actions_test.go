@@ -154,7 +154,7 @@ func ctCases() []actionCase {
 
 func allActionCases() []actionCase {
 	var out []actionCase
-	for _, f := range []func() []actionCase{outputCases, setFieldCases, copyCases, nxCases, controllerCases, ctCases} {
+	for _, f := range []func() []actionCase{outputCases, setFieldCases, copyCases, nxCases, controllerCases, ctCases, learnActionCases} {
 		out = append(out, f()...)
 	}
 	return out
