@@ -37,8 +37,10 @@ func newCommand() *cobra.Command {
 		Use:   "strata-vnode",
 		Short: "A node substitute: a virtual-kubelet node whose Pods are network namespaces with processes",
 		Long: `strata-vnode registers a Node and runs the Pods bound to it as network namespaces
-attached through the node's CNI plugins (libcni), with agnhost containers as the real
-agnhost binary and other images as responders answering with the Pod's name. It serves
+attached through the node's CNI plugins (libcni), with agnhost and CoreDNS containers as the
+real agnhost and coredns binaries and other images as responders answering with the Pod's
+name, each container in its own mount namespace with its volumes and the Pod's resolv.conf
+(--cluster-dns, --cluster-domain, --resolv-conf, as a kubelet's). It serves
 the kubelet API (exec, logs, port-forward) on --kubelet-address:--kubelet-port.`,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -88,6 +90,11 @@ func addRuntimeFlags(fs *pflag.FlagSet, cfg *vnode.RuntimeConfig) {
 	fs.StringVar(&cfg.HostNetNS, "host-netns", "", "The Node's host network namespace (path, or name under --netns-dir): CNI plugins run there, tcpSocket/httpGet probes are dialled from there. Empty: this program's namespace.")
 	fs.StringVar(&cfg.NetNSDir, "netns-dir", "/run/netns", "Where Pod network namespaces are mounted.")
 	fs.StringVar(&cfg.AgnhostPath, "agnhost", "", "The agnhost binary, run for registry.k8s.io/e2e-test-images/agnhost images and for /agnhost in exec.")
+	fs.StringVar(&cfg.CoreDNSPath, "coredns", "", "The coredns binary, run for registry.k8s.io/coredns/coredns images and for /coredns in exec.")
+	fs.StringSliceVar(&cfg.ClusterDNS, "cluster-dns", nil, "Comma-separated cluster DNS server IPs, the nameservers of ClusterFirst Pods (as a kubelet's --cluster-dns). Without them ClusterFirst falls back to Default.")
+	fs.StringVar(&cfg.ClusterDomain, "cluster-domain", "cluster.local", "The cluster's DNS domain: ClusterFirst Pods search <namespace>.svc.<domain>, svc.<domain> and <domain>.")
+	fs.StringVar(&cfg.ResolvConf, "resolv-conf", "/etc/resolv.conf", "The node's resolver configuration, that of Default Pods and the base of ClusterFirst Pods' searches; \"\" gives Default Pods 127.0.0.1 (as a kubelet's --resolv-conf).")
+	fs.IntVar(&cfg.APIServerRelayPort, "apiserver-relay-port", 0, "When set, relay TCP from <node-ip>:<port> in the node's host netns to the kubeconfig's kube-apiserver, and give Pods KUBERNETES_SERVICE_HOST=<node-ip>, KUBERNETES_SERVICE_PORT=<port> instead of the kubernetes Service's ClusterIP (until ClusterIPs are reachable). 0: the Service's, as from a kubelet.")
 	fs.DurationVar(&cfg.RestartBackoff, "restart-backoff", 0, "First container restart back-off (default 10s), doubled up to --restart-backoff-max.")
 	fs.DurationVar(&cfg.RestartBackoffMax, "restart-backoff-max", 0, "Longest container restart back-off (default 5m).")
 	fs.DurationVar(&cfg.CNIRetryMax, "cni-retry-max", 0, "Longest back-off between CNI ADD attempts of a Pod (default 10s).")

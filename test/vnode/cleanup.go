@@ -42,7 +42,7 @@ func Cleanup(ctx context.Context, cfg RuntimeConfig) error {
 		return err
 	}
 	defer lock.Close()
-	return cleanupPods(ctx, newCNIRunner(&cfg), podsDir(cfg.StateDir))
+	return errors.Join(cleanupPods(ctx, newCNIRunner(&cfg), podsDir(cfg.StateDir)), releaseMountNSDir(mntnsDir(cfg.StateDir)))
 }
 
 func cleanupPods(ctx context.Context, cni *cniRunner, dir string) error {
@@ -107,5 +107,6 @@ func teardownSandbox(ctx context.Context, cni *cniRunner, st *podState, attempts
 	if st.Sandbox.NetNS != "" && !st.Sandbox.HostNetwork {
 		errs = append(errs, removeNetNS(st.Sandbox.NetNS))
 	}
+	errs = append(errs, removeMountNamespaces(st))
 	return errors.Join(errs...)
 }

@@ -28,10 +28,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// The agnhost image's ENTRYPOINT and CMD.
+// The agnhost image's ENTRYPOINT and CMD; the CoreDNS image's ENTRYPOINT (it has
+// no CMD).
 var (
 	agnhostEntrypoint = []string{"/agnhost"}
 	agnhostCmd        = []string{"pause"}
+	corednsEntrypoint = []string{"/coredns"}
 )
 
 // defaultPath is the PATH of containers when the program has none.
@@ -40,6 +42,18 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 // isAgnhostImage reports images of the e2e agnhost test image
 // (registry.k8s.io/e2e-test-images/agnhost:TAG, any registry, tag or digest).
 func isAgnhostImage(image string) bool {
+	return strings.HasSuffix(imageRepository(image), "/e2e-test-images/agnhost")
+}
+
+// isCoreDNSImage reports images of CoreDNS (registry.k8s.io/coredns/coredns:TAG,
+// any registry, tag or digest; Docker Hub's coredns/coredns too).
+func isCoreDNSImage(image string) bool {
+	repo := imageRepository(image)
+	return repo == "coredns/coredns" || strings.HasSuffix(repo, "/coredns/coredns")
+}
+
+// imageRepository is an image reference without its tag and digest.
+func imageRepository(image string) string {
 	repo := image
 	if i := strings.Index(repo, "@"); i >= 0 {
 		repo = repo[:i]
@@ -47,25 +61,46 @@ func isAgnhostImage(image string) bool {
 	if i := strings.LastIndex(repo, ":"); i > strings.LastIndex(repo, "/") {
 		repo = repo[:i]
 	}
-	return strings.HasSuffix(repo, "/e2e-test-images/agnhost")
+	return repo
 }
 
 // commandResolver turns containers and exec commands into host argv.
 type commandResolver struct {
 	agnhost   string
+	coredns   string
 	responder []string
 	lookPath  func(string) (string, error)
 }
 
 func newCommandResolver(cfg *RuntimeConfig) *commandResolver {
-	return &commandResolver{agnhost: cfg.AgnhostPath, responder: cfg.ResponderCommand, lookPath: exec.LookPath}
+	return &commandResolver{agnhost: cfg.AgnhostPath, coredns: cfg.CoreDNSPath, responder: cfg.ResponderCommand, lookPath: exec.LookPath}
+}
+
+// imageDefaults are an image's ENTRYPOINT and CMD.
+type imageDefaults struct {
+	entrypoint, cmd []string
+}
+
+// knownImage is the entrypoint and default arguments of the images run as real
+// programs: agnhost and CoreDNS; false for the images run as responders.
+func knownImage(image string) (imageDefaults, bool) {
+	switch {
+	case isAgnhostImage(image):
+		return imageDefaults{entrypoint: agnhostEntrypoint, cmd: agnhostCmd}, true
+	case isCoreDNSImage(image):
+		return imageDefaults{entrypoint: corednsEntrypoint}, true
+	default:
+		return imageDefaults{}, false
+	}
 }
 
 // containerArgv is the command a container runs: the real agnhost for agnhost
-// images (with the image's entrypoint and default args, Docker semantics), a
-// responder answering on every declared port for any other image.
+// images and the real coredns for CoreDNS images (with the image's entrypoint
+// and default args, Docker semantics), a responder answering on every declared
+// port for any other image.
 func (r *commandResolver) containerArgv(podName string, c *corev1.Container) ([]string, error) {
-	if !isAgnhostImage(c.Image) {
+	img, ok := knownImage(c.Image)
+	if !ok {
 		return r.responderArgv(podName, c.Ports), nil
 	}
 	env := envMap(c.Env)
@@ -74,9 +109,9 @@ func (r *commandResolver) containerArgv(podName string, c *corev1.Container) ([]
 	case len(c.Command) > 0:
 		argv = append(append(argv, c.Command...), c.Args...)
 	case len(c.Args) > 0:
-		argv = append(append(argv, agnhostEntrypoint...), c.Args...)
+		argv = append(append(argv, img.entrypoint...), c.Args...)
 	default:
-		argv = append(append(argv, agnhostEntrypoint...), agnhostCmd...)
+		argv = append(append(argv, img.entrypoint...), img.cmd...)
 	}
 	for i := range argv {
 		argv[i] = expandVars(argv[i], env)
@@ -100,7 +135,7 @@ func (r *commandResolver) responderArgv(podName string, ports []corev1.Container
 }
 
 // resolveArgv maps argv[0] to a host binary: "/agnhost" (or "agnhost") is the
-// configured agnhost; an absolute path is used when it exists on the host and is
+// configured agnhost, "/coredns" (or "coredns") the configured coredns; an absolute path is used when it exists on the host and is
 // looked up by its base name in PATH otherwise; other names are looked up in PATH.
 func (r *commandResolver) resolveArgv(argv []string) ([]string, error) {
 	if len(argv) == 0 || argv[0] == "" {
@@ -119,6 +154,12 @@ func (r *commandResolver) resolveBinary(name string) (string, error) {
 			return "", fmt.Errorf("%q: no agnhost binary configured on this node (--agnhost)", name)
 		}
 		return r.agnhost, nil
+	}
+	if name == "/coredns" || name == "coredns" {
+		if r.coredns == "" {
+			return "", fmt.Errorf("%q: no coredns binary configured on this node (--coredns)", name)
+		}
+		return r.coredns, nil
 	}
 	if filepath.IsAbs(name) {
 		if st, err := os.Stat(name); err == nil && !st.IsDir() {

@@ -48,9 +48,34 @@ func TestIsAgnhostImage(t *testing.T) {
 	}
 }
 
+func TestIsCoreDNSImage(t *testing.T) {
+	tests := []struct {
+		image string
+		want  bool
+	}{
+		{"registry.k8s.io/coredns/coredns:v1.15.0", true},
+		{"registry.k8s.io/coredns/coredns", true},
+		{"registry.k8s.io/coredns/coredns@sha256:0123", true},
+		{"localhost:5000/coredns/coredns:v1.15.0", true},
+		{"coredns/coredns:1.15.0", true},
+		{"docker.io/coredns/coredns:1.15.0", true},
+		{"registry.k8s.io/coredns:1.3.1", false},
+		{"registry.k8s.io/coredns/coredns-extra:v1", false},
+		{"coredns", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.image, func(t *testing.T) {
+			if got := isCoreDNSImage(tc.image); got != tc.want {
+				t.Errorf("isCoreDNSImage(%q) = %v, want %v", tc.image, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestContainerArgv(t *testing.T) {
 	const agnhost = "registry.k8s.io/e2e-test-images/agnhost:2.53"
-	r := &commandResolver{agnhost: "/opt/bin/agnhost", responder: []string{"/opt/bin/strata-vnode", "respond"},
+	const coredns = "registry.k8s.io/coredns/coredns:v1.15.0"
+	r := &commandResolver{agnhost: "/opt/bin/agnhost", coredns: "/opt/bin/coredns", responder: []string{"/opt/bin/strata-vnode", "respond"},
 		lookPath: func(name string) (string, error) { return "/usr/bin/" + name, nil }}
 	tests := []struct {
 		name string
@@ -68,6 +93,12 @@ func TestContainerArgv(t *testing.T) {
 		{name: "env expanded", c: corev1.Container{Image: agnhost, Args: []string{"netexec", "--http-port=$(PORT)", "$$(PORT)", "$(UNSET)"},
 			Env: []corev1.EnvVar{{Name: "PORT", Value: "9000"}}},
 			want: []string{"/opt/bin/agnhost", "netexec", "--http-port=9000", "$(PORT)", "$(UNSET)"}},
+		{name: "coredns entrypoint without CMD", c: corev1.Container{Image: coredns},
+			want: []string{"/opt/bin/coredns"}},
+		{name: "coredns args of the kubeadm Deployment", c: corev1.Container{Image: coredns, Args: []string{"-conf", "/etc/coredns/Corefile"}},
+			want: []string{"/opt/bin/coredns", "-conf", "/etc/coredns/Corefile"}},
+		{name: "coredns command", c: corev1.Container{Image: coredns, Command: []string{"/coredns"}, Args: []string{"-version"}},
+			want: []string{"/opt/bin/coredns", "-version"}},
 		{name: "responder on every port", c: corev1.Container{Image: "registry.k8s.io/guestbook:v3", Command: []string{"ignored"},
 			Ports: []corev1.ContainerPort{{ContainerPort: 3000}, {ContainerPort: 53, Protocol: corev1.ProtocolUDP}, {ContainerPort: 3000, Protocol: corev1.ProtocolUDP}}},
 			want: []string{"/opt/bin/strata-vnode", "respond", "--name", "web-1", "--tcp", "3000", "--udp", "3000", "--tcp", "53", "--udp", "53"}},
@@ -96,6 +127,7 @@ func TestResolveArgvErrors(t *testing.T) {
 	}{
 		{"empty", nil, "empty command"},
 		{"agnhost not configured", []string{"/agnhost", "connect"}, `"/agnhost": no agnhost binary configured on this node (--agnhost)`},
+		{"coredns not configured", []string{"/coredns", "-conf", "/etc/coredns/Corefile"}, `"/coredns": no coredns binary configured on this node (--coredns)`},
 		{"absolute path missing", []string{"/no/such/tool"}, `"/no/such/tool": not on the host, and "tool" not in PATH`},
 		{"name not in PATH", []string{"nosuchtool"}, `"nosuchtool": not in PATH`},
 	}

@@ -54,6 +54,26 @@ type RuntimeConfig struct {
 	// exec (--agnhost). Optional: without it agnhost containers fail to start with a
 	// clear message.
 	AgnhostPath string
+	// CoreDNSPath is the coredns binary run for CoreDNS images
+	// (registry.k8s.io/coredns/coredns) and for "/coredns" in exec (--coredns).
+	// Optional: without it CoreDNS containers fail to start with a clear message.
+	CoreDNSPath string
+	// ClusterDNS are the cluster DNS servers of ClusterFirst Pods (--cluster-dns),
+	// as a kubelet's. Without them ClusterFirst falls back to Default.
+	ClusterDNS []string
+	// ClusterDomain is the cluster's DNS domain (--cluster-domain). Default
+	// cluster.local.
+	ClusterDomain string
+	// ResolvConf is the node's resolver configuration, that of Default Pods
+	// (--resolv-conf, /etc/resolv.conf on the command line). Empty: Default Pods get
+	// the nameserver 127.0.0.1, as from a kubelet with --resolv-conf="".
+	ResolvConf string
+	// APIServerRelayPort, when set, makes kube-apiserver reachable from the Pods
+	// at NodeIP:APIServerRelayPort and gives Pods KUBERNETES_SERVICE_HOST=NodeIP and
+	// KUBERNETES_SERVICE_PORT=APIServerRelayPort in place of the ClusterIP and port
+	// of the Service default/kubernetes (--apiserver-relay-port; see relay.go).
+	// Zero: the Service's, as from a kubelet.
+	APIServerRelayPort int
 	// ResponderCommand starts a responder; the responder flags are appended.
 	// Default: this executable with the "respond" subcommand.
 	ResponderCommand []string
@@ -87,6 +107,9 @@ func (c *RuntimeConfig) Defaults() {
 		if self, err := os.Executable(); err == nil {
 			c.ResponderCommand = []string{self, "respond"}
 		}
+	}
+	if c.ClusterDomain == "" {
+		c.ClusterDomain = "cluster.local"
 	}
 	if c.RestartBackoff == 0 {
 		c.RestartBackoff = 10 * time.Second
@@ -122,6 +145,25 @@ func (c *RuntimeConfig) Validate() error {
 	}
 	if c.AgnhostPath != "" {
 		errs = append(errs, executable("--agnhost", c.AgnhostPath))
+	}
+	if c.CoreDNSPath != "" {
+		errs = append(errs, executable("--coredns", c.CoreDNSPath))
+	}
+	for _, ip := range c.ClusterDNS {
+		if net.ParseIP(ip) == nil {
+			errs = append(errs, fmt.Errorf("--cluster-dns: %q is not an IP address", ip))
+		}
+	}
+	if len(c.ClusterDNS) > maxDNSNameservers {
+		errs = append(errs, fmt.Errorf("--cluster-dns: %d addresses, at most %d", len(c.ClusterDNS), maxDNSNameservers))
+	}
+	if c.ResolvConf != "" {
+		if _, err := os.Stat(c.ResolvConf); err != nil {
+			errs = append(errs, fmt.Errorf("--resolv-conf: %w", err))
+		}
+	}
+	if c.APIServerRelayPort < 0 || c.APIServerRelayPort > 65535 {
+		errs = append(errs, fmt.Errorf("--apiserver-relay-port: %d is not in 0-65535", c.APIServerRelayPort))
 	}
 	if len(c.ResponderCommand) == 0 {
 		errs = append(errs, errors.New("responder command: empty (os.Executable failed)"))

@@ -56,6 +56,14 @@ func TestConfigValidate(t *testing.T) {
 		{name: "missing host netns", mutate: func(c *Config) { c.Runtime.HostNetNS = "/nonexistent/netns" }, want: []string{"--host-netns:"}},
 		{name: "missing agnhost", mutate: func(c *Config) { c.Runtime.AgnhostPath = "/nonexistent/agnhost" }, want: []string{"--agnhost:"}},
 		{name: "agnhost not executable", mutate: func(c *Config) { c.Runtime.AgnhostPath = notExec }, want: []string{"--agnhost:", "not an executable file"}},
+		{name: "missing coredns", mutate: func(c *Config) { c.Runtime.CoreDNSPath = "/nonexistent/coredns" }, want: []string{"--coredns:"}},
+		{name: "bad cluster dns", mutate: func(c *Config) { c.Runtime.ClusterDNS = []string{"10.96.0.10", "kube-dns"} },
+			want: []string{`--cluster-dns: "kube-dns" is not an IP address`}},
+		{name: "too many cluster dns", mutate: func(c *Config) { c.Runtime.ClusterDNS = []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"} },
+			want: []string{"--cluster-dns: 4 addresses, at most 3"}},
+		{name: "missing resolv.conf", mutate: func(c *Config) { c.Runtime.ResolvConf = "/nonexistent/resolv.conf" }, want: []string{"--resolv-conf:"}},
+		{name: "bad relay port", mutate: func(c *Config) { c.Runtime.APIServerRelayPort = 70000 },
+			want: []string{"--apiserver-relay-port: 70000 is not in 0-65535"}},
 		{name: "back-off max below back-off", mutate: func(c *Config) { c.Runtime.RestartBackoff, c.Runtime.RestartBackoffMax = time.Minute, time.Second },
 			want: []string{"--restart-backoff-max: 1s is less than --restart-backoff 1m0s"}},
 		{name: "negative cni retry", mutate: func(c *Config) { c.Runtime.CNIRetryMax = -time.Second }, want: []string{"--cni-retry-max: -1s is not positive"}},
@@ -101,6 +109,7 @@ func TestConfigDefaults(t *testing.T) {
 		{"host netns by name", cfg.Runtime.HostNetNS, "/run/netns/strata-n1"},
 		{"cni bin dir", cfg.Runtime.CNIBinDir, "/opt/cni/bin"},
 		{"kubelet address", cfg.KubeletAddress, "127.0.0.1"},
+		{"cluster domain", cfg.Runtime.ClusterDomain, "cluster.local"},
 		{"responder subcommand", cfg.Runtime.ResponderCommand[len(cfg.Runtime.ResponderCommand)-1], "respond"},
 	}
 	for _, c := range checks {

@@ -47,6 +47,7 @@ type container struct {
 	ready       bool
 	started     bool
 	proc        *process
+	mntns       string // the mount namespace file, set once by setupMounts
 	killMsg     string
 	logs        []string      // the log file of each start, in order
 	runDone     chan struct{} // closed when the current start ends
@@ -130,8 +131,8 @@ func (c *container) runOnce(ctx context.Context) runResult {
 		c.setWaiting("CreateContainerError", err.Error())
 		return runResult{}
 	}
-	proc, err := startProcess(procSpec{Argv: argv, Env: containerEnv(c.r.name(), &c.spec), Dir: c.r.dir,
-		NetNS: c.r.netnsPath(), Stdout: logFile, Stderr: logFile})
+	proc, err := startProcess(procSpec{Argv: argv, Env: c.r.p.containerEnv(c.r.name(), &c.spec), Dir: c.r.dir,
+		NetNS: c.r.netnsPath(), MntNS: c.mountNS(), Stdout: logFile, Stderr: logFile})
 	_ = logFile.Close()
 	if err != nil {
 		c.setWaiting("RunContainerError", err.Error())

@@ -34,8 +34,19 @@ limitations under the License.
 //   - image registry.k8s.io/e2e-test-images/agnhost:* runs the real agnhost binary with
 //     the image's entrypoint (/agnhost) and default args (pause) under Docker semantics
 //     for command and args ("sh -c ..." commands run the host's sh);
+//   - image registry.k8s.io/coredns/coredns:* runs the configured coredns binary with
+//     the image's entrypoint (/coredns, no CMD), under the same semantics;
 //   - any other image runs a responder ("strata-vnode respond") that answers on every
 //     declared containerPort, TCP and UDP, with the Pod's name.
+//
+// Each container runs in its own mount namespace (mountns.go), the host's with the
+// container's volumes (volumes.go: emptyDir, hostPath, configMap, secret, downwardAPI
+// fieldRef, projected with serviceAccountToken through the TokenRequest API, so the
+// kube-api-access volume works) bind-mounted at their mountPaths and the Pod's
+// resolv.conf at /etc/resolv.conf; exec'd processes and exec probes join it. The
+// resolv.conf follows dnsPolicy and dnsConfig exactly as a kubelet computes it
+// (dns.go; --cluster-dns, --cluster-domain, --resolv-conf). Volume files are written
+// once when the Pod starts (no refresh of ConfigMaps or tokens).
 //
 // Env values are passed through with $(VAR) expanded. Output goes to one log file per
 // container start; exits are reflected in the container statuses and restarts follow
@@ -45,8 +56,9 @@ limitations under the License.
 // gateway path, as a kubelet dials them), exec probes run inside the Pod's namespace;
 // Ready follows readiness, a liveness failure restarts the container.
 //
-// Exec (kubectl exec) runs a host command inside the Pod's namespace ("/agnhost" is the
-// configured agnhost), with stdin and a pseudo-terminal when asked (a request for a
+// Exec (kubectl exec) runs a host command inside the Pod's network namespace and the
+// container's mount namespace ("/agnhost" is the configured agnhost, "/coredns" the
+// configured coredns), with stdin and a pseudo-terminal when asked (a request for a
 // pseudo-terminal and stderr together gets the terminal alone, which carries stderr, as
 // from a kubelet; virtual-kubelet's handler alone would refuse it); logs (kubectl logs,
 // -f, --tail, --limit-bytes, -p) read the log files; port-forward dials the Pod's

@@ -29,8 +29,9 @@ import (
 	utilexec "k8s.io/utils/exec"
 )
 
-// RunInContainer runs cmd inside the Pod's network namespace (kubectl exec):
-// "/agnhost" is the node's agnhost, other commands are the host's. With a TTY
+// RunInContainer runs cmd inside the Pod's network namespace and the
+// container's mount namespace (kubectl exec): "/agnhost" is the node's agnhost,
+// "/coredns" its coredns, other commands are the host's. With a TTY
 // the command gets a pseudo-terminal that follows the client's size. A non-zero
 // exit is returned as an exit error, which kubectl reports as the exit code.
 func (p *Provider) RunInContainer(ctx context.Context, namespace, podName, containerName string, cmd []string, attach api.AttachIO) error {
@@ -39,7 +40,7 @@ func (p *Provider) RunInContainer(ctx context.Context, namespace, podName, conta
 		return err
 	}
 	r.mu.Lock()
-	netns, ready := r.state.Sandbox.NetNS, r.sandboxReady
+	netns, mntns, ready := r.state.Sandbox.NetNS, c.mntns, r.sandboxReady
 	r.mu.Unlock()
 	if !ready {
 		return errdefs.InvalidInputf("pod %s: sandbox not ready, cannot exec", r.key)
@@ -48,7 +49,7 @@ func (p *Provider) RunInContainer(ctx context.Context, namespace, podName, conta
 	if err != nil {
 		return errdefs.AsInvalidInput(fmt.Errorf("exec in pod %s: %w", r.key, err))
 	}
-	spec := procSpec{Argv: argv, Env: containerEnv(podName, &c.spec), Dir: r.dir, NetNS: netns, WaitDelay: 2 * time.Second}
+	spec := procSpec{Argv: argv, Env: p.containerEnv(podName, &c.spec), Dir: r.dir, NetNS: netns, MntNS: mntns, WaitDelay: 2 * time.Second}
 	if attach.TTY() {
 		return runWithTTY(ctx, spec, attach)
 	}

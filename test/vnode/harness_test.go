@@ -120,6 +120,8 @@ type harnessOptions struct {
 	agnhost       string
 	// noProvider leaves starting the provider to the test (startProvider).
 	noProvider bool
+	// runtime changes the runtime configuration before the provider starts.
+	runtime func(*RuntimeConfig)
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
@@ -139,6 +141,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		CNIBinDir: bins, CNIConfDir: filepath.Join(dir, "net.d"), HostNetNS: h.hostNS,
 		AgnhostPath: opts.agnhost, ResponderCommand: []string{filepath.Join(bins, "strata-vnode"), "respond"},
 		RestartBackoff: 200 * time.Millisecond, RestartBackoffMax: time.Second, CNIRetryMax: 500 * time.Millisecond,
+	}
+	if opts.runtime != nil {
+		opts.runtime(&h.cfg)
 	}
 	h.cfg.Defaults()
 	if err := os.MkdirAll(h.cfg.CNIConfDir, 0o755); err != nil {

@@ -132,7 +132,7 @@ func (r *podRuntime) probeTarget(c *corev1.Container) *probeTarget {
 		ip = r.ips[0]
 	}
 	return &probeTarget{hostNetNS: r.p.cfg.HostNetNS, podNetNS: r.state.Sandbox.NetNS, podIP: ip, dir: r.dir,
-		env: containerEnv(r.podName, c), container: c, resolver: r.p.resolver}
+		mntNS: r.state.MountNS[c.Name], env: r.p.containerEnv(r.podName, c), container: c, resolver: r.p.resolver}
 }
 
 // start runs the Pod in the background.
@@ -160,7 +160,7 @@ func (r *podRuntime) terminate(grace time.Duration, deleted bool) {
 func (r *podRuntime) run() {
 	defer close(r.done)
 	ctx := r.ctx
-	if r.setupSandbox(ctx) && r.runInit(ctx) {
+	if r.setupSandbox(ctx) && r.setupMounts(ctx) && r.runInit(ctx) {
 		r.runContainers(ctx)
 	}
 	if ctx.Err() == nil {
@@ -380,7 +380,7 @@ func (r *podRuntime) persistLocked() {
 	if r.removed {
 		return
 	}
-	st := podState{Sandbox: r.state.Sandbox, Network: r.state.Network}
+	st := podState{Sandbox: r.state.Sandbox, Network: r.state.Network, MountNS: r.state.MountNS}
 	for _, c := range append(append([]*container(nil), r.init...), r.containers...) {
 		if c.proc != nil {
 			st.Processes = append(st.Processes, procRecord{Container: c.spec.Name, PID: c.proc.pid, StartTicks: c.proc.startTicks})

@@ -39,6 +39,7 @@ type probeTarget struct {
 	hostNetNS string
 	podNetNS  string
 	podIP     string
+	mntNS     string
 	dir       string
 	env       []string
 	container *corev1.Container
@@ -123,7 +124,7 @@ func (t *probeTarget) exec(ctx context.Context, a *corev1.ExecAction) (bool, str
 		return false, err.Error()
 	}
 	var out bytes.Buffer
-	code, err := runToCompletion(ctx, procSpec{Argv: argv, Env: t.env, Dir: t.dir, NetNS: t.podNetNS,
+	code, err := runToCompletion(ctx, procSpec{Argv: argv, Env: t.env, Dir: t.dir, NetNS: t.podNetNS, MntNS: t.mntNS,
 		Stdout: &out, Stderr: &out, WaitDelay: time.Second})
 	if err != nil {
 		return false, err.Error()

@@ -34,6 +34,7 @@ type procSpec struct {
 	Env    []string
 	Dir    string
 	NetNS  string // path; empty is the program's namespace
+	MntNS  string // mount namespace file; empty is the program's namespace
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
@@ -56,7 +57,7 @@ type process struct {
 	waitErr    error
 }
 
-// startProcess starts spec's process in spec.NetNS.
+// startProcess starts spec's process in spec.NetNS and spec.MntNS.
 func startProcess(spec procSpec) (*process, error) {
 	if len(spec.Argv) == 0 {
 		return nil, errors.New("empty command")
@@ -68,7 +69,7 @@ func startProcess(spec procSpec) (*process, error) {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = spec.TTY, spec.TTY, spec.TTY
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	}
-	if err := inNetNS(spec.NetNS, cmd.Start); err != nil {
+	if err := inNamespaces(spec.NetNS, spec.MntNS, cmd.Start); err != nil {
 		return nil, fmt.Errorf("starting %q: %w", spec.Argv[0], err)
 	}
 	p := &process{cmd: cmd, pid: cmd.Process.Pid, started: time.Now(), done: make(chan struct{})}

@@ -18,6 +18,7 @@ package vnode
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -26,6 +27,7 @@ import (
 	"github.com/virtual-kubelet/virtual-kubelet/errdefs"
 	"github.com/virtual-kubelet/virtual-kubelet/node/nodeutil"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
 )
 
@@ -36,6 +38,8 @@ type Provider struct {
 	ctx      context.Context
 	cni      *cniRunner
 	resolver *commandResolver
+	dns      *dnsConfigurer
+	volumes  *volumeWriter
 	notifier *notifier
 	started  time.Time
 	lock     *os.File // the state dir's, released by Shutdown
@@ -65,11 +69,25 @@ func NewProvider(ctx context.Context, cfg RuntimeConfig) (*Provider, error) {
 		}
 	}
 	p := &Provider{cfg: cfg, ctx: ctx, cni: newCNIRunner(&cfg), resolver: newCommandResolver(&cfg),
+		dns: newDNSConfigurer(&cfg), volumes: &volumeWriter{},
 		notifier: newNotifier(), pods: map[string]*podRuntime{}, started: time.Now(), lock: lock}
 	if err := cleanupPods(ctx, p.cni, podsDir(cfg.StateDir)); err != nil {
 		klog.FromContext(ctx).Error(err, "Cleaning up the pods of the previous run (continuing)")
 	}
+	if err := releaseMountNSDir(mntnsDir(cfg.StateDir)); err != nil {
+		klog.FromContext(ctx).Error(err, "Removing the mount namespaces of the previous run (continuing)")
+	}
+	if err := prepareMountNSDir(mntnsDir(cfg.StateDir)); err != nil {
+		_ = lock.Close()
+		return nil, err
+	}
 	return p, nil
+}
+
+// UseClient gives the Pods' volumes their access to kube-apiserver: ConfigMaps,
+// Secrets and ServiceAccount tokens. Call it before the first Pod is created.
+func (p *Provider) UseClient(client kubernetes.Interface) {
+	p.volumes.client = client
 }
 
 // CreatePod starts the Pod; its sandbox and containers come up in the background
@@ -202,7 +220,7 @@ func (p *Provider) Shutdown(ctx context.Context, grace time.Duration) error {
 			return fmt.Errorf("stopping %d pods: %w", len(rs), ctx.Err())
 		}
 	}
-	return p.lock.Close()
+	return errors.Join(releaseMountNSDir(mntnsDir(p.cfg.StateDir)), p.lock.Close())
 }
 
 // OnPodDeleted registers fn, called with the last state of every Pod torn down

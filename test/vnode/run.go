@@ -65,7 +65,14 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	provider.UseClient(client)
 	provider.OnPodDeleted(func(ctx context.Context, pod *corev1.Pod) { deletePodObject(ctx, client, pod) })
+	relayDone, err := startAPIServerRelay(ctx, &cfg, restCfg.Host)
+	if err != nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		return errors.Join(err, provider.Shutdown(sctx, shutdownGrace))
+	}
 	status := newNodeStatus(&cfg)
 	mux := http.NewServeMux()
 	n, err := nodeutil.NewNode(cfg.Runtime.NodeName,
@@ -100,10 +107,33 @@ func Run(ctx context.Context, cfg Config) error {
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
+	err = errors.Join(err, relayDone())
 	logger.Info("Stopping every pod of the node", "node", cfg.Runtime.NodeName)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	return errors.Join(err, provider.Shutdown(sctx, shutdownGrace))
+}
+
+// startAPIServerRelay starts the relay of --apiserver-relay-port to the
+// kubeconfig's server (see relay.go), if asked; the returned function waits
+// until it has stopped with ctx and returns its error.
+func startAPIServerRelay(ctx context.Context, cfg *Config, server string) (func() error, error) {
+	if cfg.Runtime.APIServerRelayPort == 0 {
+		return func() error { return nil }, nil
+	}
+	target, err := relayTarget(server)
+	if err != nil {
+		return nil, fmt.Errorf("--apiserver-relay-port: %w", err)
+	}
+	rc := relayConfig{NetNS: cfg.Runtime.HostNetNS, Target: target,
+		Listen: net.JoinHostPort(cfg.Runtime.NodeIP, strconv.Itoa(cfg.Runtime.APIServerRelayPort))}
+	l, err := listenRelay(rc)
+	if err != nil {
+		return nil, fmt.Errorf("--apiserver-relay-port: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- serveRelay(ctx, l, rc) }()
+	return func() error { return <-done }, nil
 }
 
 // deletePodObject deletes a Pod object whose containers are stopped and whose

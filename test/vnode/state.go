@@ -31,8 +31,10 @@ const stateFile = "state.json"
 type podState struct {
 	Sandbox sandboxRef `json:"sandbox"`
 	// Network is the CNI network the sandbox was added to; empty before ADD.
-	Network   string       `json:"network,omitempty"`
-	Processes []procRecord `json:"processes,omitempty"`
+	Network string `json:"network,omitempty"`
+	// MountNS are the containers' mount namespace files, by container name.
+	MountNS   map[string]string `json:"mountNS,omitempty"`
+	Processes []procRecord      `json:"processes,omitempty"`
 }
 
 // procRecord identifies a running process across PID reuse.

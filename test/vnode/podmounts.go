@@ -1,0 +1,155 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package vnode
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"k8s.io/klog/v2"
+)
+
+// mntnsDir holds the containers' mount namespace files.
+func mntnsDir(stateDir string) string { return filepath.Join(stateDir, "mntns") }
+
+// setupMounts gives every container its mount namespace (volumes and the Pod's
+// resolv.conf), retrying until it succeeds or ctx is done, as a kubelet retries
+// a volume that cannot be set up yet (a ConfigMap not created yet, say).
+func (r *podRuntime) setupMounts(ctx context.Context) bool {
+	delay := 250 * time.Millisecond
+	for {
+		err := r.tryMounts(ctx)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		delay = min(delay, r.p.cfg.CNIRetryMax)
+		klog.FromContext(ctx).Error(err, "Setting up the containers' mounts, will retry", "after", delay)
+		r.setMountError(err)
+		if !sleepCtx(ctx, delay) {
+			return false
+		}
+		delay *= 2
+	}
+}
+
+func (r *podRuntime) tryMounts(ctx context.Context) error {
+	r.mu.Lock()
+	pod := r.pod.DeepCopy()
+	podIP := ""
+	if len(r.ips) > 0 {
+		podIP = r.ips[0]
+	}
+	r.mu.Unlock()
+	volumes, err := r.p.volumes.setup(ctx, pod, r.dir, podIP, r.p.cfg.NodeIP)
+	if err != nil {
+		return err
+	}
+	resolvConf, err := r.writeResolvConf(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range append(append([]*container(nil), r.init...), r.containers...) {
+		if c.mountNS() != "" {
+			continue
+		}
+		mounts, err := containerMounts(&c.spec, volumes, resolvConf)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(mntnsDir(r.p.cfg.StateDir), filepath.Base(r.dir)+"-"+c.spec.Name)
+		if err := createMountNS(path, mounts, []string{mntnsDir(r.p.cfg.StateDir)}); err != nil {
+			return fmt.Errorf("container %q: %w", c.spec.Name, err)
+		}
+		r.mu.Lock()
+		c.mntns = path
+		if r.state.MountNS == nil {
+			r.state.MountNS = map[string]string{}
+		}
+		r.state.MountNS[c.spec.Name] = path
+		r.persistLocked()
+		r.mu.Unlock()
+	}
+	return nil
+}
+
+// writeResolvConf writes the Pod's resolv.conf from its dnsPolicy and dnsConfig
+// and returns its path; an empty configuration gets the host's file, as from a
+// container runtime.
+func (r *podRuntime) writeResolvConf(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	pod := r.pod.DeepCopy()
+	r.mu.Unlock()
+	dns, warnings, err := r.p.dns.podDNS(pod)
+	if err != nil {
+		return "", err
+	}
+	for _, w := range warnings {
+		klog.FromContext(ctx).Info("DNSConfigForming", "warning", w)
+	}
+	content := dns.resolvConf()
+	if content == "" {
+		data, err := os.ReadFile("/etc/resolv.conf")
+		if err != nil && !os.IsNotExist(err) {
+			return "", fmt.Errorf("the host's resolv.conf: %w", err)
+		}
+		content = string(data)
+	}
+	path := filepath.Join(r.dir, "resolv.conf")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		return "", fmt.Errorf("writing the pod's resolv.conf: %w", err)
+	}
+	return path, nil
+}
+
+func (r *podRuntime) setMountError(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range append(append([]*container(nil), r.init...), r.containers...) {
+		if c.state.Waiting != nil {
+			c.state.Waiting.Message = err.Error()
+		}
+	}
+	r.notifyLocked()
+}
+
+// mountNS is the container's mount namespace file, empty before setupMounts.
+func (c *container) mountNS() string {
+	c.r.mu.Lock()
+	defer c.r.mu.Unlock()
+	return c.mntns
+}
+
+// removeMountNamespaces removes the mount namespace files of a Pod's state.
+func removeMountNamespaces(st *podState) error {
+	var errs []string
+	for _, p := range st.MountNS {
+		if err := removeMountNS(p); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
