@@ -233,7 +233,8 @@ func (a *Agent) buildParts(p *parts) error {
 	p.audit = packetin.NewAuditLog(packetin.AuditLogConfig{Path: c.AuditLogPath})
 	p.packetIn, err = packetin.NewHandler(packetin.Config{Rules: pl.Policies(), Pods: pl.Pods(),
 		Sender: packetSender{of}, Log: p.audit,
-		TableName: pipeline.TableName, RemoteRejectTable: pipeline.L3Forwarding})
+		TableName: pipeline.TableName, RemoteRejectTable: pipeline.L3Forwarding,
+		TranslatedRejectTable: pipeline.ConntrackZone})
 	return err
 }
 

@@ -88,6 +88,12 @@ type Config struct {
 	// RemoteRejectTable is where a reject for a source that is not a local Pod is
 	// resubmitted (the pipeline's L3 forwarding table).
 	RemoteRejectTable uint8
+	// TranslatedRejectTable is where a reject of a packet whose destination
+	// conntrack translated (a connection to a Service, DNATed to an
+	// endpoint) is resubmitted: the pipeline's conntrack table, which
+	// translates the reply back, so the client sees it come from the
+	// Service's address. 0: such rejects take the other paths.
+	TranslatedRejectTable uint8
 }
 
 // Handler handles policy packet-ins.
@@ -192,13 +198,23 @@ func (h *Handler) reject(ctx context.Context, pi openflow.PacketIn2, pkt *Packet
 	if dst, ok := h.cfg.Pods.PodByIP(pkt.DstIP); ok {
 		po.InPort = dst.OFPort
 	}
-	if src, ok := h.cfg.Pods.PodByIP(pkt.SrcIP); ok {
+	switch src, ok := h.cfg.Pods.PodByIP(pkt.SrcIP); {
+	case translated(pi) && h.cfg.TranslatedRejectTable != 0:
+		po.Actions = []openflow.Action{mark, openflow.ResubmitTable(h.cfg.TranslatedRejectTable)}
+	case ok:
 		po.Actions = []openflow.Action{mark, openflow.Output{Port: src.OFPort}}
-	} else {
+	default:
 		po.Actions = []openflow.Action{mark, openflow.ResubmitTable(h.cfg.RemoteRejectTable)}
 	}
 	if err := h.cfg.Sender.SendPacketOut(ctx, po); err != nil {
 		return fmt.Errorf("sending the reject of %s→%s: %w", pkt.SrcIP, pkt.DstIP, err)
 	}
 	return nil
+}
+
+// translated reports a packet whose destination conntrack translated (its
+// connection was DNATed to a Service endpoint on this node).
+func translated(pi openflow.PacketIn2) bool {
+	st, ok := pi.Metadata.Get(openflow.FieldCTState)
+	return ok && uint32(st.Uint())&openflow.CTStateDNAT != 0
 }

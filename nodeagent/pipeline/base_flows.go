@@ -72,7 +72,7 @@ func baseFlows(c baseConfig) []openflow.Flow {
 			openflow.CT{Zone: f.zone(), Recirc: true, Table: ConntrackState, Actions: []openflow.Action{openflow.NAT{}}}))
 		add(ConntrackCommit, basePriority, mustWith(eth, openflow.CTState(openflow.CTStateNew|openflow.CTStateTrk,
 			openflow.CTStateNew|openflow.CTStateTrk)), openflow.Apply(openflow.CT{Commit: true, Zone: f.zone(),
-			Recirc: true, Table: Output, Actions: []openflow.Action{openflow.CopyField{
+			Recirc: true, Table: ServiceSNAT, Actions: []openflow.Action{openflow.CopyField{
 				Src: PktSourceField.field(), Dst: openflow.FieldCTMark, NBits: ctMarkSourceBits}}}))
 	}
 	add(ConntrackState, basePriority, openflow.MustMatch(openflow.CTState(openflow.CTStateInv|openflow.CTStateTrk,
@@ -83,6 +83,7 @@ func baseFlows(c baseConfig) []openflow.Flow {
 				openflow.Goto(d.metric))
 		}
 	}
+	out = append(out, c.serviceBaseFlows()...)
 	add(IngressSecurityClassifier, rejectPriority, openflow.MustMatch(GeneratedRejectField.Match(1)), openflow.Goto(Output))
 	add(Output, basePriority, openflow.MustMatch(OutputField.Match(OutputToPort)),
 		openflow.Apply(openflow.OutputToReg(TargetOFPortField.Reg)))

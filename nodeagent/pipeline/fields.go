@@ -16,7 +16,11 @@ limitations under the License.
 
 package pipeline
 
-import "github.com/strata-net/strata/nodeagent/openflow"
+import (
+	"net/netip"
+
+	"github.com/strata-net/strata/nodeagent/openflow"
+)
 
 // RegField is a bit range [Ofs, Ofs+NBits) of an NXM register (reg0..reg15).
 type RegField struct {
@@ -123,3 +127,35 @@ func ctLabel(dir direction, id uint32) (value, mask openflow.Uint128) {
 	}
 	return openflow.Uint128{Lo: uint64(id)}, openflow.Uint128{Lo: 0xffffffff}
 }
+
+// The Service proxy's registers and conntrack marks (proxy_flows.go).
+var (
+	// EndpointIPField (reg3) is the endpoint a Service's group chose, from
+	// ServiceLB to EndpointDNAT (the policy tables reuse reg3 after it).
+	EndpointIPField = RegField{Reg: 3, Ofs: 0, NBits: 32}
+	// EndpointPortField (reg4[0..15]) is the chosen endpoint's port.
+	EndpointPortField = RegField{Reg: 4, Ofs: 0, NBits: 16}
+	// HairpinField (reg4[16]) marks a Pod's connection to itself through
+	// a Service: it leaves through the port it came in by.
+	HairpinField = RegField{Reg: 4, Ofs: 16, NBits: 1}
+	// AffinityHitField (reg4[17]) says SessionAffinity chose the endpoint.
+	AffinityHitField = RegField{Reg: 4, Ofs: 17, NBits: 1}
+	// ServiceIDField (reg7) is the id of the Service port a new connection
+	// was sent to (before DNAT), for toServices rules; restored from
+	// ct_label[64..95] for later packets of the connection.
+	ServiceIDField = RegField{Reg: 7, Ofs: 0, NBits: 32}
+)
+
+// Conntrack of Services: ct_mark bit 4 marks connections DNATed to a
+// Service endpoint, ct_label[64..95] holds their Service port's id, and
+// hairpin connections are SNATed to HairpinIPv4 in their own zone.
+const (
+	ctMarkService   uint32 = 1 << 4
+	ctLabelSvcShift        = 64
+	CTZoneSNATv4    uint16 = 0xfff1
+	CTZoneSNATv6    uint16 = 0xffe7
+)
+
+// HairpinIPv4 is the source a Pod sees on its own connections through a
+// Service: link-local, never a Pod's or a Node's address.
+var HairpinIPv4 = netip.MustParseAddr("169.254.0.253")

@@ -256,8 +256,11 @@ func (o ofctlFormat) action(a openflow.Action) string {
 	case openflow.OutputReg:
 		return fmt.Sprintf("output:%s[]", nxmName(a.Src))
 	case openflow.Output:
-		if a.Port == openflow.PortNormal {
+		switch a.Port {
+		case openflow.PortNormal:
 			return "NORMAL"
+		case openflow.PortInPort:
+			return "IN_PORT"
 		}
 		return fmt.Sprintf("output:%d", a.Port)
 	case openflow.Controller:
@@ -267,8 +270,7 @@ func (o ofctlFormat) action(a openflow.Action) string {
 		}
 		return s + ",userdata=" + dottedHex(a.Userdata) + ")"
 	case openflow.CopyField:
-		return fmt.Sprintf("move:%s[%d..%d]->%s[%d..%d]", nxmName(a.Src), a.SrcOfs, a.SrcOfs+a.NBits-1,
-			nxmName(a.Dst), a.DstOfs, a.DstOfs+a.NBits-1)
+		return "move:" + subfield(a.Src, a.SrcOfs, a.NBits) + "->" + subfield(a.Dst, a.DstOfs, a.NBits)
 	}
 	return a.String() // conjunction(...), group:N, meter:N
 }
@@ -294,8 +296,8 @@ func (o ofctlFormat) ct(a openflow.CT) string {
 	parts = append(parts, fmt.Sprintf("zone=%d", a.Zone))
 	var exec []string
 	for _, n := range a.Actions {
-		if _, ok := n.(openflow.NAT); ok {
-			parts = append(parts, "nat")
+		if nat, ok := n.(openflow.NAT); ok {
+			parts = append(parts, natFormat(nat))
 			continue
 		}
 		exec = append(exec, o.action(n))
@@ -304,6 +306,30 @@ func (o ofctlFormat) ct(a openflow.CT) string {
 		parts = append(parts, "exec("+strings.Join(exec, ",")+")")
 	}
 	return "ct(" + strings.Join(parts, ",") + ")"
+}
+
+// subfield prints a field's bits as ovs-ofctl does: [] for all of them.
+func subfield(f openflow.Field, ofs, nbits uint16) string {
+	if ofs == 0 && int(nbits) == f.Width()*8 {
+		return nxmName(f) + "[]"
+	}
+	return fmt.Sprintf("%s[%d..%d]", nxmName(f), ofs, ofs+nbits-1)
+}
+
+// natFormat prints a ct nat action as ovs-ofctl does.
+func natFormat(a openflow.NAT) string {
+	if !a.IPMin.IsValid() {
+		return "nat"
+	}
+	kind := "src"
+	if a.Flags&openflow.NATDst != 0 {
+		kind = "dst"
+	}
+	s := "nat(" + kind + "=" + a.IPMin.String()
+	if a.PortMin != 0 {
+		s += fmt.Sprintf(":%d", a.PortMin)
+	}
+	return s + ")"
 }
 
 func nxmName(f openflow.Field) string {

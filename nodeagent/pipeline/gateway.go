@@ -148,7 +148,7 @@ func (b flowBuilder) gatewayFlows(g *Gateway) []openflow.Flow {
 	}
 	families.each(func(f family) {
 		eth := openflow.EthType(f.ethType())
-		add(SpoofGuard, gwPriority, openflow.Goto(ConntrackZone), eth, inPort)
+		add(SpoofGuard, gwPriority, openflow.Goto(UnSNAT), eth, inPort)
 		add(L3Forwarding, gwDefaultPriority, toGateway, eth)
 		if f == ipv4 {
 			add(SpoofGuard, gwPriority, normal, openflow.EthType(openflow.EthTypeARP), inPort)

@@ -177,5 +177,6 @@ func goldenFlowSet(t *testing.T) []openflow.Flow {
 	p, err := New(Config{Switch: noSwitch{}, Gateway: goldenGateway(true)})
 	require.NoError(t, err)
 	p.pods.setPod(Pod{Ref: podRef("pod3"), OFPort: 3, MAC: mac("02:00:00:00:00:13"), IPs: ips("10.77.0.13", "fd77::13")})
-	return append(out, p.flows.all()...)
+	out = append(out, p.flows.all()...)
+	return append(out, flowsOfCategory(goldenServices(t).flows.all(), categoryService)...)
 }

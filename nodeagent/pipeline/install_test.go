@@ -17,6 +17,7 @@ limitations under the License.
 package pipeline
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -145,7 +146,7 @@ func TestIsolationLoggingFollowsItsRules(t *testing.T) {
 	o.reconcile(plain, log)
 	assert.Contains(t, o.policyFlows(), "table=IngressDefaultRule, priority=200,reg1=0x2 actions="+
 		"set_field:0x800/0x1800->reg0,set_field:0x400000/0x600000->reg0,set_field:0x2000000/0xfe000000->reg0,"+
-		"set_field:0xd/0xff->reg2,goto_table:Output")
+		fmt.Sprintf("set_field:%#x/0xff->reg2,goto_table:Output", IngressDefaultRule))
 	mods := o.forget("log")
 	assert.Contains(t, mods, "MOD_STRICT table=IngressDefaultRule, priority=200,reg1=0x2 actions=drop")
 }
@@ -159,7 +160,7 @@ func TestPriorityMovesReinstallNeighbours(t *testing.T) {
 	mid := rule(acnp("mid", 250, 5.005, 0, in, drop), targets("pod4"), addrs("10.77.0.12/32"), tcp(82))
 	mods := o.reconcile(mid)
 	// a moves from 14500 up: its four conjunctive flows go, come back at the new priority.
-	assert.Equal(t, 4, countPrefix(mods, "DEL_STRICT table=11,priority=14500,"), "%v", mods)
+	assert.Equal(t, 4, countPrefix(mods, fmt.Sprintf("DEL_STRICT table=%d,priority=14500,", AntreaPolicyIngressRule)), "%v", mods)
 	for _, f := range o.policyFlows() {
 		assert.NotContains(t, f, "priority=14500,", "nothing is left at a's old priority")
 	}

@@ -98,8 +98,10 @@ type Pipeline struct {
 	// mu serializes changes to the desired state and what is sent to OVS.
 	mu       sync.Mutex
 	flows    *flowState
+	groups   *groupState
 	pods     *PodFlows
 	policies *PolicyFlows
+	services *ServiceFlows
 	// log records the change being made (undo.go); logs counts them.
 	log  *undoLog
 	logs uint64
@@ -117,10 +119,11 @@ func New(cfg Config) (*Pipeline, error) {
 		return nil, err
 	}
 	p := &Pipeline{
-		cfg:   cfg,
-		base:  baseConfig{round: cfg.Round, controllerID: cfg.ControllerID, meter: !cfg.NoPacketInMeter},
-		build: flowBuilder{round: cfg.Round},
-		flows: newFlowState(cookie(cfg.Round, categoryPolicy, 0)),
+		cfg:    cfg,
+		base:   baseConfig{round: cfg.Round, controllerID: cfg.ControllerID, meter: !cfg.NoPacketInMeter},
+		build:  flowBuilder{round: cfg.Round},
+		flows:  newFlowState(cookie(cfg.Round, categoryPolicy, 0)),
+		groups: newGroupState(),
 	}
 	for _, f := range baseFlows(p.base) {
 		p.flows.addOwned(ownerBase, f)
@@ -136,6 +139,7 @@ func New(cfg Config) (*Pipeline, error) {
 		p.cfg.Interfaces = p.pods
 	}
 	p.policies = newPolicyFlows(p)
+	p.services = newServiceFlows(p)
 	return p, nil
 }
 
@@ -144,6 +148,9 @@ func (p *Pipeline) Pods() *PodFlows { return p.pods }
 
 // Policies returns the policy rule part (for nodeagent/policy).
 func (p *Pipeline) Policies() *PolicyFlows { return p.policies }
+
+// Services returns the Service proxy part (a proxy.Sink).
+func (p *Pipeline) Services() *ServiceFlows { return p.services }
 
 // Round is the cookie round of this pipeline.
 func (p *Pipeline) Round() uint16 { return p.cfg.Round }
@@ -189,12 +196,14 @@ func (p *Pipeline) update(ctx context.Context, change func() error) error {
 
 func (p *Pipeline) syncLocked(ctx context.Context, conn *openflow.Conn) error {
 	mods, changes := p.flows.diff()
-	if len(mods) > 0 {
-		if err := conn.BundleFlowMods(ctx, mods); err != nil {
-			return fmt.Errorf("installing %d flow changes: %w", len(mods), err)
+	upserts, deletes, groupChanges := p.groups.diff()
+	if len(mods)+len(upserts)+len(deletes) > 0 {
+		if err := bundle(ctx, conn, upserts, mods, deletes); err != nil {
+			return fmt.Errorf("installing %d flow and %d group changes: %w", len(mods), len(upserts)+len(deletes), err)
 		}
 	}
 	p.flows.applied(changes)
+	p.groups.applied(groupChanges)
 	return nil
 }
 

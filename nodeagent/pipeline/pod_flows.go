@@ -208,7 +208,7 @@ func (b flowBuilder) podFlows(pod Pod) []openflow.Flow {
 		a = a.Unmap()
 		host := netip.PrefixFrom(a, a.BitLen())
 		eth := openflow.EthType(familyOf(a).ethType())
-		add(SpoofGuard, podPriority, openflow.Goto(ConntrackZone), eth, inPort, src, openflow.IPSrc(host))
+		add(SpoofGuard, podPriority, openflow.Goto(UnSNAT), eth, inPort, src, openflow.IPSrc(host))
 		if a.Is4() {
 			add(SpoofGuard, podPriority, normal, openflow.EthType(openflow.EthTypeARP), inPort,
 				openflow.ARPSPA(host), openflow.ARPSHA(pod.MAC))
@@ -217,6 +217,9 @@ func (b flowBuilder) podFlows(pod Pod) []openflow.Flow {
 		}
 		add(L3Forwarding, podPriority, openflow.Apply(openflow.SetField{Value: openflow.EthDst(pod.MAC)}).Goto(L2ForwardingCalc),
 			eth, openflow.IPDst(host))
+		if a.Is4() {
+			out = append(out, b.hairpinFlow(c, a))
+		}
 	}
 	if hasV6 {
 		for _, typ := range []uint8{135, 136} { // neighbor solicitation, advertisement

@@ -65,7 +65,7 @@ func (p *Pipeline) Replay(ctx context.Context, conn *openflow.Conn) error {
 			return fmt.Errorf("installing group %d: %w", g.GroupID, err)
 		}
 	}
-	n, err := p.replayFlowsLocked(ctx, conn)
+	n, err := p.replayLocked(ctx, conn)
 	if err != nil && ovsRefused(err) && len(p.unconfirmed) > 0 {
 		// A change whose install broke off may hold what OVS refuses; the
 		// callers of those changes got an error and retry them.
@@ -73,15 +73,27 @@ func (p *Pipeline) Replay(ctx context.Context, conn *openflow.Conn) error {
 			"changes", len(p.unconfirmed))
 		p.rollback(p.unconfirmed...)
 		p.unconfirmed = nil
-		n, err = p.replayFlowsLocked(ctx, conn)
+		n, err = p.replayLocked(ctx, conn)
 	}
 	if err != nil {
 		return fmt.Errorf("replaying %d flows: %w", n, err)
 	}
 	p.unconfirmed = nil
 	p.flows.replayed()
+	p.groups.replayed()
 	klog.FromContext(ctx).V(2).Info("Replayed the pipeline", "flows", n)
 	return nil
+}
+
+// replayLocked installs the dynamic groups (in one bundle, before the
+// flows that use them) and replaces the flows of this round.
+func (p *Pipeline) replayLocked(ctx context.Context, conn *openflow.Conn) (int, error) {
+	if groups := p.groups.all(); len(groups) > 0 {
+		if err := bundle(ctx, conn, groups, nil, nil); err != nil {
+			return 0, fmt.Errorf("installing %d Service groups: %w", len(groups), err)
+		}
+	}
+	return p.replayFlowsLocked(ctx, conn)
 }
 
 // replayFlowsLocked replaces the flows of this round with every desired

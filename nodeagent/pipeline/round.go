@@ -35,6 +35,8 @@ const (
 	categoryPolicy = 2
 	// categoryGateway flows are replayed last, with the Pods' (replayRank).
 	categoryGateway = 3
+	// categoryService flows are the Service proxy's (proxy.go).
+	categoryService = 4
 )
 
 // cookie returns the cookie of a flow of the given category and object.

@@ -25,8 +25,12 @@ import (
 const (
 	Classifier uint8 = iota
 	SpoofGuard
+	UnSNAT
 	ConntrackZone
 	ConntrackState
+	SessionAffinity
+	ServiceLB
+	EndpointDNAT
 	AntreaPolicyEgressRule
 	EgressRule
 	EgressDefaultRule
@@ -39,6 +43,7 @@ const (
 	IngressDefaultRule
 	IngressMetric
 	ConntrackCommit
+	ServiceSNAT
 	Output
 
 	numTables
@@ -60,8 +65,12 @@ type tableInfo struct {
 var tables = [numTables]tableInfo{
 	Classifier:                {"Classifier", missDrop},
 	SpoofGuard:                {"SpoofGuard", missDrop},
+	UnSNAT:                    {"UnSNAT", missNext},
 	ConntrackZone:             {"ConntrackZone", missNext},
 	ConntrackState:            {"ConntrackState", missNext},
+	SessionAffinity:           {"SessionAffinity", missNext},
+	ServiceLB:                 {"ServiceLB", missNext},
+	EndpointDNAT:              {"EndpointDNAT", missNext},
 	AntreaPolicyEgressRule:    {"AntreaPolicyEgressRule", missNext},
 	EgressRule:                {"EgressRule", missNext},
 	EgressDefaultRule:         {"EgressDefaultRule", missNext},
@@ -74,6 +83,7 @@ var tables = [numTables]tableInfo{
 	IngressDefaultRule:        {"IngressDefaultRule", missNext},
 	IngressMetric:             {"IngressMetric", missNext},
 	ConntrackCommit:           {"ConntrackCommit", missNext},
+	ServiceSNAT:               {"ServiceSNAT", missNext},
 	Output:                    {"Output", missDrop},
 }
 

@@ -268,7 +268,8 @@ func TestRefusalNamesTheOwners(t *testing.T) {
 	}{
 		{name: "match flow", mod: flowOf("table=AntreaPolicyIngressRule, priority=14500,tcp"),
 			want: `Open vSwitch refused the flows of rule big "rule-big" of AntreaClusterNetworkPolicy:acnp-big: ` +
-				`OFPFMFC_TABLE_FULL (flow not added because of full table(s)), for ADD table=11,priority=14500,`},
+				`OFPFMFC_TABLE_FULL (flow not added because of full table(s)), for ADD table=` +
+				fmt.Sprint(AntreaPolicyIngressRule) + `,priority=14500,`},
 		{name: "action flow", mod: flowOf("table=AntreaPolicyIngressRule, priority=14500,conj_id"),
 			want: `the flows of rule big "rule-big" of AntreaClusterNetworkPolicy:acnp-big: OFPFMFC_TABLE_FULL`},
 		{name: "isolation drop", mod: flowOf("table=IngressDefaultRule, priority=200,reg1=0x2"),
