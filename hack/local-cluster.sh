@@ -51,6 +51,8 @@ source "$HERE/nodes.sh"
 
 readonly PROG=hack/local-cluster.sh
 readonly SERVICE_CIDR=10.96.0.0/16 SERVICE_IP=10.96.0.1
+# The cluster DNS (artifacts/local-cluster/coredns.yaml: the kube-dns Service's clusterIP).
+readonly DNS_IP=10.96.0.10 CLUSTER_DOMAIN=cluster.local
 readonly CLUSTER_CIDR=10.244.0.0/16 NODE_CIDR_MASK=24
 readonly CLUSTER_NAME=strata-local
 # Timeouts (seconds) of the waits of `up`; generous, for a busy 2-core machine.
@@ -206,7 +208,7 @@ ${problems}  Stop whatever uses them, or move the cluster with --port-base N (or
   it uses ports N..N+59 (now N=$PORT_BASE)."
 }
 
-# kube_binaries: sets KUBE_BIN and ETCD_BIN, building them unless --skip-kube-build.
+# kube_binaries: sets KUBE_BIN, ETCD_BIN and COREDNS_BIN, building them unless --skip-kube-build.
 kube_binaries() {
   local name
   if ! $SKIP_KUBE_BUILD; then
@@ -215,7 +217,8 @@ kube_binaries() {
   fi
   KUBE_BIN=$("$ROOT/hack/kube-binaries.sh" --print-dir)
   ETCD_BIN=$("$ROOT/hack/kube-binaries.sh" --print-etcd-dir)
-  for name in "$ETCD_BIN/etcd" "$KUBE_BIN/kube-apiserver" "$KUBE_BIN/kube-controller-manager" "$KUBE_BIN/kube-scheduler"; do
+  COREDNS_BIN=$("$ROOT/hack/kube-binaries.sh" --print-coredns-dir)
+  for name in "$ETCD_BIN/etcd" "$COREDNS_BIN/coredns" "$KUBE_BIN/kube-apiserver" "$KUBE_BIN/kube-controller-manager" "$KUBE_BIN/kube-scheduler"; do
     [[ -x $name ]] || die "missing binary $name: build it with hack/kube-binaries.sh (a cold build takes 15-36 minutes; then it is cached)"
   done
 }
@@ -504,7 +507,7 @@ cmd_up() {
   trap 'exit 130' INT TERM
 
   build_strata
-  lc_make_pki "$PKI" "$SERVICE_IP" || die "creating the PKI in $PKI failed"
+  lc_make_pki "$PKI" "$SERVICE_IP" "$(node_sans)" || die "creating the PKI in $PKI failed"
   cert_kubeconfig "$KUBECONFIG_ADMIN" admin
   cert_kubeconfig "$KCFG/kube-controller-manager.kubeconfig" kube-controller-manager
   cert_kubeconfig "$KCFG/kube-scheduler.kubeconfig" kube-scheduler

@@ -14,11 +14,21 @@
 #     strata-cni and its network config into DIR/nodes/K/cni;
 #   - strata-vnode (virtual-kubelet): registers the Node, runs its Pods as network
 #     namespaces attached through libcni and the installed strata-cni; kubelet API on
-#     127.0.0.1:PORT_BASE+60+K.
+#     127.0.0.1:PORT_BASE+60+K; --cluster-dns DNS_IP; the relay of NODE_IP:6443 to
+#     kube-apiserver (see below).
+# Then CoreDNS (artifacts/local-cluster/coredns.yaml), waited for until Ready.
+#
+# The API server relay: kube-apiserver listens on 127.0.0.1 of the machine, out of the
+# Pods' reach, and Service ClusterIPs have no proxy behind them yet, so in-cluster
+# clients (CoreDNS's kubernetes plugin) cannot use KUBERNETES_SERVICE_HOST=10.96.0.1 as
+# a kubelet sets it. Each vnode relays its node's IP:6443 to kube-apiserver (whose
+# certificate names the node IPs) and gives its Pods that address instead
+# (--apiserver-relay-port). Once ClusterIPs work and the `kubernetes` Service has
+# endpoints the Pods reach, dropping the flag restores the kubelet's ClusterIP.
 # <id> is derived from DIR, so that clusters in different directories never share a
 # namespace name.
 
-readonly NODE_NAME_PREFIX=worker T_NODES=180
+readonly NODE_NAME_PREFIX=worker T_NODES=180 T_DNS=180 NODE_APISERVER_RELAY_PORT=6443
 
 # node_id: 6 hex characters identifying this cluster's namespaces.
 nodes_id() { printf '%s' "$DIR" | sha1sum | cut -c1-6; }
@@ -27,6 +37,15 @@ node_netns() { echo "strata-$(nodes_id)-n$1"; }
 node_dir() { echo "$DIR/nodes/$1"; }
 node_name() { echo "$NODE_NAME_PREFIX$1"; }
 kubelet_port() { echo $((PORT_BASE + 60 + $1)); }
+
+# node_sans: the nodes' IPs as extra names of kube-apiserver's certificate (",IP:..."),
+# for the Pods that reach it through their node's relay.
+node_sans() {
+  local k
+  for ((k = 1; k <= NODES; k++)); do
+    printf ',IP:%s' "$(node_ip "$k")"
+  done
+}
 
 # node_ports: "NAME PORT" of the kubelet API of every node, for the port check.
 node_ports() {
@@ -42,6 +61,7 @@ build_node_binaries() {
     die "building the node programs failed:
 $(tail -n 30 "$LOGS/build.log")"
   [[ -x $KUBE_BIN/agnhost ]] || die "missing $KUBE_BIN/agnhost: build it with hack/kube-binaries.sh"
+  [[ -x $COREDNS_BIN/coredns ]] || die "missing $COREDNS_BIN/coredns: build it with hack/kube-binaries.sh"
 }
 
 # node_identities: the agents' ServiceAccount and RBAC (artifacts/agent, without the
@@ -97,7 +117,18 @@ start_node() {
     --kubeconfig="$KCFG/node-$name.kubeconfig" --node-ip="$(node_ip "$k")" \
     --kubelet-address=127.0.0.1 --kubelet-port="$(kubelet_port "$k")" \
     --state-dir="$dir/vnode" --cni-bin-dir="$dir/cni/bin" --cni-conf-dir="$dir/cni/net.d" \
-    --host-netns="$ns" --agnhost="$KUBE_BIN/agnhost"
+    --host-netns="$ns" --agnhost="$KUBE_BIN/agnhost" --coredns="$COREDNS_BIN/coredns" \
+    --cluster-dns="$DNS_IP" --cluster-domain="$CLUSTER_DOMAIN" \
+    --apiserver-relay-port="$NODE_APISERVER_RELAY_PORT"
+}
+
+# start_dns: CoreDNS as kubeadm deploys it, waited for until its Pods are Ready.
+start_dns() {
+  kc apply -f "$ROOT/artifacts/local-cluster/coredns.yaml" >"$LOGS/apply-coredns.log" 2>&1 ||
+    die "kubectl apply of artifacts/local-cluster/coredns.yaml failed: $(cat "$LOGS/apply-coredns.log")"
+  wait_for "strata-vnode-$(node_name 1)" "$T_DNS" "the CoreDNS Pods (kube-system, k8s-app=kube-dns) of Deployment coredns to be Ready" \
+    kc -n kube-system rollout status deployment/coredns --timeout=10s
+  info "CoreDNS Ready: Service kube-system/kube-dns ($DNS_IP)"
 }
 
 start_nodes() {
@@ -115,6 +146,7 @@ start_nodes() {
   wait_for "strata-agent-$(node_name 1)" "$T_NODES" "${names[*]} to be Ready (agents installed the CNI config)" \
     kc wait --for=condition=Ready --timeout=10s "${names[@]}"
   info "nodes Ready: ${names[*]#node/}"
+  start_dns
 }
 
 # stop_nodes: the node substitutes first, then their Pods (CNI DEL through the still

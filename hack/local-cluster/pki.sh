@@ -6,7 +6,8 @@
 #
 #   ca.{crt,key}                 cluster CA: serving certs, client certs, CSR signing
 #   front-proxy-ca.{crt,key}     aggregation layer: kube-apiserver -> strata-apiserver
-#   apiserver.{crt,key}          kube-apiserver serving (127.0.0.1, kubernetes.default.svc, ...)
+#   apiserver.{crt,key}          kube-apiserver serving (127.0.0.1, kubernetes.default.svc, ...,
+#                                the nodes' IPs: their API server relays for Pods)
 #   strata-apiserver.{crt,key}   strata-apiserver serving; the aggregator checks the name
 #                                strata-apiserver.kube-system.svc although it dials 127.0.0.1
 #   admin.{crt,key}              the kubeconfig's admin (group system:masters)
@@ -54,17 +55,18 @@ pki_cert() {
     rm -f "$dir/$name.csr" "$dir/$name.ext"
 }
 
-# lc_make_pki DIR SERVICE_IP: creates every key and certificate above in DIR.
-# SERVICE_IP is the first IP of the service CIDR (the `kubernetes` Service).
+# lc_make_pki DIR SERVICE_IP [EXTRA_SANS]: creates every key and certificate above in DIR.
+# SERVICE_IP is the first IP of the service CIDR (the `kubernetes` Service); EXTRA_SANS
+# (",IP:a,IP:b" form, leading comma) are more names of kube-apiserver.
 lc_make_pki() {
-  local dir=$1 service_ip=$2
+  local dir=$1 service_ip=$2 extra_sans=${3:-}
   mkdir -p "$dir"
   (
     umask 077
     pki_ca "$dir" ca strata-local-ca &&
       pki_ca "$dir" front-proxy-ca strata-local-front-proxy-ca &&
       pki_cert "$dir" apiserver "/CN=kube-apiserver" ca serverAuth \
-        "IP:127.0.0.1,IP:${service_ip},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local" &&
+        "IP:127.0.0.1,IP:${service_ip},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local${extra_sans}" &&
       pki_cert "$dir" strata-apiserver "/CN=strata-apiserver" ca serverAuth \
         "DNS:strata-apiserver.kube-system.svc,DNS:strata-apiserver.kube-system.svc.cluster.local,DNS:localhost,IP:127.0.0.1" &&
       pki_cert "$dir" admin "/O=system:masters/CN=admin" ca clientAuth &&
