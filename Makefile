@@ -32,7 +32,7 @@ test-race: ## run the tests that need neither root nor Open vSwitch with the rac
 test-e2e: kube-binaries ## run the end-to-end tests (standalone strata-apiserver, and the local cluster of hack/local-cluster.sh)
 	$(GO_TEST) ./test/e2e/...
 
-kube-binaries: ## build and cache etcd, kube-apiserver, kube-controller-manager, kube-scheduler (no-op when cached; cold: 15-36 min)
+kube-binaries: ## build and cache etcd, kube-apiserver, kube-controller-manager, kube-scheduler, agnhost, coredns (no-op when cached; cold: 15-36 min)
 	@hack/kube-binaries.sh
 
 test-unit: ## run the tests that need neither root nor Open vSwitch

@@ -119,6 +119,7 @@ func CheckKubeBinaries(root string) error {
 	for _, d := range []struct{ flag, names string }{
 		{"--print-etcd-dir", "etcd"},
 		{"--print-dir", "kube-apiserver kube-controller-manager kube-scheduler"},
+		{"--print-coredns-dir", "coredns"},
 	} {
 		out, err := exec.Command(script, d.flag).Output()
 		if err != nil {
