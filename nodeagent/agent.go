@@ -37,6 +37,7 @@ import (
 	"github.com/strata-net/strata/nodeagent/pipeline"
 	"github.com/strata-net/strata/nodeagent/podsync"
 	"github.com/strata-net/strata/nodeagent/policy"
+	"github.com/strata-net/strata/nodeagent/proxy"
 	"github.com/strata-net/strata/nodeagent/unixctl"
 )
 
@@ -91,6 +92,13 @@ type parts struct {
 	round    pipeline.Round
 	host     *nodenet.Host     // nil without Config.Kube
 	cni      *cniserver.Server // nil without Config.Kube
+	services *proxy.Tracker    // nil without Config.Kube
+}
+
+// synced tells whether the first complete sync is installed: every policy of
+// the node and, with the Pod network, every Service.
+func (p *parts) synced() bool {
+	return p.policies.Synced() && (p.services == nil || p.services.HasSynced())
 }
 
 // Run owns the bridge and enforces policies until ctx ends: the new round of flows
@@ -107,11 +115,12 @@ func (a *Agent) Run(ctx context.Context) error {
 			klog.FromContext(ctx).Error(err, "Closing the audit log failed")
 		}
 	}()
-	errc := make(chan error, 5)
+	errc := make(chan error, 6)
 	if p.host != nil {
 		go func() { errc <- p.host.Run(ctx) }()
 		go func() { errc <- p.cni.Run(ctx) }()
 		go a.reconcileCNI(ctx, p)
+		go func() { errc <- p.services.Run(ctx) }()
 	}
 	go func() { errc <- p.of.Run(ctx) }()
 	go func() { errc <- p.pods.Run(ctx) }()
@@ -230,6 +239,11 @@ func (a *Agent) buildParts(p *parts) error {
 	if p.pods, err = podsync.New(podsync.Config{OVSDB: p.db, Bridge: c.Bridge, Pods: pl.Pods(), Changed: p.policies.PodChanged}); err != nil {
 		return err
 	}
+	if c.Kube != nil {
+		if p.services, err = proxy.New(proxy.Config{Kube: c.Kube, NodeName: c.NodeName, Sink: pl.Services()}); err != nil {
+			return err
+		}
+	}
 	p.audit = packetin.NewAuditLog(packetin.AuditLogConfig{Path: c.AuditLogPath})
 	p.packetIn, err = packetin.NewHandler(packetin.Config{Rules: pl.Policies(), Pods: pl.Pods(),
 		Sender: packetSender{of}, Log: p.audit,
@@ -269,14 +283,14 @@ func (a *Agent) retireOldRound(ctx context.Context, p *parts) {
 	start := time.Now()
 	for {
 		err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, a.cfg.SyncTimeout, true,
-			func(context.Context) (bool, error) { return p.policies.Synced(), nil })
+			func(context.Context) (bool, error) { return p.synced(), nil })
 		if err == nil {
 			break
 		}
 		if ctx.Err() != nil {
 			return
 		}
-		logger.Info("Warning: the first policy sync has not completed; the previous run's flows stay installed until it does",
+		logger.Info("Warning: the first sync of policies and Services has not completed; the previous run's flows stay installed until it does",
 			"waited", time.Since(start).Round(time.Second), "previousRound", p.round.Prev)
 	}
 	err := wait.ExponentialBackoffWithContext(ctx, retireBackoff, func(ctx context.Context) (bool, error) {
