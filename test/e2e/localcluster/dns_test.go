@@ -132,6 +132,22 @@ func TestClusterDNS(t *testing.T) {
 		"web-headless." + dnsNamespace + ".svc.cluster.local.":                               strings.Join(backends, " "),
 		strings.ReplaceAll(client.IP, ".", "-") + "." + dnsNamespace + ".pod.cluster.local.": client.IP,
 	}
+	// Through the kube-dns ClusterIP: the Service proxy load-balances the
+	// queries to CoreDNS; without --server, dnsquery reads the Pod's
+	// resolv.conf, whose search path completes a short name.
+	for _, tcp := range []bool{false, true} {
+		proto := map[bool]string{false: "udp", true: "tcp"}[tcp]
+		t.Run("kube-dns ClusterIP/"+proto, func(t *testing.T) {
+			args := []string{"exec", "-n", dnsNamespace, "client", "--", dnsquery, "--server", clusterDNSIP + ":53"}
+			if tcp {
+				args = append(args, "--tcp")
+			}
+			checkResolves(ctx, t, args, want)
+		})
+	}
+	t.Run("resolv.conf search path", func(t *testing.T) {
+		checkResolves(ctx, t, []string{"exec", "-n", dnsNamespace, "client", "--", dnsquery}, map[string]string{"web": webIP})
+	})
 	for _, server := range coredns {
 		for _, tcp := range []bool{false, true} {
 			proto := map[bool]string{false: "udp", true: "tcp"}[tcp]

@@ -55,10 +55,9 @@ func (v verdict) String() string {
 // model is the verdict a walkthrough step expects for every pair of pods.
 type model func(src, dst pod) verdict
 
-// probe connects from src to dst's IP on dst's port. The article reaches the
-// pods through their Services' DNS names
-// (guestbook.default.svc.cluster.local:3000); the local cluster has no DNS and
-// no Service proxy yet, so the test connects to the pod IPs behind the Service.
+// probe connects from src to dst's IP on dst's port: every Pod, not only the
+// one the Service proxy would pick. The article's own probes through the
+// Services' DNS names are in services_test.go.
 func probe(ctx context.Context, src, dst pod) (verdict, string) {
 	out, err := framework.Kubectl(ctx, lc.Kubeconfig, "exec", "-n", src.NS, src.Name, "--",
 		"/agnhost", "connect", fmt.Sprintf("%s:%d", dst.IP, dst.port()), "--timeout="+connectTimeout)
@@ -135,7 +134,8 @@ func differences(pods []pod, got matrix, want model) []string {
 // polled, and a failure must be of the right kind (TIMEOUT for a drop,
 // REFUSED for a reject). On timeout it prints the truth table of the last
 // round and the nodes' np.log, and marks the test failed (the walkthrough goes
-// on: the step's objects were applied as the walkthrough does).
+// on: the step's objects were applied as the walkthrough does). Once the Pods
+// agree with the model, so must the probes through the Services' DNS names.
 func expectReach(ctx context.Context, t *testing.T, pods []pod, what string, want model) {
 	t.Helper()
 	var got matrix
@@ -148,6 +148,7 @@ func expectReach(ctx context.Context, t *testing.T, pods []pod, what string, wan
 		return nil
 	})
 	if err == nil {
+		expectServiceReach(ctx, t, pods, what, want)
 		return
 	}
 	t.Errorf("%s: after %s: %v\n%s\ndiffering pairs:\n  %s\nbroken probes:\n  %s\n%s", what, settleTimeout, err,
