@@ -93,3 +93,48 @@ func udpCommand(netns, ip string, port int, cmd string) (string, error) {
 	}
 	return strings.TrimSpace(string(buf[:n])), nil
 }
+
+// keepAlive is an HTTP/1.1 connection kept open, and the backend that
+// answered its first request.
+type keepAlive struct {
+	conn    net.Conn
+	r       *bufio.Reader
+	host    string
+	backend string
+}
+
+// dialKeepAlive opens a connection to ip:port from netns and asks /hostname.
+func dialKeepAlive(ctx context.Context, netns, ip string, port int) (*keepAlive, error) {
+	c, err := dialIn(ctx, netns, "tcp", ip, port)
+	if err != nil {
+		return nil, err
+	}
+	k := &keepAlive{conn: c, r: bufio.NewReader(c), host: ip}
+	if k.backend, err = k.get("/hostname"); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// get sends one request on the connection and returns the body.
+func (k *keepAlive) get(path string) (string, error) {
+	if err := k.conn.SetDeadline(time.Now().Add(svcProbeTimeout)); err != nil {
+		return "", err
+	}
+	if _, err := fmt.Fprintf(k.conn, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, k.host); err != nil {
+		return "", fmt.Errorf("GET %s on a kept connection: %w", path, err)
+	}
+	resp, err := http.ReadResponse(k.r, nil)
+	if err != nil {
+		return "", fmt.Errorf("GET %s on a kept connection: %w", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", fmt.Errorf("GET %s on a kept connection: %w", path, err)
+	}
+	return strings.TrimSpace(string(body)), nil
+}
+
+func (k *keepAlive) Close() error { return k.conn.Close() }

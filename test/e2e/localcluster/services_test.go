@@ -128,7 +128,10 @@ func TestServices(t *testing.T) {
 
 	t.Run("spread over every endpoint", func(t *testing.T) {
 		for _, from := range []string{"client", "client2"} {
-			counts := spread(ctx, t, env.netns[from], web, backends)
+			counts, err := spread(ctx, env.netns[from], web)
+			if err != nil {
+				t.Fatal(err)
+			}
 			checkSpread(t, from, counts, backends)
 		}
 	})
@@ -169,30 +172,57 @@ func TestServices(t *testing.T) {
 		checkPolicyAfterDNAT(ctx, t, env)
 	})
 	t.Run("endpoint removed", func(t *testing.T) {
-		kubectl(ctx, t, "delete", "pod", "-n", svcNamespace, "web-3", "--wait=false")
-		eventually(ctx, t, svcTimeout, "no connection through "+web+" to reach web-3", func(ctx context.Context) error {
-			counts := spread(ctx, t, env.client, web, backends)
-			if counts["web-3"] > 0 {
-				return fmt.Errorf("web-3 still answered %d of %d connections", counts["web-3"], spreadConnections)
-			}
-			return missing(map[string]bool{"web-1": counts["web-1"] > 0, "web-2": counts["web-2"] > 0}, backends[:2])
-		})
+		checkEndpointRemoved(ctx, t, env, backends)
 	})
 }
 
+// checkEndpointRemoved deletes web-3: once the nodes have applied its
+// EndpointSlice change, no new connection reaches it, and the established
+// connections to the other backends keep working.
+func checkEndpointRemoved(ctx context.Context, t *testing.T, env svcEnv, backends []string) {
+	web := env.vips["web"]
+	var kept []*keepAlive
+	for range 6 {
+		c, err := dialKeepAlive(ctx, env.client, web, 80)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if c.backend != "web-3" {
+			kept = append(kept, c)
+		}
+	}
+	kubectl(ctx, t, "delete", "pod", "-n", svcNamespace, "web-3", "--wait=false")
+	eventually(ctx, t, svcTimeout, "no connection through "+web+" to reach web-3", func(ctx context.Context) error {
+		counts, err := spread(ctx, env.client, web)
+		if err != nil {
+			return err
+		}
+		if counts["web-3"] > 0 {
+			return fmt.Errorf("web-3 still answered %d of %d connections", counts["web-3"], spreadConnections)
+		}
+		return missing(map[string]bool{"web-1": counts["web-1"] > 0, "web-2": counts["web-2"] > 0}, backends[:2])
+	})
+	for _, c := range kept {
+		if got, err := c.get("/hostname"); err != nil || got != c.backend {
+			t.Errorf("an established connection to %s through %s, after web-3's removal: %q, %v", c.backend, web, got, err)
+		}
+	}
+	t.Logf("%d established connections to the other backends kept working", len(kept))
+}
+
 // spread makes spreadConnections HTTP requests for /hostname to vip:80 from
-// netns and counts the answers by backend.
-func spread(ctx context.Context, t *testing.T, netns, vip string, backends []string) map[string]int {
-	t.Helper()
+// netns, each on a new connection, and counts the answers by backend.
+func spread(ctx context.Context, netns, vip string) (map[string]int, error) {
 	counts := map[string]int{}
 	for range spreadConnections {
 		name, err := httpGet(ctx, netns, vip, 80, "/hostname")
 		if err != nil {
-			t.Fatalf("GET /hostname through %s: %v", vip, err)
+			return counts, fmt.Errorf("GET /hostname through %s: %w", vip, err)
 		}
 		counts[name]++
 	}
-	return counts
+	return counts, nil
 }
 
 // checkSpread fails unless every backend, and only they, got a fair share:
