@@ -1,0 +1,233 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/proxy"
+)
+
+// svcScale is the Service benchmarks' shape: services ClusterIP Services of
+// one TCP port, each with endpoints endpoints of its own.
+type svcScale struct{ services, endpoints int }
+
+// defaultSvcScale is 1,000 Services × 10 endpoints; STRATA_BENCH_SERVICES
+// changes the number of Services.
+func defaultSvcScale() svcScale {
+	s := svcScale{services: 1000, endpoints: 10}
+	if v, err := strconv.Atoi(os.Getenv("STRATA_BENCH_SERVICES")); err == nil && v > 0 {
+		s.services = v
+	}
+	return s
+}
+
+// benchServicePorts: Service i is default/svc-i, TCP port 80 at ClusterIP
+// 10.96.(1+i/256).(i%256), with endpoints 10.(1+k/65536).(k/256).(k%256):8080
+// (k counts every endpoint of every Service, so none is shared).
+func benchServicePorts(s svcScale) []proxy.ServicePort {
+	out := make([]proxy.ServicePort, s.services)
+	for i := range s.services {
+		ref := proxy.ServiceRef{Namespace: "default", Name: fmt.Sprintf("svc-%d", i)}
+		sp := proxy.ServicePort{Key: proxy.PortKey{Service: ref, Protocol: proxy.TCP}, Port: 80,
+			ClusterIPs: []netip.Addr{netip.AddrFrom4([4]byte{10, 96, byte(1 + i>>8), byte(i)})}}
+		for j := range s.endpoints {
+			sp.ClusterEndpoints = append(sp.ClusterEndpoints, benchEndpoint(1, i*s.endpoints+j))
+		}
+		out[i] = sp
+	}
+	return out
+}
+
+// benchEndpoint is the k-th endpoint address in 10.<base+k/65536>.0.0/16.
+func benchEndpoint(base, k int) proxy.Endpoint {
+	return proxy.Endpoint{IP: netip.AddrFrom4([4]byte{10, byte(base + k>>16), byte(k >> 8), byte(k)}), Port: 8080}
+}
+
+// syncPerService installs every Service with its own SyncService call, from
+// proxy.DefaultWorkers goroutines: what the proxy's Tracker does after an
+// agent starts (one bundle per Service).
+func syncPerService(ctx context.Context, sf *ServiceFlows, ports []proxy.ServicePort) error {
+	work := make(chan int)
+	errs := make(chan error, proxy.DefaultWorkers)
+	var wg sync.WaitGroup
+	for range proxy.DefaultWorkers {
+		wg.Go(func() {
+			for i := range work {
+				if err := sf.SyncService(ctx, ports[i].Key.Service, ports[i:i+1]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		defer close(work)
+		for i := range ports {
+			select {
+			case work <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// syncOneBundle installs every Service in one pipeline update (one bundle).
+// ServiceFlows has no batch API: this is the pipeline's internal path, the
+// lower bound of what a batch API would cost.
+func syncOneBundle(ctx context.Context, sf *ServiceFlows, ports []proxy.ServicePort) error {
+	return sf.p.update(ctx, func() error {
+		for i := range ports {
+			sf.replace(ports[i].Key.Service, ports[i:i+1])
+		}
+		return nil
+	})
+}
+
+type syncFunc func(ctx context.Context, sf *ServiceFlows, ports []proxy.ServicePort) error
+
+// BenchmarkServiceSync installs 1,000 Services × 10 endpoints (11,000 flows
+// and 1,000 select groups of 10 buckets) into a private OVS holding the
+// static flows, then the same groups and flows with one `ovs-ofctl bundle`
+// into another fresh OVS: the groups as `ovs-ofctl dump-groups` shows the
+// ones our install left, then our flows, Service by Service (the order our
+// one-bundle path sends them in). Both results are checked against OVS's tables. ratio is ours /
+// ovs-ofctl.
+//
+//	PerService: one SyncService (one bundle) per Service, from the
+//	            Tracker's default 2 workers: the agent-start path;
+//	OneBundle:  every Service in one pipeline update (no public batch API
+//	            exists; this is the internal path such an API would take).
+//
+//	go test -run '^$' -bench BenchmarkServiceSync -benchtime 3x ./nodeagent/pipeline/
+func BenchmarkServiceSync(b *testing.B) {
+	ovstest.Require(b)
+	ports := benchServicePorts(defaultSvcScale())
+	b.Run("PerService", func(b *testing.B) { benchServiceSync(b, ports, syncPerService) })
+	b.Run("OneBundle", func(b *testing.B) { benchServiceSync(b, ports, syncOneBundle) })
+}
+
+func benchServiceSync(b *testing.B, ports []proxy.ServicePort, install syncFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	file := filepath.Join(b.TempDir(), "bundle.txt")
+	var ours, ofctl time.Duration
+	var nflows, ngroups int
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		inst, br, conn := freshBridge(ctx, b)
+		p := benchPipeline(ctx, b, conn, fakeInterfaces{}, nil)
+		b.StartTimer()
+		start := time.Now()
+		if err := install(ctx, p.Services(), ports); err != nil {
+			b.Fatal(err)
+		}
+		ours += time.Since(start)
+		b.StopTimer()
+		want := p.flows.all()
+		checkOVS(ctx, b, conn, want)
+		groups := dumpGroups(b, inst, br)
+		nflows, ngroups = len(flowsOfCategory(want, categoryService)), len(groups)
+		if ngroups != len(ports) {
+			b.Fatalf("OVS has %d groups after installing %d Services", ngroups, len(ports))
+		}
+		writeBundleFile(b, file, groups, serviceFlowsInOrder(p, ports))
+
+		inst2, br2, conn2 := freshBridge(ctx, b)
+		benchPipeline(ctx, b, conn2, fakeInterfaces{}, nil)
+		start = time.Now()
+		if out, err := inst2.OFCtl("-O", "OpenFlow15", "bundle", br2, file); err != nil {
+			b.Fatalf("ovs-ofctl bundle: %v: %s", err, out)
+		}
+		ofctl += time.Since(start)
+		checkOVS(ctx, b, conn2, want)
+		if got := dumpGroups(b, inst2, br2); !slices.Equal(got, groups) {
+			b.Fatalf("ovs-ofctl installed %d groups that differ from our %d", len(got), len(groups))
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(nflows), "flows")
+	b.ReportMetric(float64(ngroups), "groups")
+	b.ReportMetric(ours.Seconds()/float64(b.N), "s/install(ours)")
+	b.ReportMetric(ofctl.Seconds()/float64(b.N), "s/install(ovs-ofctl)")
+	b.ReportMetric(ours.Seconds()/ofctl.Seconds(), "ratio")
+	b.Logf("%d Services: %d flows, %d groups; ours %v, ovs-ofctl bundle %v, ratio %.2f", len(ports), nflows, ngroups,
+		ours/time.Duration(b.N), ofctl/time.Duration(b.N), ours.Seconds()/ofctl.Seconds())
+}
+
+// serviceFlowsInOrder is the Service flows p holds, Service by Service in
+// the order of ports (the order our one-bundle path sends them in).
+func serviceFlowsInOrder(p *Pipeline, ports []proxy.ServicePort) []openflow.Flow {
+	var out []openflow.Flow
+	for i := range ports {
+		for _, fe := range p.services.services[ports[i].Key.Service] {
+			out = append(out, fe.flows...)
+		}
+	}
+	return out
+}
+
+// dumpGroups returns OVS's Service groups (not the static ones) in
+// ovs-ofctl syntax, sorted.
+func dumpGroups(b *testing.B, inst *ovstest.Instance, br string) []string {
+	out, err := inst.OFCtl("-O", "OpenFlow15", "dump-groups", br)
+	if err != nil {
+		b.Fatalf("ovs-ofctl dump-groups: %v: %s", err, out)
+	}
+	var groups []string
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		id, _, _ := strings.Cut(strings.TrimPrefix(line, "group_id="), ",")
+		if n, err := strconv.ParseUint(id, 0, 32); err == nil && n >= uint64(serviceGroupID(0, 0)) {
+			groups = append(groups, line)
+		}
+	}
+	slices.Sort(groups)
+	return groups
+}
+
+// writeBundleFile writes an `ovs-ofctl bundle` file: the groups, then the
+// flows.
+func writeBundleFile(b *testing.B, path string, groups []string, flows []openflow.Flow) {
+	var sb strings.Builder
+	for _, g := range groups {
+		sb.WriteString("group add " + g + "\n")
+	}
+	for _, f := range flows {
+		sb.WriteString("flow add " + ofctlFormat{numeric: true, cookie: true}.flow(f) + "\n")
+	}
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
