@@ -19,6 +19,8 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -284,4 +286,71 @@ func percentile(sorted []time.Duration, q int) time.Duration {
 	}
 	i := (len(sorted)*q + 99) / 100
 	return sorted[max(i-1, 0)]
+}
+
+// BenchmarkServiceConnRate makes real TCP connections from a Pod through
+// the private OVS, alternately to a ClusterIP Service (one endpoint, port
+// 8081) and straight to that endpoint's Pod IP (port 8080), with 1,000 Services × 10 endpoints
+// installed besides. Each connection is connect, read the server's one
+// line (it then closes), close. Reports connections/s each way and their
+// ratio (ClusterIP / Pod IP).
+//
+//	go test -run '^$' -bench BenchmarkServiceConnRate -benchtime 2000x ./nodeagent/pipeline/
+func BenchmarkServiceConnRate(b *testing.B) {
+	n := startGatewayNode(b, 2, false)
+	if err := syncOneBundle(n.ctx, n.agent.pl.Services(), benchServicePorts(defaultSvcScale())); err != nil {
+		b.Fatal(err)
+	}
+	// Distinct server ports: a connection DNATed to pod2:8080 and a direct
+	// one from the same client port would be the same conntrack tuple.
+	n.serveName("pod2", 8080)
+	n.serveName("pod2", 8081)
+	web := n.svc("web", 80, proxy.TCP, "pod2")
+	web.ClusterEndpoints[0].Port = 8081
+	n.syncService(web)
+	targets := []string{testVIP + ":80", n.ip("pod2") + ":8080"}
+	var took [2]time.Duration
+	client := n.endpoint("pod1")
+	b.ResetTimer()
+	err := client.Do(func() error { // every connection from one thread in pod1's netns
+		for i := range b.N * len(targets) {
+			start := time.Now()
+			if err := connectOnce(n.ctx, targets[i%2], "pod2"); err != nil {
+				return fmt.Errorf("connection %d to %s: %w", i/2, targets[i%2], err)
+			}
+			took[i%2] += time.Since(start)
+		}
+		return nil
+	})
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	viaVIP, direct := float64(b.N)/took[0].Seconds(), float64(b.N)/took[1].Seconds()
+	b.ReportMetric(viaVIP, "conns/s(ClusterIP)")
+	b.ReportMetric(direct, "conns/s(PodIP)")
+	b.ReportMetric(viaVIP/direct, "ratio")
+}
+
+// connectOnce connects to addr, reads the serveName line of want and closes.
+func connectOnce(ctx context.Context, addr, want string) error {
+	ctx, cancel := context.WithTimeout(ctx, allowTimeout)
+	defer cancel()
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.SetDeadline(time.Now().Add(allowTimeout)); err != nil {
+		return err
+	}
+	line, err := io.ReadAll(c)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(string(line), want+" ") {
+		return fmt.Errorf("answered %q, not by %s", line, want)
+	}
+	return nil
 }
