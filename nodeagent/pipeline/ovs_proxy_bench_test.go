@@ -123,15 +123,15 @@ type syncFunc func(ctx context.Context, sf *ServiceFlows, ports []proxy.ServiceP
 // static flows, then the same groups and flows with one `ovs-ofctl bundle`
 // into another fresh OVS: the groups as `ovs-ofctl dump-groups` shows the
 // ones our install left, then our flows, Service by Service (the order our
-// one-bundle path sends them in). Both results are checked against OVS's tables. ratio is ours /
-// ovs-ofctl.
+// one-bundle path sends them in). Both results are checked against OVS's
+// tables. ratio is ours / ovs-ofctl.
 //
 //	PerService: one SyncService (one bundle) per Service, from the
 //	            Tracker's default 2 workers: the agent-start path;
 //	OneBundle:  every Service in one pipeline update (no public batch API
 //	            exists; this is the internal path such an API would take).
 //
-//	go test -run '^$' -bench BenchmarkServiceSync -benchtime 3x ./nodeagent/pipeline/
+//	go test -run '^$' -bench BenchmarkServiceSync -benchtime 10x ./nodeagent/pipeline/
 func BenchmarkServiceSync(b *testing.B) {
 	ovstest.Require(b)
 	ports := benchServicePorts(defaultSvcScale())
