@@ -56,7 +56,7 @@ func sh(t testing.TB, argv ...string) {
 // startGatewayNode is startNode with the gateway port, the host as an
 // endpoint ("host") and an outside namespace ("ext") behind it; every Pod
 // has its default route via the gateway.
-func startGatewayNode(t *testing.T, npods int, allowHost bool) *testNode {
+func startGatewayNode(t testing.TB, npods int, allowHost bool) *testNode {
 	n := startNodeWith(t, npods, func(n *testNode) {
 		n.gateway = &Gateway{OFPort: gwTestOFPort, MAC: mac(gwTestMAC), IPs: ips(gwTestIP),
 			PodCIDRs: []netip.Prefix{netip.MustParsePrefix("10.77.0.0/24")}, AllowHostIngress: allowHost}
@@ -72,7 +72,7 @@ func startGatewayNode(t *testing.T, npods int, allowHost bool) *testNode {
 
 // addGatewayPort adds the internal gateway port, as nodenet does, with the
 // gateway address, and lets the host forward.
-func addGatewayPort(t *testing.T, n *testNode) {
+func addGatewayPort(t testing.TB, n *testNode) {
 	_, err := n.ovs.VSCtl("add-port", n.br, "gw0", "--", "set", "Interface", "gw0", "type=internal",
 		fmt.Sprintf("ofport_request=%d", gwTestOFPort), fmt.Sprintf("mac=%q", gwTestMAC))
 	require.NoError(t, err)
@@ -86,7 +86,7 @@ func addGatewayPort(t *testing.T, n *testNode) {
 
 // addOutside creates a namespace connected to the host by a veth pair,
 // 192.168.77.1 (host) – 192.168.77.2 (outside, default route via the host).
-func addOutside(t *testing.T, host string) *ovstest.Pod {
+func addOutside(t testing.TB, host string) *ovstest.Pod {
 	name := ovstest.UniqueName("gwext")
 	sh(t, "ip", "netns", "add", name)
 	t.Cleanup(func() { _ = exec.Command("ip", "netns", "delete", name).Run() })

@@ -44,8 +44,8 @@ const (
 // testNode is a private OVS with one netdev bridge, namespace pods and an
 // agent: an openflow Client whose OnConnect replays a Pipeline.
 type testNode struct {
-	t    *testing.T // for assertions: the current (sub)test
-	root *testing.T // for cleanups
+	t    testing.TB // for assertions: the current (sub)test
+	root testing.TB // for cleanups
 	ctx  context.Context
 	ovs  *ovstest.Instance
 	br   string
@@ -75,14 +75,14 @@ type testAgent struct {
 
 // startNode starts OVS, a bridge with named tables, an agent of round 1 and
 // pods pod1..podN at 10.77.0.1N/24, ofport N, MAC 02:00:00:00:00:1N.
-func startNode(t *testing.T, npods int) *testNode {
+func startNode(t testing.TB, npods int) *testNode {
 	t.Helper()
 	return startNodeWith(t, npods, nil)
 }
 
 // startNodeWith is startNode with a hook that runs once the bridge exists,
 // before the agent starts (to add a gateway).
-func startNodeWith(t *testing.T, npods int, beforeAgent func(n *testNode)) *testNode {
+func startNodeWith(t testing.TB, npods int, beforeAgent func(n *testNode)) *testNode {
 	t.Helper()
 	ovstest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
