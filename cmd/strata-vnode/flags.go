@@ -39,8 +39,9 @@ func newCommand() *cobra.Command {
 		Long: `strata-vnode registers a Node and runs the Pods bound to it as network namespaces
 attached through the node's CNI plugins (libcni), with agnhost and CoreDNS containers as the
 real agnhost and coredns binaries and other images as responders answering with the Pod's
-name, each container in its own mount namespace with its volumes and the Pod's resolv.conf
-(--cluster-dns, --cluster-domain, --resolv-conf, as a kubelet's). It serves
+name, each Pod in its own UTS namespace named after it (spec.hostname, else the Pod's
+name), each container in its own mount namespace with its volumes, /etc/hostname, /etc/hosts
+and the Pod's resolv.conf (--cluster-dns, --cluster-domain, --resolv-conf, as a kubelet's). It serves
 the kubelet API (exec, logs, port-forward) on --kubelet-address:--kubelet-port.`,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {

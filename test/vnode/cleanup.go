@@ -42,7 +42,8 @@ func Cleanup(ctx context.Context, cfg RuntimeConfig) error {
 		return err
 	}
 	defer lock.Close()
-	return errors.Join(cleanupPods(ctx, newCNIRunner(&cfg), podsDir(cfg.StateDir)), releaseMountNSDir(mntnsDir(cfg.StateDir)))
+	return errors.Join(cleanupPods(ctx, newCNIRunner(&cfg), podsDir(cfg.StateDir)),
+		releaseMountNSDir(mntnsDir(cfg.StateDir)), releaseMountNSDir(utsnsDir(cfg.StateDir)))
 }
 
 func cleanupPods(ctx context.Context, cni *cniRunner, dir string) error {
@@ -106,6 +107,9 @@ func teardownSandbox(ctx context.Context, cni *cniRunner, st *podState, attempts
 	}
 	if st.Sandbox.NetNS != "" && !st.Sandbox.HostNetwork {
 		errs = append(errs, removeNetNS(st.Sandbox.NetNS))
+	}
+	if st.UTSNS != "" {
+		errs = append(errs, removeUTSNS(st.UTSNS))
 	}
 	errs = append(errs, removeMountNamespaces(st))
 	return errors.Join(errs...)

@@ -181,12 +181,12 @@ func (r *commandResolver) resolveBinary(name string) (string, error) {
 // containerEnv is a container's environment: PATH, HOSTNAME and HOME, then the
 // container's variables with literal values (virtual-kubelet resolves valueFrom
 // before the provider sees the Pod), $(VAR) references expanded as Kubernetes does.
-func containerEnv(podName string, c *corev1.Container) []string {
+func containerEnv(hostname string, c *corev1.Container) []string {
 	path := os.Getenv("PATH")
 	if path == "" {
 		path = defaultPath
 	}
-	vals := map[string]string{"PATH": path, "HOSTNAME": podName, "HOME": "/root"}
+	vals := map[string]string{"PATH": path, "HOSTNAME": hostname, "HOME": "/root"}
 	order := []string{"PATH", "HOSTNAME", "HOME"}
 	for _, e := range c.Env {
 		if _, ok := vals[e.Name]; !ok {

@@ -131,8 +131,8 @@ func (c *container) runOnce(ctx context.Context) runResult {
 		c.setWaiting("CreateContainerError", err.Error())
 		return runResult{}
 	}
-	proc, err := startProcess(procSpec{Argv: argv, Env: c.r.p.containerEnv(c.r.name(), &c.spec), Dir: c.r.dir,
-		NetNS: c.r.netnsPath(), MntNS: c.mountNS(), Stdout: logFile, Stderr: logFile})
+	proc, err := startProcess(procSpec{Argv: argv, Env: c.r.p.containerEnv(c.r.host.Kernel, &c.spec), Dir: c.r.dir,
+		NetNS: c.r.netnsPath(), MntNS: c.mountNS(), UTSNS: c.r.utsnsPath(), Stdout: logFile, Stderr: logFile})
 	_ = logFile.Close()
 	if err != nil {
 		c.setWaiting("RunContainerError", err.Error())

@@ -39,6 +39,7 @@ const crashHelperEnv = "VNODE_TEST_CRASH_HELPER"
 // crashReport is what the helper prints once its Pod runs.
 type crashReport struct {
 	NetNS string `json:"netns"`
+	UTSNS string `json:"utsns"`
 	IP    string `json:"ip"`
 	PID   int    `json:"pid"`
 }
@@ -61,7 +62,7 @@ func runCrashHelper() {
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			if proc := r.containers[0].proc; proc != nil && len(r.ips) > 0 {
-				rep = crashReport{NetNS: r.state.Sandbox.NetNS, IP: r.ips[0], PID: proc.pid}
+				rep = crashReport{NetNS: r.state.Sandbox.NetNS, UTSNS: r.state.UTSNS, IP: r.ips[0], PID: proc.pid}
 				return true, nil
 			}
 			return false, nil
@@ -125,6 +126,9 @@ func TestRestartCleansUpAfterCrash(t *testing.T) {
 	if _, err := os.Stat(rep.NetNS); err != nil || !h.ipReserved(rep.IP) {
 		t.Fatalf("before the restart: netns %v, IP %s reserved %v", err, rep.IP, h.ipReserved(rep.IP))
 	}
+	if mounted, err := isMountPoint(rep.UTSNS); err != nil || !mounted {
+		t.Fatalf("before the restart: UTS namespace file %q mounted %v (%v)", rep.UTSNS, mounted, err)
+	}
 
 	h.startProvider()
 	if err := wait.PollUntilContextTimeout(h.ctx, 50*time.Millisecond, waitTimeout, true, func(context.Context) (bool, error) {
@@ -137,6 +141,9 @@ func TestRestartCleansUpAfterCrash(t *testing.T) {
 	}
 	if h.ipReserved(rep.IP) {
 		t.Errorf("the previous run's IP %s is still reserved", rep.IP)
+	}
+	if _, err := os.Stat(rep.UTSNS); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the previous run's UTS namespace file %s is still there (%v)", rep.UTSNS, err)
 	}
 	if entries, _ := os.ReadDir(podsDir(h.cfg.StateDir)); len(entries) != 0 {
 		t.Errorf("pod dirs left: %v", entries)

@@ -39,11 +39,19 @@ limitations under the License.
 //   - any other image runs a responder ("strata-vnode respond") that answers on every
 //     declared containerPort, TCP and UDP, with the Pod's name.
 //
+// A Pod off the host network has its own UTS namespace (utsns.go), created with its
+// sandbox and shared by its containers, exec'd processes and exec probes, whose
+// hostname is the Pod's as a kubelet computes it (hostname.go: hostnameOverride, else
+// spec.hostname, else the Pod's name, cut to 63 characters; the FQDN with
+// setHostnameAsFQDN); HOSTNAME is set to it. hostNetwork Pods keep the host's.
+//
 // Each container runs in its own mount namespace (mountns.go), the host's with the
 // container's volumes (volumes.go: emptyDir, hostPath, configMap, secret, downwardAPI
 // fieldRef, projected with serviceAccountToken through the TokenRequest API, so the
 // kube-api-access volume works) bind-mounted at their mountPaths and the Pod's
-// resolv.conf at /etc/resolv.conf; exec'd processes and exec probes join it. The
+// resolv.conf at /etc/resolv.conf (off the host network also its /etc/hostname and
+// a kubelet-managed /etc/hosts with the Pod's IPs, names and hostAliases); exec'd
+// processes and exec probes join it. The
 // resolv.conf follows dnsPolicy and dnsConfig exactly as a kubelet computes it
 // (dns.go; --cluster-dns, --cluster-domain, --resolv-conf). Volume files are written
 // once when the Pod starts (no refresh of ConfigMaps or tokens).
@@ -75,8 +83,9 @@ limitations under the License.
 // daemonEndpoints.kubeletEndpoint) and a lease; it is Ready only once a CNI network
 // config exists in the CNI config directory, like a kubelet's NetworkReady.
 //
-// State: <state-dir>/pods/<uid>/ holds state.json (sandbox id, namespace path, CNI
-// network, PIDs with their start times) and the logs; <state-dir>/vnode.lock keeps a
+// State: <state-dir>/pods/<uid>/ holds state.json (sandbox id, namespace paths, CNI
+// network, PIDs with their start times) and the logs; <state-dir>/mntns and
+// <state-dir>/utsns hold the mount and UTS namespace files; <state-dir>/vnode.lock keeps a
 // second program off a state dir in use. A new provider (a restart, even after
 // SIGKILL) first tears down what the previous run left — processes killed, CNI DEL,
 // namespace removed — and virtual-kubelet then creates the Pods bound to the node

@@ -40,7 +40,7 @@ func (p *Provider) RunInContainer(ctx context.Context, namespace, podName, conta
 		return err
 	}
 	r.mu.Lock()
-	netns, mntns, ready := r.state.Sandbox.NetNS, c.mntns, r.sandboxReady
+	netns, mntns, utsns, ready := r.state.Sandbox.NetNS, c.mntns, r.state.UTSNS, r.sandboxReady
 	r.mu.Unlock()
 	if !ready {
 		return errdefs.InvalidInputf("pod %s: sandbox not ready, cannot exec", r.key)
@@ -49,7 +49,8 @@ func (p *Provider) RunInContainer(ctx context.Context, namespace, podName, conta
 	if err != nil {
 		return errdefs.AsInvalidInput(fmt.Errorf("exec in pod %s: %w", r.key, err))
 	}
-	spec := procSpec{Argv: argv, Env: p.containerEnv(podName, &c.spec), Dir: r.dir, NetNS: netns, MntNS: mntns, WaitDelay: 2 * time.Second}
+	spec := procSpec{Argv: argv, Env: p.containerEnv(r.host.Kernel, &c.spec), Dir: r.dir, NetNS: netns, MntNS: mntns, UTSNS: utsns,
+		WaitDelay: 2 * time.Second}
 	if attach.TTY() {
 		return runWithTTY(ctx, spec, attach)
 	}

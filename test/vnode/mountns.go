@@ -276,45 +276,68 @@ func removeMountNS(path string) error {
 	return nil
 }
 
-// inNamespaces runs fn on a thread inside the network namespace at netns and
-// the mount namespace at mntns (either empty: the program's own). Processes
-// started by fn start in both.
-func inNamespaces(netns, mntns string, fn func() error) error {
-	if mntns == "" {
-		return inNetNS(netns, fn)
+// namespaces are the namespace files a process joins; an empty one is the
+// program's own.
+type namespaces struct {
+	Net string // network namespace
+	Mnt string // mount namespace
+	UTS string // UTS namespace (hostname)
+}
+
+// inNamespaces runs fn on a thread inside ns. Processes started by fn start in
+// them.
+func inNamespaces(ns namespaces, fn func() error) error {
+	if ns.Mnt == "" && ns.UTS == "" {
+		return inNetNS(ns.Net, fn)
 	}
 	errCh := make(chan error, 1)
 	go func() {
 		// Locked and never unlocked: the thread joins the namespaces and the runtime
 		// terminates it with this goroutine (see createMountNS).
 		runtime.LockOSThread()
-		errCh <- enterAndRun(netns, mntns, fn)
+		errCh <- enterAndRun(ns, fn)
 	}()
 	return <-errCh
 }
 
-func enterAndRun(netns, mntns string, fn func() error) error {
-	// A thread sharing its file system attributes (every Go thread) may not join a
-	// mount namespace.
-	if err := unix.Unshare(unix.CLONE_FS); err != nil {
-		return fmt.Errorf("unshare CLONE_FS: %w", err)
+func enterAndRun(ns namespaces, fn func() error) error {
+	joins := []struct {
+		path   string
+		nstype int
+		fd     int
+	}{{path: ns.Mnt, nstype: unix.CLONE_NEWNS}, {path: ns.UTS, nstype: unix.CLONE_NEWUTS}, {path: ns.Net, nstype: unix.CLONE_NEWNET}}
+	// Every file is opened before any is joined: the UTS namespace files are not
+	// in the containers' mount namespaces.
+	for i := range joins {
+		joins[i].fd = -1
+		if joins[i].path == "" {
+			continue
+		}
+		fd, err := unix.Open(joins[i].path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("namespace %s: %w", joins[i].path, err)
+		}
+		defer unix.Close(fd)
+		joins[i].fd = fd
 	}
-	restoreMnt, err := saveNamespace(unix.CLONE_NEWNS)
-	if err != nil {
-		return err
+	if ns.Mnt != "" {
+		// A thread sharing its file system attributes (every Go thread) may not join a
+		// mount namespace.
+		if err := unix.Unshare(unix.CLONE_FS); err != nil {
+			return fmt.Errorf("unshare CLONE_FS: %w", err)
+		}
 	}
-	defer restoreMnt()
-	if err := setns(mntns, unix.CLONE_NEWNS); err != nil {
-		return err
-	}
-	if netns != "" {
-		restoreNet, err := saveNamespace(unix.CLONE_NEWNET)
+	for _, j := range joins {
+		if j.fd < 0 {
+			continue
+		}
+		restore, err := saveNamespace(j.nstype)
 		if err != nil {
 			return err
 		}
-		defer restoreNet()
-		if err := setns(netns, unix.CLONE_NEWNET); err != nil {
-			return err
+		defer restore()
+		if err := unix.Setns(j.fd, j.nstype); err != nil {
+			return fmt.Errorf("joining namespace %s: %w", j.path, err)
 		}
 	}
 	return fn()
@@ -324,7 +347,7 @@ func enterAndRun(netns, mntns string, fn func() error) error {
 // function makes the thread join it again (best effort: the thread is thrown
 // away anyway).
 func saveNamespace(nstype int) (func(), error) {
-	name := map[int]string{unix.CLONE_NEWNS: "mnt", unix.CLONE_NEWNET: "net"}[nstype]
+	name := map[int]string{unix.CLONE_NEWNS: "mnt", unix.CLONE_NEWNET: "net", unix.CLONE_NEWUTS: "uts"}[nstype]
 	fd, err := unix.Open("/proc/thread-self/ns/"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("the thread's %s namespace: %w", name, err)
@@ -333,16 +356,4 @@ func saveNamespace(nstype int) (func(), error) {
 		_ = unix.Setns(fd, nstype)
 		_ = unix.Close(fd)
 	}, nil
-}
-
-func setns(path string, nstype int) error {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("namespace %s: %w", path, err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Setns(fd, nstype); err != nil {
-		return fmt.Errorf("joining namespace %s: %w", path, err)
-	}
-	return nil
 }

@@ -45,6 +45,8 @@ type podRuntime struct {
 	uid       types.UID
 	policy    corev1.RestartPolicy
 	hostNet   bool
+	host      podHostname // the Pod's hostname; hostErr when it has none
+	hostErr   error
 	dir       string
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -80,6 +82,7 @@ func newPodRuntime(ctx context.Context, p *Provider, pod *corev1.Pod) (*podRunti
 	if r.policy == "" {
 		r.policy = corev1.RestartPolicyAlways
 	}
+	r.host, r.hostErr = hostnameOf(pod, p.cfg.ClusterDomain)
 	for _, c := range pod.Spec.InitContainers {
 		r.init = append(r.init, newContainer(r, c, true))
 	}
@@ -124,6 +127,12 @@ func (r *podRuntime) netnsPath() string {
 	return r.state.Sandbox.NetNS
 }
 
+func (r *podRuntime) utsnsPath() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.state.UTSNS
+}
+
 func (r *podRuntime) probeTarget(c *corev1.Container) *probeTarget {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -132,7 +141,7 @@ func (r *podRuntime) probeTarget(c *corev1.Container) *probeTarget {
 		ip = r.ips[0]
 	}
 	return &probeTarget{hostNetNS: r.p.cfg.HostNetNS, podNetNS: r.state.Sandbox.NetNS, podIP: ip, dir: r.dir,
-		mntNS: r.state.MountNS[c.Name], env: r.p.containerEnv(r.podName, c), container: c, resolver: r.p.resolver}
+		mntNS: r.state.MountNS[c.Name], utsNS: r.state.UTSNS, env: r.p.containerEnv(r.host.Kernel, c), container: c, resolver: r.p.resolver}
 }
 
 // start runs the Pod in the background.
@@ -198,8 +207,14 @@ func (r *podRuntime) setupSandbox(ctx context.Context) bool {
 }
 
 func (r *podRuntime) trySandbox(ctx context.Context) error {
+	if r.hostErr != nil {
+		return r.hostErr
+	}
 	if r.hostNet {
 		return r.hostSandbox(ctx)
+	}
+	if err := r.ensureUTSNS(); err != nil {
+		return err
 	}
 	ref, err := r.ensureNetNS()
 	if err != nil {
@@ -276,6 +291,25 @@ func (r *podRuntime) ensureNetNS() (sandboxRef, error) {
 	return ref, nil
 }
 
+// ensureUTSNS creates the Pod's UTS namespace, named after the Pod, once.
+func (r *podRuntime) ensureUTSNS() error {
+	r.mu.Lock()
+	done := r.state.UTSNS != ""
+	r.mu.Unlock()
+	if done {
+		return nil
+	}
+	path := filepath.Join(utsnsDir(r.p.cfg.StateDir), filepath.Base(r.dir))
+	if err := createUTSNS(path, r.host.Kernel); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.state.UTSNS = path
+	r.persistLocked()
+	return nil
+}
+
 // netnsName is vnode-<node>-<random>, so that a node's namespaces are easy to find.
 func netnsName(node string) string {
 	node = strings.Map(func(c rune) rune {
@@ -336,7 +370,7 @@ func (r *podRuntime) releaseNetwork(ctx context.Context) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err == nil {
-		r.state.Network, r.state.Sandbox.NetNS = "", ""
+		r.state.Network, r.state.Sandbox.NetNS, r.state.UTSNS = "", "", ""
 		r.persistLocked()
 	}
 	r.sandboxReady = false
@@ -380,7 +414,7 @@ func (r *podRuntime) persistLocked() {
 	if r.removed {
 		return
 	}
-	st := podState{Sandbox: r.state.Sandbox, Network: r.state.Network, MountNS: r.state.MountNS}
+	st := podState{Sandbox: r.state.Sandbox, Network: r.state.Network, UTSNS: r.state.UTSNS, MountNS: r.state.MountNS}
 	for _, c := range append(append([]*container(nil), r.init...), r.containers...) {
 		if c.proc != nil {
 			st.Processes = append(st.Processes, procRecord{Container: c.spec.Name, PID: c.proc.pid, StartTicks: c.proc.startTicks})

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/klog/v2"
 )
 
@@ -56,29 +57,31 @@ func (r *podRuntime) setupMounts(ctx context.Context) bool {
 func (r *podRuntime) tryMounts(ctx context.Context) error {
 	r.mu.Lock()
 	pod := r.pod.DeepCopy()
-	podIP := ""
-	if len(r.ips) > 0 {
-		podIP = r.ips[0]
-	}
+	ips := append([]string(nil), r.ips...)
 	r.mu.Unlock()
+	podIP := ""
+	if len(ips) > 0 {
+		podIP = ips[0]
+	}
 	volumes, err := r.p.volumes.setup(ctx, pod, r.dir, podIP, r.p.cfg.NodeIP)
 	if err != nil {
 		return err
 	}
-	resolvConf, err := r.writeResolvConf(ctx)
+	files, err := r.writePodFiles(ctx, pod, ips)
 	if err != nil {
 		return err
 	}
+	hide := []string{mntnsDir(r.p.cfg.StateDir), utsnsDir(r.p.cfg.StateDir)}
 	for _, c := range append(append([]*container(nil), r.init...), r.containers...) {
 		if c.mountNS() != "" {
 			continue
 		}
-		mounts, err := containerMounts(&c.spec, volumes, resolvConf)
+		mounts, err := containerMounts(&c.spec, volumes, files)
 		if err != nil {
 			return err
 		}
 		path := filepath.Join(mntnsDir(r.p.cfg.StateDir), filepath.Base(r.dir)+"-"+c.spec.Name)
-		if err := createMountNS(path, mounts, []string{mntnsDir(r.p.cfg.StateDir)}); err != nil {
+		if err := createMountNS(path, mounts, hide); err != nil {
 			return fmt.Errorf("container %q: %w", c.spec.Name, err)
 		}
 		r.mu.Lock()
@@ -91,6 +94,31 @@ func (r *podRuntime) tryMounts(ctx context.Context) error {
 		r.mu.Unlock()
 	}
 	return nil
+}
+
+// writePodFiles writes the files the Pod's containers see in /etc: its
+// resolv.conf and, off the host network (which keeps the node's), its
+// hostname and hosts (the Pod's IPs with its names, as a kubelet manages it).
+func (r *podRuntime) writePodFiles(ctx context.Context, pod *corev1.Pod, ips []string) ([]mountSpec, error) {
+	resolvConf, err := r.writeResolvConf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	files := []mountSpec{{Source: resolvConf, Target: "/etc/resolv.conf"}}
+	if r.hostNet {
+		return files, nil
+	}
+	for _, f := range []struct{ name, target, content string }{
+		{"hostname", "/etc/hostname", r.host.etcHostname()},
+		{"etc-hosts", "/etc/hosts", r.host.etcHosts(ips, pod.Spec.HostAliases)},
+	} {
+		path := filepath.Join(r.dir, f.name)
+		if err := os.WriteFile(path, []byte(f.content), 0o644); err != nil {
+			return nil, fmt.Errorf("writing the pod's %s: %w", f.target, err)
+		}
+		files = append(files, mountSpec{Source: path, Target: f.target})
+	}
+	return files, nil
 }
 
 // writeResolvConf writes the Pod's resolv.conf from its dnsPolicy and dnsConfig

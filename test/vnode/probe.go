@@ -40,6 +40,7 @@ type probeTarget struct {
 	podNetNS  string
 	podIP     string
 	mntNS     string
+	utsNS     string
 	dir       string
 	env       []string
 	container *corev1.Container
@@ -124,7 +125,7 @@ func (t *probeTarget) exec(ctx context.Context, a *corev1.ExecAction) (bool, str
 		return false, err.Error()
 	}
 	var out bytes.Buffer
-	code, err := runToCompletion(ctx, procSpec{Argv: argv, Env: t.env, Dir: t.dir, NetNS: t.podNetNS, MntNS: t.mntNS,
+	code, err := runToCompletion(ctx, procSpec{Argv: argv, Env: t.env, Dir: t.dir, NetNS: t.podNetNS, MntNS: t.mntNS, UTSNS: t.utsNS,
 		Stdout: &out, Stderr: &out, WaitDelay: time.Second})
 	if err != nil {
 		return false, err.Error()

@@ -35,6 +35,7 @@ type procSpec struct {
 	Dir    string
 	NetNS  string // path; empty is the program's namespace
 	MntNS  string // mount namespace file; empty is the program's namespace
+	UTSNS  string // UTS namespace file; empty is the program's namespace
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
@@ -57,7 +58,7 @@ type process struct {
 	waitErr    error
 }
 
-// startProcess starts spec's process in spec.NetNS and spec.MntNS.
+// startProcess starts spec's process in spec.NetNS, spec.MntNS and spec.UTSNS.
 func startProcess(spec procSpec) (*process, error) {
 	if len(spec.Argv) == 0 {
 		return nil, errors.New("empty command")
@@ -69,7 +70,7 @@ func startProcess(spec procSpec) (*process, error) {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = spec.TTY, spec.TTY, spec.TTY
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	}
-	if err := inNamespaces(spec.NetNS, spec.MntNS, cmd.Start); err != nil {
+	if err := inNamespaces(namespaces{Net: spec.NetNS, Mnt: spec.MntNS, UTS: spec.UTSNS}, cmd.Start); err != nil {
 		return nil, fmt.Errorf("starting %q: %w", spec.Argv[0], err)
 	}
 	p := &process{cmd: cmd, pid: cmd.Process.Pid, started: time.Now(), done: make(chan struct{})}

@@ -74,12 +74,14 @@ func NewProvider(ctx context.Context, cfg RuntimeConfig) (*Provider, error) {
 	if err := cleanupPods(ctx, p.cni, podsDir(cfg.StateDir)); err != nil {
 		klog.FromContext(ctx).Error(err, "Cleaning up the pods of the previous run (continuing)")
 	}
-	if err := releaseMountNSDir(mntnsDir(cfg.StateDir)); err != nil {
-		klog.FromContext(ctx).Error(err, "Removing the mount namespaces of the previous run (continuing)")
-	}
-	if err := prepareMountNSDir(mntnsDir(cfg.StateDir)); err != nil {
-		_ = lock.Close()
-		return nil, err
+	for _, d := range []string{mntnsDir(cfg.StateDir), utsnsDir(cfg.StateDir)} {
+		if err := releaseMountNSDir(d); err != nil {
+			klog.FromContext(ctx).Error(err, "Removing the namespace files of the previous run (continuing)", "dir", d)
+		}
+		if err := prepareMountNSDir(d); err != nil {
+			_ = lock.Close()
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -220,7 +222,7 @@ func (p *Provider) Shutdown(ctx context.Context, grace time.Duration) error {
 			return fmt.Errorf("stopping %d pods: %w", len(rs), ctx.Err())
 		}
 	}
-	return errors.Join(releaseMountNSDir(mntnsDir(p.cfg.StateDir)), p.lock.Close())
+	return errors.Join(releaseMountNSDir(mntnsDir(p.cfg.StateDir)), releaseMountNSDir(utsnsDir(p.cfg.StateDir)), p.lock.Close())
 }
 
 // OnPodDeleted registers fn, called with the last state of every Pod torn down

@@ -139,8 +139,8 @@ func relayTarget(server string) (string, error) {
 
 // containerEnv is the container's environment (see containerEnv) with, when
 // the relay runs, the relay's address as the API server's.
-func (p *Provider) containerEnv(podName string, c *corev1.Container) []string {
-	env := containerEnv(podName, c)
+func (p *Provider) containerEnv(hostname string, c *corev1.Container) []string {
+	env := containerEnv(hostname, c)
 	if p.cfg.APIServerRelayPort == 0 {
 		return env
 	}

@@ -32,6 +32,8 @@ type podState struct {
 	Sandbox sandboxRef `json:"sandbox"`
 	// Network is the CNI network the sandbox was added to; empty before ADD.
 	Network string `json:"network,omitempty"`
+	// UTSNS is the Pod's UTS namespace file; empty on the host network.
+	UTSNS string `json:"utsNS,omitempty"`
 	// MountNS are the containers' mount namespace files, by container name.
 	MountNS   map[string]string `json:"mountNS,omitempty"`
 	Processes []procRecord      `json:"processes,omitempty"`

@@ -358,11 +358,12 @@ func fileMode(mode, defaultMode *int32) os.FileMode {
 func isTrue(b *bool) bool { return b != nil && *b }
 
 // containerMounts are a container's bind mounts: its volumeMounts (subPath
-// and subPathExpr within the volume) and the Pod's resolv.conf at
-// /etc/resolv.conf, unless a volume is mounted there.
-func containerMounts(c *corev1.Container, volumes map[string]string, resolvConf string) ([]mountSpec, error) {
+// and subPathExpr within the volume), then the Pod's files (its resolv.conf,
+// hostname and hosts at their /etc paths), each unless a volume is mounted
+// at its target.
+func containerMounts(c *corev1.Container, volumes map[string]string, podFiles []mountSpec) ([]mountSpec, error) {
 	var mounts []mountSpec
-	resolvMounted := false
+	taken := map[string]bool{}
 	env := envMap(c.Env)
 	for _, vm := range c.VolumeMounts {
 		src, ok := volumes[vm.Name]
@@ -379,13 +380,13 @@ func containerMounts(c *corev1.Container, volumes map[string]string, resolvConf 
 				return nil, fmt.Errorf("container %q: volumeMount %q: subPath %q leaves the volume", c.Name, vm.Name, sub)
 			}
 		}
-		if filepath.Clean(vm.MountPath) == "/etc/resolv.conf" {
-			resolvMounted = true
-		}
+		taken[filepath.Clean(vm.MountPath)] = true
 		mounts = append(mounts, mountSpec{Source: src, Target: vm.MountPath, ReadOnly: vm.ReadOnly})
 	}
-	if !resolvMounted && resolvConf != "" {
-		mounts = append(mounts, mountSpec{Source: resolvConf, Target: "/etc/resolv.conf"})
+	for _, f := range podFiles {
+		if !taken[filepath.Clean(f.Target)] {
+			mounts = append(mounts, f)
+		}
 	}
 	return mounts, nil
 }

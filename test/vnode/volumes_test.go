@@ -254,7 +254,8 @@ func TestVolumeSetupErrors(t *testing.T) {
 func TestContainerMounts(t *testing.T) {
 	vols := map[string]string{"config-volume": "/state/pods/u/volumes/config-volume", "kube-api-access-x1": "/state/pods/u/volumes/kube-api-access-x1",
 		"data": "/state/pods/u/volumes/data"}
-	const resolv = "/state/pods/u/resolv.conf"
+	const resolv, hosts = "/state/pods/u/resolv.conf", "/state/pods/u/etc-hosts"
+	podFiles := []mountSpec{{Source: resolv, Target: "/etc/resolv.conf"}, {Source: hosts, Target: "/etc/hosts"}}
 	tests := []struct {
 		name    string
 		c       corev1.Container
@@ -267,18 +268,21 @@ func TestContainerMounts(t *testing.T) {
 			want: []mountSpec{
 				{Source: vols["config-volume"], Target: "/etc/coredns", ReadOnly: true},
 				{Source: vols["kube-api-access-x1"], Target: "/var/run/secrets/kubernetes.io/serviceaccount", ReadOnly: true},
-				{Source: resolv, Target: "/etc/resolv.conf"}}},
-		{name: "no volumes", c: corev1.Container{Name: "app"}, want: []mountSpec{{Source: resolv, Target: "/etc/resolv.conf"}}},
+				{Source: resolv, Target: "/etc/resolv.conf"}, {Source: hosts, Target: "/etc/hosts"}}},
+		{name: "no volumes", c: corev1.Container{Name: "app"}, want: []mountSpec{{Source: resolv, Target: "/etc/resolv.conf"}, {Source: hosts, Target: "/etc/hosts"}}},
 		{name: "subPath and subPathExpr", c: corev1.Container{Name: "app", Env: []corev1.EnvVar{{Name: "POD", Value: "p1"}}, VolumeMounts: []corev1.VolumeMount{
 			{Name: "config-volume", MountPath: "/etc/Corefile", SubPath: "Corefile"},
 			{Name: "data", MountPath: "/data", SubPathExpr: "logs/$(POD)"}}},
 			want: []mountSpec{
 				{Source: vols["config-volume"] + "/Corefile", Target: "/etc/Corefile"},
 				{Source: vols["data"] + "/logs/p1", Target: "/data"},
-				{Source: resolv, Target: "/etc/resolv.conf"}}},
+				{Source: resolv, Target: "/etc/resolv.conf"}, {Source: hosts, Target: "/etc/hosts"}}},
 		{name: "a volume at /etc/resolv.conf wins", c: corev1.Container{Name: "app", VolumeMounts: []corev1.VolumeMount{
 			{Name: "config-volume", MountPath: "/etc/resolv.conf", SubPath: "resolv.conf"}}},
-			want: []mountSpec{{Source: vols["config-volume"] + "/resolv.conf", Target: "/etc/resolv.conf"}}},
+			want: []mountSpec{{Source: vols["config-volume"] + "/resolv.conf", Target: "/etc/resolv.conf"}, {Source: hosts, Target: "/etc/hosts"}}},
+		{name: "a volume at /etc/hosts wins", c: corev1.Container{Name: "app", VolumeMounts: []corev1.VolumeMount{
+			{Name: "data", MountPath: "/etc/hosts/", SubPath: "hosts"}}},
+			want: []mountSpec{{Source: vols["data"] + "/hosts", Target: "/etc/hosts/"}, {Source: resolv, Target: "/etc/resolv.conf"}}},
 		{name: "unknown volume", c: corev1.Container{Name: "app", VolumeMounts: []corev1.VolumeMount{{Name: "absent", MountPath: "/x"}}},
 			wantErr: `container "app": volumeMount "absent": no such volume`},
 		{name: "subPath leaving the volume", c: corev1.Container{Name: "app", VolumeMounts: []corev1.VolumeMount{{Name: "data", MountPath: "/x", SubPath: "../../etc"}}},
@@ -286,7 +290,7 @@ func TestContainerMounts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := containerMounts(&tc.c, vols, resolv)
+			got, err := containerMounts(&tc.c, vols, podFiles)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("containerMounts error = %v, want %q", err, tc.wantErr)

@@ -19,6 +19,7 @@ package localcluster
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"strings"
@@ -96,7 +97,8 @@ func dnsSetup(ctx context.Context, t *testing.T) (map[string]framework.Pod, stri
 // kube-dns Service, a Pod's ClusterFirst /etc/resolv.conf, and from inside a
 // Pod, every CoreDNS Pod answering (UDP and TCP) for the kubernetes Service, a
 // Service (its ClusterIP), a headless Service (its Pods' IPs) and a Pod's
-// dashed-IP name (pods insecure).
+// dashed-IP name (pods insecure). Each Pod's hostname is its name, through
+// kubectl exec and agnhost netexec's /hostname from another Pod.
 func TestClusterDNS(t *testing.T) {
 	if nodes == 0 {
 		t.Skip("no worker nodes")
@@ -118,6 +120,20 @@ func TestClusterDNS(t *testing.T) {
 			"\nnameserver " + clusterDNSIP + "\noptions ndots:5\n"
 		if got := kubectl(ctx, t, "exec", "-n", dnsNamespace, "client", "--", "cat", "/etc/resolv.conf"); got != want {
 			t.Errorf("the client Pod's /etc/resolv.conf:\n%s\nwant\n%s", got, want)
+		}
+	})
+
+	t.Run("hostnames", func(t *testing.T) {
+		for _, name := range []string{"client", "web-1", "web-2"} {
+			if got := kubectl(ctx, t, "exec", "-n", dnsNamespace, name, "--", "hostname"); got != name+"\n" {
+				t.Errorf("hostname in Pod %s: %q, want its name", name, got)
+			}
+		}
+		for _, name := range []string{"web-1", "web-2"} {
+			url := "http://" + net.JoinHostPort(pods[name].IP, "8080") + "/hostname"
+			if got := kubectl(ctx, t, "exec", "-n", dnsNamespace, "client", "--", "curl", "-sS", "--max-time", "10", url); got != name {
+				t.Errorf("agnhost netexec %s answered %q, want its Pod's name", url, got)
+			}
 		}
 	})
 
