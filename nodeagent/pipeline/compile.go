@@ -94,6 +94,9 @@ func (c *compiler) compile(r *types.CompletedRule) (*compiledRule, error) {
 		}
 		cr.parts = append(cr.parts, part)
 	}
+	if err := c.addServicePart(cr, r, targets); err != nil {
+		return nil, fmt.Errorf("rule %s: %w", r.ID, err)
+	}
 	if cr.kind == kindK8s {
 		cr.isolated = c.isolationMatches(cr.dir, targets)
 	}

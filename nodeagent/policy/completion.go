@@ -133,6 +133,7 @@ func completeRule(np *v1beta2.NetworkPolicy, r *cachedRule, atgs, ags groupLooku
 		Name:           r.rule.Name,
 		Targets:        ruleTargets(r.appliedTo, atgs),
 		Peers:          peers,
+		ToServices:     ruleToServices(r.rule, notEnforced),
 		Services:       cloneServices(r.rule.Services),
 		Action:         cloneValue(r.rule.Action),
 		EnableLogging:  r.rule.EnableLogging,
@@ -176,9 +177,18 @@ func ruleTargets(names []string, atgs groupLookup) []types.Member {
 	return out
 }
 
+// ruleToServices are the Services of an egress rule's toServices (none when
+// the rule is not enforced: only a K8s rule's isolation is then installed).
+func ruleToServices(r *v1beta2.NetworkPolicyRule, notEnforced error) []v1beta2.ServiceReference {
+	if notEnforced != nil || r.Direction != v1beta2.DirectionOut || len(r.To.ToServices) == 0 {
+		return nil
+	}
+	return slices.Clone(r.To.ToServices)
+}
+
 // notEnforcedError is the completion error of a rule that uses fields this
 // agent does not enforce (l7Protocols; fqdns, toServices and labelIdentities
-// in a peer) where installing the rest would match more than written: an
+// in a peer; toServices are enforced in an egress rule's to) where installing the rest would match more than written: an
 // Allow, Pass or K8s NetworkPolicy rule with any of them (it would allow more,
 // or skip more tiers), a Drop or Reject rule with l7Protocols, or one whose
 // peer has nothing else (no addressGroups, no ipBlocks). Nothing of the rule
@@ -224,7 +234,8 @@ func checkEnforceable(r *v1beta2.NetworkPolicyRule) error {
 	}
 	peerFields := append(notEnforcedPeerFields("from", &r.From), notEnforcedPeerFields("to", &r.To)...)
 	if deny && len(fields) == 0 {
-		if peer := rulePeer(r); len(peer.AddressGroups) > 0 || len(peer.IPBlocks) > 0 {
+		if peer := rulePeer(r); len(peer.AddressGroups) > 0 || len(peer.IPBlocks) > 0 ||
+			r.Direction == v1beta2.DirectionOut && len(peer.ToServices) > 0 {
 			return nil // the exact part is installed, the rest ignored
 		}
 	}
@@ -248,7 +259,7 @@ func notEnforcedPeerFields(side string, p *v1beta2.NetworkPolicyPeer) []string {
 	if len(p.FQDNs) > 0 {
 		out = append(out, side+".fqdns")
 	}
-	if len(p.ToServices) > 0 {
+	if len(p.ToServices) > 0 && side != "to" { // an egress rule's toServices are enforced
 		out = append(out, side+".toServices")
 	}
 	if len(p.LabelIdentities) > 0 {
