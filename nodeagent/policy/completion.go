@@ -187,11 +187,12 @@ func ruleToServices(r *v1beta2.NetworkPolicyRule, notEnforced error) []v1beta2.S
 }
 
 // notEnforcedError is the completion error of a rule that uses fields this
-// agent does not enforce (l7Protocols; fqdns, toServices and labelIdentities
-// in a peer; toServices are enforced in an egress rule's to) where installing the rest would match more than written: an
-// Allow, Pass or K8s NetworkPolicy rule with any of them (it would allow more,
+// agent does not enforce (l7Protocols; fqdns and labelIdentities in a peer,
+// toServices in an ingress rule's from; an egress rule's toServices are
+// enforced, as the completed rule's ToServices) where installing the rest
+// would match more than written: an Allow, Pass or K8s NetworkPolicy rule with any of them (it would allow more,
 // or skip more tiers), a Drop or Reject rule with l7Protocols, or one whose
-// peer has nothing else (no addressGroups, no ipBlocks). Nothing of the rule
+// peer has nothing else (no addressGroups, no ipBlocks, no egress toServices). Nothing of the rule
 // is installed, and its policy's status reports it failed. The rule's ID
 // covers its content, so retrying cannot help: the rule is not retried.
 //
@@ -272,8 +273,8 @@ func notEnforcedPeerFields(side string, p *v1beta2.NetworkPolicyPeer) []string {
 // host prefixes with the member's named ports, and its ipBlocks minus their
 // exceptions. Each prefix appears once (the named ports of members sharing an IP
 // are merged), sorted. A peer with neither gives an empty, non-nil list: the
-// rule matches no address. FQDNs, toServices and label identities are not
-// enforced: checkEnforceable lets only Drop and Reject rules through with them,
+// rule matches no address (an egress rule's toServices come separately, see
+// ruleToServices). FQDNs and label identities are not enforced: checkEnforceable lets only Drop and Reject rules through with them,
 // which then match their other parts only.
 func rulePeers(peer *v1beta2.NetworkPolicyPeer, ags groupLookup) ([]types.Address, error) {
 	ports := map[netip.Prefix][]v1beta2.NamedPort{}
