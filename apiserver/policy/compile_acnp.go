@@ -103,7 +103,7 @@ func (c *Computer) compileAntreaPolicy(src *antreaSource) (*policy, bool) {
 		d     controlplane.Direction
 	}{{src.ingress, controlplane.DirectionIn}, {src.egress, controlplane.DirectionOut}} {
 		for i := range dir.rules {
-			r := exactRule(&dir.rules[i], specRefused && len(dir.rules[i].AppliedTo) == 0)
+			r := exactRule(&dir.rules[i], specRefused && len(dir.rules[i].AppliedTo) == 0, dir.d == controlplane.DirectionIn)
 			if r == nil {
 				continue // nothing of it can be enforced exactly
 			}
@@ -126,6 +126,14 @@ func (c *Computer) antreaRules(b *builder, r *crdv1beta1.Rule, dir controlplane.
 	}
 	base := controlplane.NetworkPolicyRule{Direction: dir, Services: services(r.Ports, r.Protocols), Priority: index,
 		Action: (*controlplane.RuleAction)(r.Action), EnableLogging: r.EnableLogging, Name: r.Name, LogLabel: r.LogLabel}
+	if dir == controlplane.DirectionOut && len(r.ToServices) > 0 {
+		// As Antrea: the Services are the rule's only destinations (validation
+		// refuses to besides them).
+		rule := base
+		rule.AppliedToGroups = b.ruleAppliedTo(r, appliedTo)
+		rule.To = controlplane.NetworkPolicyPeer{ToServices: serviceRefs(r.ToServices, b.namespace)}
+		return []controlplane.NetworkPolicyRule{rule}
+	}
 	peers := r.From
 	if dir == controlplane.DirectionOut {
 		peers = r.To
@@ -243,6 +251,20 @@ func (c *Computer) antreaPeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, 
 			}
 			out.AddressGroups = append(out.AddressGroups, b.selectorGroup(addressKind, ns, p.NamespaceSelector, p.PodSelector)...)
 		}
+	}
+	return out
+}
+
+// serviceRefs are the Services of an egress rule's toServices; an entry without a
+// namespace (an ANNP's) names a Service of the policy's Namespace.
+func serviceRefs(in []crdv1beta1.PeerService, namespace string) []controlplane.ServiceReference {
+	out := make([]controlplane.ServiceReference, 0, len(in))
+	for _, s := range in {
+		ns := s.Namespace
+		if ns == "" {
+			ns = namespace
+		}
+		out = append(out, controlplane.ServiceReference{Namespace: ns, Name: s.Name})
 	}
 	return out
 }
