@@ -288,7 +288,7 @@ var Tests = map[string]Test{
 	"TestOVSPolicies":                  {Package: "nodeagent/pipeline", Scope: scopePipeline},
 	"TestOVSPacketIns":                 {Package: "nodeagent/pipeline", Scope: scopePipeline},
 	"TestOVSToServices":                {Package: "nodeagent/pipeline", Scope: scopePipeline},
-	"TestToServices":                   {Package: "test/e2e/localcluster", Scope: scopeCluster, Pending: true},
+	"TestToServices":                   {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestANNP":                         {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestNodeSelectorPeer":             {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestRejectMidStream":              {Package: "test/e2e/localcluster", Scope: scopeCluster},
