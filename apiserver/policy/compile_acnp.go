@@ -17,7 +17,10 @@ limitations under the License.
 package policy
 
 import (
+	"fmt"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/strata-net/strata/apis/controlplane"
 	"github.com/strata-net/strata/apis/crd"
@@ -132,6 +135,7 @@ func (c *Computer) antreaRules(b *builder, r *crdv1beta1.Rule, dir controlplane.
 		rule := base
 		rule.AppliedToGroups = b.ruleAppliedTo(r, appliedTo)
 		rule.To = controlplane.NetworkPolicyPeer{ToServices: serviceRefs(r.ToServices, b.namespace)}
+		b.noteServices(r.Name, rule.To.ToServices)
 		return []controlplane.NetworkPolicyRule{rule}
 	}
 	peers := r.From
@@ -267,4 +271,20 @@ func serviceRefs(in []crdv1beta1.PeerService, namespace string) []controlplane.S
 		out = append(out, controlplane.ServiceReference{Namespace: ns, Name: s.Name})
 	}
 	return out
+}
+
+// noteServices records the Services a rule's toServices name (their changes
+// compile the policy again) and reports those that do not exist.
+func (b *builder) noteServices(rule string, refs []controlplane.ServiceReference) {
+	for _, ref := range refs {
+		key := ref.Namespace + "/" + ref.Name
+		if b.p.services == nil {
+			b.p.services = sets.New[string]()
+		}
+		b.p.services.Insert(key)
+		if _, ok := b.c.sources.Service(ref.Namespace, ref.Name); !ok {
+			b.issue(reasonServiceNotFound, fmt.Sprintf("Service %q does not exist: the toServices of rule %q match nothing of it until it does",
+				key, rule))
+		}
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/strata-net/strata/apis/controlplane"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
@@ -33,10 +34,14 @@ func ruleToServices(action crdv1beta1.RuleAction, name string, svcs ...crdv1beta
 // To.ToServices (and nothing else: no AddressGroups, no ipBlocks, so not every
 // address), an ANNP's entries without a namespace naming its own Namespace's
 // Services; an ingress rule's toServices (refused) compile to nothing, and a
-// ClusterSet entry is left out of a Drop.
+// ClusterSet entry is left out of a Drop. A Service that does not exist is an
+// issue (ServiceNotFound) until it is created.
 func TestCompileToServices(t *testing.T) {
 	c, src, sink := newIssueComputer()
 	seedCluster(c)
+	for _, key := range []string{"test/db", "test/web"} {
+		src.services[key] = &corev1.Service{}
+	}
 	p := acnp("p", "securityops", 1, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "guestbook")}})
 	p.Spec.Egress = []crdv1beta1.Rule{
 		ruleToServices(crdv1beta1.RuleActionDrop, "drop-db", crdv1beta1.PeerService{Namespace: "test", Name: "db"},
@@ -75,10 +80,24 @@ func TestCompileToServices(t *testing.T) {
 			}
 		})
 	}
-	if is := sink.issues["uid-p"]; len(is) != 2 || is[0].Reason != reasonUnsupportedField {
+	if is := sink.issues["uid-p"]; len(is) != 2 || is[0].Reason != reasonUnsupportedField || is[1].Reason != reasonUnsupportedField {
 		t.Fatalf("issues of p: %+v, want the ingress toServices and the ClusterSet scope", is)
 	}
+	want := []Issue{{Reason: reasonServiceNotFound,
+		Message: `Service "default/dns" does not exist: the toServices of rule "allow-svcs" match nothing of it until it does`}}
+	if is := sink.issues["uid-test-q"]; !cmp.Equal(is, want) {
+		t.Fatalf("issues of q: %+v, want %+v", is, want)
+	}
+	src.services["default/dns"] = &corev1.Service{}
+	c.ServiceChanged("default", "dns")
+	c.Process()
 	if is := sink.issues["uid-test-q"]; len(is) != 0 {
-		t.Fatalf("issues of q: %+v", is)
+		t.Fatalf("issues of q once the Service exists: %+v", is)
+	}
+	delete(src.services, "test/web")
+	c.ServiceChanged("test", "web")
+	c.Process()
+	if is := sink.issues["uid-test-q"]; len(is) != 1 || is[0].Reason != reasonServiceNotFound {
+		t.Fatalf("issues of q once test/web is deleted: %+v", is)
 	}
 }

@@ -122,7 +122,8 @@ func (fx *tosvcFixture) expect(ctx context.Context, t *testing.T, netns, from, a
 //     rest lets c-client reach the ClusterIP and not the Pod IP;
 //   - a Service created after the ACNP naming it is never reached by c-client,
 //     probed from before the Service exists until after c-other reaches it
-//     through the same Node.
+//     through the same Node; until it exists the ACNP's status says so
+//     (Realizable False, ServiceNotFound), with the rule installed on its Node.
 func TestToServices(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -189,7 +190,7 @@ func TestToServices(t *testing.T) {
 		writeFile(t, lateFile, tosvcService("late", 81, tosvcLateIP))
 		deleteOnCleanup(t, lateFile, acnpFile)
 		kubectl(ctx, t, "apply", "-f", acnpFile)
-		waitPolicyRealized(ctx, t, "e2e-tosvc-late", 1)
+		waitServiceNotFound(ctx, t, "e2e-tosvc-late", tosvcNamespace+"/late")
 		leaks := probeUntil(ctx, fx.client, tosvcLateIP, 81)
 		kubectl(ctx, t, "apply", "-f", lateFile)
 		eventually(ctx, t, settleTimeout, "c-other to reach the new Service late through worker1", func(ctx context.Context) error {
@@ -201,6 +202,7 @@ func TestToServices(t *testing.T) {
 		for range 3 {
 			fx.expect(ctx, t, fx.client, "c-client", tosvcLateIP+":81", dropped)
 		}
+		waitPolicyRealized(ctx, t, "e2e-tosvc-late", 1) // the status follows the Service
 		n, outcomes := leaks()
 		t.Logf("c-client -> %s:81: %d probes from before the Service's creation until after c-other reached it", tosvcLateIP, n)
 		if n == 0 || len(outcomes) > 0 {
@@ -239,4 +241,26 @@ func probeUntil(ctx context.Context, netns, ip string, port int) func() (int, []
 		wg.Wait()
 		return n, outcomes
 	}
+}
+
+// waitServiceNotFound waits until an ACNP is installed at its generation on its
+// one Node and its status names the missing Service: phase Failed, Realizable
+// False with reason ServiceNotFound.
+func waitServiceNotFound(ctx context.Context, t *testing.T, name, service string) {
+	t.Helper()
+	eventually(ctx, t, settleTimeout, fmt.Sprintf("%s's status to name the missing Service %s", name, service),
+		func(ctx context.Context) error {
+			out, err := kubectlOut(ctx, "get", "acnp", name, "-o",
+				`jsonpath={.metadata.generation} {.status.observedGeneration} {.status.phase} {.status.currentNodesRealized} {.status.conditions[?(@.type=="Realizable")].status} {.status.conditions[?(@.type=="Realizable")].reason}|{.status.conditions[?(@.type=="Realizable")].message}`)
+			if err != nil {
+				return fmt.Errorf("%v: %s", err, out)
+			}
+			head, msg, _ := strings.Cut(out, "|")
+			f := strings.Fields(head)
+			if len(f) != 6 || f[0] != f[1] || f[2] != "Failed" || f[3] != "1" || f[4] != "False" || f[5] != "ServiceNotFound" ||
+				!strings.Contains(msg, fmt.Sprintf("Service %q does not exist", service)) {
+				return fmt.Errorf("generation, observed generation, phase, nodes realized, Realizable, reason | message: %q", out)
+			}
+			return nil
+		})
 }
