@@ -80,9 +80,9 @@ func (n *testNode) serviceIDMatches() []string {
 }
 
 // TestOVSToServices sends real TCP through ClusterIP Services under
-// toServices egress rules in a private OVS: the rule matches the connections
-// sent to the Service's ClusterIP and port (before DNAT), not those sent to
-// the same endpoint by its Pod IP; it follows the Service's frontends in the
+// toServices egress rules in a private OVS: the rule (Drop, Reject, Allow)
+// matches the connections sent to the Service's ClusterIP and port (before
+// DNAT), not those sent to the same endpoint by its Pod IP; it follows the Service's frontends in the
 // same bundle, so a Service created (or a port added) after the policy is
 // dropped from its first connection, and a deleted Service's frontend id,
 // handed to another Service, does not carry the rule along.
@@ -102,6 +102,17 @@ func TestOVSToServices(t *testing.T) {
 		n.forget(dropWeb)
 		n.expectVIPAnswers("pod1", vip, "pod2")
 		require.Empty(t, n.serviceIDMatches(), "reg7 matches left after the rule is forgotten")
+	})
+	t.Run("Reject toServices: refused, the reset from the ClusterIP", func(t *testing.T) {
+		n.t = t
+		stop := n.handlePacketIns(t)
+		defer stop()
+		rejectWeb := toServices(rule(acnp("tosvc-reject", 250, 5, 0, out, reject), targets("pod1"), nil), "web")
+		n.reconcile(rejectWeb)
+		n.expectRefused("pod1", vip)
+		n.expectVIPAnswers("pod1", pod2, "pod2")
+		n.forget(rejectWeb)
+		n.expectVIPAnswers("pod1", vip, "pod2")
 	})
 	t.Run("Allow toServices above a Drop of everything: only the ClusterIP path", func(t *testing.T) {
 		n.t = t
