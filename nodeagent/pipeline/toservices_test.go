@@ -76,6 +76,20 @@ func TestToServicesFollowTheService(t *testing.T) {
 		"the rule's match removed with it: %v", mods)
 }
 
+// TestToServicesOnlyTheServices: a toServices rule whose Peers are nil (any
+// address elsewhere) matches its Services only, never any destination.
+func TestToServicesOnlyTheServices(t *testing.T) {
+	r := rule(acnp("to-web", 250, 5, 0, out, allow), targets("pod1"), nil)
+	r.ToServices = []v1beta2.ServiceReference{{Namespace: "default", Name: "web"}}
+	cr, err := newCompiler(goldenPods()).compile(r)
+	require.NoError(t, err)
+	for _, part := range cr.parts {
+		if part.svcClause == 0 {
+			require.True(t, part.matchesNothing(), "a part besides the Services' matches %+v", part.clauses)
+		}
+	}
+}
+
 // TestToServicesCompileErrors: toServices are egress only and need a name and
 // a namespace.
 func TestToServicesCompileErrors(t *testing.T) {
