@@ -229,10 +229,13 @@ func TestExactRule(t *testing.T) {
 	igmp := crdv1beta1.NetworkPolicyProtocol{IGMP: &crdv1beta1.IGMPProtocol{}}
 	icmp := crdv1beta1.NetworkPolicyProtocol{ICMP: &crdv1beta1.ICMPProtocol{}}
 	l7 := []crdv1beta1.L7Protocol{{HTTP: &crdv1beta1.HTTPProtocol{Method: "GET"}}}
+	svcA := crdv1beta1.PeerService{Name: "a", Namespace: "d"}
+	svcSet := crdv1beta1.PeerService{Name: "b", Namespace: "d", Scope: crdv1beta1.ScopeClusterSet}
 	cases := []struct {
 		name        string
 		rule        crdv1beta1.Rule
 		specRefused bool
+		ingress     bool
 		want        *crdv1beta1.Rule // nil: nothing installed
 	}{
 		{name: "exact rule unchanged", rule: crdv1beta1.Rule{Action: &allow, To: []crdv1beta1.NetworkPolicyPeer{pods}},
@@ -262,7 +265,17 @@ func TestExactRule(t *testing.T) {
 			Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}, Protocols: []crdv1beta1.NetworkPolicyProtocol{igmp}}},
 		{name: "drop of an SCTP port only, with an fqdn peer: nothing", rule: crdv1beta1.Rule{Action: &drop,
 			To: []crdv1beta1.NetworkPolicyPeer{pods, fqdn}, Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}}},
-		{name: "drop with toServices: nothing", rule: crdv1beta1.Rule{Action: &drop, ToServices: []crdv1beta1.PeerService{{Name: "s"}}}},
+		{name: "ingress drop with toServices: nothing", ingress: true,
+			rule: crdv1beta1.Rule{Action: &drop, ToServices: []crdv1beta1.PeerService{{Name: "s"}}}},
+		{name: "egress allow with toServices unchanged", rule: crdv1beta1.Rule{Action: &allow, ToServices: []crdv1beta1.PeerService{svcA}},
+			want: &crdv1beta1.Rule{Action: &allow, ToServices: []crdv1beta1.PeerService{svcA}}},
+		{name: "egress allow with a ClusterSet toServices entry: nothing",
+			rule: crdv1beta1.Rule{Action: &allow, ToServices: []crdv1beta1.PeerService{svcA, svcSet}}},
+		{name: "egress drop keeps its Cluster toServices, drops the ClusterSet one",
+			rule: crdv1beta1.Rule{Action: &drop, ToServices: []crdv1beta1.PeerService{svcSet, svcA}},
+			want: &crdv1beta1.Rule{Action: &drop, ToServices: []crdv1beta1.PeerService{svcA}}},
+		{name: "egress drop of ClusterSet toServices only: nothing (not every address)",
+			rule: crdv1beta1.Rule{Action: &drop, ToServices: []crdv1beta1.PeerService{svcSet}}},
 		{name: "drop applied to a Service only: nothing", rule: crdv1beta1.Rule{Action: &drop,
 			AppliedTo: []crdv1beta1.AppliedTo{{Service: &crdv1beta1.NamespacedName{Name: "s", Namespace: "d"}}}}},
 		{name: "drop under a refused spec appliedTo: kept (applies to the exact entries)", rule: crdv1beta1.Rule{Action: &drop},
@@ -270,7 +283,7 @@ func TestExactRule(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := exactRule(&tc.rule, tc.specRefused)
+			got := exactRule(&tc.rule, tc.specRefused, tc.ingress)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Fatalf("(-want +got):\n%s", diff)
 			}

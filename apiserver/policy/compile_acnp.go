@@ -17,7 +17,10 @@ limitations under the License.
 package policy
 
 import (
+	"fmt"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/strata-net/strata/apis/controlplane"
 	"github.com/strata-net/strata/apis/crd"
@@ -103,7 +106,7 @@ func (c *Computer) compileAntreaPolicy(src *antreaSource) (*policy, bool) {
 		d     controlplane.Direction
 	}{{src.ingress, controlplane.DirectionIn}, {src.egress, controlplane.DirectionOut}} {
 		for i := range dir.rules {
-			r := exactRule(&dir.rules[i], specRefused && len(dir.rules[i].AppliedTo) == 0)
+			r := exactRule(&dir.rules[i], specRefused && len(dir.rules[i].AppliedTo) == 0, dir.d == controlplane.DirectionIn)
 			if r == nil {
 				continue // nothing of it can be enforced exactly
 			}
@@ -126,6 +129,15 @@ func (c *Computer) antreaRules(b *builder, r *crdv1beta1.Rule, dir controlplane.
 	}
 	base := controlplane.NetworkPolicyRule{Direction: dir, Services: services(r.Ports, r.Protocols), Priority: index,
 		Action: (*controlplane.RuleAction)(r.Action), EnableLogging: r.EnableLogging, Name: r.Name, LogLabel: r.LogLabel}
+	if dir == controlplane.DirectionOut && len(r.ToServices) > 0 {
+		// As Antrea: the Services are the rule's only destinations (validation
+		// refuses to besides them).
+		rule := base
+		rule.AppliedToGroups = b.ruleAppliedTo(r, appliedTo)
+		rule.To = controlplane.NetworkPolicyPeer{ToServices: serviceRefs(r.ToServices, b.namespace)}
+		b.noteServices(r.Name, rule.To.ToServices)
+		return []controlplane.NetworkPolicyRule{rule}
+	}
 	peers := r.From
 	if dir == controlplane.DirectionOut {
 		peers = r.To
@@ -245,4 +257,34 @@ func (c *Computer) antreaPeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, 
 		}
 	}
 	return out
+}
+
+// serviceRefs are the Services of an egress rule's toServices; an entry without a
+// namespace (an ANNP's) names a Service of the policy's Namespace.
+func serviceRefs(in []crdv1beta1.PeerService, namespace string) []controlplane.ServiceReference {
+	out := make([]controlplane.ServiceReference, 0, len(in))
+	for _, s := range in {
+		ns := s.Namespace
+		if ns == "" {
+			ns = namespace
+		}
+		out = append(out, controlplane.ServiceReference{Namespace: ns, Name: s.Name})
+	}
+	return out
+}
+
+// noteServices records the Services a rule's toServices name (their changes
+// compile the policy again) and reports those that do not exist.
+func (b *builder) noteServices(rule string, refs []controlplane.ServiceReference) {
+	for _, ref := range refs {
+		key := ref.Namespace + "/" + ref.Name
+		if b.p.services == nil {
+			b.p.services = sets.New[string]()
+		}
+		b.p.services.Insert(key)
+		if _, ok := b.c.sources.Service(ref.Namespace, ref.Name); !ok {
+			b.issue(reasonServiceNotFound, fmt.Sprintf("Service %q does not exist: the toServices of rule %q match nothing of it until it does",
+				key, rule))
+		}
+	}
 }

@@ -30,14 +30,16 @@ import (
 // protocol SCTP) and protocols, and is dropped when that leaves a list empty that
 // was not (an empty list would match everything; ports and protocols are one list:
 // the rule matches either).
+// An egress rule's toServices entries are one more list (scope ClusterSet ones
+// are refused).
 // specRefused tells whether the rule uses the policy's appliedTo and that has a
 // refused entry.
-func exactRule(r *crdv1beta1.Rule, specRefused bool) *crdv1beta1.Rule {
-	refused := specRefused || support.RuleRefused(r)
+func exactRule(r *crdv1beta1.Rule, specRefused, ingress bool) *crdv1beta1.Rule {
+	refused := specRefused || support.RuleRefused(r, ingress)
 	if !refused {
 		return r
 	}
-	if support.RuleWideRefused(r) || r.Action == nil ||
+	if support.RuleWideRefused(r, ingress) || r.Action == nil ||
 		(*r.Action != crdv1beta1.RuleActionDrop && *r.Action != crdv1beta1.RuleActionReject) {
 		return nil
 	}
@@ -47,7 +49,9 @@ func exactRule(r *crdv1beta1.Rule, specRefused bool) *crdv1beta1.Rule {
 	out.AppliedTo = keepAppliedTo(r.AppliedTo)
 	out.Ports = keepPorts(r.Ports)
 	out.Protocols = keepProtocols(r.Protocols)
+	out.ToServices = keepServices(r.ToServices)
 	if len(out.From) < len(r.From) && len(out.From) == 0 ||
+		len(out.ToServices) < len(r.ToServices) && len(out.ToServices) == 0 ||
 		len(out.To) < len(r.To) && len(out.To) == 0 ||
 		len(out.AppliedTo) < len(r.AppliedTo) && len(out.AppliedTo) == 0 ||
 		(len(out.Ports) < len(r.Ports) || len(out.Protocols) < len(r.Protocols)) && len(out.Ports)+len(out.Protocols) == 0 {
@@ -60,6 +64,16 @@ func keepPeers(in []crdv1beta1.NetworkPolicyPeer) []crdv1beta1.NetworkPolicyPeer
 	var out []crdv1beta1.NetworkPolicyPeer
 	for i := range in {
 		if !support.PeerRefused(&in[i]) {
+			out = append(out, in[i])
+		}
+	}
+	return out
+}
+
+func keepServices(in []crdv1beta1.PeerService) []crdv1beta1.PeerService {
+	var out []crdv1beta1.PeerService
+	for i := range in {
+		if !support.ServiceRefused(&in[i]) {
 			out = append(out, in[i])
 		}
 	}

@@ -124,14 +124,19 @@ func (c *Computer) ClusterGroupChanged(name string) {
 	c.signal()
 }
 
-// ServiceChanged records a change of a Service: the ClusterGroups referring to it
-// are compiled again.
+// ServiceChanged records a change of a Service: the ClusterGroups referring to it,
+// and the policies whose toServices name it, are compiled again.
 func (c *Computer) ServiceChanged(namespace, name string) {
 	key := namespace + "/" + name
 	c.mu.Lock()
 	for cgName, g := range c.clusterGroups {
 		if g.service == key {
 			c.dirty.clusterGroups.Insert(cgName)
+		}
+	}
+	for pKey, p := range c.policies {
+		if p.services.Has(key) {
+			c.dirty.policies.Insert(pKey)
 		}
 	}
 	c.mu.Unlock()

@@ -40,6 +40,9 @@ const (
 	reasonGroupBeyondNamespace = "GroupBeyondNamespace"
 	// reasonTierNotFound: the policy's Tier does not exist; nothing of it is computed.
 	reasonTierNotFound = "TierNotFound"
+	// reasonServiceNotFound: a Service that toServices name does not exist; the
+	// rule matches nothing of it until it does.
+	reasonServiceNotFound = "ServiceNotFound"
 )
 
 // IssueSink receives the realizability of the Antrea-native policies: a Sink may

@@ -39,6 +39,7 @@ type policy struct {
 	appliedTo     []string         // every AppliedToGroup name, policy- and rule-level
 	addresses     []string         // every AddressGroup name
 	clusterGroups sets.Set[string] // ClusterGroups it references; nil when none
+	services      sets.Set[string] // "namespace/name" of the Services its toServices name; nil when none
 	perNamespace  bool             // compiled per Namespace (namespaces: match Self)
 	tier          string           // the Tier named by an Antrea-native policy
 	issues        []Issue          // why it is not realizable exactly as written

@@ -86,6 +86,9 @@ func (c *compiler) compile(r *types.CompletedRule) (*compiledRule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rule %s: %w", r.ID, err)
 	}
+	if peers == nil && len(r.ToServices) > 0 {
+		peers = []peer{} // the Services are the destinations, not any address
+	}
 	targets := c.resolveTargets(r.Targets)
 	for _, g := range groupByNamedPorts(cr.dir, r.Services, targets, peers) {
 		part, err := c.part(cr.dir, g, len(r.Services) > 0)
@@ -93,6 +96,9 @@ func (c *compiler) compile(r *types.CompletedRule) (*compiledRule, error) {
 			return nil, fmt.Errorf("rule %s: %w", r.ID, err)
 		}
 		cr.parts = append(cr.parts, part)
+	}
+	if err := c.addServicePart(cr, r, targets); err != nil {
+		return nil, fmt.Errorf("rule %s: %w", r.ID, err)
 	}
 	if cr.kind == kindK8s {
 		cr.isolated = c.isolationMatches(cr.dir, targets)

@@ -89,7 +89,12 @@ limitations under the License.
 // APDeny bit for the metric table's drop, Reject additionally marks a
 // packet-in through a group, Pass jumps to the K8s table. Logging rules
 // also mark the packet for a packet-in. Named ports split a rule into one
-// conjunction per resolved port set. Priorities (priority.go): one OF
+// conjunction per resolved port set. An egress rule's toServices are one
+// more conjunction whose destination clause is reg7 (the Service port id
+// ServiceLB loaded before DNAT) == each frontend id of its Services; the ids
+// are resolved when the rule is contributed, and every Service change
+// re-contributes the rules naming it in the Service's own bundle
+// (toservices.go). Priorities (priority.go): one OF
 // priority per distinct (tier, policy priority, rule index) per table,
 // moving neighbours when a rule needs room; K8s rules at fixed priorities
 // with per-Pod isolation drops (k8s.go); baseline rules below those drops

@@ -26,6 +26,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/proxy"
 	"github.com/strata-net/strata/nodeagent/types"
 )
 
@@ -39,6 +40,7 @@ type PolicyFlows struct {
 	p *Pipeline
 	// Guarded by p.mu.
 	rules   map[types.RuleID]*compiledRule
+	bySvc   map[proxy.ServiceRef]map[types.RuleID]*compiledRule
 	byPrio  map[prioKey]map[types.RuleID]*compiledRule
 	assign  assigners
 	ids     idAllocator
@@ -54,7 +56,7 @@ type conjIndex struct {
 }
 
 func newPolicyFlows(p *Pipeline) *PolicyFlows {
-	return &PolicyFlows{p: p, rules: map[types.RuleID]*compiledRule{}, byPrio: map[prioKey]map[types.RuleID]*compiledRule{},
+	return &PolicyFlows{p: p, rules: map[types.RuleID]*compiledRule{}, bySvc: map[proxy.ServiceRef]map[types.RuleID]*compiledRule{}, byPrio: map[prioKey]map[types.RuleID]*compiledRule{},
 		assign: newAssigners(), conjIdx: conjIndex{byID: map[uint32]conjInfo{}}}
 }
 
@@ -204,8 +206,8 @@ func (pf *PolicyFlows) assignConjIDs(cr, old *compiledRule) error {
 		}
 	}
 	for _, part := range cr.parts {
-		if part.matchesNothing() {
-			continue
+		if part.matchesNothing() && part.svcClause == 0 {
+			continue // a toServices part gets an id for the Services to come
 		}
 		if id := reuse[part.key]; id != 0 {
 			part.conjID = id
@@ -256,6 +258,8 @@ func (pf *PolicyFlows) releaseFreed() {
 
 // contribute adds a rule's flows to the desired state at r.ofPriority.
 func (pf *PolicyFlows) contribute(r *compiledRule) {
+	pf.resolveServices(r)
+	pf.indexServices(r, true)
 	pf.apply(r, true)
 	if r.kind != kindK8s {
 		key := keyOf(r)
@@ -275,6 +279,7 @@ func (pf *PolicyFlows) contribute(r *compiledRule) {
 // withdraw removes a rule's flows from the desired state.
 func (pf *PolicyFlows) withdraw(r *compiledRule) {
 	pf.apply(r, false)
+	pf.indexServices(r, false)
 	if set := pf.byPrio[keyOf(r)]; set[r.src.ID] == r {
 		deleteUndoable(pf.p, set, r.src.ID)
 		if len(set) == 0 {

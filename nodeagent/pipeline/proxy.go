@@ -119,9 +119,11 @@ func (sf *ServiceFlows) replace(ref proxy.ServiceRef, ports []proxy.ServicePort)
 	}
 	if len(now) == 0 {
 		deleteUndoable(sf.p, sf.services, ref)
-		return
+	} else {
+		setUndoable(sf.p, sf.services, ref, now)
 	}
-	setUndoable(sf.p, sf.services, ref, now)
+	// The toServices rules naming ref follow its frontends in this bundle.
+	sf.p.policies.servicesChanged(ref)
 }
 
 // frontends builds the frontends of one Service port: one per IPv4

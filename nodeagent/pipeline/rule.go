@@ -22,6 +22,7 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
 	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/proxy"
 	"github.com/strata-net/strata/nodeagent/types"
 )
 
@@ -117,6 +118,8 @@ type compiledRule struct {
 	// parts are the OF rules: one, or one per distinct set of resolved named
 	// ports.
 	parts []*rulePart
+	// toServices are the Services of an egress rule's toServices part.
+	toServices []proxy.ServiceRef
 	// isolated are the appliedTo Pods isolated by a K8s rule: the match of
 	// their drop flow in the default table.
 	isolated []openflow.Match
@@ -132,6 +135,9 @@ type rulePart struct {
 	clauses  []clause
 	families family
 	conjID   uint32
+	// svcClause is 1 + the index of the clause of Service frontends
+	// (resolved when contributed, toservices.go); 0 for none.
+	svcClause int
 }
 
 // clause is one dimension of a conjunction (from, to, service): a packet

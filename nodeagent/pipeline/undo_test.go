@@ -28,6 +28,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/proxy"
 	"github.com/strata-net/strata/nodeagent/types"
 )
 
@@ -42,6 +43,8 @@ type pipelineState struct {
 	ConjIdx                   map[uint32]types.RuleID
 	Pods                      map[types.PodRef]string
 	ByIP                      map[string]types.PodRef
+	BySvc                     map[string][]types.RuleID
+	Frontends                 map[string]uint32
 }
 
 func (o *offline) state() pipelineState {
@@ -54,6 +57,13 @@ func (o *offline) state() pipelineState {
 		ToFree:  slices.Sorted(slices.Values(pf.toFree)),
 		ConjIdx: map[uint32]types.RuleID{},
 		Pods:    map[types.PodRef]string{}, ByIP: map[string]types.PodRef{},
+		BySvc: map[string][]types.RuleID{}, Frontends: map[string]uint32{},
+	}
+	for ref, set := range pf.bySvc {
+		st.BySvc[ref.String()] = slices.Sorted(maps.Keys(set))
+	}
+	for k, id := range p.services.ids.ids {
+		st.Frontends[fmt.Sprint(k.port, " ", k.ip)] = id
 	}
 	for _, e := range p.flows.dirty {
 		st.Dirty = append(st.Dirty, e.key.String())
@@ -63,6 +73,9 @@ func (o *offline) state() pipelineState {
 		s := fmt.Sprint(r.ofPriority)
 		for _, part := range r.parts {
 			s += fmt.Sprintf(" conj=%d", part.conjID)
+			if part.svcClause > 0 {
+				s += fmt.Sprintf(" frontends=%d", len(part.clauses[part.svcClause-1].values))
+			}
 		}
 		st.Rules[id] = s
 	}
@@ -116,6 +129,11 @@ func TestRollbackRestoresEverything(t *testing.T) {
 	c := rule(acnp("c", 250, 6, 0, out, drop), targets("pod1"), addrs("10.77.0.12/32"), tcp(82))
 	k1 := rule(k8snp("k1", in), targets("pod2"), addrs("10.77.0.11/32"), tcp(80))
 	pod5 := Pod{Ref: podRef("pod5"), OFPort: 5, MAC: mac("02:00:00:00:00:15"), IPs: ips("10.77.0.15")}
+	toWeb := toServices(rule(acnp("to-web", 250, 5, 1, out, drop), targets("pod1"), nil), "web")
+	webRef := proxy.ServiceRef{Namespace: "default", Name: "web"}
+	webPorts := []proxy.ServicePort{goldenServicePort("web", proxy.TCP, 80, "10.77.0.12:8080"),
+		goldenServicePort("web", proxy.UDP, 53, "10.77.0.12:53")}
+	webPorts[1].Key.PortName = "dns"
 	tests := []struct {
 		name string
 		// history is applied (and installed) first.
@@ -179,6 +197,35 @@ func TestRollbackRestoresEverything(t *testing.T) {
 				o.p.pods.setPod(Pod{Ref: podRef("pod1"), OFPort: 7, MAC: mac("02:00:00:00:00:11"), IPs: ips("10.77.0.17")})
 				return nil
 			},
+		},
+		{
+			name:    "a Service named by a toServices rule appears",
+			history: func(o *offline) { o.reconcile(toWeb) },
+			change:  func(o *offline) error { o.p.services.replace(webRef, webPorts); return nil },
+		},
+		{
+			name: "a Service named by a toServices rule gains a port",
+			history: func(o *offline) {
+				o.p.services.replace(webRef, webPorts[:1])
+				o.reconcile(toWeb)
+			},
+			change: func(o *offline) error { o.p.services.replace(webRef, webPorts); return nil },
+		},
+		{
+			name: "a Service named by a toServices rule is deleted",
+			history: func(o *offline) {
+				o.p.services.replace(webRef, webPorts)
+				o.reconcile(toWeb)
+			},
+			change: func(o *offline) error { o.p.services.replace(webRef, nil); return nil },
+		},
+		{
+			name: "a toServices rule forgotten",
+			history: func(o *offline) {
+				o.p.services.replace(webRef, webPorts)
+				o.reconcile(toWeb, a)
+			},
+			change: func(o *offline) error { o.p.policies.forget([]types.RuleID{"to-web"}); return nil },
 		},
 		{
 			name:    "a change that fails half way",

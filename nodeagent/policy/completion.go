@@ -133,6 +133,7 @@ func completeRule(np *v1beta2.NetworkPolicy, r *cachedRule, atgs, ags groupLooku
 		Name:           r.rule.Name,
 		Targets:        ruleTargets(r.appliedTo, atgs),
 		Peers:          peers,
+		ToServices:     ruleToServices(r.rule, notEnforced),
 		Services:       cloneServices(r.rule.Services),
 		Action:         cloneValue(r.rule.Action),
 		EnableLogging:  r.rule.EnableLogging,
@@ -176,12 +177,22 @@ func ruleTargets(names []string, atgs groupLookup) []types.Member {
 	return out
 }
 
+// ruleToServices are the Services of an egress rule's toServices (none when
+// the rule is not enforced: only a K8s rule's isolation is then installed).
+func ruleToServices(r *v1beta2.NetworkPolicyRule, notEnforced error) []v1beta2.ServiceReference {
+	if notEnforced != nil || r.Direction != v1beta2.DirectionOut || len(r.To.ToServices) == 0 {
+		return nil
+	}
+	return slices.Clone(r.To.ToServices)
+}
+
 // notEnforcedError is the completion error of a rule that uses fields this
-// agent does not enforce (l7Protocols; fqdns, toServices and labelIdentities
-// in a peer) where installing the rest would match more than written: an
-// Allow, Pass or K8s NetworkPolicy rule with any of them (it would allow more,
+// agent does not enforce (l7Protocols; fqdns and labelIdentities in a peer,
+// toServices in an ingress rule's from; an egress rule's toServices are
+// enforced, as the completed rule's ToServices) where installing the rest
+// would match more than written: an Allow, Pass or K8s NetworkPolicy rule with any of them (it would allow more,
 // or skip more tiers), a Drop or Reject rule with l7Protocols, or one whose
-// peer has nothing else (no addressGroups, no ipBlocks). Nothing of the rule
+// peer has nothing else (no addressGroups, no ipBlocks, no egress toServices). Nothing of the rule
 // is installed, and its policy's status reports it failed. The rule's ID
 // covers its content, so retrying cannot help: the rule is not retried.
 //
@@ -224,7 +235,8 @@ func checkEnforceable(r *v1beta2.NetworkPolicyRule) error {
 	}
 	peerFields := append(notEnforcedPeerFields("from", &r.From), notEnforcedPeerFields("to", &r.To)...)
 	if deny && len(fields) == 0 {
-		if peer := rulePeer(r); len(peer.AddressGroups) > 0 || len(peer.IPBlocks) > 0 {
+		if peer := rulePeer(r); len(peer.AddressGroups) > 0 || len(peer.IPBlocks) > 0 ||
+			r.Direction == v1beta2.DirectionOut && len(peer.ToServices) > 0 {
 			return nil // the exact part is installed, the rest ignored
 		}
 	}
@@ -248,7 +260,7 @@ func notEnforcedPeerFields(side string, p *v1beta2.NetworkPolicyPeer) []string {
 	if len(p.FQDNs) > 0 {
 		out = append(out, side+".fqdns")
 	}
-	if len(p.ToServices) > 0 {
+	if len(p.ToServices) > 0 && side != "to" { // an egress rule's toServices are enforced
 		out = append(out, side+".toServices")
 	}
 	if len(p.LabelIdentities) > 0 {
@@ -261,8 +273,8 @@ func notEnforcedPeerFields(side string, p *v1beta2.NetworkPolicyPeer) []string {
 // host prefixes with the member's named ports, and its ipBlocks minus their
 // exceptions. Each prefix appears once (the named ports of members sharing an IP
 // are merged), sorted. A peer with neither gives an empty, non-nil list: the
-// rule matches no address. FQDNs, toServices and label identities are not
-// enforced: checkEnforceable lets only Drop and Reject rules through with them,
+// rule matches no address (an egress rule's toServices come separately, see
+// ruleToServices). FQDNs and label identities are not enforced: checkEnforceable lets only Drop and Reject rules through with them,
 // which then match their other parts only.
 func rulePeers(peer *v1beta2.NetworkPolicyPeer, ags groupLookup) ([]types.Address, error) {
 	ports := map[netip.Prefix][]v1beta2.NamedPort{}

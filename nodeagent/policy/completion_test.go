@@ -152,12 +152,14 @@ func TestCompletedRuleErrors(t *testing.T) {
 }
 
 // TestCompletedRuleNotEnforced: a rule that carries fields the agent does not
-// enforce (l7Protocols; fqdns, toServices, labelIdentities in a peer) is not
+// enforce (l7Protocols; fqdns, labelIdentities in a peer, toServices in an
+// ingress rule's from) is not
 // completed when installing the rest would match more than written: Allow,
 // Pass and K8s NetworkPolicy rules with any of them, Drop and Reject rules with
 // l7Protocols or with nothing else in their peer (a K8s NetworkPolicy rule
 // comes matching no peer, for the isolation of its Pods). A Drop or Reject rule
-// with addressGroups or ipBlocks besides is completed with those only.
+// with addressGroups, ipBlocks or toServices besides is completed with those
+// only. An egress rule's toServices complete as the rule's ToServices.
 func TestCompletedRuleNotEnforced(t *testing.T) {
 	http := []v1beta2.L7Protocol{{HTTP: &v1beta2.HTTPProtocol{Method: "GET", Path: "/api"}}}
 	svc := []v1beta2.ServiceReference{{Namespace: "ns1", Name: "db"}}
@@ -177,6 +179,8 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 		wantFields []string
 		wantAction string
 		wantPeers  []string
+		// wantServices are the completed rule's ToServices.
+		wantServices []v1beta2.ServiceReference
 	}{
 		{name: "Allow with l7Protocols", rule: withL7(ingress(0, 80, "ag1")),
 			wantFields: []string{"l7Protocols"}, wantAction: "Allow"},
@@ -186,10 +190,13 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 			wantFields: []string{"l7Protocols"}, wantAction: "Pass"},
 		{name: "Allow to fqdns besides an AddressGroup", rule: egress(allow, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, FQDNs: []string{"example.com"}}),
 			wantFields: []string{"to.fqdns"}, wantAction: "Allow"},
-		{name: "Allow to toServices", rule: egress(allow, v1beta2.NetworkPolicyPeer{ToServices: svc}),
-			wantFields: []string{"to.toServices"}, wantAction: "Allow"},
+		{name: "Allow to toServices: enforced", rule: egress(allow, v1beta2.NetworkPolicyPeer{ToServices: svc}),
+			wantPeers: []string{}, wantServices: svc},
+		{name: "Allow from toServices", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: allow,
+			From: v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, ToServices: svc}},
+			wantFields: []string{"from.toServices"}, wantAction: "Allow"},
 		{name: "Pass to fqdns and toServices besides an ipBlock", rule: egress(pass, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"*.example.com"}, ToServices: svc}),
-			wantFields: []string{"to.fqdns", "to.toServices"}, wantAction: "Pass"},
+			wantFields: []string{"to.fqdns"}, wantAction: "Pass"},
 		{name: "Allow from labelIdentities", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: allow,
 			From: v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, LabelIdentities: []uint32{7}}},
 			wantFields: []string{"from.labelIdentities"}, wantAction: "Allow"},
@@ -197,12 +204,12 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 			wantFields: []string{"l7Protocols"}, wantAction: "Drop"},
 		{name: "Drop to fqdns only", rule: egress(drop, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}}),
 			wantFields: []string{"to.fqdns"}, wantAction: "Drop"},
-		{name: "Reject to toServices and fqdns only", rule: egress(reject, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}, ToServices: svc}),
-			wantFields: []string{"to.fqdns", "to.toServices"}, wantAction: "Reject"},
+		{name: "Reject to toServices and fqdns: the toServices", rule: egress(reject, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}, ToServices: svc}),
+			wantPeers: []string{}, wantServices: svc},
 		{name: "Drop to fqdns besides an ipBlock: the ipBlock", rule: egress(drop, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"example.com"}}),
 			wantPeers: []string{"192.168.0.0/16"}},
-		{name: "Reject to toServices besides an AddressGroup: its members", rule: egress(reject, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, ToServices: svc}),
-			wantPeers: []string{"10.0.1.1/32"}},
+		{name: "Reject to toServices besides an AddressGroup: both", rule: egress(reject, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, ToServices: svc}),
+			wantPeers: []string{"10.0.1.1/32"}, wantServices: svc},
 		{name: "Drop from labelIdentities besides an AddressGroup: its members", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: drop,
 			From: v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, LabelIdentities: []uint32{7}}},
 			wantPeers: []string{"10.0.1.1/32"}},
@@ -229,6 +236,7 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 					peers = append(peers, a.CIDR)
 				}
 				require.Equal(t, tc.wantPeers, peers)
+				require.Equal(t, tc.wantServices, rule.ToServices)
 				return
 			}
 			if tc.k8s {

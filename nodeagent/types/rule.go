@@ -78,7 +78,12 @@ type CompletedRule struct {
 	Targets []Member
 	// Peers are the addresses on the other side (from for ingress, to for egress);
 	// nil means any address, empty means none.
-	Peers         []Address
+	Peers []Address
+	// ToServices are Service destinations of an egress rule, matched by the
+	// Service port a connection was sent to before DNAT (any port of each
+	// Service; a Service that does not exist matches nothing). They add to
+	// Peers: a connection matches either.
+	ToServices    []v1beta2.ServiceReference
 	Services      []v1beta2.Service
 	EnableLogging bool
 	LogLabel      string

@@ -88,22 +88,36 @@ func PortRefused(p *v1beta1.NetworkPolicyPort) bool {
 }
 
 // RuleWideRefused tells whether a rule uses a field that makes no part of it
-// enforceable: l7Protocols or toServices.
-func RuleWideRefused(r *v1beta1.Rule) bool { return len(r.L7Protocols) > 0 || len(r.ToServices) > 0 }
+// enforceable: l7Protocols, or toServices in an ingress rule.
+func RuleWideRefused(r *v1beta1.Rule, ingress bool) bool {
+	return len(r.L7Protocols) > 0 || ingress && len(r.ToServices) > 0
+}
 
 // RuleRefused tells whether a rule, its peers or its appliedTo entries use a field
 // this version does not enforce.
-func RuleRefused(r *v1beta1.Rule) bool { return len(Rule(r, field.NewPath("r"))) > 0 }
+func RuleRefused(r *v1beta1.Rule, ingress bool) bool {
+	return len(Rule(r, ingress, field.NewPath("r"))) > 0
+}
 
-// Rule returns the refused fields of a rule: its own, its peers' and its appliedTo
-// entries'.
-func Rule(r *v1beta1.Rule, path *field.Path) field.ErrorList {
+// ServiceRefused tells whether a toServices entry of an egress rule uses a field
+// this version does not enforce (scope ClusterSet).
+func ServiceRefused(s *v1beta1.PeerService) bool { return s.Scope == v1beta1.ScopeClusterSet }
+
+// Rule returns the refused fields of an ingress or egress rule: its own, its
+// peers' and its appliedTo entries'. An egress rule's toServices are enforced
+// (but for scope ClusterSet), an ingress rule's refused.
+func Rule(r *v1beta1.Rule, ingress bool, path *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if len(r.L7Protocols) > 0 {
 		errs = append(errs, refuse(path.Child("l7Protocols")))
 	}
-	if len(r.ToServices) > 0 {
+	if ingress && len(r.ToServices) > 0 {
 		errs = append(errs, refuse(path.Child("toServices")))
+	}
+	for i := range r.ToServices {
+		if !ingress && ServiceRefused(&r.ToServices[i]) {
+			errs = append(errs, refuse(path.Child("toServices").Index(i).Child("scope")))
+		}
 	}
 	for i := range r.Ports {
 		if PortRefused(&r.Ports[i]) {
@@ -135,10 +149,10 @@ func Policy(appliedTo []v1beta1.AppliedTo, ingress, egress []v1beta1.Rule) field
 		errs = append(errs, AppliedTo(&appliedTo[i], spec.Child("appliedTo").Index(i))...)
 	}
 	for i := range ingress {
-		errs = append(errs, Rule(&ingress[i], spec.Child("ingress").Index(i))...)
+		errs = append(errs, Rule(&ingress[i], true, spec.Child("ingress").Index(i))...)
 	}
 	for i := range egress {
-		errs = append(errs, Rule(&egress[i], spec.Child("egress").Index(i))...)
+		errs = append(errs, Rule(&egress[i], false, spec.Child("egress").Index(i))...)
 	}
 	return errs
 }

@@ -154,11 +154,11 @@ tier: application
 priority: 5
 appliedTo: [{podSelector: {matchLabels: {app: db}}}]
 ingress: [{action: Drop, toServices: [{name: web, namespace: default}]}]`},
-	{"egress toServices", "spec.egress[0].toServices", `
+	{"egress toServices scope ClusterSet", "spec.egress[0].toServices[0].scope", `
 tier: application
 priority: 5
 appliedTo: [{podSelector: {matchLabels: {app: db}}}]
-egress: [{action: Drop, toServices: [{name: web, namespace: default}]}]`},
+egress: [{action: Drop, toServices: [{name: web, namespace: default, scope: ClusterSet}]}]`},
 	{"ingress peer fqdn", "spec.ingress[0].from[0].fqdn", `
 tier: application
 priority: 5
