@@ -52,6 +52,10 @@ type frontend struct {
 	id    uint32
 	flows []openflow.Flow
 	group *openflow.GroupMod
+	// affinity (seconds, 0 for none) and endpoints say which learned
+	// flows a change makes stale (proxy_affinity.go).
+	affinity  uint16
+	endpoints []proxy.Endpoint
 }
 
 func newServiceFlows(p *Pipeline) *ServiceFlows {
@@ -113,6 +117,7 @@ func (sf *ServiceFlows) replace(ref proxy.ServiceRef, ports []proxy.ServicePort)
 		if !slices.ContainsFunc(now, func(n frontend) bool { return n.key == fe.key }) {
 			sf.ids.release(sf.p, fe.key)
 		}
+		sf.p.deleteWithBundle(learnedDeletes(fe, now)...)
 	}
 	for _, fe := range now {
 		sf.contribute(owner, fe)
@@ -137,9 +142,12 @@ func (sf *ServiceFlows) frontends(sp *proxy.ServicePort) []frontend {
 		}
 		key := frontendKey{port: sp.Key, ip: ip}
 		id := sf.ids.get(sf.p, key)
-		flows, group := sf.p.build.frontendFlows(frontendSpec{id: id, group: serviceGroupID(sf.p.cfg.Round, id),
-			vip: ip, port: sp.Port, protocol: sp.Key.Protocol, endpoints: sp.InternalEndpoints()})
-		out = append(out, frontend{key: key, id: id, flows: flows, group: group})
+		spec := frontendSpec{id: id, group: serviceGroupID(sf.p.cfg.Round, id), vip: ip, port: sp.Port,
+			protocol: sp.Key.Protocol, endpoints: ipv4Endpoints(sp.InternalEndpoints()),
+			affinity: affinitySeconds(sp.AffinityTimeout)}
+		flows, group := sf.p.build.frontendFlows(spec)
+		out = append(out, frontend{key: key, id: id, flows: flows, group: group, affinity: spec.affinity,
+			endpoints: spec.endpoints})
 	}
 	return out
 }

@@ -37,6 +37,9 @@ type frontendSpec struct {
 	port      uint16
 	protocol  proxy.Protocol
 	endpoints []proxy.Endpoint
+	// affinity is the sessionAffinity ClientIP timeout in seconds, 0 for
+	// none (proxy_affinity.go).
+	affinity uint16
 }
 
 // protoMatch returns the match of a protocol and destination port; false
@@ -64,6 +67,11 @@ func ipProto(p proxy.Protocol) uint8 {
 //     the endpoint into reg3/reg4 and resubmit to EndpointDNAT; without
 //     endpoints it is rejected (TCP reset, ICMP unreachable) as kube-proxy
 //     does;
+//   - with sessionAffinity ClientIP, one flow per endpoint above the group
+//     flow takes the connections SessionAffinity pinned to the endpoint
+//     and those the group chose it for (the buckets set the hit bit and
+//     resubmit to ServiceLB) to EndpointDNAT, learning the client's
+//     endpoint on the way (proxy_affinity.go);
 //   - EndpointDNAT: one flow per endpoint commits the connection with its
 //     destination translated to the endpoint, ct_mark's Service bit and
 //     the frontend id in ct_label[64..95], and continues in the egress
@@ -72,9 +80,8 @@ func (b flowBuilder) frontendFlows(s frontendSpec) ([]openflow.Flow, *openflow.G
 	c := cookie(b.round, categoryService, s.id)
 	proto, _ := protoMatch(s.protocol, s.port)
 	ip := openflow.EthType(openflow.EthTypeIPv4)
-	newConn := openflow.CTState(openflow.CTStateNew|openflow.CTStateTrk, openflow.CTStateNew|openflow.CTStateTrk)
 	lb := openflow.Flow{Table: ServiceLB, Priority: servicePriority, Cookie: c,
-		Match: openflow.MustMatch(append([]openflow.MatchField{ip, newConn, openflow.IPDst(hostPrefix(s.vip))}, proto...)...)}
+		Match: openflow.MustMatch(append([]openflow.MatchField{ip, newConnState(), openflow.IPDst(hostPrefix(s.vip))}, proto...)...)}
 	endpoints := ipv4Endpoints(s.endpoints)
 	if len(endpoints) == 0 {
 		lb.Instructions = openflow.Apply(controllerLoads(DispositionReject, PacketInOpReject, ServiceLB)...).Goto(Output)
@@ -83,10 +90,19 @@ func (b flowBuilder) frontendFlows(s frontendSpec) ([]openflow.Flow, *openflow.G
 	lb.Instructions = openflow.Apply(ServiceIDField.Load(s.id), openflow.Group{ID: s.group})
 	out := []openflow.Flow{lb}
 	group := &openflow.GroupMod{Type: openflow.GroupTypeSelect, GroupID: s.group}
+	if s.affinity != 0 {
+		group.Selection = affinitySelection(s.protocol)
+	}
 	for i, ep := range endpoints {
-		group.Buckets = append(group.Buckets, openflow.Bucket{ID: uint32(i), Weight: bucketWeight, Actions: []openflow.Action{
-			EndpointIPField.Load(ipv4Uint(ep.IP)), EndpointPortField.Load(uint32(ep.Port)),
-			openflow.ResubmitTable(EndpointDNAT)}})
+		actions := []openflow.Action{EndpointIPField.Load(ipv4Uint(ep.IP)), EndpointPortField.Load(uint32(ep.Port)),
+			openflow.ResubmitTable(EndpointDNAT)}
+		if s.affinity != 0 {
+			// Through the endpoint's affinity flow, which learns.
+			actions[2] = AffinityHitField.Load(1)
+			actions = append(actions, openflow.ResubmitTable(ServiceLB))
+			out = append(out, b.affinityHitFlow(s, ep, c))
+		}
+		group.Buckets = append(group.Buckets, openflow.Bucket{ID: uint32(i), Weight: bucketWeight, Actions: actions})
 		out = append(out, b.endpointDNATFlow(s.protocol, ep))
 	}
 	return out, group

@@ -21,6 +21,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -40,7 +41,8 @@ func goldenServicePort(name string, proto proxy.Protocol, port uint16, eps ...st
 }
 
 // goldenServices is a pipeline holding a TCP Service with two endpoints,
-// a UDP one without, and an SCTP one (not proxied).
+// a UDP one without, an SCTP one (not proxied), and a TCP Service with
+// sessionAffinity ClientIP.
 func goldenServices(t *testing.T) *Pipeline {
 	p, err := New(Config{Switch: noSwitch{}})
 	require.NoError(t, err)
@@ -49,6 +51,10 @@ func goldenServices(t *testing.T) *Pipeline {
 		goldenServicePort("web", proxy.UDP, 53),
 		goldenServicePort("web", proxy.SCTP, 9),
 	})
+	sticky := goldenServicePort("sticky", proxy.TCP, 443, "10.77.0.14:8443", "10.77.0.15:8443")
+	sticky.ClusterIPs = []netip.Addr{netip.MustParseAddr("10.96.0.11")}
+	sticky.AffinityTimeout = 10800 * time.Second
+	p.services.replace(proxy.ServiceRef{Namespace: "default", Name: "sticky"}, []proxy.ServicePort{sticky})
 	return p
 }
 
@@ -71,7 +77,11 @@ func formatGroup(g openflow.GroupMod) string {
 		}
 		buckets = append(buckets, fmt.Sprintf("bucket=bucket_id:%d,weight:%d,actions=%s", b.ID, b.Weight, strings.Join(acts, ",")))
 	}
-	return fmt.Sprintf("group_id=%d,type=select,%s", g.GroupID, strings.Join(buckets, ","))
+	sel := ""
+	if g.Selection != nil {
+		sel = g.Selection.String() + ","
+	}
+	return fmt.Sprintf("group_id=%d,type=select,%s%s", g.GroupID, sel, strings.Join(buckets, ","))
 }
 
 // TestServiceIDsStay: a Service's frontends keep their ids (and so their
