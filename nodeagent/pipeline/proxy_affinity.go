@@ -126,13 +126,18 @@ func (b flowBuilder) learnAffinity(s frontendSpec, ep proxy.Endpoint) openflow.L
 // pinned to ep, one of the frontend's endpoints, to EndpointDNAT.
 func (b flowBuilder) affinityHitFlow(s frontendSpec, ep proxy.Endpoint, c uint64) openflow.Flow {
 	proto, _ := protoMatch(s.protocol, s.port)
-	m := openflow.MustMatch(append([]openflow.MatchField{openflow.EthType(openflow.EthTypeIPv4), newConnState(),
-		openflow.IPDst(hostPrefix(s.vip)), EndpointIPField.Match(ipv4Uint(ep.IP)),
-		// reg4: the endpoint's port and the hit bit.
-		openflow.RegFieldMasked(EndpointPortField.Reg, uint32(ep.Port)<<EndpointPortField.Ofs|1<<AffinityHitField.Ofs,
-			EndpointPortField.Mask()|AffinityHitField.Mask())}, proto...)...)
-	return openflow.Flow{Table: ServiceLB, Priority: affinityHitPrio, Cookie: c, Match: m,
-		Instructions: openflow.Apply(ServiceIDField.Load(s.id), b.learnAffinity(s, ep)).Goto(EndpointDNAT)}
+	// reg4: the endpoint's port, the hit bit and, for a NodePort frontend,
+	// NodePortField.
+	reg4, mask := uint32(ep.Port)<<EndpointPortField.Ofs|1<<AffinityHitField.Ofs, EndpointPortField.Mask()|AffinityHitField.Mask()
+	fields := []openflow.MatchField{openflow.EthType(openflow.EthTypeIPv4), newConnState(), EndpointIPField.Match(ipv4Uint(ep.IP))}
+	if s.vip.IsValid() {
+		fields = append(fields, openflow.IPDst(hostPrefix(s.vip)))
+	} else {
+		reg4, mask = reg4|1<<NodePortField.Ofs, mask|NodePortField.Mask()
+	}
+	fields = append(append(fields, openflow.RegFieldMasked(EndpointPortField.Reg, reg4, mask)), proto...)
+	return openflow.Flow{Table: ServiceLB, Priority: affinityHitPrio, Cookie: c, Match: openflow.MustMatch(fields...),
+		Instructions: openflow.Apply(append(s.frontendLoads(), b.learnAffinity(s, ep))...).Goto(EndpointDNAT)}
 }
 
 func newConnState() openflow.MatchField {

@@ -33,8 +33,16 @@ const (
 // frontendSpec is one frontend to build: a Service port at one address.
 type frontendSpec struct {
 	id, group uint32
-	vip       netip.Addr
-	port      uint16
+	// vip is the ClusterIP; the zero Addr for a NodePort frontend, which
+	// matches NodePortField (the node's addresses) instead.
+	vip  netip.Addr
+	port uint16
+	// snat SNATs the connections to the gateway IP (NodePort, eTP Cluster).
+	snat bool
+	// dropEmpty drops new connections when there are no endpoints
+	// (externalTrafficPolicy or internalTrafficPolicy Local without local
+	// endpoints) instead of rejecting them.
+	dropEmpty bool
 	protocol  proxy.Protocol
 	endpoints []proxy.Endpoint
 	// affinity is the sessionAffinity ClientIP timeout in seconds, 0 for
@@ -81,13 +89,17 @@ func (b flowBuilder) frontendFlows(s frontendSpec) ([]openflow.Flow, *openflow.G
 	proto, _ := protoMatch(s.protocol, s.port)
 	ip := openflow.EthType(openflow.EthTypeIPv4)
 	lb := openflow.Flow{Table: ServiceLB, Priority: servicePriority, Cookie: c,
-		Match: openflow.MustMatch(append([]openflow.MatchField{ip, newConnState(), openflow.IPDst(hostPrefix(s.vip))}, proto...)...)}
+		Match: openflow.MustMatch(append(append([]openflow.MatchField{ip, newConnState()}, s.dstMatch()...), proto...)...)}
 	endpoints := ipv4Endpoints(s.endpoints)
-	if len(endpoints) == 0 {
+	switch {
+	case len(endpoints) == 0 && s.dropEmpty:
+		lb.Instructions = openflow.Drop()
+		return []openflow.Flow{lb}, nil
+	case len(endpoints) == 0:
 		lb.Instructions = openflow.Apply(controllerLoads(DispositionReject, PacketInOpReject, ServiceLB)...).Goto(Output)
 		return []openflow.Flow{lb}, nil
 	}
-	lb.Instructions = openflow.Apply(ServiceIDField.Load(s.id), openflow.Group{ID: s.group})
+	lb.Instructions = openflow.Apply(append(s.frontendLoads(), openflow.Group{ID: s.group})...)
 	out := []openflow.Flow{lb}
 	group := &openflow.GroupMod{Type: openflow.GroupTypeSelect, GroupID: s.group}
 	if s.affinity != 0 {
@@ -108,6 +120,24 @@ func (b flowBuilder) frontendFlows(s frontendSpec) ([]openflow.Flow, *openflow.G
 	return out, group
 }
 
+// dstMatch matches the frontend's address: the ClusterIP, or for a
+// NodePort frontend the mark of traffic to the node's addresses.
+func (s frontendSpec) dstMatch() []openflow.MatchField {
+	if !s.vip.IsValid() {
+		return []openflow.MatchField{NodePortField.Match(1)}
+	}
+	return []openflow.MatchField{openflow.IPDst(hostPrefix(s.vip))}
+}
+
+// frontendLoads are the register loads of a new connection to the frontend.
+func (s frontendSpec) frontendLoads() []openflow.Action {
+	out := []openflow.Action{ServiceIDField.Load(s.id)}
+	if s.snat {
+		out = append(out, NodePortSNATField.Load(1))
+	}
+	return out
+}
+
 // endpointDNATFlow translates new connections to an endpoint. It is shared
 // by every frontend with that endpoint, so its cookie names no frontend.
 func (b flowBuilder) endpointDNATFlow(p proxy.Protocol, ep proxy.Endpoint) openflow.Flow {
@@ -117,6 +147,8 @@ func (b flowBuilder) endpointDNATFlow(p proxy.Protocol, ep proxy.Endpoint) openf
 		openflow.NAT{Flags: openflow.NATDst, IPMin: ep.IP, PortMin: ep.Port},
 		openflow.SetField{Value: openflow.CTMarkMasked(ctMarkService, ctMarkService)},
 		openflow.CopyField{Src: ServiceIDField.field(), Dst: openflow.FieldCTLabel, DstOfs: ctLabelSvcShift, NBits: 32},
+		openflow.CopyField{Src: NodePortSNATField.field(), SrcOfs: uint16(NodePortSNATField.Ofs),
+			Dst: openflow.FieldCTMark, DstOfs: ctMarkSNATShift, NBits: 1},
 	}}
 	return openflow.Flow{Table: EndpointDNAT, Priority: servicePriority, Cookie: cookie(b.round, categoryService, 0),
 		Match: m, Instructions: openflow.Apply(ct)}
