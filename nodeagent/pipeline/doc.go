@@ -92,6 +92,27 @@ limitations under the License.
 // that removes their endpoint or frontend, and the 210 flows exist only for
 // current endpoints, so a stale learned flow never reaches a removed one.
 //
+// NodePorts (gateway_nodeport.go; the host steers NodeIP:<range> and
+// replies to the gateway IP into the gateway, nodeagent/nodenet):
+//
+//	UnSNAT ────────── nw_dst=<gw IP>: ct(zone 65521, nat) (SNAT replies)
+//	ConntrackState ── 195 from gw, +new, nw_dst=<node IP>: reg4[18] := 1,
+//	   │              resubmit(,SessionAffinity), resubmit(,ServiceLB)
+//	ServiceLB ─────── 200 +new, reg4[18], tp_dst=<nodePort>: reg7 := id,
+//	   │              eTP Cluster: reg4[19] := 1; group (external endpoints);
+//	   │              eTP Local without local endpoints: drop
+//	EndpointDNAT ──── also ct_mark[5] := reg4[19]
+//	IngressSecurityClassifier  ct_mark[5] (AllowHostIngress) → 15: an
+//	   │              eTP Cluster connection is the node's own traffic
+//	ServiceSNAT ───── ct_mark[5], -rpl: ct(commit, zone 65521,
+//	   │              nat(src=<gw IP>)) → Output
+//	Output ────────── 210 in_port=gw, reg1=gw: IN_PORT
+//
+// The source the endpoint sees: the receiving node's gateway IP for
+// externalTrafficPolicy Cluster (local and remote endpoints alike, so that
+// replies return through the receiving node), the client's own address for
+// Local. docs/services.md says what that means for NetworkPolicy.
+//
 // Traffic between nodes is routed by the hosts (see nodeagent/nodenet):
 // egress policy applies at the source node, ingress policy at the
 // destination node, conntrack on both.
