@@ -171,6 +171,21 @@ func TestOVSNodePort(t *testing.T) {
 		_, err := n.askVIP("pod1", testVIP+":80", blockTimeout)
 		require.True(t, isTimeout(err), "iTP Local without local endpoints drops: %v", err)
 	})
+	t.Run("a K8s policy allowing only pod1: eTP Cluster is the node's traffic, eTP Local the client's", func(t *testing.T) {
+		n.t = t
+		onlyPod1 := rule(k8snp("np-only-pod1", in), targets("pod2"), n.peer("pod1"), tcp(8080))
+		n.reconcile(onlyPod1)
+		defer n.forget(onlyPod1)
+		n.syncService(n.nodePortSvc("np", []string{"pod2"}))
+		got := n.askMany("ext", nodePort, 5)
+		require.Equal(t, map[string][]string{"pod2": repeat(gwTestIP, 5)}, got,
+			"eTP Cluster to a local endpoint: SNATed to the gateway IP, exempt as the node's own traffic")
+		sp := n.nodePortSvc("np", []string{"pod2"})
+		sp.ExternalLocal = true
+		n.syncService(sp)
+		_, err := n.askVIP("ext", nodePort, blockTimeout)
+		require.True(t, isTimeout(err), "eTP Local keeps the client's address, which the policy does not allow: %v", err)
+	})
 	t.Run("other ports of the range still reach the host", func(t *testing.T) {
 		n.t = t
 		n.serveName("host", 30999)
