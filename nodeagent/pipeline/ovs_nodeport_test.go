@@ -141,6 +141,15 @@ func TestOVSNodePort(t *testing.T) {
 		}
 		n.requireInstalled()
 	})
+	t.Run("eTP Cluster with ClientIP affinity: one endpoint for the outside client", func(t *testing.T) {
+		n.t = t
+		sp := n.nodePortSvc("np", []string{"pod2", "pod3"}, "peer")
+		sp.AffinityTimeout = affinityTestTimeout
+		n.syncService(sp)
+		got := n.askMany("ext", nodePort, 20)
+		require.Len(t, got, 1, "endpoints of 20 connections from one client with affinity: %v", got)
+		n.syncService(n.nodePortSvc("np", []string{"pod2"}, "peer"))
+	})
 	t.Run("eTP Local: local endpoints only, the client's source", func(t *testing.T) {
 		n.t = t
 		sp := n.nodePortSvc("np", []string{"pod3"}, "peer")
