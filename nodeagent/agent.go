@@ -193,7 +193,7 @@ func (a *Agent) setupHost(ctx context.Context, p *parts) error {
 	}
 	host, err := nodenet.SetupHost(ctx, p.db, nodenet.HostConfig{NodeName: c.NodeName, Kube: c.Kube, NetNS: c.HostNetNS,
 		Bridge: c.Bridge, GatewayName: c.GatewayName, MTU: c.MTU, PodCIDRTimeout: c.PodCIDRTimeout,
-		IsolateNewLinks: c.DatapathType == DatapathNetdev})
+		IsolateNewLinks: c.DatapathType == DatapathNetdev, NodePorts: true})
 	if err != nil {
 		return fmt.Errorf("setting up the Pod network of node %s: %w", c.NodeName, err)
 	}
@@ -208,7 +208,8 @@ func (a *Agent) pipelineGateway(p *parts) *pipeline.Gateway {
 		return nil
 	}
 	gw := p.host.Gateway()
-	out := &pipeline.Gateway{OFPort: gw.OFPort, MAC: gw.MAC, PodCIDRs: gw.PodCIDRs, AllowHostIngress: !a.cfg.HostIngressPolicy}
+	out := &pipeline.Gateway{OFPort: gw.OFPort, MAC: gw.MAC, PodCIDRs: gw.PodCIDRs, AllowHostIngress: !a.cfg.HostIngressPolicy,
+		NodeIPs: p.host.NodeIPs()}
 	for _, ip := range gw.IPs {
 		out.IPs = append(out.IPs, net.IP(ip.AsSlice()))
 	}

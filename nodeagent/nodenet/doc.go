@@ -52,6 +52,13 @@ limitations under the License.
 // node's Pod CIDR. Both nodes' OVS see every packet: policy is enforced
 // egress at the source node and ingress at the destination node.
 //
+// # NodePorts
+//
+// With HostConfig.NodePorts, policy routing sends connections to the Node's
+// InternalIPs on the NodePort range, and the replies to the gateway IP, into
+// the gateway, where the OVS pipeline load-balances them (nodeport.go has
+// the rules; docs/services.md the source addresses endpoints see).
+//
 // # The userspace datapath
 //
 // With datapath_type=netdev the host end of every Pod veth stays a kernel

@@ -20,7 +20,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/klog/v2"
 
 	"k8s.io/client-go/kubernetes"
 )
@@ -47,6 +51,11 @@ type HostConfig struct {
 	PodCIDRTimeout time.Duration
 	// IsolateNewLinks: see ForwardingConfig (set it with the netdev datapath).
 	IsolateNewLinks bool
+	// NodePorts steers NodePort traffic to the Node's IPv4 InternalIPs into
+	// the gateway (SetupNodePorts), with this NodePort range (0, 0: the
+	// default).
+	NodePorts                bool
+	NodePortMin, NodePortMax uint16
 }
 
 // Validate reports every invalid field (the parts' own configs check
@@ -71,8 +80,9 @@ func (c *HostConfig) Validate() error {
 // Host is a node's configured host network: the gateway, forwarding, and
 // the route controller (Run).
 type Host struct {
-	gw     *Gateway
-	routes *RouteController
+	gw      *Gateway
+	routes  *RouteController
+	nodeIPs []netip.Addr
 }
 
 // SetupHost waits for the Node's Pod CIDRs, sets up the gateway and
@@ -103,8 +113,44 @@ func SetupHost(ctx context.Context, db PortDB, cfg HostConfig) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Host{gw: gw, routes: routes}, nil
+	h := &Host{gw: gw, routes: routes}
+	if cfg.NodePorts {
+		if h.nodeIPs, err = setupHostNodePorts(ctx, cfg, gw); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
 }
+
+// setupHostNodePorts steers NodePorts on the Node's IPv4 InternalIPs into
+// the gateway; none without an IPv4 gateway IP or InternalIP.
+func setupHostNodePorts(ctx context.Context, cfg HostConfig, gw *Gateway) ([]netip.Addr, error) {
+	node, err := cfg.Kube.CoreV1().Nodes().Get(ctx, cfg.NodeName, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("reading node %s for its NodePort addresses: %w", cfg.NodeName, err)
+	}
+	nodeIPs := NodeInternalIPv4s(node)
+	var gwIP netip.Addr
+	for _, a := range gw.IPs {
+		if a.Is4() {
+			gwIP = a
+		}
+	}
+	if len(nodeIPs) == 0 || !gwIP.IsValid() {
+		klog.FromContext(ctx).Info("Not serving NodePorts: no IPv4 InternalIP or gateway IP", "node", cfg.NodeName)
+		return nil, nil
+	}
+	err = SetupNodePorts(NodePortConfig{NetNS: cfg.NetNS, Gateway: gw.Name, GatewayMAC: gw.MAC, GatewayIP: gwIP,
+		NodeIPs: nodeIPs, PortMin: cfg.NodePortMin, PortMax: cfg.NodePortMax})
+	if err != nil {
+		return nil, fmt.Errorf("steering the NodePorts of node %s: %w", cfg.NodeName, err)
+	}
+	return nodeIPs, nil
+}
+
+// NodeIPs are the addresses whose NodePorts are steered into the gateway
+// (empty when NodePorts are not served).
+func (h *Host) NodeIPs() []netip.Addr { return h.nodeIPs }
 
 // Gateway is the node's gateway.
 func (h *Host) Gateway() *Gateway { return h.gw }

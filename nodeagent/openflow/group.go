@@ -59,6 +59,9 @@ type GroupMod struct {
 	Type    GroupType
 	GroupID uint32
 	Buckets []Bucket
+	// Selection is a select group's selection method (group_selection.go);
+	// nil: OVS's default (dp_hash).
+	Selection *GroupSelection
 }
 
 // DeleteAllGroups returns the GROUP_MOD that removes every group.
@@ -80,6 +83,9 @@ func (g GroupMod) AppendBody(b []byte) []byte {
 		b = g.appendBucket(b, bk)
 	}
 	be.PutUint16(b[lenAt:], uint16(len(b)-start))
+	if g.Selection != nil {
+		b = g.Selection.appendProp(b)
+	}
 	return b
 }
 
@@ -116,7 +122,14 @@ func decodeGroupMod(body []byte) (GroupMod, error) {
 		g.Buckets = append(g.Buckets, bk)
 		bs = bs[l:]
 	}
-	return g, nil
+	err := walkProps(body[16+n:], func(typ uint16, v []byte) error {
+		s, ok, err := decodeGroupSelection(typ, v)
+		if ok {
+			g.Selection = &s
+		}
+		return err
+	})
+	return g, err
 }
 
 // decodeBucket decodes one bucket; the weight property is kept for select

@@ -264,6 +264,22 @@ func serviceGoldens() []ofctlGolden {
 				{ID: 1, Weight: 50, Actions: []Action{SetFieldUint(Reg(3), 0xa000006), LoadReg(4, 0x1f90, 0, 16), ResubmitTable(7)}},
 			}},
 		},
+		{
+			name: "select group hash selection method",
+			cmd:  "add-group",
+			text: "group_id=6,type=select,selection_method=hash,fields(ip_src,ip_dst,ip_proto,tcp_src,tcp_dst),bucket=bucket_id:0,weight:100,actions=resubmit(,6),bucket=bucket_id:1,weight:100,actions=resubmit(,7)",
+			want: "060f00a800000000000001000000000600400000ffffffff0020001000000000" +
+				"ffff001000002320000efff80600000000000008006400000020001000000001" +
+				"ffff001000002320000efff8070000000000000800640000ffff00490000154d" +
+				"0000000100000000686173680000000000000000000000000000000000000000" +
+				"80001604ffffffff80001804ffffffff80001401ff80001a02ffff80001c02ff" +
+				"ff00000000000000",
+			msg: GroupMod{Command: GroupAdd, Type: GroupTypeSelect, GroupID: 6, Buckets: []Bucket{
+				{ID: 0, Weight: 100, Actions: []Action{ResubmitTable(6)}},
+				{ID: 1, Weight: 100, Actions: []Action{ResubmitTable(7)}},
+			}, Selection: &GroupSelection{Method: "hash",
+				Fields: []Field{FieldIPv4Src, FieldIPv4Dst, FieldIPProto, FieldTCPSrc, FieldTCPDst}}},
+		},
 	}
 }
 

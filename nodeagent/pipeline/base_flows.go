@@ -61,8 +61,11 @@ func baseFlows(c baseConfig) []openflow.Flow {
 	}
 	for id := range numTables {
 		instr := openflow.Drop()
-		if tables[id].miss == missNext {
+		switch tables[id].miss {
+		case missNext:
 			instr = openflow.Goto(id + 1)
+		case missResubmitServices:
+			instr = openflow.Apply(openflow.ResubmitTable(SessionAffinity), openflow.ResubmitTable(ServiceLB))
 		}
 		add(id, missPriority, openflow.Match{}, instr)
 	}

@@ -62,6 +62,57 @@ limitations under the License.
 //	                   enforces ingress); optionally from the node itself
 //	                   (reg0[0..3]=2, nw_src=<gw IP>) → 15
 //
+// The Service proxy (proxy.go, proxy_flows.go, proxy_base.go,
+// proxy_affinity.go) adds its tables between conntrack and the egress
+// policy (table ids in tables.go; the numbers above are positions):
+//
+//	UnSNAT ────────── nw_dst=169.254.0.253: ct(zone 65521, nat) (hairpin replies)
+//	ConntrackState ── -new+trk → egress policy (already NATed)
+//	   │              +new+dnat, ct_mark Service bit → reg7 := ct_label[64..95]
+//	   │              miss (new): resubmit(,SessionAffinity), resubmit(,ServiceLB)
+//	SessionAffinity ─ learned: ip_src,ip_dst,proto,tp_dst of a client →
+//	   │              reg3 := endpoint IP, reg4[0..15] := port, reg4[17] := 1
+//	   │              (hard_timeout = sessionAffinity timeout); miss: stop
+//	ServiceLB ─────── 210 +new, vip:port, reg3/reg4 = endpoint E, reg4[17]:
+//	   │                  reg7 := id, learn(E), → EndpointDNAT  (affinity)
+//	   │              200 +new, vip:port: reg7 := id, group (buckets:
+//	   │                  reg3/reg4 := E → EndpointDNAT; with affinity also
+//	   │                  reg4[17] := 1 → resubmit ServiceLB, i.e. the 210 flow)
+//	   │              200 +new, vip:port without endpoints: reject
+//	EndpointDNAT ──── reg3/reg4 = E: ct(commit, nat(dst=E), ct_mark Service
+//	   │              bit, ct_label[64..95] := reg7) → egress policy
+//	ServiceSNAT ───── a Pod to itself through a Service: ct(commit, zone
+//	                  65521, nat(src=169.254.0.253)) → out its in_port
+//
+// sessionAffinity ClientIP: the learned flow lives hard_timeout seconds
+// after the client's last new connection (each one relearns); the groups of
+// affinity frontends select with selection_method=hash over the 5-tuple so
+// that back-to-back connections see what the previous one learned; learned
+// flows have cookie category 5 and are deleted, by cookie, in the bundle
+// that removes their endpoint or frontend, and the 210 flows exist only for
+// current endpoints, so a stale learned flow never reaches a removed one.
+//
+// NodePorts (gateway_nodeport.go; the host steers NodeIP:<range> and
+// replies to the gateway IP into the gateway, nodeagent/nodenet):
+//
+//	UnSNAT ────────── nw_dst=<gw IP>: ct(zone 65521, nat) (SNAT replies)
+//	ConntrackState ── 195 from gw, +new, nw_dst=<node IP>: reg4[18] := 1,
+//	   │              resubmit(,SessionAffinity), resubmit(,ServiceLB)
+//	ServiceLB ─────── 200 +new, reg4[18], tp_dst=<nodePort>: reg7 := id,
+//	   │              eTP Cluster: reg4[19] := 1; group (external endpoints);
+//	   │              eTP Local without local endpoints: drop
+//	EndpointDNAT ──── also ct_mark[5] := reg4[19]
+//	IngressSecurityClassifier  ct_mark[5] (AllowHostIngress) → 15: an
+//	   │              eTP Cluster connection is the node's own traffic
+//	ServiceSNAT ───── ct_mark[5], -rpl: ct(commit, zone 65521,
+//	   │              nat(src=<gw IP>)) → Output
+//	Output ────────── 210 in_port=gw, reg1=gw: IN_PORT
+//
+// The source the endpoint sees: the receiving node's gateway IP for
+// externalTrafficPolicy Cluster (local and remote endpoints alike, so that
+// replies return through the receiving node), the client's own address for
+// Local. docs/services.md says what that means for NetworkPolicy.
+//
 // Traffic between nodes is routed by the hosts (see nodeagent/nodenet):
 // egress policy applies at the source node, ingress policy at the
 // destination node, conntrack on both.

@@ -140,6 +140,14 @@ var (
 	HairpinField = RegField{Reg: 4, Ofs: 16, NBits: 1}
 	// AffinityHitField (reg4[17]) says SessionAffinity chose the endpoint.
 	AffinityHitField = RegField{Reg: 4, Ofs: 17, NBits: 1}
+	// NodePortField (reg4[18]) marks a new connection from the gateway to
+	// one of the node's addresses (Gateway.NodeIPs): ServiceLB's NodePort
+	// frontends match it instead of a ClusterIP.
+	NodePortField = RegField{Reg: 4, Ofs: 18, NBits: 1}
+	// NodePortSNATField (reg4[19]) asks for the connection's source to be
+	// SNATed to the gateway IP (externalTrafficPolicy Cluster); the
+	// EndpointDNAT commit copies it to ct_mark bit 5.
+	NodePortSNATField = RegField{Reg: 4, Ofs: 19, NBits: 1}
 	// ServiceIDField (reg7) is the id of the Service port a new connection
 	// was sent to (before DNAT), for toServices rules; restored from
 	// ct_label[64..95] for later packets of the connection.
@@ -151,6 +159,8 @@ var (
 // hairpin connections are SNATed to HairpinIPv4 in their own zone.
 const (
 	ctMarkService   uint32 = 1 << 4
+	ctMarkSNAT      uint32 = 1 << 5
+	ctMarkSNATShift        = 5
 	ctLabelSvcShift        = 64
 	CTZoneSNATv4    uint16 = 0xfff1
 	CTZoneSNATv6    uint16 = 0xffe7

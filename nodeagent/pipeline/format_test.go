@@ -308,10 +308,14 @@ func (o ofctlFormat) ct(a openflow.CT) string {
 	return "ct(" + strings.Join(parts, ",") + ")"
 }
 
-// subfield prints a field's bits as ovs-ofctl does: [] for all of them.
+// subfield prints a field's bits as ovs-ofctl does: [] for all of them,
+// [n] for one.
 func subfield(f openflow.Field, ofs, nbits uint16) string {
 	if ofs == 0 && int(nbits) == f.Width()*8 {
 		return nxmName(f) + "[]"
+	}
+	if nbits == 1 {
+		return fmt.Sprintf("%s[%d]", nxmName(f), ofs)
 	}
 	return fmt.Sprintf("%s[%d..%d]", nxmName(f), ofs, ofs+nbits-1)
 }

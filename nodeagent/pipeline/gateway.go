@@ -48,6 +48,11 @@ type Gateway struct {
 	// from a Pod's own node. Traffic routed in from other nodes keeps its
 	// source address and stays subject to ingress policy.
 	AllowHostIngress bool
+	// NodeIPs are the node's own addresses whose NodePorts the host steers
+	// into the gateway (nodenet.NodePortSteering). With an IPv4 one and an
+	// IPv4 gateway IP, the pipeline load-balances NodePort traffic from the
+	// gateway (gateway_nodeport.go); without, NodePorts are not served.
+	NodeIPs []netip.Addr
 }
 
 // validate checks the gateway configuration, naming the field.
@@ -72,6 +77,11 @@ func (g *Gateway) validate() error {
 			errs = append(errs, fmt.Errorf("pipeline: Gateway.PodCIDRs has an invalid CIDR %q", c))
 		}
 	}
+	for _, a := range g.NodeIPs {
+		if !a.IsValid() || a.Is4In6() {
+			errs = append(errs, fmt.Errorf("pipeline: Gateway.NodeIPs has an invalid address %q", a))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -81,6 +91,7 @@ func (g *Gateway) clone() *Gateway {
 	out.MAC = slices.Clone(g.MAC)
 	out.IPs = slices.Clone(g.IPs)
 	out.PodCIDRs = slices.Clone(g.PodCIDRs)
+	out.NodeIPs = slices.Clone(g.NodeIPs)
 	return &out
 }
 
@@ -165,5 +176,5 @@ func (b flowBuilder) gatewayFlows(g *Gateway) []openflow.Flow {
 	add(L2ForwardingCalc, gwPriority, openflow.Apply(TargetOFPortField.Load(port), OutputField.Load(OutputToPort)).
 		Goto(IngressSecurityClassifier), openflow.EthDst(g.MAC))
 	add(IngressSecurityClassifier, gwPriority, openflow.Goto(ConntrackCommit), TargetOFPortField.Match(port))
-	return out
+	return append(out, b.nodePortFlows(g, c)...)
 }

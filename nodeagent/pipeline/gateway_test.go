@@ -44,6 +44,9 @@ func TestGoldenGateway(t *testing.T) {
 		{"gateway-allow-host", goldenGateway(true)},
 		{"gateway-ipv4", &Gateway{OFPort: 9, MAC: mac("0a:58:0a:f4:01:01"), IPs: ips("10.244.1.1"),
 			PodCIDRs: []netip.Prefix{netip.MustParsePrefix("10.244.1.0/24")}}},
+		{"gateway-nodeports", &Gateway{OFPort: 9, MAC: mac("0a:58:0a:f4:01:01"), IPs: ips("10.244.1.1"),
+			PodCIDRs: []netip.Prefix{netip.MustParsePrefix("10.244.1.0/24")}, AllowHostIngress: true,
+			NodeIPs: []netip.Addr{netip.MustParseAddr("172.30.0.11"), netip.MustParseAddr("fd30::11")}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := New(Config{Switch: noSwitch{}, Gateway: tc.gw})
@@ -68,6 +71,7 @@ func TestGatewayValidate(t *testing.T) {
 		{"zero ofport", func(g *Gateway) { g.OFPort = 0 }, "Gateway.OFPort 0"},
 		{"reserved ofport", func(g *Gateway) { g.OFPort = 0xff00 }, "Gateway.OFPort 65280"},
 		{"short MAC", func(g *Gateway) { g.MAC = net.HardwareAddr{1, 2} }, "Gateway.MAC"},
+		{"invalid node IP", func(g *Gateway) { g.NodeIPs = []netip.Addr{{}} }, "Gateway.NodeIPs has an invalid address"},
 		{"no IPs", func(g *Gateway) { g.IPs = nil }, "Gateway.IPs is empty"},
 		{"bad IP", func(g *Gateway) { g.IPs = []net.IP{{1, 2, 3}} }, "Gateway.IPs has an invalid address"},
 		{"unmasked CIDR", func(g *Gateway) { g.PodCIDRs = []netip.Prefix{netip.MustParsePrefix("10.77.0.1/24")} },

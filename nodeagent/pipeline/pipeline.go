@@ -109,6 +109,9 @@ type Pipeline struct {
 	// from OVS, oldest first; the next successful install or replay
 	// confirms them.
 	unconfirmed []*undoLog
+	// deletes are flow deletions that go with the next bundle beside the
+	// desired-state difference (learned flows that a change makes stale).
+	deletes []openflow.FlowMod
 }
 
 // New returns a pipeline holding the static flows; nothing is sent until
@@ -194,8 +197,24 @@ func (p *Pipeline) update(ctx context.Context, change func() error) error {
 	return err
 }
 
+// deleteWithBundle queues flow deletions for the bundle of the current
+// change (undone with it).
+func (p *Pipeline) deleteWithBundle(mods ...openflow.FlowMod) {
+	if len(mods) == 0 {
+		return
+	}
+	n := len(p.deletes)
+	p.onUndo(func() { p.deletes = p.deletes[:min(n, len(p.deletes))] })
+	p.deletes = append(p.deletes, mods...)
+}
+
+// syncLocked installs the difference between the desired and the installed
+// state and the queued deletions in one bundle. The deletions are sent
+// once: a broken-off bundle's learned flows are harmless (proxy_affinity.go).
 func (p *Pipeline) syncLocked(ctx context.Context, conn *openflow.Conn) error {
 	mods, changes := p.flows.diff()
+	mods = append(mods, p.deletes...)
+	p.deletes = nil
 	upserts, deletes, groupChanges := p.groups.diff()
 	if len(mods)+len(upserts)+len(deletes) > 0 {
 		if err := bundle(ctx, conn, upserts, mods, deletes); err != nil {

@@ -52,6 +52,10 @@ type frontend struct {
 	id    uint32
 	flows []openflow.Flow
 	group *openflow.GroupMod
+	// affinity (seconds, 0 for none) and endpoints say which learned
+	// flows a change makes stale (proxy_affinity.go).
+	affinity  uint16
+	endpoints []proxy.Endpoint
 }
 
 func newServiceFlows(p *Pipeline) *ServiceFlows {
@@ -89,7 +93,7 @@ func (sf *ServiceFlows) DeleteService(ctx context.Context, ref proxy.ServiceRef)
 }
 
 // ServiceID returns the id of a Service port's frontend at ip (the value
-// toServices rules match in reg7).
+// toServices rules match in reg7); 0.0.0.0 is its NodePort frontend.
 func (sf *ServiceFlows) ServiceID(key proxy.PortKey, ip netip.Addr) (uint32, bool) {
 	sf.p.mu.Lock()
 	defer sf.p.mu.Unlock()
@@ -113,6 +117,7 @@ func (sf *ServiceFlows) replace(ref proxy.ServiceRef, ports []proxy.ServicePort)
 		if !slices.ContainsFunc(now, func(n frontend) bool { return n.key == fe.key }) {
 			sf.ids.release(sf.p, fe.key)
 		}
+		sf.p.deleteWithBundle(learnedDeletes(fe, now)...)
 	}
 	for _, fe := range now {
 		sf.contribute(owner, fe)
@@ -127,23 +132,46 @@ func (sf *ServiceFlows) replace(ref proxy.ServiceRef, ports []proxy.ServicePort)
 }
 
 // frontends builds the frontends of one Service port: one per IPv4
-// ClusterIP (IPv6 Services and SCTP ports are not proxied yet).
+// ClusterIP, and one for its NodePort when the node serves NodePorts
+// (Gateway.NodeIPs). IPv6 Services and SCTP ports are not proxied yet.
 func (sf *ServiceFlows) frontends(sp *proxy.ServicePort) []frontend {
 	if _, ok := protoMatch(sp.Key.Protocol, sp.Port); !ok {
 		return nil
 	}
 	var out []frontend
+	internal := ipv4Endpoints(sp.InternalEndpoints())
+	// internalTrafficPolicy Local: without local endpoints the traffic is
+	// dropped, as kube-proxy does; without any endpoint it is rejected.
+	dropInternal := sp.InternalLocal && len(ipv4Endpoints(sp.ClusterEndpoints)) > 0
 	for _, ip := range sp.ClusterIPs {
-		if !ip.Is4() {
-			continue
+		if ip.Is4() {
+			out = append(out, sf.frontend(sp, frontendSpec{vip: ip, port: sp.Port, endpoints: internal,
+				dropEmpty: dropInternal}))
 		}
-		key := frontendKey{port: sp.Key, ip: ip}
-		id := sf.ids.get(sf.p, key)
-		flows, group := sf.p.build.frontendFlows(frontendSpec{id: id, group: serviceGroupID(sf.p.cfg.Round, id),
-			vip: ip, port: sp.Port, protocol: sp.Key.Protocol, endpoints: sp.InternalEndpoints()})
-		out = append(out, frontend{key: key, id: id, flows: flows, group: group})
+	}
+	if sp.NodePort != 0 && sf.p.servesNodePorts() {
+		// externalTrafficPolicy Cluster: the source becomes the gateway IP,
+		// so that replies come back through this node; Local keeps the
+		// client's address and drops when no endpoint is local.
+		out = append(out, sf.frontend(sp, frontendSpec{port: sp.NodePort, endpoints: ipv4Endpoints(sp.ExternalEndpoints()),
+			snat: !sp.ExternalLocal, dropEmpty: sp.ExternalLocal}))
 	}
 	return out
+}
+
+// frontend completes spec (the address, port and endpoints set) with the
+// frontend's id, group and affinity, and builds it.
+func (sf *ServiceFlows) frontend(sp *proxy.ServicePort, spec frontendSpec) frontend {
+	key := frontendKey{port: sp.Key, ip: spec.vip}
+	if !spec.vip.IsValid() {
+		key.ip = netip.IPv4Unspecified()
+	}
+	spec.id = sf.ids.get(sf.p, key)
+	spec.group = serviceGroupID(sf.p.cfg.Round, spec.id)
+	spec.protocol = sp.Key.Protocol
+	spec.affinity = affinitySeconds(sp.AffinityTimeout)
+	flows, group := sf.p.build.frontendFlows(spec)
+	return frontend{key: key, id: spec.id, flows: flows, group: group, affinity: spec.affinity, endpoints: spec.endpoints}
 }
 
 func (sf *ServiceFlows) contribute(owner ownerKey, fe frontend) {

@@ -34,7 +34,6 @@ const (
 //     the Service tables (conntrack's nat already translated them); a new
 //     packet of a connection already DNATed to an endpoint (a retransmitted
 //     SYN) gets its Service port's id back from ct_label for toServices;
-//   - ServiceLB: an endpoint SessionAffinity chose goes to EndpointDNAT;
 //   - UnSNAT: replies to the hairpin address are un-SNATed and marked to
 //     leave by the port they came in by;
 //   - Output: hairpin packets leave by their in_port.
@@ -51,7 +50,6 @@ func (c baseConfig) serviceBaseFlows() []openflow.Flow {
 		openflow.CTMarkMasked(ctMarkService, ctMarkService)),
 		openflow.Apply(openflow.CopyField{Src: openflow.FieldCTLabel, SrcOfs: ctLabelSvcShift,
 			Dst: ServiceIDField.field(), NBits: 32}).Goto(AntreaPolicyEgressRule))
-	add(ServiceLB, affinityHitPrio, openflow.MustMatch(AffinityHitField.Match(1)), openflow.Goto(EndpointDNAT))
 	ip := openflow.EthType(openflow.EthTypeIPv4)
 	add(UnSNAT, basePriority, openflow.MustMatch(ip, openflow.IPDst(hostPrefix(HairpinIPv4))),
 		openflow.Apply(HairpinField.Load(1), openflow.CT{Zone: CTZoneSNATv4, Recirc: true, Table: ConntrackZone,

@@ -33,10 +33,21 @@ const (
 // frontendSpec is one frontend to build: a Service port at one address.
 type frontendSpec struct {
 	id, group uint32
-	vip       netip.Addr
-	port      uint16
+	// vip is the ClusterIP; the zero Addr for a NodePort frontend, which
+	// matches NodePortField (the node's addresses) instead.
+	vip  netip.Addr
+	port uint16
+	// snat SNATs the connections to the gateway IP (NodePort, eTP Cluster).
+	snat bool
+	// dropEmpty drops new connections when there are no endpoints
+	// (externalTrafficPolicy or internalTrafficPolicy Local without local
+	// endpoints) instead of rejecting them.
+	dropEmpty bool
 	protocol  proxy.Protocol
 	endpoints []proxy.Endpoint
+	// affinity is the sessionAffinity ClientIP timeout in seconds, 0 for
+	// none (proxy_affinity.go).
+	affinity uint16
 }
 
 // protoMatch returns the match of a protocol and destination port; false
@@ -64,6 +75,11 @@ func ipProto(p proxy.Protocol) uint8 {
 //     the endpoint into reg3/reg4 and resubmit to EndpointDNAT; without
 //     endpoints it is rejected (TCP reset, ICMP unreachable) as kube-proxy
 //     does;
+//   - with sessionAffinity ClientIP, one flow per endpoint above the group
+//     flow takes the connections SessionAffinity pinned to the endpoint
+//     and those the group chose it for (the buckets set the hit bit and
+//     resubmit to ServiceLB) to EndpointDNAT, learning the client's
+//     endpoint on the way (proxy_affinity.go);
 //   - EndpointDNAT: one flow per endpoint commits the connection with its
 //     destination translated to the endpoint, ct_mark's Service bit and
 //     the frontend id in ct_label[64..95], and continues in the egress
@@ -72,24 +88,54 @@ func (b flowBuilder) frontendFlows(s frontendSpec) ([]openflow.Flow, *openflow.G
 	c := cookie(b.round, categoryService, s.id)
 	proto, _ := protoMatch(s.protocol, s.port)
 	ip := openflow.EthType(openflow.EthTypeIPv4)
-	newConn := openflow.CTState(openflow.CTStateNew|openflow.CTStateTrk, openflow.CTStateNew|openflow.CTStateTrk)
 	lb := openflow.Flow{Table: ServiceLB, Priority: servicePriority, Cookie: c,
-		Match: openflow.MustMatch(append([]openflow.MatchField{ip, newConn, openflow.IPDst(hostPrefix(s.vip))}, proto...)...)}
+		Match: openflow.MustMatch(append(append([]openflow.MatchField{ip, newConnState()}, s.dstMatch()...), proto...)...)}
 	endpoints := ipv4Endpoints(s.endpoints)
-	if len(endpoints) == 0 {
+	switch {
+	case len(endpoints) == 0 && s.dropEmpty:
+		lb.Instructions = openflow.Drop()
+		return []openflow.Flow{lb}, nil
+	case len(endpoints) == 0:
 		lb.Instructions = openflow.Apply(controllerLoads(DispositionReject, PacketInOpReject, ServiceLB)...).Goto(Output)
 		return []openflow.Flow{lb}, nil
 	}
-	lb.Instructions = openflow.Apply(ServiceIDField.Load(s.id), openflow.Group{ID: s.group})
+	lb.Instructions = openflow.Apply(append(s.frontendLoads(), openflow.Group{ID: s.group})...)
 	out := []openflow.Flow{lb}
 	group := &openflow.GroupMod{Type: openflow.GroupTypeSelect, GroupID: s.group}
+	if s.affinity != 0 {
+		group.Selection = affinitySelection(s.protocol)
+	}
 	for i, ep := range endpoints {
-		group.Buckets = append(group.Buckets, openflow.Bucket{ID: uint32(i), Weight: bucketWeight, Actions: []openflow.Action{
-			EndpointIPField.Load(ipv4Uint(ep.IP)), EndpointPortField.Load(uint32(ep.Port)),
-			openflow.ResubmitTable(EndpointDNAT)}})
+		actions := []openflow.Action{EndpointIPField.Load(ipv4Uint(ep.IP)), EndpointPortField.Load(uint32(ep.Port)),
+			openflow.ResubmitTable(EndpointDNAT)}
+		if s.affinity != 0 {
+			// Through the endpoint's affinity flow, which learns.
+			actions[2] = AffinityHitField.Load(1)
+			actions = append(actions, openflow.ResubmitTable(ServiceLB))
+			out = append(out, b.affinityHitFlow(s, ep, c))
+		}
+		group.Buckets = append(group.Buckets, openflow.Bucket{ID: uint32(i), Weight: bucketWeight, Actions: actions})
 		out = append(out, b.endpointDNATFlow(s.protocol, ep))
 	}
 	return out, group
+}
+
+// dstMatch matches the frontend's address: the ClusterIP, or for a
+// NodePort frontend the mark of traffic to the node's addresses.
+func (s frontendSpec) dstMatch() []openflow.MatchField {
+	if !s.vip.IsValid() {
+		return []openflow.MatchField{NodePortField.Match(1)}
+	}
+	return []openflow.MatchField{openflow.IPDst(hostPrefix(s.vip))}
+}
+
+// frontendLoads are the register loads of a new connection to the frontend.
+func (s frontendSpec) frontendLoads() []openflow.Action {
+	out := []openflow.Action{ServiceIDField.Load(s.id)}
+	if s.snat {
+		out = append(out, NodePortSNATField.Load(1))
+	}
+	return out
 }
 
 // endpointDNATFlow translates new connections to an endpoint. It is shared
@@ -101,6 +147,8 @@ func (b flowBuilder) endpointDNATFlow(p proxy.Protocol, ep proxy.Endpoint) openf
 		openflow.NAT{Flags: openflow.NATDst, IPMin: ep.IP, PortMin: ep.Port},
 		openflow.SetField{Value: openflow.CTMarkMasked(ctMarkService, ctMarkService)},
 		openflow.CopyField{Src: ServiceIDField.field(), Dst: openflow.FieldCTLabel, DstOfs: ctLabelSvcShift, NBits: 32},
+		openflow.CopyField{Src: NodePortSNATField.field(), SrcOfs: uint16(NodePortSNATField.Ofs),
+			Dst: openflow.FieldCTMark, DstOfs: ctMarkSNATShift, NBits: 1},
 	}}
 	return openflow.Flow{Table: EndpointDNAT, Priority: servicePriority, Cookie: cookie(b.round, categoryService, 0),
 		Match: m, Instructions: openflow.Apply(ct)}

@@ -21,6 +21,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -40,7 +41,8 @@ func goldenServicePort(name string, proto proxy.Protocol, port uint16, eps ...st
 }
 
 // goldenServices is a pipeline holding a TCP Service with two endpoints,
-// a UDP one without, and an SCTP one (not proxied).
+// a UDP one without, an SCTP one (not proxied), and a TCP Service with
+// sessionAffinity ClientIP.
 func goldenServices(t *testing.T) *Pipeline {
 	p, err := New(Config{Switch: noSwitch{}})
 	require.NoError(t, err)
@@ -49,6 +51,10 @@ func goldenServices(t *testing.T) *Pipeline {
 		goldenServicePort("web", proxy.UDP, 53),
 		goldenServicePort("web", proxy.SCTP, 9),
 	})
+	sticky := goldenServicePort("sticky", proxy.TCP, 443, "10.77.0.14:8443", "10.77.0.15:8443")
+	sticky.ClusterIPs = []netip.Addr{netip.MustParseAddr("10.96.0.11")}
+	sticky.AffinityTimeout = 10800 * time.Second
+	p.services.replace(proxy.ServiceRef{Namespace: "default", Name: "sticky"}, []proxy.ServicePort{sticky})
 	return p
 }
 
@@ -71,7 +77,47 @@ func formatGroup(g openflow.GroupMod) string {
 		}
 		buckets = append(buckets, fmt.Sprintf("bucket=bucket_id:%d,weight:%d,actions=%s", b.ID, b.Weight, strings.Join(acts, ",")))
 	}
-	return fmt.Sprintf("group_id=%d,type=select,%s", g.GroupID, strings.Join(buckets, ","))
+	sel := ""
+	if g.Selection != nil {
+		sel = g.Selection.String() + ","
+	}
+	return fmt.Sprintf("group_id=%d,type=select,%s%s", g.GroupID, sel, strings.Join(buckets, ","))
+}
+
+// TestGoldenNodePorts: the frontends of a NodePort Service with
+// externalTrafficPolicy Cluster (SNAT) and one with Local and no local
+// endpoint (drop), on a node that serves NodePorts.
+func TestGoldenNodePorts(t *testing.T) {
+	p, err := New(Config{Switch: noSwitch{}, Gateway: &Gateway{OFPort: 9, MAC: mac("0a:58:0a:f4:01:01"),
+		IPs: ips("10.244.1.1"), NodeIPs: []netip.Addr{netip.MustParseAddr("172.30.0.11")}}})
+	require.NoError(t, err)
+	cluster := goldenServicePort("np", proxy.TCP, 80, "10.77.0.12:8080")
+	cluster.ClusterIPs, cluster.NodePort = []netip.Addr{netip.MustParseAddr("10.96.0.20")}, 30080
+	local := goldenServicePort("np-local", proxy.TCP, 80, "10.77.0.12:8080")
+	local.ClusterIPs, local.NodePort, local.ExternalLocal = []netip.Addr{netip.MustParseAddr("10.96.0.21")}, 30081, true
+	p.services.replace(proxy.ServiceRef{Namespace: "default", Name: "np"}, []proxy.ServicePort{cluster})
+	p.services.replace(proxy.ServiceRef{Namespace: "default", Name: "np-local"}, []proxy.ServicePort{local})
+	compareGolden(t, "services-nodeports", ofctlFormat{}.flows(flowsOfCategory(p.flows.all(), categoryService)))
+	id, ok := p.services.ServiceID(cluster.Key, netip.IPv4Unspecified())
+	require.True(t, ok, "the NodePort frontend's id")
+	require.NotZero(t, id)
+}
+
+// TestAffinitySeconds: whole seconds rounded up, capped at OpenFlow's
+// 16-bit hard_timeout.
+func TestAffinitySeconds(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   time.Duration
+		want uint16
+	}{
+		{"none", 0, 0},
+		{"default 3h", 10800 * time.Second, 10800},
+		{"fraction rounds up", 1500 * time.Millisecond, 2},
+		{"Kubernetes' maximum is capped", 86400 * time.Second, 65535},
+	} {
+		t.Run(tc.name, func(t *testing.T) { require.Equal(t, tc.want, affinitySeconds(tc.in)) })
+	}
 }
 
 // TestServiceIDsStay: a Service's frontends keep their ids (and so their

@@ -37,6 +37,9 @@ const (
 	categoryGateway = 3
 	// categoryService flows are the Service proxy's (proxy.go).
 	categoryService = 4
+	// categoryAffinity flows are learned in SessionAffinity by OVS, never
+	// in the desired state (proxy_affinity.go).
+	categoryAffinity = 5
 )
 
 // cookie returns the cookie of a flow of the given category and object.

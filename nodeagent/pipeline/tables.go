@@ -55,6 +55,12 @@ type missAction uint8
 const (
 	missNext missAction = iota // goto the next table
 	missDrop
+	// missResubmitServices: new connections look up their client in
+	// SessionAffinity (whose learned flows can only load registers, no
+	// goto) and then go on in ServiceLB: resubmit to both.
+	missResubmitServices
+	// missStop ends a lookup-only table's resubmit without an action.
+	missStop
 )
 
 type tableInfo struct {
@@ -67,8 +73,8 @@ var tables = [numTables]tableInfo{
 	SpoofGuard:                {"SpoofGuard", missDrop},
 	UnSNAT:                    {"UnSNAT", missNext},
 	ConntrackZone:             {"ConntrackZone", missNext},
-	ConntrackState:            {"ConntrackState", missNext},
-	SessionAffinity:           {"SessionAffinity", missNext},
+	ConntrackState:            {"ConntrackState", missResubmitServices},
+	SessionAffinity:           {"SessionAffinity", missStop},
 	ServiceLB:                 {"ServiceLB", missNext},
 	EndpointDNAT:              {"EndpointDNAT", missNext},
 	AntreaPolicyEgressRule:    {"AntreaPolicyEgressRule", missNext},
