@@ -101,10 +101,7 @@ func (b flowBuilder) frontendFlows(s frontendSpec) ([]openflow.Flow, *openflow.G
 	}
 	lb.Instructions = openflow.Apply(append(s.frontendLoads(), openflow.Group{ID: s.group})...)
 	out := []openflow.Flow{lb}
-	group := &openflow.GroupMod{Type: openflow.GroupTypeSelect, GroupID: s.group}
-	if s.affinity != 0 {
-		group.Selection = affinitySelection(s.protocol)
-	}
+	group := &openflow.GroupMod{Type: openflow.GroupTypeSelect, GroupID: s.group, Selection: connectionSelection(s.protocol)}
 	for i, ep := range endpoints {
 		actions := []openflow.Action{EndpointIPField.Load(ipv4Uint(ep.IP)), EndpointPortField.Load(uint32(ep.Port)),
 			openflow.ResubmitTable(EndpointDNAT)}
