@@ -177,6 +177,7 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 		wantFields []string
 		wantAction string
 		wantPeers  []string
+		wantFQDNs  []string
 	}{
 		{name: "Allow with l7Protocols", rule: withL7(ingress(0, 80, "ag1")),
 			wantFields: []string{"l7Protocols"}, wantAction: "Allow"},
@@ -184,23 +185,28 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 			wantFields: []string{"l7Protocols"}, wantAction: "K8s NetworkPolicy allow"},
 		{name: "Pass with l7Protocols", rule: func() v1beta2.NetworkPolicyRule { r := withL7(ingress(0, 80, "ag1")); r.Action = pass; return r }(),
 			wantFields: []string{"l7Protocols"}, wantAction: "Pass"},
-		{name: "Allow to fqdns besides an AddressGroup", rule: egress(allow, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, FQDNs: []string{"example.com"}}),
-			wantFields: []string{"to.fqdns"}, wantAction: "Allow"},
+		{name: "Allow to fqdns besides an AddressGroup: both", rule: egress(allow, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, FQDNs: []string{"example.com"}}),
+			wantPeers: []string{"10.0.1.1/32"}, wantFQDNs: []string{"example.com"}},
+		{name: "Allow to fqdns only", rule: egress(allow, v1beta2.NetworkPolicyPeer{FQDNs: []string{"*.example.com"}}),
+			wantPeers: []string{}, wantFQDNs: []string{"*.example.com"}},
+		{name: "Allow from fqdns (ingress)", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: allow,
+			From: v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, FQDNs: []string{"example.com"}}},
+			wantFields: []string{"from.fqdns"}, wantAction: "Allow"},
 		{name: "Allow to toServices", rule: egress(allow, v1beta2.NetworkPolicyPeer{ToServices: svc}),
 			wantFields: []string{"to.toServices"}, wantAction: "Allow"},
 		{name: "Pass to fqdns and toServices besides an ipBlock", rule: egress(pass, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"*.example.com"}, ToServices: svc}),
-			wantFields: []string{"to.fqdns", "to.toServices"}, wantAction: "Pass"},
+			wantFields: []string{"to.toServices"}, wantAction: "Pass"},
 		{name: "Allow from labelIdentities", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: allow,
 			From: v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, LabelIdentities: []uint32{7}}},
 			wantFields: []string{"from.labelIdentities"}, wantAction: "Allow"},
 		{name: "Drop with l7Protocols", rule: withL7(egress(drop, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}})),
 			wantFields: []string{"l7Protocols"}, wantAction: "Drop"},
 		{name: "Drop to fqdns only", rule: egress(drop, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}}),
-			wantFields: []string{"to.fqdns"}, wantAction: "Drop"},
-		{name: "Reject to toServices and fqdns only", rule: egress(reject, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}, ToServices: svc}),
-			wantFields: []string{"to.fqdns", "to.toServices"}, wantAction: "Reject"},
-		{name: "Drop to fqdns besides an ipBlock: the ipBlock", rule: egress(drop, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"example.com"}}),
-			wantPeers: []string{"192.168.0.0/16"}},
+			wantPeers: []string{}, wantFQDNs: []string{"example.com"}},
+		{name: "Reject to toServices and fqdns only: the fqdns", rule: egress(reject, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}, ToServices: svc}),
+			wantPeers: []string{}, wantFQDNs: []string{"example.com"}},
+		{name: "Drop to fqdns besides an ipBlock: both", rule: egress(drop, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"example.com"}}),
+			wantPeers: []string{"192.168.0.0/16"}, wantFQDNs: []string{"example.com"}},
 		{name: "Reject to toServices besides an AddressGroup: its members", rule: egress(reject, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, ToServices: svc}),
 			wantPeers: []string{"10.0.1.1/32"}},
 		{name: "Drop from labelIdentities besides an AddressGroup: its members", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: drop,
@@ -229,6 +235,7 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 					peers = append(peers, a.CIDR)
 				}
 				require.Equal(t, tc.wantPeers, peers)
+				require.Equal(t, tc.wantFQDNs, rule.FQDNs)
 				return
 			}
 			if tc.k8s {

@@ -78,7 +78,11 @@ type CompletedRule struct {
 	Targets []Member
 	// Peers are the addresses on the other side (from for ingress, to for egress);
 	// nil means any address, empty means none.
-	Peers         []Address
+	Peers []Address
+	// FQDNs are the domain-name patterns of an egress rule's peer (exact
+	// names, or with "*" wildcards; see nodeagent/fqdn): the rule also
+	// matches the addresses learnt for them from DNS responses.
+	FQDNs         []string `json:",omitempty"`
 	Services      []v1beta2.Service
 	EnableLogging bool
 	LogLabel      string
