@@ -37,6 +37,8 @@ import (
 // real traffic: "TestName" or "TestName/subtest", comma-separated (Tests says where
 // each runs and what it feeds in).
 var Enforced = map[string]string{
+	"ClusterNetworkPolicy.spec.egress[].to[].fqdn":                      "TestOVSFQDN",
+	"NetworkPolicy.spec.egress[].to[].fqdn":                             "TestOVSFQDN",
 	"ClusterNetworkPolicy.spec.tier":                                    "TestWalkthrough/3.3, TestWalkthrough/5.2",
 	"ClusterNetworkPolicy.spec.priority":                                "TestANNP",
 	"ClusterNetworkPolicy.spec.appliedTo[].podSelector":                 "TestWalkthrough/3.2",
@@ -154,7 +156,6 @@ var Refused = map[string]string{
 	"ClusterNetworkPolicy.spec.ingress[].protocols[].igmp":                   "IGMP (multicast)",
 	"ClusterNetworkPolicy.spec.ingress[].l7Protocols":                        "layer-7 (HTTP, TLS) rules",
 	"ClusterNetworkPolicy.spec.ingress[].from[].externalEntitySelector":      "ExternalEntities (VMs and other non-Pod workloads)",
-	"ClusterNetworkPolicy.spec.ingress[].from[].fqdn":                        "FQDN (DNS name) peers",
 	"ClusterNetworkPolicy.spec.ingress[].from[].scope":                       "scope ClusterSet (Multi-cluster); Cluster, the default, is accepted",
 	"ClusterNetworkPolicy.spec.ingress[].toServices":                         "toServices (a Service as destination, before DNAT)",
 	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].externalEntitySelector": "ExternalEntities (VMs and other non-Pod workloads)",
@@ -163,7 +164,6 @@ var Refused = map[string]string{
 	"ClusterNetworkPolicy.spec.egress[].protocols[].igmp":                    "IGMP (multicast)",
 	"ClusterNetworkPolicy.spec.egress[].l7Protocols":                         "layer-7 (HTTP, TLS) rules",
 	"ClusterNetworkPolicy.spec.egress[].to[].externalEntitySelector":         "ExternalEntities (VMs and other non-Pod workloads)",
-	"ClusterNetworkPolicy.spec.egress[].to[].fqdn":                           "FQDN (DNS name) peers",
 	"ClusterNetworkPolicy.spec.egress[].to[].scope":                          "scope ClusterSet (Multi-cluster); an egress peer takes no scope (validation)",
 	"ClusterNetworkPolicy.spec.egress[].toServices":                          "toServices (a Service as destination, before DNAT)",
 	"ClusterNetworkPolicy.spec.egress[].appliedTo[].externalEntitySelector":  "ExternalEntities (VMs and other non-Pod workloads)",
@@ -175,7 +175,6 @@ var Refused = map[string]string{
 	"NetworkPolicy.spec.ingress[].protocols[].igmp":                          "IGMP (multicast)",
 	"NetworkPolicy.spec.ingress[].l7Protocols":                               "layer-7 (HTTP, TLS) rules",
 	"NetworkPolicy.spec.ingress[].from[].externalEntitySelector":             "ExternalEntities (VMs and other non-Pod workloads)",
-	"NetworkPolicy.spec.ingress[].from[].fqdn":                               "FQDN (DNS name) peers",
 	"NetworkPolicy.spec.ingress[].from[].scope":                              "scope ClusterSet (Multi-cluster); Cluster, the default, is accepted",
 	"NetworkPolicy.spec.ingress[].toServices":                                "toServices (a Service as destination, before DNAT)",
 	"NetworkPolicy.spec.ingress[].appliedTo[].externalEntitySelector":        "ExternalEntities (VMs and other non-Pod workloads)",
@@ -184,7 +183,6 @@ var Refused = map[string]string{
 	"NetworkPolicy.spec.egress[].protocols[].igmp":                           "IGMP (multicast)",
 	"NetworkPolicy.spec.egress[].l7Protocols":                                "layer-7 (HTTP, TLS) rules",
 	"NetworkPolicy.spec.egress[].to[].externalEntitySelector":                "ExternalEntities (VMs and other non-Pod workloads)",
-	"NetworkPolicy.spec.egress[].to[].fqdn":                                  "FQDN (DNS name) peers",
 	"NetworkPolicy.spec.egress[].to[].scope":                                 "scope ClusterSet (Multi-cluster); an egress peer takes no scope (validation)",
 	"NetworkPolicy.spec.egress[].toServices":                                 "toServices (a Service as destination, before DNAT)",
 	"NetworkPolicy.spec.egress[].appliedTo[].externalEntitySelector":         "ExternalEntities (VMs and other non-Pod workloads)",
@@ -228,6 +226,8 @@ var Unproven = map[string]string{}
 // NotAllowed are fields that the kind's validation refuses wherever they appear,
 // as Antrea does: they are not part of the kind at that position (apis/crd/validation).
 var NotAllowed = map[string]string{
+	"ClusterNetworkPolicy.spec.ingress[].from[].fqdn":            "FQDN peers are egress only (validation)",
+	"NetworkPolicy.spec.ingress[].from[].fqdn":                   "FQDN peers are egress only (validation)",
 	"ClusterNetworkPolicy.spec.ingress[].to":                     "an ingress rule selects its sources with from",
 	"ClusterNetworkPolicy.spec.egress[].from":                    "an egress rule selects its destinations with to",
 	"NetworkPolicy.spec.appliedTo[].namespaceSelector":           "not in a NetworkPolicy's appliedTo (its own Namespace)",
@@ -283,6 +283,7 @@ var Tests = map[string]Test{
 	"TestAgentPassThenBaseline":        {Package: "nodeagent", Scope: scopeAgent},
 	"TestOVSPolicies":                  {Package: "nodeagent/pipeline", Scope: scopePipeline},
 	"TestOVSPacketIns":                 {Package: "nodeagent/pipeline", Scope: scopePipeline},
+	"TestOVSFQDN":                      {Package: "nodeagent/pipeline", Scope: scopePipeline},
 	"TestANNP":                         {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestNodeSelectorPeer":             {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestRejectMidStream":              {Package: "test/e2e/localcluster", Scope: scopeCluster},
