@@ -15,8 +15,9 @@ limitations under the License.
 */
 
 // Package fqdn learns the addresses of domain names from the DNS responses
-// the node's Pods receive, for the FQDN peers of egress policy rules
-// (`egress[].to[].fqdn`), with Antrea's semantics:
+// that the Pods of FQDN rules receive on this node (one cache per node: a
+// name learnt from one Pod's response serves every rule), for the FQDN peers
+// of egress policy rules (`egress[].to[].fqdn`), with Antrea's semantics:
 //
 //   - A pattern is an exact name ("www.example.com") or contains "*", which
 //     matches any run of characters, dots included: "*.example.com" matches
@@ -34,6 +35,8 @@ limitations under the License.
 //   - TTLs below Config.MinTTL (default 5 s) count as MinTTL, so that an
 //     answer with TTL 0 (or one about to expire in an upstream cache) still
 //     lets the Pod connect right after the resolution.
+//   - The cache lives in memory: a restarted agent knows no address until
+//     the Pods resolve their names again.
 //
 // The Cache is the name → addresses state; Records extracts what a DNS
 // message says; the pipeline (nodeagent/pipeline) compiles FQDN peers from

@@ -37,7 +37,7 @@ import (
 // real traffic: "TestName" or "TestName/subtest", comma-separated (Tests says where
 // each runs and what it feeds in).
 var Enforced = map[string]string{
-	"ClusterNetworkPolicy.spec.egress[].to[].fqdn":                      "TestOVSFQDN",
+	"ClusterNetworkPolicy.spec.egress[].to[].fqdn":                      "TestOVSFQDN, TestFQDN",
 	"NetworkPolicy.spec.egress[].to[].fqdn":                             "TestOVSFQDN",
 	"ClusterNetworkPolicy.spec.tier":                                    "TestWalkthrough/3.3, TestWalkthrough/5.2",
 	"ClusterNetworkPolicy.spec.priority":                                "TestANNP",
@@ -284,6 +284,7 @@ var Tests = map[string]Test{
 	"TestOVSPolicies":                  {Package: "nodeagent/pipeline", Scope: scopePipeline},
 	"TestOVSPacketIns":                 {Package: "nodeagent/pipeline", Scope: scopePipeline},
 	"TestOVSFQDN":                      {Package: "nodeagent/pipeline", Scope: scopePipeline},
+	"TestFQDN":                         {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestANNP":                         {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestNodeSelectorPeer":             {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestRejectMidStream":              {Package: "test/e2e/localcluster", Scope: scopeCluster},
