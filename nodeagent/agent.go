@@ -161,6 +161,10 @@ func (a *Agent) start(ctx context.Context) (*parts, error) {
 		db.Close()
 		return nil, err
 	}
+	// Before any rule is compiled: the addresses learnt before a restart.
+	if err := p.fqdns.Load(); err != nil { // the Pods resolve their names again
+		klog.FromContext(ctx).Error(err, "Starting with an empty FQDN cache")
+	}
 	if err := a.buildCNI(ctx, p); err != nil {
 		db.Close()
 		return nil, err
@@ -230,7 +234,7 @@ func (a *Agent) buildParts(p *parts) error {
 	if err != nil {
 		return fmt.Errorf("OpenFlow client for %s: %w", c.mgmtSocket(), err)
 	}
-	if p.fqdns, err = fqdn.New(fqdn.Config{MinTTL: c.FQDNMinTTL}); err != nil {
+	if p.fqdns, err = fqdn.New(fqdn.Config{MinTTL: c.FQDNMinTTL, StatePath: c.fqdnStatePath()}); err != nil {
 		return err
 	}
 	if pl, err = pipeline.New(pipeline.Config{Switch: of, Round: p.round.Next, PacketInRate: c.PacketInRate,

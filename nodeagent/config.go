@@ -179,3 +179,8 @@ func (c *Config) mgmtSocket() string { return "unix:" + filepath.Join(c.OVSRunDi
 func (c *Config) policyStateDir() string {
 	return filepath.Join(c.StateDir, "networkpolicy")
 }
+
+// fqdnStatePath keeps the addresses learnt for FQDN rules across restarts.
+func (c *Config) fqdnStatePath() string {
+	return filepath.Join(c.StateDir, "fqdn", "cache.json")
+}

@@ -41,6 +41,14 @@ type Config struct {
 	RetryDelay time.Duration
 	// Now is the clock (tests). Default time.Now.
 	Now func() time.Time
+	// StatePath, when set, keeps the cache across restarts: Load reads the
+	// addresses that have not expired, and Run saves the cache at most
+	// every SaveInterval after a change. A restarted agent then installs
+	// the FQDN rules with the addresses its Pods may still use (their
+	// resolvers cache the answers), a Drop rule included.
+	StatePath string
+	// SaveInterval paces the saves. Default 1 s.
+	SaveInterval time.Duration
 }
 
 // Defaults fills zero values.
@@ -56,6 +64,9 @@ func (c *Config) Defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.SaveInterval == 0 {
+		c.SaveInterval = time.Second
 	}
 }
 
@@ -79,6 +90,10 @@ type Cache struct {
 	names map[string]map[netip.Addr]time.Time
 	// wake tells Run that an earlier expiry may exist.
 	wake chan struct{}
+	// dirty says that the cache changed since the last save.
+	dirty bool
+	// lastSave is when Run last saved (Run's goroutine only).
+	lastSave time.Time
 }
 
 // New returns an empty cache.
@@ -113,6 +128,7 @@ func (c *Cache) Learn(ctx context.Context, recs []Record) []string {
 		addrs[r.Addr] = now.Add(max(r.TTL, c.cfg.MinTTL))
 	}
 	if len(recs) > 0 {
+		c.dirty = true
 		c.poke()
 	}
 	return sortedKeys(changed)
@@ -169,6 +185,9 @@ func (c *Cache) expire(now time.Time) (changed []string, next time.Time) {
 			delete(c.names, name)
 		}
 	}
+	if len(lost) > 0 {
+		c.dirty = true
+	}
 	return sortedKeys(lost), next
 }
 
@@ -176,8 +195,9 @@ func (c *Cache) expire(now time.Time) (changed []string, next time.Time) {
 // tell it again later.
 type OnChange func(ctx context.Context, names []string) error
 
-// Run expires addresses as their TTLs run out and tells onChange, until
-// ctx ends. Names whose onChange failed are retried with the next ones.
+// Run expires addresses as their TTLs run out and tells onChange, and
+// saves the cache (Config.StatePath), until ctx ends. Names whose onChange
+// failed are retried with the next ones.
 func (c *Cache) Run(ctx context.Context, onChange OnChange) {
 	logger := klog.FromContext(ctx)
 	pending := map[string]bool{}
@@ -200,14 +220,33 @@ func (c *Cache) Run(ctx context.Context, onChange OnChange) {
 				clear(pending)
 			}
 		}
+		wait = min(wait, c.saveDue(ctx))
 		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
+			c.lastSave = time.Time{}
+			_ = c.saveDue(context.WithoutCancel(ctx)) // what changed since the last save
 			return
 		case <-c.wake: // Go 1.23 timers: Reset needs no drain
 		case <-timer.C:
 		}
 	}
+}
+
+// saveDue saves the cache when it changed and SaveInterval has passed since
+// the last save, and returns how long until the next save may be due.
+func (c *Cache) saveDue(ctx context.Context) time.Duration {
+	if c.cfg.StatePath == "" {
+		return time.Hour
+	}
+	if since := c.cfg.Now().Sub(c.lastSave); since < c.cfg.SaveInterval {
+		return c.cfg.SaveInterval - since
+	}
+	if err := c.save(); err != nil {
+		klog.FromContext(ctx).Error(err, "Saving the FQDN cache; retrying")
+	}
+	c.lastSave = c.cfg.Now()
+	return c.cfg.SaveInterval
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -35,8 +35,10 @@ limitations under the License.
 //   - TTLs below Config.MinTTL (default 5 s) count as MinTTL, so that an
 //     answer with TTL 0 (or one about to expire in an upstream cache) still
 //     lets the Pod connect right after the resolution.
-//   - The cache lives in memory: a restarted agent knows no address until
-//     the Pods resolve their names again.
+//   - The cache is saved (Config.StatePath, at most every second) and loaded
+//     by a restarted agent before it compiles rules, so that a Drop keeps
+//     dropping the addresses the Pods may still have cached; what was learnt
+//     in the last second before a crash is learnt again at the next answer.
 //
 // The Cache is the name → addresses state; Records extracts what a DNS
 // message says; the pipeline (nodeagent/pipeline) compiles FQDN peers from
