@@ -42,6 +42,8 @@ const (
 	outsideDNS    = "172.30.0.250" // also the first address of www.outside.test
 	outsideOther  = "172.30.0.251"
 	outsidePort   = 8080
+	// blockedPort is where an FQDN Drop applies (on outsideOther).
+	blockedPort = 8081
 )
 
 // outsideZone answers A queries for outside.test from a map the test changes.
@@ -117,8 +119,8 @@ func startOutside(ctx context.Context, t *testing.T, zone *outsideZone) {
 		srv := &dns.Server{PacketConn: pc, Handler: zone}
 		go func() { _ = srv.ActivateAndServe() }()
 		t.Cleanup(func() { _ = srv.Shutdown() })
-		for _, ip := range []string{outsideDNS, outsideOther} {
-			l, err := net.Listen("tcp", net.JoinHostPort(ip, fmt.Sprint(outsidePort)))
+		for _, addr := range []string{outsideDNS + ":8080", outsideOther + ":8080", outsideOther + ":8081"} {
+			l, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
 			}
@@ -170,17 +172,20 @@ spec:
   priority: 5
   appliedTo: [{podSelector: {matchLabels: {app: fqdn-client}}}]
   egress:
+  - {action: Drop, name: drop-blocked, to: [{fqdn: blocked.outside.test}], ports: [{protocol: TCP, port: 8081}]}
   - {action: Allow, name: allow-outside, to: [{fqdn: "*.OUTSIDE.test"}], ports: [{protocol: TCP, port: 8080}]}
   - {action: Drop, name: drop-rest, ports: [{protocol: TCP, port: 8080}]}
 `
 
 // TestFQDN: an ACNP allows a Pod TCP 8080 to *.outside.test and drops the
-// rest of TCP 8080; the names are served by the cluster's CoreDNS, which
+// rest of TCP 8080, and drops TCP 8081 to blocked.outside.test; the names are served by the cluster's CoreDNS, which
 // forwards the zone to the outside namespace's own DNS server. Real
 // connections from the Pod: dropped before the name is resolved, connected
 // right after (the first connection), and when the server's answer changes
 // (a new address with a new TTL) the new address connects at once and the
 // old one is dropped once its TTL (at least the agents' 5 s minimum) ran out.
+// The Drop: TCP 8081 connects until blocked.outside.test is resolved, and
+// the first connection after the resolution is dropped.
 func TestFQDN(t *testing.T) {
 	if nodes == 0 {
 		t.Skip("no worker nodes")
@@ -220,10 +225,10 @@ func TestFQDN(t *testing.T) {
 			t.Fatalf("%s: %s:%d %s, want %s", what, ip, outsidePort, got, want)
 		}
 	}
-	resolve := func(want string) {
+	resolveName := func(name, want string) {
 		t.Helper()
-		eventually(ctx, t, dnsTimeout, "www.outside.test to resolve to "+want+" through the cluster DNS", func(ctx context.Context) error {
-			addrs, err := resolveIn(netns, "www.outside.test")
+		eventually(ctx, t, dnsTimeout, name+" to resolve to "+want+" through the cluster DNS", func(ctx context.Context) error {
+			addrs, err := resolveIn(netns, name)
 			if err != nil {
 				return err
 			}
@@ -233,6 +238,7 @@ func TestFQDN(t *testing.T) {
 			return nil
 		})
 	}
+	resolve := func(want string) { t.Helper(); resolveName("www.outside.test", want) }
 	expect(outsideDNS, dropped, "before the name is resolved")
 	resolve(outsideDNS)
 	expect(outsideDNS, connects, "the first connection after the resolution")
@@ -250,4 +256,13 @@ func TestFQDN(t *testing.T) {
 	})
 	t.Logf("the old address was dropped %s after the new answer", time.Since(start).Round(100*time.Millisecond))
 	expect(outsideOther, connects, "the new address, within its 60 s TTL")
+
+	zone.set("blocked.outside.test.", 60, outsideOther)
+	if got := probeTCP(ctx, netns, outsideOther, blockedPort, 0); got != connects {
+		t.Fatalf("%s:%d before blocked.outside.test is resolved: %s, want %s", outsideOther, blockedPort, got, connects)
+	}
+	resolveName("blocked.outside.test", outsideOther)
+	if got := probeTCP(ctx, netns, outsideOther, blockedPort, 0); got != dropped {
+		t.Fatalf("%s:%d, the first connection after blocked.outside.test resolved: %s, want %s", outsideOther, blockedPort, got, dropped)
+	}
 }
