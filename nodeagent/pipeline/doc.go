@@ -103,7 +103,7 @@ limitations under the License.
 // whose addresses changed, one bundle per change (fqdn.go). While such a rule
 // applies to a Pod, its DNS responses are paused in the Output table:
 //
-//	16 Output ──────── 210 udp/tcp(6),tp_src=53,ct_state=+rpl+trk,reg1=<Pod>:
+//	16 Output ──────── 205 udp/tcp(6),tp_src=53,ct_state=+rpl+trk,reg1=<Pod>:
 //	                   meter 256, controller(pause,userdata=02), output:reg1
 //
 // and resumed by the agent (nodeagent/packetin) once the rules of their new

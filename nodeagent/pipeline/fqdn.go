@@ -46,8 +46,10 @@ import (
 // PacketInCategoryDNS is the userdata category of paused DNS responses.
 const PacketInCategoryDNS byte = 2
 
-// dnsInterceptPriority is above the Output table's port output.
-const dnsInterceptPriority = basePriority + 10
+// dnsInterceptPriority is above the Output table's port output and below
+// its hairpin output (a Pod's DNS answer from itself through a Service is
+// not intercepted: it leaves by IN_PORT, which output:reg1 cannot do).
+const dnsInterceptPriority = hairpinOutPriority - 5
 
 // FQDNResolver gives the current addresses of the names a pattern matches.
 type FQDNResolver interface {

@@ -93,6 +93,6 @@ func TestDNSInterceptFlows(t *testing.T) {
 	flows := baseConfig{round: 1, controllerID: 7, meter: true}.dnsInterceptFlows(5)
 	require.Len(t, flows, 4, "UDP and TCP, IPv4 and IPv6")
 	got := ofctlFormat{}.flows(flows)
-	require.Contains(t, got, "table=Output, priority=210,ct_state=+rpl+trk,udp,reg0=0x200000/0x600000,reg1=0x5,tp_src=53 "+
+	require.Contains(t, got, "table=Output, priority=205,ct_state=+rpl+trk,udp,reg0=0x200000/0x600000,reg1=0x5,tp_src=53 "+
 		"actions=meter:256,controller(id=7,userdata=02,pause),output:NXM_NX_REG1[]")
 }

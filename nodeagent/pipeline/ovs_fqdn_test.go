@@ -194,6 +194,18 @@ func (s clientSender) Resume(ctx context.Context, pi openflow.PacketIn2) error {
 	return conn.Send(ctx, openflow.Resume{PacketIn: pi})
 }
 
+// dnsInterceptions are the Output table's DNS interception flows in OVS.
+func (n *testNode) dnsInterceptions() []openflow.FlowStats {
+	n.t.Helper()
+	var out []openflow.FlowStats
+	for _, fs := range n.dumpFlows(openflow.FlowDescRequest{Table: Output}) {
+		if fs.Flow.Priority == dnsInterceptPriority {
+			out = append(out, fs)
+		}
+	}
+	return out
+}
+
 func fqdnRule(r *types.CompletedRule, target string, port int32, names ...string) *types.CompletedRule {
 	r = rule(r, targets(target), []types.Address{}, tcp(port))
 	r.FQDNs = names
@@ -262,8 +274,10 @@ func TestOVSFQDN(t *testing.T) {
 		n.expectResolves("pod1", "blocked.example.test", "10.77.0.14")
 		n.expectBlocked("pod1", "pod4", port)
 		n.expectConnect("pod1", "pod3", port)
+		require.Len(t, n.dnsInterceptions(), 4, "pod1's DNS responses are intercepted (UDP, TCP; IPv4, IPv6)")
 		n.forget(dropBlocked)
 		n.expectConnect("pod1", "pod4", port)
+		require.Empty(t, n.dnsInterceptions(), "no FQDN rule applies to a Pod: no DNS response is intercepted")
 	})
 	t.Run("a response that is not DNS is delivered unchanged", func(t *testing.T) {
 		n.t = t
