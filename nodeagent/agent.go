@@ -30,6 +30,7 @@ import (
 
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	"github.com/strata-net/strata/nodeagent/cniserver"
+	"github.com/strata-net/strata/nodeagent/fqdn"
 	"github.com/strata-net/strata/nodeagent/nodenet"
 	"github.com/strata-net/strata/nodeagent/openflow"
 	"github.com/strata-net/strata/nodeagent/ovsdb"
@@ -88,6 +89,7 @@ type parts struct {
 	policies *policy.Controller
 	pods     *podsync.Syncer
 	packetIn *packetin.Handler
+	fqdns    *fqdn.Cache
 	audit    *packetin.AuditLog
 	round    pipeline.Round
 	host     *nodenet.Host     // nil without Config.Kube
@@ -126,6 +128,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	go func() { errc <- p.pods.Run(ctx) }()
 	go func() { errc <- p.policies.Run(ctx) }()
 	go p.packetIn.Run(ctx, p.of.PacketIns())
+	go p.fqdns.Run(ctx, p.pipeline.Policies().RefreshFQDNs)
 	go a.retireOldRound(ctx, p)
 	select {
 	case <-ctx.Done():
@@ -157,6 +160,10 @@ func (a *Agent) start(ctx context.Context) (*parts, error) {
 	if err := a.buildParts(p); err != nil {
 		db.Close()
 		return nil, err
+	}
+	// Before any rule is compiled: the addresses learnt before a restart.
+	if err := p.fqdns.Load(); err != nil { // the Pods resolve their names again
+		klog.FromContext(ctx).Error(err, "Starting with an empty FQDN cache")
 	}
 	if err := a.buildCNI(ctx, p); err != nil {
 		db.Close()
@@ -228,8 +235,11 @@ func (a *Agent) buildParts(p *parts) error {
 	if err != nil {
 		return fmt.Errorf("OpenFlow client for %s: %w", c.mgmtSocket(), err)
 	}
+	if p.fqdns, err = fqdn.New(fqdn.Config{MinTTL: c.FQDNMinTTL, StatePath: c.fqdnStatePath()}); err != nil {
+		return err
+	}
 	if pl, err = pipeline.New(pipeline.Config{Switch: of, Round: p.round.Next, PacketInRate: c.PacketInRate,
-		Gateway: a.pipelineGateway(p)}); err != nil {
+		Gateway: a.pipelineGateway(p), FQDNs: p.fqdns}); err != nil {
 		return err
 	}
 	p.of, p.pipeline = of, pl
@@ -245,11 +255,16 @@ func (a *Agent) buildParts(p *parts) error {
 			return err
 		}
 	}
+	dns, err := packetin.NewDNSHandler(packetin.DNSConfig{Learner: p.fqdns, Rules: pl.Policies(),
+		Resumer: packetSender{of}, DatapathSync: a.revalidated})
+	if err != nil {
+		return err
+	}
 	p.audit = packetin.NewAuditLog(packetin.AuditLogConfig{Path: c.AuditLogPath})
 	p.packetIn, err = packetin.NewHandler(packetin.Config{Rules: pl.Policies(), Pods: pl.Pods(),
 		Sender: packetSender{of}, Log: p.audit,
 		TableName: pipeline.TableName, RemoteRejectTable: pipeline.L3Forwarding,
-		TranslatedRejectTable: pipeline.ConntrackZone})
+		TranslatedRejectTable: pipeline.ConntrackZone, DNS: dns})
 	return err
 }
 
@@ -330,4 +345,13 @@ func (s packetSender) SendPacketOut(ctx context.Context, po openflow.PacketOut) 
 		return err
 	}
 	return conn.Send(ctx, po)
+}
+
+// Resume continues a packet the pipeline paused (DNS responses).
+func (s packetSender) Resume(ctx context.Context, pi openflow.PacketIn2) error {
+	conn, err := s.client.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	return conn.Send(ctx, openflow.Resume{PacketIn: pi})
 }

@@ -61,6 +61,9 @@ type Config struct {
 	AuditLogPath string
 	// PacketInRate limits policy packet-ins per second. Default 5000.
 	PacketInRate uint32
+	// FQDNMinTTL is the shortest time an address learnt from a DNS response
+	// is kept for the FQDN peers of egress rules (nodeagent/fqdn). Default 5s.
+	FQDNMinTTL time.Duration
 	// SyncTimeout is how long the first policy sync may take before the agent warns
 	// that it has not completed, and again every SyncTimeout after. The previous
 	// run's flows stay installed until a complete sync replaces them, however long
@@ -137,6 +140,9 @@ func (c *Config) Validate() error {
 	if c.SyncTimeout < 0 {
 		errs = append(errs, fmt.Errorf("--sync-timeout: negative %s", c.SyncTimeout))
 	}
+	if c.FQDNMinTTL < 0 {
+		errs = append(errs, fmt.Errorf("--fqdn-min-ttl: negative %s", c.FQDNMinTTL))
+	}
 	if len(c.GatewayName) > 15 {
 		errs = append(errs, fmt.Errorf("--gateway-name: %q is longer than 15 characters", c.GatewayName))
 	}
@@ -172,4 +178,9 @@ func (c *Config) dbSocket() string   { return filepath.Join(c.OVSRunDir, "db.soc
 func (c *Config) mgmtSocket() string { return "unix:" + filepath.Join(c.OVSRunDir, c.Bridge+".mgmt") }
 func (c *Config) policyStateDir() string {
 	return filepath.Join(c.StateDir, "networkpolicy")
+}
+
+// fqdnStatePath keeps the addresses learnt for FQDN rules across restarts.
+func (c *Config) fqdnStatePath() string {
+	return filepath.Join(c.StateDir, "fqdn", "cache.json")
 }

@@ -221,7 +221,7 @@ func TestSameLabels(t *testing.T) {
 func TestExactRule(t *testing.T) {
 	allow, drop, reject, pass := crdv1beta1.RuleActionAllow, crdv1beta1.RuleActionDrop, crdv1beta1.RuleActionReject, crdv1beta1.RuleActionPass
 	pods := crdv1beta1.NetworkPolicyPeer{PodSelector: sel("app", "web")}
-	fqdn := crdv1beta1.NetworkPolicyPeer{FQDN: "example.com"}
+	vms := crdv1beta1.NetworkPolicyPeer{ExternalEntitySelector: sel("vm", "db")}
 	tcp := crdv1beta1.ProtocolTCP
 	port80 := crdv1beta1.NetworkPolicyPort{Protocol: &tcp}
 	sctp, p9000 := crdv1beta1.ProtocolSCTP, intstr.FromInt32(9000)
@@ -241,12 +241,12 @@ func TestExactRule(t *testing.T) {
 		{name: "exact rule unchanged", rule: crdv1beta1.Rule{Action: &allow, To: []crdv1beta1.NetworkPolicyPeer{pods}},
 			want: &crdv1beta1.Rule{Action: &allow, To: []crdv1beta1.NetworkPolicyPeer{pods}}},
 		{name: "allow with l7Protocols: nothing", rule: crdv1beta1.Rule{Action: &allow, Ports: []crdv1beta1.NetworkPolicyPort{port80}, L7Protocols: l7}},
-		{name: "allow with an fqdn peer: nothing", rule: crdv1beta1.Rule{Action: &allow, To: []crdv1beta1.NetworkPolicyPeer{pods, fqdn}}},
-		{name: "pass with an fqdn peer: nothing", rule: crdv1beta1.Rule{Action: &pass, To: []crdv1beta1.NetworkPolicyPeer{pods, fqdn}}},
+		{name: "allow with an externalEntitySelector peer: nothing", rule: crdv1beta1.Rule{Action: &allow, To: []crdv1beta1.NetworkPolicyPeer{pods, vms}}},
+		{name: "pass with an externalEntitySelector peer: nothing", rule: crdv1beta1.Rule{Action: &pass, To: []crdv1beta1.NetworkPolicyPeer{pods, vms}}},
 		{name: "allow under a refused spec appliedTo: nothing", rule: crdv1beta1.Rule{Action: &allow}, specRefused: true},
-		{name: "drop keeps its exact peers", rule: crdv1beta1.Rule{Action: &drop, To: []crdv1beta1.NetworkPolicyPeer{pods, fqdn}},
+		{name: "drop keeps its exact peers", rule: crdv1beta1.Rule{Action: &drop, To: []crdv1beta1.NetworkPolicyPeer{pods, vms}},
 			want: &crdv1beta1.Rule{Action: &drop, To: []crdv1beta1.NetworkPolicyPeer{pods}}},
-		{name: "drop of fqdn only: nothing (not every address)", rule: crdv1beta1.Rule{Action: &drop, To: []crdv1beta1.NetworkPolicyPeer{fqdn}}},
+		{name: "drop of externalEntitySelector only: nothing (not every address)", rule: crdv1beta1.Rule{Action: &drop, To: []crdv1beta1.NetworkPolicyPeer{vms}}},
 		{name: "reject keeps ICMP, drops IGMP", rule: crdv1beta1.Rule{Action: &reject, Protocols: []crdv1beta1.NetworkPolicyProtocol{igmp, icmp}},
 			want: &crdv1beta1.Rule{Action: &reject, Protocols: []crdv1beta1.NetworkPolicyProtocol{icmp}}},
 		{name: "drop of IGMP only: nothing (not every protocol)", rule: crdv1beta1.Rule{Action: &drop, Protocols: []crdv1beta1.NetworkPolicyProtocol{igmp}}},
@@ -263,8 +263,8 @@ func TestExactRule(t *testing.T) {
 			To: []crdv1beta1.NetworkPolicyPeer{pods}, Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}}},
 		{name: "drop of SCTP and IGMP only: nothing", rule: crdv1beta1.Rule{Action: &drop,
 			Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}, Protocols: []crdv1beta1.NetworkPolicyProtocol{igmp}}},
-		{name: "drop of an SCTP port only, with an fqdn peer: nothing", rule: crdv1beta1.Rule{Action: &drop,
-			To: []crdv1beta1.NetworkPolicyPeer{pods, fqdn}, Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}}},
+		{name: "drop of an SCTP port only, with an externalEntitySelector peer: nothing", rule: crdv1beta1.Rule{Action: &drop,
+			To: []crdv1beta1.NetworkPolicyPeer{pods, vms}, Ports: []crdv1beta1.NetworkPolicyPort{sctp9000}}},
 		{name: "ingress drop with toServices: nothing", ingress: true,
 			rule: crdv1beta1.Rule{Action: &drop, ToServices: []crdv1beta1.PeerService{{Name: "s"}}}},
 		{name: "egress allow with toServices unchanged", rule: crdv1beta1.Rule{Action: &allow, ToServices: []crdv1beta1.PeerService{svcA}},
@@ -300,7 +300,7 @@ func TestIssues(t *testing.T) {
 	src.acnps["nogroup"] = acnp("nogroup", "securityops", 1, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "web")}},
 		ruleFrom(crdv1beta1.RuleActionDrop, "r", crdv1beta1.NetworkPolicyPeer{Group: "missing"}))
 	old := acnp("old", "securityops", 1, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "web")}},
-		ruleFrom(crdv1beta1.RuleActionAllow, "r", crdv1beta1.NetworkPolicyPeer{FQDN: "example.com"}))
+		ruleFrom(crdv1beta1.RuleActionAllow, "r", crdv1beta1.NetworkPolicyPeer{ExternalEntitySelector: sel("vm", "db")}))
 	src.acnps["old"] = old
 	for _, n := range []string{"held", "nogroup", "old"} {
 		c.ClusterNetworkPolicyChanged(n)
@@ -315,9 +315,9 @@ func TestIssues(t *testing.T) {
 	}
 	check("uid-held", reasonTierNotFound, "mytier", true)
 	check("uid-nogroup", reasonGroupNotFound, `ClusterGroup "missing"`, false)
-	check("uid-old", reasonUnsupportedField, "spec.ingress[0].from[0].fqdn", false)
+	check("uid-old", reasonUnsupportedField, "spec.ingress[0].from[0].externalEntitySelector", false)
 	if np := sink.policies["uid-old"]; len(np.Rules) != 0 {
-		t.Fatalf("the Allow with an fqdn peer was compiled: %+v", np.Rules)
+		t.Fatalf("the Allow with an externalEntitySelector peer was compiled: %+v", np.Rules)
 	}
 	src.groups["missing"] = &crdv1beta1.ClusterGroup{ObjectMeta: metav1.ObjectMeta{Name: "missing", UID: "cg"},
 		Spec: crdv1beta1.GroupSpec{PodSelector: sel("app", "guestbook")}}

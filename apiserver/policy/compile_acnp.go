@@ -236,6 +236,8 @@ func (c *Computer) antreaPeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, 
 	for _, p := range peers {
 		switch {
 		case support.PeerRefused(&p):
+		case p.FQDN != "": // egress only (validation); the agents learn its addresses
+			out.FQDNs = append(out.FQDNs, p.FQDN)
 		case p.IPBlock != nil:
 			if blk, ok := ipBlock(p.IPBlock.CIDR, p.IPBlock.Except); ok {
 				out.IPBlocks = append(out.IPBlocks, blk)

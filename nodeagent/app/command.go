@@ -89,6 +89,7 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 	fs.StringVar(&cfg.StateDir, "state-dir", nodeagent.DefaultStateDir, "Directory of the state kept across restarts and reboots (the policies enforced while strata-apiserver is unreachable); not a tmpfs.")
 	fs.StringVar(&cfg.AuditLogPath, "audit-log", "/var/log/strata/networkpolicy/np.log", "The audit log of rules with enableLogging.")
 	fs.Uint32Var(&cfg.PacketInRate, "packet-in-rate", 5000, "Policy packet-ins per second at most (logging, reject).")
+	fs.DurationVar(&cfg.FQDNMinTTL, "fqdn-min-ttl", 0, "The shortest time an address learnt from a DNS response is kept for FQDN rules (0: 5s).")
 	fs.DurationVar(&cfg.SyncTimeout, "sync-timeout", 0, "How long the first policy sync may take before the agent warns, and again every interval after (default 5m); the previous run's flows stay until a complete sync replaces them.")
 	fs.BoolVar(&printVersion, "version", false, "Print the version and exit.")
 	pfs := fss.FlagSet("pod network")

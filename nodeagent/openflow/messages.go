@@ -152,6 +152,7 @@ func (BarrierReply) AppendBody(b []byte) []byte { return b }
 const (
 	nxtSetPacketInFormat uint32 = 16
 	nxtSetControllerID   uint32 = 20
+	nxtResume            uint32 = 28
 	nxtPacketIn2         uint32 = 30
 )
 

@@ -52,7 +52,11 @@ func (PacketIn2) MsgType() MsgType { return TypeExperimenter }
 
 // AppendBody implements Message (mostly for tests and fake switches).
 func (p PacketIn2) AppendBody(b []byte) []byte {
-	b = appendNXMsgHeader(b, nxtPacketIn2)
+	return p.appendProps(appendNXMsgHeader(b, nxtPacketIn2))
+}
+
+// appendProps appends the NXPINT properties (shared with NXT_RESUME).
+func (p PacketIn2) appendProps(b []byte) []byte {
 	b = appendProp(b, pinPacket, p.Packet)
 	if p.FullLen != 0 {
 		b = appendProp(b, pinFullLen, appendU32(nil, p.FullLen))
@@ -124,6 +128,19 @@ func (p *PacketIn2) setProp(typ uint16, v []byte) error {
 		p.Continuation = copyBytes(v)
 	}
 	return nil
+}
+
+// Resume is NXT_RESUME: it continues the pipeline of a packet that a
+// controller(pause) action sent as PacketIn (which must carry the
+// Continuation), with the actions after the controller action.
+type Resume struct{ PacketIn PacketIn2 }
+
+// MsgType implements Message.
+func (Resume) MsgType() MsgType { return TypeExperimenter }
+
+// AppendBody implements Message.
+func (r Resume) AppendBody(b []byte) []byte {
+	return r.PacketIn.appendProps(appendNXMsgHeader(b, nxtResume))
 }
 
 // Reg returns register n from the metadata (0 when absent).

@@ -23,6 +23,15 @@ limitations under the License.
 //	                                        prohibited", sent back to the source Pod
 //	                                        with a packet-out
 //
+// DNS responses to the Pods of FQDN rules come paused (controller(pause),
+// userdata [2]); DNSHandler (dns.go) learns their addresses into the
+// nodeagent/fqdn cache, has the pipeline install the rules of new addresses
+// and purge the datapath's cached flows, and only then resumes the response
+// (NXT_RESUME), so the Pod's first connection meets the rules. A frame that is
+// not a parseable DNS answer is resumed unchanged; an install that fails or
+// takes longer than InstallTimeout is logged and the response resumed anyway;
+// a response that finds the DNS queue full is dropped (the resolver retries).
+//
 // The reset answers any TCP segment as RFC 9293 §3.10.7.1 says a segment of no
 // connection is answered, so that a rejected segment of an established
 // connection (picked up as new after conntrack lost its state, e.g. when

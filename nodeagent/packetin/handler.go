@@ -94,6 +94,9 @@ type Config struct {
 	// translates the reply back, so the client sees it come from the
 	// Service's address. 0: such rejects take the other paths.
 	TranslatedRejectTable uint8
+	// DNS, when set, gets the paused DNS responses (userdata [2]) of the
+	// FQDN rules; Run runs its worker.
+	DNS *DNSHandler
 }
 
 // Handler handles policy packet-ins.
@@ -112,6 +115,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 // Run handles packet-ins until ctx ends or in closes.
 func (h *Handler) Run(ctx context.Context, in <-chan *openflow.PacketIn2) {
 	logger := klog.FromContext(ctx)
+	if h.cfg.DNS != nil {
+		go h.cfg.DNS.Run(ctx)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -119,6 +125,10 @@ func (h *Handler) Run(ctx context.Context, in <-chan *openflow.PacketIn2) {
 		case pi, ok := <-in:
 			if !ok {
 				return
+			}
+			if len(pi.Userdata) > 0 && pi.Userdata[0] == categoryDNS && h.cfg.DNS != nil {
+				h.cfg.DNS.Enqueue(ctx, *pi)
+				continue
 			}
 			if err := h.Handle(ctx, *pi); err != nil {
 				logger.V(2).Info("Ignoring a packet-in", "err", err)

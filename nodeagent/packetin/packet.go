@@ -64,6 +64,8 @@ type Packet struct {
 	TCPDataLen      int
 	IPLength        int    // IPv4 total length, or IPv6 payload length + 40
 	IPHeaderAndMore []byte // the IP header and the next 8 bytes, for ICMP errors
+	// Payload is the TCP or UDP data, as far as the frame holds it.
+	Payload []byte
 }
 
 var errShort = errors.New("truncated packet")
@@ -126,6 +128,9 @@ func (p *Packet) parseL4(b []byte, l4Len int) error {
 			return errShort
 		}
 		p.SrcPort, p.DstPort = binary.BigEndian.Uint16(b[0:2]), binary.BigEndian.Uint16(b[2:4])
+		if p.Protocol == protoUDP && l4Len >= 8 {
+			p.Payload = b[8:min(len(b), l4Len)]
+		}
 	}
 	return nil
 }
@@ -142,6 +147,9 @@ func (p *Packet) parseTCP(b []byte, l4Len int) error {
 		return fmt.Errorf("TCP data offset %d does not fit a segment of %d bytes", off, l4Len)
 	}
 	p.TCPDataLen = l4Len - off
+	if off <= len(b) {
+		p.Payload = b[off:min(len(b), l4Len)]
+	}
 	return nil
 }
 

@@ -103,7 +103,7 @@ func BenchmarkCompile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c := newCompiler(ifaces)
+		c := newCompiler(ifaces, nil)
 		compiled := make([]*compiledRule, len(rules))
 		for i, r := range rules {
 			if compiled[i], err = c.compile(r); err != nil {
@@ -215,7 +215,7 @@ func sentOrder(b *testing.B, ifaces fakeInterfaces, rules []*types.CompletedRule
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := newCompiler(ifaces)
+	c := newCompiler(ifaces, nil)
 	compiled := make([]*compiledRule, len(rules))
 	for i, r := range rules {
 		if compiled[i], err = c.compile(r); err != nil {

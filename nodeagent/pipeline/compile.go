@@ -65,13 +65,14 @@ type portGroup struct {
 // for one Reconcile call.
 type compiler struct {
 	ifaces PodInterfaces
+	fqdns  FQDNResolver // nil: FQDN peers are refused
 	src    map[netip.Prefix]openflow.Match
 	dst    map[netip.Prefix]openflow.Match
 	port   map[uint32]openflow.Match
 }
 
-func newCompiler(ifaces PodInterfaces) *compiler {
-	return &compiler{ifaces: ifaces, src: map[netip.Prefix]openflow.Match{},
+func newCompiler(ifaces PodInterfaces, fqdns FQDNResolver) *compiler {
+	return &compiler{ifaces: ifaces, fqdns: fqdns, src: map[netip.Prefix]openflow.Match{},
 		dst: map[netip.Prefix]openflow.Match{}, port: map[uint32]openflow.Match{}}
 }
 
@@ -89,7 +90,19 @@ func (c *compiler) compile(r *types.CompletedRule) (*compiledRule, error) {
 	if peers == nil && len(r.ToServices) > 0 {
 		peers = []peer{} // the Services are the destinations, not any address
 	}
+	learnt, err := c.fqdnPeers(r)
+	if err != nil {
+		return nil, fmt.Errorf("rule %s: %w", r.ID, err)
+	}
+	if peers != nil { // nil: any address, which the names do not narrow
+		peers = append(peers, learnt...)
+	}
 	targets := c.resolveTargets(r.Targets)
+	if len(r.FQDNs) > 0 {
+		for _, t := range targets {
+			cr.dnsPorts = append(cr.dnsPorts, t.ofport)
+		}
+	}
 	for _, g := range groupByNamedPorts(cr.dir, r.Services, targets, peers) {
 		part, err := c.part(cr.dir, g, len(r.Services) > 0)
 		if err != nil {

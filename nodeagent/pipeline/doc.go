@@ -151,6 +151,20 @@ limitations under the License.
 // with per-Pod isolation drops (k8s.go); baseline rules below those drops
 // (baseline.go).
 //
+// # FQDN peers
+//
+// An egress rule's FQDN patterns (types.CompletedRule.FQDNs) add the
+// addresses Config.FQDNs (nodeagent/fqdn.Cache) has learnt for them to the
+// rule's peers, as host prefixes; RefreshFQDNs recompiles the rules of names
+// whose addresses changed, one bundle per change (fqdn.go). While such a rule
+// applies to a Pod, its DNS responses are paused in the Output table:
+//
+//	16 Output ──────── 205 udp/tcp(6),tp_src=53,ct_state=+rpl+trk,reg1=<Pod>:
+//	                   meter 256, controller(pause,userdata=02), output:reg1
+//
+// and resumed by the agent (nodeagent/packetin) once the rules of their new
+// addresses are installed.
+//
 // # Installing
 //
 // The Pipeline keeps the desired flows in memory as openflow.Flow values

@@ -264,11 +264,19 @@ func (o ofctlFormat) action(a openflow.Action) string {
 		}
 		return fmt.Sprintf("output:%d", a.Port)
 	case openflow.Controller:
-		s := "controller(reason=no_match"
-		if a.ID != 0 {
-			s += fmt.Sprintf(",id=%d", a.ID)
+		// As ovs-ofctl: reason unless "action", id, userdata, pause.
+		var parts []string
+		if a.Reason == openflow.ReasonNoMatch {
+			parts = append(parts, "reason=no_match")
 		}
-		return s + ",userdata=" + dottedHex(a.Userdata) + ")"
+		if a.ID != 0 {
+			parts = append(parts, fmt.Sprintf("id=%d", a.ID))
+		}
+		parts = append(parts, "userdata="+dottedHex(a.Userdata))
+		if a.Pause {
+			parts = append(parts, "pause")
+		}
+		return "controller(" + strings.Join(parts, ",") + ")"
 	case openflow.CopyField:
 		return "move:" + subfield(a.Src, a.SrcOfs, a.NBits) + "->" + subfield(a.Dst, a.DstOfs, a.NBits)
 	}

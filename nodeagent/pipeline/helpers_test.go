@@ -120,7 +120,7 @@ func computeFlows(t *testing.T, ifaces PodInterfaces, rules ...*types.CompletedR
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newCompiler(ifaces)
+	c := newCompiler(ifaces, nil)
 	var compiled []*compiledRule
 	for _, r := range rules {
 		cr, err := c.compile(r)

@@ -65,7 +65,7 @@ func newPolicyFlows(p *Pipeline) *PolicyFlows {
 // the rule again when they appear. Rules that cannot be compiled are
 // reported in the error; the others are installed, all or none of them.
 func (pf *PolicyFlows) Reconcile(ctx context.Context, rules []*types.CompletedRule) error {
-	c := newCompiler(pf.p.cfg.Interfaces)
+	c := pf.newCompiler()
 	compiled := make([]*compiledRule, 0, len(rules))
 	var errs []error
 	for _, r := range rules {
@@ -76,12 +76,42 @@ func (pf *PolicyFlows) Reconcile(ctx context.Context, rules []*types.CompletedRu
 		}
 		compiled = append(compiled, cr)
 	}
-	err := pf.p.update(ctx, func() error { return pf.replace(compiled) })
+	err := pf.p.update(ctx, func() error {
+		var err error
+		compiled, err = pf.recompileFQDNRules(compiled)
+		errs = append(errs, err)
+		return pf.replace(compiled)
+	})
 	if err := errors.Join(append(errs, err)...); err != nil {
 		return fmt.Errorf("reconciling %d rules: %w", len(rules), err)
 	}
 	klog.FromContext(ctx).V(2).Info("Reconciled policy rules", "rules", len(rules))
 	return nil
+}
+
+func (pf *PolicyFlows) newCompiler() *compiler {
+	return newCompiler(pf.p.cfg.Interfaces, pf.p.cfg.FQDNs)
+}
+
+// recompileFQDNRules compiles the rules with FQDN peers again under the
+// pipeline lock, so that their addresses are those of the resolver now: a
+// RefreshFQDNs between the first compile and this install would otherwise
+// be undone. Rules that fail are left out and reported.
+func (pf *PolicyFlows) recompileFQDNRules(rules []*compiledRule) ([]*compiledRule, error) {
+	c := pf.newCompiler()
+	out := rules[:0]
+	var errs []error
+	for _, cr := range rules {
+		if len(cr.src.FQDNs) > 0 {
+			var err error
+			if cr, err = c.compile(cr.src); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		out = append(out, cr)
+	}
+	return out, errors.Join(errs...)
 }
 
 // Forget uninstalls rules. Unknown ids are ignored.
@@ -312,6 +342,7 @@ func (pf *PolicyFlows) apply(r *compiledRule, add bool) {
 			}
 		}
 	}
+	pf.applyDNSIntercept(r, add)
 	for _, m := range r.isolated {
 		plain, logged := b.isolationFlows(r.dir, m)
 		if add {

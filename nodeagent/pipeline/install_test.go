@@ -49,7 +49,7 @@ func newOffline(t *testing.T) *offline {
 // reconcile compiles and replaces rules and returns the flow mods sent.
 func (o *offline) reconcile(rules ...*types.CompletedRule) []string {
 	o.t.Helper()
-	c := newCompiler(o.ifaces)
+	c := newCompiler(o.ifaces, nil)
 	var compiled []*compiledRule
 	for _, r := range rules {
 		cr, err := c.compile(r)
@@ -206,7 +206,7 @@ func TestConjIDsAreReused(t *testing.T) {
 func TestFailedInstallStaysPending(t *testing.T) {
 	o := newOffline(t)
 	r := rule(acnp("a", 250, 5, 0, in, drop), targets("pod2"), nil, tcp(80))
-	c := newCompiler(o.ifaces)
+	c := newCompiler(o.ifaces, nil)
 	cr, err := c.compile(r)
 	require.NoError(t, err)
 	require.NoError(t, o.p.policies.replace([]*compiledRule{cr}))
@@ -218,7 +218,7 @@ func TestFailedInstallStaysPending(t *testing.T) {
 func TestCookies(t *testing.T) {
 	p, err := New(Config{Switch: noSwitch{}, Interfaces: goldenPods(), Round: 7})
 	require.NoError(t, err)
-	c := newCompiler(goldenPods())
+	c := newCompiler(goldenPods(), nil)
 	cr, err := c.compile(rule(acnp("a", 250, 5, 0, in, drop), targets("pod2"), nil, tcp(80)))
 	require.NoError(t, err)
 	require.NoError(t, p.policies.replace([]*compiledRule{cr}))
@@ -235,7 +235,7 @@ func TestCookies(t *testing.T) {
 }
 
 func TestRuleErrors(t *testing.T) {
-	c := newCompiler(goldenPods())
+	c := newCompiler(goldenPods(), nil)
 	tests := []struct {
 		name string
 		r    *types.CompletedRule

@@ -57,7 +57,16 @@ func sh(t testing.TB, argv ...string) {
 // endpoint ("host") and an outside namespace ("ext") behind it; every Pod
 // has its default route via the gateway.
 func startGatewayNode(t testing.TB, npods int, allowHost bool) *testNode {
+	return startGatewayNodeWith(t, npods, allowHost, nil)
+}
+
+// startGatewayNodeWith is startGatewayNode with a hook that runs before the
+// agent starts.
+func startGatewayNodeWith(t testing.TB, npods int, allowHost bool, beforeAgent func(n *testNode)) *testNode {
 	n := startNodeWith(t, npods, func(n *testNode) {
+		if beforeAgent != nil {
+			beforeAgent(n)
+		}
 		n.gateway = &Gateway{OFPort: gwTestOFPort, MAC: mac(gwTestMAC), IPs: ips(gwTestIP),
 			PodCIDRs: []netip.Prefix{netip.MustParsePrefix("10.77.0.0/24")}, AllowHostIngress: allowHost}
 		addGatewayPort(t, n)

@@ -60,6 +60,9 @@ type testNode struct {
 	// (the gateway's host namespace, namespaces behind it).
 	gateway *Gateway
 	hosts   map[string]*ovstest.Pod
+	// fqdns, when set before an agent starts, resolves FQDN peers (and
+	// turns the DNS interception on).
+	fqdns FQDNResolver
 
 	mu      sync.Mutex
 	servers map[string]bool
@@ -125,7 +128,7 @@ func (n *testNode) startAgent(round uint16) *testAgent {
 		MaxBackoff: 500 * time.Millisecond,
 	})
 	require.NoError(n.t, err)
-	a.pl, err = New(Config{Switch: a.client, Round: round, PacketInRate: 100, Gateway: n.gateway})
+	a.pl, err = New(Config{Switch: a.client, Round: round, PacketInRate: 100, Gateway: n.gateway, FQDNs: n.fqdns})
 	require.NoError(n.t, err)
 	ctx, cancel := context.WithCancel(n.ctx)
 	a.stop = func() { cancel(); <-a.done }

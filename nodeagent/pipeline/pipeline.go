@@ -53,6 +53,12 @@ type Config struct {
 	// ReplayBundleSize is the number of flow mods per bundle when replaying
 	// after a reconnect (OVS commits huge bundles slowly). Default 5000.
 	ReplayBundleSize int
+	// FQDNs resolves the FQDN peers of egress rules (nodeagent/fqdn.Cache).
+	// With it, the DNS responses to the Pods of such rules are paused for
+	// the controller (packet-in userdata [PacketInCategoryDNS]), which must
+	// resume them (openflow.Resume) after learning their addresses; without
+	// it, rules with FQDN peers fail to compile.
+	FQDNs FQDNResolver
 	// Gateway is the node's gateway port (gateway.go). Without it the
 	// bridge only connects local Pods.
 	Gateway *Gateway

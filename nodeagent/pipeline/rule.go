@@ -123,6 +123,9 @@ type compiledRule struct {
 	// isolated are the appliedTo Pods isolated by a K8s rule: the match of
 	// their drop flow in the default table.
 	isolated []openflow.Match
+	// dnsPorts are the target Pods' ports whose DNS responses are
+	// intercepted, for a rule with FQDN peers (fqdn.go).
+	dnsPorts []uint32
 	// ofPriority is the priority the rule's flows were contributed with
 	// (match and action flows; K8s action flows use k8sActionPriority).
 	ofPriority uint16

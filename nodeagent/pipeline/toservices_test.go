@@ -81,7 +81,7 @@ func TestToServicesFollowTheService(t *testing.T) {
 func TestToServicesOnlyTheServices(t *testing.T) {
 	r := rule(acnp("to-web", 250, 5, 0, out, allow), targets("pod1"), nil)
 	r.ToServices = []v1beta2.ServiceReference{{Namespace: "default", Name: "web"}}
-	cr, err := newCompiler(goldenPods()).compile(r)
+	cr, err := newCompiler(goldenPods(), nil).compile(r)
 	require.NoError(t, err)
 	for _, part := range cr.parts {
 		if part.svcClause == 0 {
@@ -108,7 +108,7 @@ func TestToServicesCompileErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := newCompiler(goldenPods()).compile(tc.rule)
+			_, err := newCompiler(goldenPods(), nil).compile(tc.rule)
 			require.ErrorContains(t, err, tc.want)
 		})
 	}

@@ -109,7 +109,7 @@ func (o *offline) state() pipelineState {
 // compileAll compiles rules with the offline pipeline's interfaces.
 func (o *offline) compileAll(rules ...*types.CompletedRule) []*compiledRule {
 	o.t.Helper()
-	c := newCompiler(o.ifaces)
+	c := newCompiler(o.ifaces, nil)
 	out := make([]*compiledRule, len(rules))
 	for i, r := range rules {
 		cr, err := c.compile(r)

@@ -139,6 +139,9 @@ func completeRule(np *v1beta2.NetworkPolicy, r *cachedRule, atgs, ags groupLooku
 		EnableLogging:  r.rule.EnableLogging,
 		LogLabel:       r.rule.LogLabel,
 	}
+	if notEnforced == nil {
+		out.FQDNs = ruleFQDNs(r.rule)
+	}
 	return out, notEnforced
 }
 
@@ -187,12 +190,12 @@ func ruleToServices(r *v1beta2.NetworkPolicyRule, notEnforced error) []v1beta2.S
 }
 
 // notEnforcedError is the completion error of a rule that uses fields this
-// agent does not enforce (l7Protocols; fqdns and labelIdentities in a peer,
-// toServices in an ingress rule's from; an egress rule's toServices are
-// enforced, as the completed rule's ToServices) where installing the rest
-// would match more than written: an Allow, Pass or K8s NetworkPolicy rule with any of them (it would allow more,
+// agent does not enforce (l7Protocols; labelIdentities in a peer, fqdns and
+// toServices in an ingress rule's from; an egress rule's fqdns and toServices
+// are enforced, as the completed rule's FQDNs and ToServices) where installing
+// the rest would match more than written: an Allow, Pass or K8s NetworkPolicy rule with any of them (it would allow more,
 // or skip more tiers), a Drop or Reject rule with l7Protocols, or one whose
-// peer has nothing else (no addressGroups, no ipBlocks, no egress toServices). Nothing of the rule
+// peer has nothing else (no addressGroups, no ipBlocks, no egress fqdns or toServices). Nothing of the rule
 // is installed, and its policy's status reports it failed. The rule's ID
 // covers its content, so retrying cannot help: the rule is not retried.
 //
@@ -235,7 +238,7 @@ func checkEnforceable(r *v1beta2.NetworkPolicyRule) error {
 	}
 	peerFields := append(notEnforcedPeerFields("from", &r.From), notEnforcedPeerFields("to", &r.To)...)
 	if deny && len(fields) == 0 {
-		if peer := rulePeer(r); len(peer.AddressGroups) > 0 || len(peer.IPBlocks) > 0 ||
+		if peer := rulePeer(r); len(peer.AddressGroups) > 0 || len(peer.IPBlocks) > 0 || len(ruleFQDNs(r)) > 0 ||
 			r.Direction == v1beta2.DirectionOut && len(peer.ToServices) > 0 {
 			return nil // the exact part is installed, the rest ignored
 		}
@@ -254,10 +257,19 @@ func checkEnforceable(r *v1beta2.NetworkPolicyRule) error {
 	return &notEnforcedError{Fields: append(fields, peerFields...), Action: action, why: why}
 }
 
+// ruleFQDNs are the FQDN patterns of an egress rule's peer (enforced from
+// the DNS responses its Pods receive; nodeagent/fqdn).
+func ruleFQDNs(r *v1beta2.NetworkPolicyRule) []string {
+	if r.Direction != v1beta2.DirectionOut {
+		return nil
+	}
+	return slices.Clone(r.To.FQDNs)
+}
+
 // notEnforcedPeerFields names the fields of a peer this agent does not enforce.
 func notEnforcedPeerFields(side string, p *v1beta2.NetworkPolicyPeer) []string {
 	var out []string
-	if len(p.FQDNs) > 0 {
+	if len(p.FQDNs) > 0 && side != "to" { // to.fqdns: enforced (types.CompletedRule.FQDNs)
 		out = append(out, side+".fqdns")
 	}
 	if len(p.ToServices) > 0 && side != "to" { // an egress rule's toServices are enforced

@@ -181,6 +181,8 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 		wantPeers  []string
 		// wantServices are the completed rule's ToServices.
 		wantServices []v1beta2.ServiceReference
+		// wantFQDNs are the completed rule's FQDNs.
+		wantFQDNs []string
 	}{
 		{name: "Allow with l7Protocols", rule: withL7(ingress(0, 80, "ag1")),
 			wantFields: []string{"l7Protocols"}, wantAction: "Allow"},
@@ -188,26 +190,31 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 			wantFields: []string{"l7Protocols"}, wantAction: "K8s NetworkPolicy allow"},
 		{name: "Pass with l7Protocols", rule: func() v1beta2.NetworkPolicyRule { r := withL7(ingress(0, 80, "ag1")); r.Action = pass; return r }(),
 			wantFields: []string{"l7Protocols"}, wantAction: "Pass"},
-		{name: "Allow to fqdns besides an AddressGroup", rule: egress(allow, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, FQDNs: []string{"example.com"}}),
-			wantFields: []string{"to.fqdns"}, wantAction: "Allow"},
+		{name: "Allow to fqdns besides an AddressGroup: both", rule: egress(allow, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, FQDNs: []string{"example.com"}}),
+			wantPeers: []string{"10.0.1.1/32"}, wantFQDNs: []string{"example.com"}},
+		{name: "Allow to fqdns only", rule: egress(allow, v1beta2.NetworkPolicyPeer{FQDNs: []string{"*.example.com"}}),
+			wantPeers: []string{}, wantFQDNs: []string{"*.example.com"}},
+		{name: "Allow from fqdns (ingress)", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: allow,
+			From: v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, FQDNs: []string{"example.com"}}},
+			wantFields: []string{"from.fqdns"}, wantAction: "Allow"},
 		{name: "Allow to toServices: enforced", rule: egress(allow, v1beta2.NetworkPolicyPeer{ToServices: svc}),
 			wantPeers: []string{}, wantServices: svc},
 		{name: "Allow from toServices", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: allow,
 			From: v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, ToServices: svc}},
 			wantFields: []string{"from.toServices"}, wantAction: "Allow"},
-		{name: "Pass to fqdns and toServices besides an ipBlock", rule: egress(pass, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"*.example.com"}, ToServices: svc}),
-			wantFields: []string{"to.fqdns"}, wantAction: "Pass"},
+		{name: "Pass to fqdns and toServices besides an ipBlock: all three", rule: egress(pass, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"*.example.com"}, ToServices: svc}),
+			wantPeers: []string{"192.168.0.0/16"}, wantFQDNs: []string{"*.example.com"}, wantServices: svc},
 		{name: "Allow from labelIdentities", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: allow,
 			From: v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, LabelIdentities: []uint32{7}}},
 			wantFields: []string{"from.labelIdentities"}, wantAction: "Allow"},
 		{name: "Drop with l7Protocols", rule: withL7(egress(drop, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}})),
 			wantFields: []string{"l7Protocols"}, wantAction: "Drop"},
 		{name: "Drop to fqdns only", rule: egress(drop, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}}),
-			wantFields: []string{"to.fqdns"}, wantAction: "Drop"},
-		{name: "Reject to toServices and fqdns: the toServices", rule: egress(reject, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}, ToServices: svc}),
-			wantPeers: []string{}, wantServices: svc},
-		{name: "Drop to fqdns besides an ipBlock: the ipBlock", rule: egress(drop, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"example.com"}}),
-			wantPeers: []string{"192.168.0.0/16"}},
+			wantPeers: []string{}, wantFQDNs: []string{"example.com"}},
+		{name: "Reject to toServices and fqdns: both", rule: egress(reject, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}, ToServices: svc}),
+			wantPeers: []string{}, wantFQDNs: []string{"example.com"}, wantServices: svc},
+		{name: "Drop to fqdns besides an ipBlock: both", rule: egress(drop, v1beta2.NetworkPolicyPeer{IPBlocks: block, FQDNs: []string{"example.com"}}),
+			wantPeers: []string{"192.168.0.0/16"}, wantFQDNs: []string{"example.com"}},
 		{name: "Reject to toServices besides an AddressGroup: both", rule: egress(reject, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, ToServices: svc}),
 			wantPeers: []string{"10.0.1.1/32"}, wantServices: svc},
 		{name: "Drop from labelIdentities besides an AddressGroup: its members", rule: v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn, Action: drop,
@@ -237,6 +244,7 @@ func TestCompletedRuleNotEnforced(t *testing.T) {
 				}
 				require.Equal(t, tc.wantPeers, peers)
 				require.Equal(t, tc.wantServices, rule.ToServices)
+				require.Equal(t, tc.wantFQDNs, rule.FQDNs)
 				return
 			}
 			if tc.k8s {

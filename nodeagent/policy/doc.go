@@ -62,9 +62,13 @@ limitations under the License.
 // its AppliedToGroups and all of its AddressGroups are known; a rule that is not
 // complete (any more) is forgotten, and reconciled when its groups arrive.
 //
+// An egress rule's fqdns (to.fqdns) are handed to the Reconciler with the rule
+// (types.CompletedRule.FQDNs), which enforces them from the DNS responses the
+// Pods receive (nodeagent/fqdn).
+//
 // A rule is installed as written or not at all, never broader: fields this
-// agent does not enforce (l7Protocols; fqdns, labelIdentities in a peer,
-// toServices in an ingress rule; an egress rule's toServices are enforced), which strata-apiserver refuses at admission but a policy stored by an
+// agent does not enforce (l7Protocols; labelIdentities in a peer, fqdns and
+// toServices in an ingress rule; an egress rule's fqdns and toServices are enforced), which strata-apiserver refuses at admission but a policy stored by an
 // older version can carry, fail the rule at completion (completion.go) when
 // installing the rest would not be the rule as written: any Allow, Pass or K8s
 // NetworkPolicy rule with one of them, a Drop or Reject rule with l7Protocols

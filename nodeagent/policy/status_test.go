@@ -156,9 +156,10 @@ func TestStatusFailure(t *testing.T) {
 
 // TestStatusNotEnforcedRule: an Allow rule with l7Protocols is never handed to
 // the Reconciler nor retried, and its policy is reported failed naming the rule
-// and the field; the policy's other rule is installed. A Drop rule with fqdns
-// besides an AddressGroup is installed with the AddressGroup's members and its
-// policy realized; one with fqdns only is reported failed.
+// and the field; the policy's other rule is installed. An egress Drop rule with
+// fqdns besides an AddressGroup is installed with both and its policy
+// realized; an ingress Drop rule from fqdns only (FQDN peers are egress only)
+// is reported failed.
 func TestStatusNotEnforcedRule(t *testing.T) {
 	h := newHarness(t, nil)
 	h.start()
@@ -171,7 +172,8 @@ func TestStatusNotEnforcedRule(t *testing.T) {
 		return v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionOut, Priority: index, Action: ptr(v1beta2.RuleActionDrop), To: to}
 	}
 	partial := acnp("partial", 1, []string{"atg1"}, dropOut(0, v1beta2.NetworkPolicyPeer{AddressGroups: []string{"ag1"}, FQDNs: []string{"example.com"}}))
-	fqdnOnly := acnp("fqdn-only", 1, []string{"atg1"}, dropOut(0, v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}}))
+	fqdnOnly := acnp("fqdn-only", 1, []string{"atg1"}, v1beta2.NetworkPolicyRule{Direction: v1beta2.DirectionIn,
+		Action: ptr(v1beta2.RuleActionDrop), From: v1beta2.NetworkPolicyPeer{FQDNs: []string{"example.com"}}})
 	h.syncAll([]*v1beta2.NetworkPolicy{l7, partial, fqdnOnly}, []*v1beta2.AppliedToGroup{atg("atg1", pod("ns1", "web-1"))},
 		[]*v1beta2.AddressGroup{ag("ag1", pod("ns2", "client-1", "10.0.1.1"))})
 	l7IDs := ruleIDsOf(l7)
@@ -188,14 +190,15 @@ func TestStatusNotEnforcedRule(t *testing.T) {
 		reports = h.reporter.of("fqdn-only")
 		if assert.Len(c, reports, 1) {
 			assert.True(c, reports[0].RealizationFailure)
-			assert.Contains(c, reports[0].Message, `Out rule 0: rule `)
-			assert.Contains(c, reports[0].Message, "to.fqdns is not enforced by this Strata version: the Drop rule is not installed (its peer has nothing else to match)")
+			assert.Contains(c, reports[0].Message, `In rule 0: rule `)
+			assert.Contains(c, reports[0].Message, "from.fqdns is not enforced by this Strata version: the Drop rule is not installed (its peer has nothing else to match)")
 		}
 	})
 	assert.Nil(t, h.rec.rule(l7IDs[0]), "the Allow with l7Protocols is not installed")
 	assert.NotNil(t, h.rec.rule(l7IDs[1]), "the Drop of the same policy is installed")
 	if r := h.rec.rule(ruleIDsOf(partial)[0]); assert.NotNil(t, r) {
 		assert.Equal(t, []types.Address{{CIDR: "10.0.1.1/32"}}, r.Peers, "the AddressGroup part of the Drop")
+		assert.Equal(t, []string{"example.com"}, r.FQDNs, "the FQDN part of the Drop")
 	}
 	assert.Nil(t, h.rec.rule(ruleIDsOf(fqdnOnly)[0]))
 	for _, call := range h.rec.callLog() {

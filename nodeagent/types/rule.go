@@ -83,7 +83,11 @@ type CompletedRule struct {
 	// Service port a connection was sent to before DNAT (any port of each
 	// Service; a Service that does not exist matches nothing). They add to
 	// Peers: a connection matches either.
-	ToServices    []v1beta2.ServiceReference
+	ToServices []v1beta2.ServiceReference
+	// FQDNs are the domain-name patterns of an egress rule's peer (exact
+	// names, or with "*" wildcards; see nodeagent/fqdn): the rule also
+	// matches the addresses learnt for them from DNS responses.
+	FQDNs         []string `json:",omitempty"`
 	Services      []v1beta2.Service
 	EnableLogging bool
 	LogLabel      string

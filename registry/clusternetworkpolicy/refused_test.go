@@ -24,12 +24,12 @@ import (
 	"github.com/strata-net/strata/registry/registrytest"
 )
 
-// TestRefusedFields: an egress peer by FQDN is refused as registrytest.TestRefusedFields describes.
+// TestRefusedFields: an egress rule with l7Protocols is refused as registrytest.TestRefusedFields describes.
 func TestRefusedFields(t *testing.T) {
 	s := NewStrategy(scheme.Scheme)
 	registrytest.TestRefusedFields(t, registrytest.RefusedFields[*crd.ClusterNetworkPolicy]{
-		Path: registrytest.FQDNPeerPath, Strategy: s, Status: NewStatusStrategy(s), Valid: validPolicy,
-		AddRefused: func(p *crd.ClusterNetworkPolicy) { p.Spec.Egress = registrytest.FQDNEgress() },
+		Path: registrytest.L7PeerPath, Strategy: s, Status: NewStatusStrategy(s), Valid: validPolicy,
+		AddRefused: func(p *crd.ClusterNetworkPolicy) { p.Spec.Egress = registrytest.L7Egress() },
 		SetStatus:  func(p *crd.ClusterNetworkPolicy) { p.Status = realized(2) },
 	})
 }

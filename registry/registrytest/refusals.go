@@ -24,18 +24,19 @@ import (
 
 // The refused fields that TestRefusedFields tries on each kind.
 const (
-	// FQDNPeerPath is the refused field of FQDNEgress in a ClusterNetworkPolicy or
+	// L7PeerPath is the refused field of L7Egress in a ClusterNetworkPolicy or
 	// an Antrea NetworkPolicy.
-	FQDNPeerPath = "spec.egress[0].to[0].fqdn"
+	L7PeerPath = "spec.egress[0].l7Protocols"
 	// ExternalEntityPath is the refused field of ExternalEntitySpec in a
 	// ClusterGroup or a Group.
 	ExternalEntityPath = "spec.externalEntitySelector"
 )
 
-// FQDNEgress is the egress of a policy that drops traffic to a peer by FQDN.
-func FQDNEgress() []crd.Rule {
-	drop := crd.RuleActionDrop
-	return []crd.Rule{{Action: &drop, Name: "DropDNS", To: []crd.NetworkPolicyPeer{{FQDN: "example.com"}}}}
+// L7Egress is the egress of a policy that allows TLS to one server name.
+func L7Egress() []crd.Rule {
+	allow := crd.RuleActionAllow
+	return []crd.Rule{{Action: &allow, Name: "AllowTLS", To: []crd.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}},
+		L7Protocols: []crd.L7Protocol{{TLS: &crd.TLSProtocol{SNI: "example.com"}}}}}
 }
 
 // ExternalEntitySpec is the spec of a group that selects external entities.

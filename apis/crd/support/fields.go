@@ -37,6 +37,8 @@ import (
 // real traffic: "TestName" or "TestName/subtest", comma-separated (Tests says where
 // each runs and what it feeds in).
 var Enforced = map[string]string{
+	"ClusterNetworkPolicy.spec.egress[].to[].fqdn":                      "TestOVSFQDN, TestFQDN",
+	"NetworkPolicy.spec.egress[].to[].fqdn":                             "TestOVSFQDN",
 	"ClusterNetworkPolicy.spec.tier":                                    "TestWalkthrough/3.3, TestWalkthrough/5.2",
 	"ClusterNetworkPolicy.spec.priority":                                "TestANNP",
 	"ClusterNetworkPolicy.spec.appliedTo[].podSelector":                 "TestWalkthrough/3.2",
@@ -158,7 +160,6 @@ var Refused = map[string]string{
 	"ClusterNetworkPolicy.spec.ingress[].protocols[].igmp":                   "IGMP (multicast)",
 	"ClusterNetworkPolicy.spec.ingress[].l7Protocols":                        "layer-7 (HTTP, TLS) rules",
 	"ClusterNetworkPolicy.spec.ingress[].from[].externalEntitySelector":      "ExternalEntities (VMs and other non-Pod workloads)",
-	"ClusterNetworkPolicy.spec.ingress[].from[].fqdn":                        "FQDN (DNS name) peers",
 	"ClusterNetworkPolicy.spec.ingress[].from[].scope":                       "scope ClusterSet (Multi-cluster); Cluster, the default, is accepted",
 	"ClusterNetworkPolicy.spec.ingress[].toServices":                         "toServices (a Service as destination, before DNAT)",
 	"ClusterNetworkPolicy.spec.ingress[].appliedTo[].externalEntitySelector": "ExternalEntities (VMs and other non-Pod workloads)",
@@ -167,7 +168,6 @@ var Refused = map[string]string{
 	"ClusterNetworkPolicy.spec.egress[].protocols[].igmp":                    "IGMP (multicast)",
 	"ClusterNetworkPolicy.spec.egress[].l7Protocols":                         "layer-7 (HTTP, TLS) rules",
 	"ClusterNetworkPolicy.spec.egress[].to[].externalEntitySelector":         "ExternalEntities (VMs and other non-Pod workloads)",
-	"ClusterNetworkPolicy.spec.egress[].to[].fqdn":                           "FQDN (DNS name) peers",
 	"ClusterNetworkPolicy.spec.egress[].to[].scope":                          "scope ClusterSet (Multi-cluster); an egress peer takes no scope (validation)",
 	"ClusterNetworkPolicy.spec.egress[].toServices[].scope":                  "scope ClusterSet (Multi-cluster); Cluster, the default, is accepted",
 	"ClusterNetworkPolicy.spec.egress[].appliedTo[].externalEntitySelector":  "ExternalEntities (VMs and other non-Pod workloads)",
@@ -179,7 +179,6 @@ var Refused = map[string]string{
 	"NetworkPolicy.spec.ingress[].protocols[].igmp":                          "IGMP (multicast)",
 	"NetworkPolicy.spec.ingress[].l7Protocols":                               "layer-7 (HTTP, TLS) rules",
 	"NetworkPolicy.spec.ingress[].from[].externalEntitySelector":             "ExternalEntities (VMs and other non-Pod workloads)",
-	"NetworkPolicy.spec.ingress[].from[].fqdn":                               "FQDN (DNS name) peers",
 	"NetworkPolicy.spec.ingress[].from[].scope":                              "scope ClusterSet (Multi-cluster); Cluster, the default, is accepted",
 	"NetworkPolicy.spec.ingress[].toServices":                                "toServices (a Service as destination, before DNAT)",
 	"NetworkPolicy.spec.ingress[].appliedTo[].externalEntitySelector":        "ExternalEntities (VMs and other non-Pod workloads)",
@@ -188,7 +187,6 @@ var Refused = map[string]string{
 	"NetworkPolicy.spec.egress[].protocols[].igmp":                           "IGMP (multicast)",
 	"NetworkPolicy.spec.egress[].l7Protocols":                                "layer-7 (HTTP, TLS) rules",
 	"NetworkPolicy.spec.egress[].to[].externalEntitySelector":                "ExternalEntities (VMs and other non-Pod workloads)",
-	"NetworkPolicy.spec.egress[].to[].fqdn":                                  "FQDN (DNS name) peers",
 	"NetworkPolicy.spec.egress[].to[].scope":                                 "scope ClusterSet (Multi-cluster); an egress peer takes no scope (validation)",
 	"NetworkPolicy.spec.egress[].toServices[].scope":                         "scope ClusterSet (Multi-cluster); Cluster, the default, is accepted",
 	"NetworkPolicy.spec.egress[].appliedTo[].externalEntitySelector":         "ExternalEntities (VMs and other non-Pod workloads)",
@@ -232,6 +230,8 @@ var Unproven = map[string]string{}
 // NotAllowed are fields that the kind's validation refuses wherever they appear,
 // as Antrea does: they are not part of the kind at that position (apis/crd/validation).
 var NotAllowed = map[string]string{
+	"ClusterNetworkPolicy.spec.ingress[].from[].fqdn":            "FQDN peers are egress only (validation)",
+	"NetworkPolicy.spec.ingress[].from[].fqdn":                   "FQDN peers are egress only (validation)",
 	"ClusterNetworkPolicy.spec.ingress[].to":                     "an ingress rule selects its sources with from",
 	"ClusterNetworkPolicy.spec.egress[].from":                    "an egress rule selects its destinations with to",
 	"NetworkPolicy.spec.appliedTo[].namespaceSelector":           "not in a NetworkPolicy's appliedTo (its own Namespace)",
@@ -289,6 +289,8 @@ var Tests = map[string]Test{
 	"TestOVSPacketIns":                 {Package: "nodeagent/pipeline", Scope: scopePipeline},
 	"TestOVSToServices":                {Package: "nodeagent/pipeline", Scope: scopePipeline},
 	"TestToServices":                   {Package: "test/e2e/localcluster", Scope: scopeCluster},
+	"TestOVSFQDN":                      {Package: "nodeagent/pipeline", Scope: scopePipeline},
+	"TestFQDN":                         {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestANNP":                         {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestNodeSelectorPeer":             {Package: "test/e2e/localcluster", Scope: scopeCluster},
 	"TestRejectMidStream":              {Package: "test/e2e/localcluster", Scope: scopeCluster},

@@ -43,9 +43,6 @@ func PeerRefused(p *v1beta1.NetworkPolicyPeer) bool { return len(Peer(p, field.N
 // Peer returns the refused fields of a rule's peer.
 func Peer(p *v1beta1.NetworkPolicyPeer, path *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	if p.FQDN != "" {
-		errs = append(errs, refuse(path.Child("fqdn")))
-	}
 	if p.ExternalEntitySelector != nil {
 		errs = append(errs, refuse(path.Child("externalEntitySelector")))
 	}

@@ -17,16 +17,12 @@ limitations under the License.
 package validation
 
 import (
-	"regexp"
-
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/strata-net/strata/apis/crd"
 )
-
-var fqdnPattern = regexp.MustCompile(`^[-0-9a-zA-Z.*]+$`)
 
 // validateRulePeers validates the from (ingress) or to (egress) peers of a rule.
 func validateRulePeers(r *crd.Rule, c ruleContext) field.ErrorList {
@@ -61,10 +57,7 @@ func validatePeer(p *crd.NetworkPolicyPeer, c ruleContext, path *field.Path) fie
 	allErrs = append(allErrs, validateGroupRef(p.Group, path.Child("group"))...)
 	allErrs = append(allErrs, validateNamespacedName(p.ServiceAccount, path.Child("serviceAccount"))...)
 	allErrs = append(allErrs, validateScope(p.Scope, path.Child("scope"))...)
-	if p.FQDN != "" && !fqdnPattern.MatchString(p.FQDN) {
-		allErrs = append(allErrs, field.Invalid(path.Child("fqdn"), p.FQDN,
-			"may contain only letters, digits, '-', '.' and '*'"))
-	}
+	allErrs = append(allErrs, validateFQDN(p.FQDN, path.Child("fqdn"))...)
 	return allErrs
 }
 

@@ -17,6 +17,7 @@ limitations under the License.
 package validation
 
 import (
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -79,6 +80,21 @@ func TestValidatePeers(t *testing.T) {
 		{name: "fqdn with invalid characters", mutate: func(p *crd.ClusterNetworkPolicy) {
 			eg0(p).To = []crd.NetworkPolicyPeer{{FQDN: "exa_mple.com"}}
 		}, want: []wantErr{{field.ErrorTypeInvalid, "spec.egress[0].to[0].fqdn", "may contain only letters"}}},
+		{name: "fqdn with two dots in a row", mutate: func(p *crd.ClusterNetworkPolicy) {
+			eg0(p).To = []crd.NetworkPolicyPeer{{FQDN: "www..example.com"}}
+		}, want: []wantErr{{field.ErrorTypeInvalid, "spec.egress[0].to[0].fqdn", "must not have an empty label"}}},
+		{name: "fqdn with a leading dot", mutate: func(p *crd.ClusterNetworkPolicy) {
+			eg0(p).To = []crd.NetworkPolicyPeer{{FQDN: ".example.com"}}
+		}, want: []wantErr{{field.ErrorTypeInvalid, "spec.egress[0].to[0].fqdn", "must not have an empty label"}}},
+		{name: "fqdn with a trailing dot", mutate: func(p *crd.ClusterNetworkPolicy) {
+			eg0(p).To = []crd.NetworkPolicyPeer{{FQDN: "example.com."}}
+		}, want: []wantErr{{field.ErrorTypeInvalid, "spec.egress[0].to[0].fqdn", "must not end with a dot"}}},
+		{name: "fqdn with a label of 64 characters", mutate: func(p *crd.ClusterNetworkPolicy) {
+			eg0(p).To = []crd.NetworkPolicyPeer{{FQDN: strings.Repeat("a", 64) + ".example.com"}}
+		}, want: []wantErr{{field.ErrorTypeInvalid, "spec.egress[0].to[0].fqdn", "longer than 63 characters"}}},
+		{name: "fqdn of 254 characters", mutate: func(p *crd.ClusterNetworkPolicy) {
+			eg0(p).To = []crd.NetworkPolicyPeer{{FQDN: strings.Repeat("abcdefghi.", 25) + "com4"}}
+		}, want: []wantErr{{field.ErrorTypeInvalid, "spec.egress[0].to[0].fqdn", "at most 253 characters"}}},
 		{name: "scope in an egress rule", mutate: func(p *crd.ClusterNetworkPolicy) {
 			eg0(p).To = []crd.NetworkPolicyPeer{{PodSelector: sel("a", "b"), Scope: crd.ScopeCluster}}
 		}, want: []wantErr{{field.ErrorTypeForbidden, "spec.egress[0].to[0].scope", "not allowed in egress peers (to)"}}},

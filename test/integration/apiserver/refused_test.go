@@ -164,11 +164,6 @@ tier: application
 priority: 5
 appliedTo: [{podSelector: {matchLabels: {app: db}}}]
 ingress: [{action: Drop, from: [{fqdn: example.com}]}]`},
-	{"egress peer fqdn", "spec.egress[0].to[0].fqdn", `
-tier: application
-priority: 5
-appliedTo: [{podSelector: {matchLabels: {app: db}}}]
-egress: [{action: Drop, to: [{fqdn: "*.example.com"}]}]`},
 	{"ingress peer externalEntitySelector", "spec.ingress[0].from[0].externalEntitySelector", `
 tier: application
 priority: 5
@@ -284,8 +279,9 @@ priority: 5
 appliedTo: [{podSelector: {matchLabels: {app: db}}}]
 ingress: [{action: Allow, name: from-web, from: [{podSelector: {matchLabels: {app: web}}}]}]`
 	group := `podSelector: {matchLabels: {app: web}}`
-	addFQDN := func(spec map[string]any) {
-		spec["egress"] = []any{map[string]any{"action": "Drop", "to": []any{map[string]any{"fqdn": "example.com"}}}}
+	addL7 := func(spec map[string]any) {
+		spec["egress"] = []any{map[string]any{"action": "Allow", "to": []any{map[string]any{"podSelector": map[string]any{}}},
+			"l7Protocols": []any{map[string]any{"tls": map[string]any{"sni": "example.com"}}}}}
 	}
 	addExternalEntities := func(spec map[string]any) {
 		delete(spec, "podSelector")
@@ -299,7 +295,7 @@ ingress: [{action: Allow, name: from-web, from: [{podSelector: {matchLabels: {ap
 	}
 	var cases []updateCase
 	for _, k := range refusedPolicyKinds {
-		cases = append(cases, updateCase{k, policy, addFQDN, "spec.egress[0].to[0].fqdn"})
+		cases = append(cases, updateCase{k, policy, addL7, "spec.egress[0].l7Protocols"})
 	}
 	for _, k := range refusedGroupKinds {
 		cases = append(cases, updateCase{k, group, addExternalEntities, "spec.externalEntitySelector"})
