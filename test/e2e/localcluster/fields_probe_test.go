@@ -27,7 +27,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/strata-net/strata/test/e2e/framework"
 )
 
 // The probes of TestFieldsOnTraffic, each run from inside a network namespace (a
@@ -35,14 +35,7 @@ import (
 // The machine has no ping and no nc: ICMP echo is written on a raw IP socket.
 
 // inNetNS runs f in the network namespace at path (sockets f opens stay there).
-func inNetNS(path string, f func() error) error {
-	target, err := ns.GetNS(path)
-	if err != nil {
-		return fmt.Errorf("opening %s: %w", path, err)
-	}
-	defer target.Close()
-	return target.Do(func(ns.NetNS) error { return f() })
-}
+func inNetNS(path string, f func() error) error { return framework.InNetNS(path, f) }
 
 // outcome maps a probe's error to connects, dropped, rejected or the error.
 func outcome(err error, reject syscall.Errno) string {

@@ -18,12 +18,11 @@ package localcluster
 
 import (
 	"context"
-	"crypto/sha1" //nolint:gosec // the cluster's namespace id, as hack/local-cluster/nodes.sh computes it
-	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -90,19 +89,8 @@ func sh(t *testing.T, argv ...string) {
 // node's Pod CIDR through the node), its DNS server and TCP servers.
 func startOutside(ctx context.Context, t *testing.T, zone *outsideZone) {
 	t.Helper()
-	sum := sha1.Sum([]byte(lc.Dir)) //nolint:gosec // an id, as nodes.sh's nodes_id
-	id := hex.EncodeToString(sum[:])[:6]
-	underlay, outside := "strata-"+id+"-ul", "strata-"+id+"-out"
-	sh(t, "ip", "netns", "add", outside)
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "delete", outside).Run() })
-	sh(t, "ip", "-n", underlay, "link", "add", "out0", "type", "veth", "peer", "name", "eth0", "netns", outside)
-	sh(t, "ip", "-n", underlay, "link", "set", "out0", "master", "ulbr", "up")
-	sh(t, "ip", "netns", "exec", underlay, "ethtool", "-K", "out0", "tx", "off")
-	sh(t, "ip", "netns", "exec", outside, "ethtool", "-K", "eth0", "tx", "off")
-	sh(t, "ip", "-n", outside, "link", "set", "lo", "up")
-	sh(t, "ip", "-n", outside, "addr", "add", outsideDNS+"/24", "dev", "eth0")
-	sh(t, "ip", "-n", outside, "addr", "add", outsideOther+"/24", "dev", "eth0")
-	sh(t, "ip", "-n", outside, "link", "set", "eth0", "up")
+	path := framework.OutsideNetNS(t, lc.Dir, outsideDNS, outsideOther)
+	outside := filepath.Base(path)
 	out := kubectl(ctx, t, "get", "nodes", "-o",
 		`jsonpath={range .items[*]}{.spec.podCIDR} {.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}`)
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -110,7 +98,6 @@ func startOutside(ctx context.Context, t *testing.T, zone *outsideZone) {
 			sh(t, "ip", "-n", outside, "route", "add", f[0], "via", f[1])
 		}
 	}
-	path := "/run/netns/" + outside
 	err := inNetNS(path, func() error {
 		pc, err := net.ListenPacket("udp", outsideDNS+":53")
 		if err != nil {

@@ -18,14 +18,9 @@ package localcluster
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -62,65 +57,6 @@ spec:
 	return pods + svc("web-cluster", "Cluster", nodePortCluster) + svc("web-local", "Local", nodePortLocal)
 }
 
-// outsideNetNS creates a network namespace on the nodes' underlay bridge,
-// outside the cluster, and returns its path.
-func outsideNetNS(t *testing.T) string {
-	t.Helper()
-	sum := sha1.Sum([]byte(lc.Dir))
-	ul := "strata-" + hex.EncodeToString(sum[:])[:6] + "-ul"
-	name := fmt.Sprintf("strata-np-%d", os.Getpid())
-	peer := fmt.Sprintf("np%d", os.Getpid()%100000)
-	run := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v: %s", strings.Join(args, " "), err, out)
-		}
-	}
-	run("ip", "netns", "add", name)
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "delete", name).Run() })
-	run("ip", "-n", name, "link", "add", "eth0", "type", "veth", "peer", "name", peer, "netns", ul)
-	run("ip", "-n", ul, "link", "set", peer, "master", "ulbr", "up")
-	run("ip", "netns", "exec", ul, "ethtool", "-K", peer, "tx", "off")
-	run("ip", "-n", name, "addr", "add", outsideIP+"/24", "dev", "eth0")
-	run("ip", "-n", name, "link", "set", "eth0", "up")
-	run("ip", "-n", name, "link", "set", "lo", "up")
-	run("ip", "netns", "exec", name, "ethtool", "-K", "eth0", "tx", "off")
-	return "/run/netns/" + name
-}
-
-// httpGetFrom GETs url (http://HOST:PORT/PATH) from inside the network
-// namespace at netns: the connection is dialed on the namespace's thread and
-// the request written on it (HTTP/1.0, no other goroutine).
-func httpGetFrom(ctx context.Context, netns, url string) (string, error) {
-	hostPort, path, _ := strings.Cut(strings.TrimPrefix(url, "http://"), "/")
-	var body string
-	err := inNetNS(netns, func() error {
-		ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		defer cancel()
-		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", hostPort)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		deadline, _ := ctx.Deadline()
-		_ = c.SetDeadline(deadline)
-		if _, err := fmt.Fprintf(c, "GET /%s HTTP/1.0\r\nHost: %s\r\n\r\n", path, hostPort); err != nil {
-			return err
-		}
-		b, err := io.ReadAll(c)
-		if err != nil {
-			return err
-		}
-		head, rest, ok := strings.Cut(string(b), "\r\n\r\n")
-		if !ok || !strings.Contains(head, " 200 ") {
-			return fmt.Errorf("GET %s: unexpected answer %q", url, b)
-		}
-		body = strings.TrimSpace(rest)
-		return nil
-	})
-	return body, err
-}
-
 // gatewayIP is worker k's gateway IP: the first address of its Pod CIDR.
 func gatewayIP(ctx context.Context, t *testing.T, k int) string {
 	cidr := kubectl(ctx, t, "get", "node", fmt.Sprintf("worker%d", k), "-o", "jsonpath={.spec.podCIDR}")
@@ -130,8 +66,6 @@ func gatewayIP(ctx context.Context, t *testing.T, k int) string {
 	}
 	return p.Masked().Addr().Next().String()
 }
-
-func nodeIP(k int) string { return fmt.Sprintf("172.30.0.%d", 10+k) }
 
 // TestNodePort: a client outside the cluster, on the nodes' underlay, reaches
 // an agnhost netexec Pod on worker1 through each node's IP and the NodePort of
@@ -155,9 +89,9 @@ func TestNodePort(t *testing.T) {
 		_, err := framework.ReadyPods(ctx, lc.Kubeconfig, nodePortNamespace, 1)
 		return err
 	})
-	outside := outsideNetNS(t)
+	outside := framework.OutsideNetNS(t, lc.Dir, outsideIP)
 	get := func(k, port int, path string) (string, error) {
-		return httpGetFrom(ctx, outside, fmt.Sprintf("http://%s:%d/%s", nodeIP(k), port, path))
+		return framework.HTTPGetFrom(ctx, outside, fmt.Sprintf("http://%s:%d/%s", framework.NodeIP(k), port, path), 3*time.Second)
 	}
 	for k := 1; k <= 2; k++ {
 		t.Run(fmt.Sprintf("eTP Cluster via worker%d", k), func(t *testing.T) {

@@ -48,10 +48,13 @@ func (w *walk) k8sNetworkPolicy(ctx context.Context, t *testing.T) {
 		kubectlPrints(ctx, t, []string{"networkpolicy.networking.k8s.io/drop-access-to-guestbook created"},
 			"apply", "-f", manifest("np2.yaml"))
 		expectReach(ctx, t, w.pods(), "np2: pod -> guestbook:3000 fails (dropped), guestbook -> redis works", np2Only)
+		// The article: external access through the NodePort still works.
+		w.expectNodePort(ctx, t, true)
 	})
 	w.run(t, "1.4", func(t *testing.T) {
 		expectDeleted(ctx, t, "drop-access-to-guestbook", "-f", manifest("np2.yaml"))
 		expectReach(ctx, t, w.pods(), "np2 deleted: pod -> guestbook works", allWork)
+		w.expectNodePort(ctx, t, false)
 	})
 	w.run(t, "1.5", func(t *testing.T) {
 		kubectlPrints(ctx, t, []string{"networkpolicy.networking.k8s.io/allow-access-from-other-ns created"},

@@ -159,11 +159,6 @@ tier: application
 priority: 5
 appliedTo: [{podSelector: {matchLabels: {app: db}}}]
 egress: [{action: Drop, toServices: [{name: web, namespace: default, scope: ClusterSet}]}]`},
-	{"ingress peer fqdn", "spec.ingress[0].from[0].fqdn", `
-tier: application
-priority: 5
-appliedTo: [{podSelector: {matchLabels: {app: db}}}]
-ingress: [{action: Drop, from: [{fqdn: example.com}]}]`},
 	{"ingress peer externalEntitySelector", "spec.ingress[0].from[0].externalEntitySelector", `
 tier: application
 priority: 5
