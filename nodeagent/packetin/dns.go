@@ -21,6 +21,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/miekg/dns"
@@ -63,8 +64,11 @@ type DNSConfig struct {
 	// for a while, letting it escape a Drop.
 	DatapathSync func(ctx context.Context) error
 	// InstallTimeout bounds how long a response waits for the rules of its
-	// new addresses; after it the response is delivered anyway and the
-	// failure logged. Default 2 s.
+	// new addresses; after it, as after a failed install, the response is
+	// dropped, never delivered (fail closed: the Pod could otherwise reach a
+	// new address before a Drop on it is installed), and its names are
+	// installed again with the next answer that carries them (the Pod's
+	// resolver asks again). Default 2 s.
 	InstallTimeout time.Duration
 	// QueueSize bounds the responses waiting for the handler; a response
 	// beyond it is dropped (the Pod's resolver retries), never delivered
@@ -100,6 +104,10 @@ func (c *DNSConfig) Validate() error {
 type DNSHandler struct {
 	cfg   DNSConfig
 	queue chan openflow.PacketIn2
+	// uninstalled are the names whose last install failed: the next answer
+	// carrying one installs it again, learnt addresses or not. Used by the
+	// Run goroutine only.
+	uninstalled map[string]bool
 	// dropped counts responses dropped with a full queue (logged once per
 	// second at most).
 	dropped    int
@@ -112,7 +120,7 @@ func NewDNSHandler(cfg DNSConfig) (*DNSHandler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &DNSHandler{cfg: cfg, queue: make(chan openflow.PacketIn2, cfg.QueueSize)}, nil
+	return &DNSHandler{cfg: cfg, queue: make(chan openflow.PacketIn2, cfg.QueueSize), uninstalled: map[string]bool{}}, nil
 }
 
 // Enqueue queues a paused response without blocking (the packet-in reader
@@ -145,23 +153,48 @@ func (h *DNSHandler) Run(ctx context.Context) {
 	}
 }
 
-// Handle learns one paused response and resumes it: after its rules are
-// installed, or after InstallTimeout (logged), or at once when it teaches
-// nothing.
+// Handle learns one paused response and resumes it once its rules are
+// installed, or at once when it teaches nothing. When the install fails or
+// outlasts InstallTimeout the response is dropped (logged), never delivered.
 func (h *DNSHandler) Handle(ctx context.Context, pi openflow.PacketIn2) error {
-	if names := h.learn(ctx, pi); len(names) > 0 {
+	if names := h.toInstall(ctx, pi); len(names) > 0 {
 		ictx, cancel := context.WithTimeout(ctx, h.cfg.InstallTimeout)
 		err := h.install(ictx, names)
 		cancel()
+		for _, n := range names {
+			if err != nil {
+				h.uninstalled[n] = true
+			} else {
+				delete(h.uninstalled, n)
+			}
+		}
 		if err != nil {
-			klog.FromContext(ctx).Error(err, "Delivering a DNS response before the rules of its new addresses are installed",
+			klog.FromContext(ctx).Error(err, "Dropping a DNS response: the rules of its new addresses are not installed (the Pod's resolver will ask again)",
 				"names", names)
+			return nil
 		}
 	}
 	if err := h.cfg.Resumer.Resume(ctx, pi); err != nil {
 		return fmt.Errorf("resuming a DNS response: %w", err)
 	}
 	return nil
+}
+
+// toInstall learns the response's answer and returns the names whose rules
+// to install: those whose addresses changed, and those of the answer whose
+// last install failed.
+func (h *DNSHandler) toInstall(ctx context.Context, pi openflow.PacketIn2) []string {
+	recs := h.records(ctx, pi)
+	if len(recs) == 0 {
+		return nil
+	}
+	names := h.cfg.Learner.Learn(ctx, recs)
+	for _, r := range recs {
+		if h.uninstalled[r.Name] && !slices.Contains(names, r.Name) {
+			names = append(names, r.Name)
+		}
+	}
+	return names
 }
 
 // install refreshes the rules of names, then syncs the datapath.
@@ -176,18 +209,14 @@ func (h *DNSHandler) install(ctx context.Context, names []string) error {
 	return nil
 }
 
-// learn feeds the cache with the answer the packet carries, if any.
-func (h *DNSHandler) learn(ctx context.Context, pi openflow.PacketIn2) []string {
+// records are the address records of the answer the packet carries, if any.
+func (h *DNSHandler) records(ctx context.Context, pi openflow.PacketIn2) []fqdn.Record {
 	msg, err := dnsMessage(pi.Packet)
 	if err != nil {
 		klog.FromContext(ctx).V(4).Info("Not a DNS answer; delivered unchanged", "err", err)
 		return nil
 	}
-	recs := fqdn.Records(msg)
-	if len(recs) == 0 {
-		return nil
-	}
-	return h.cfg.Learner.Learn(ctx, recs)
+	return fqdn.Records(msg)
 }
 
 // dnsMessage parses the DNS message of a UDP datagram, or of a TCP segment

@@ -112,10 +112,10 @@ func TestDNSHandler(t *testing.T) {
 		{"malformed DNS: resumed unchanged", frame(dnsSrv, pod, protoUDP, udpWith([]byte("not a DNS message at all"))),
 			dnsTrace{}, []string{"resume"}, 0},
 		{"truncated frame: resumed unchanged", []byte{1, 2, 3}, dnsTrace{}, []string{"resume"}, 0},
-		{"failed install: resumed anyway (logged)", frame(dnsSrv, pod, protoUDP, udpWith(answer)),
-			dnsTrace{refresh: errors.New("OVS refused"), match: true}, []string{"learn", "refresh", "resume"}, 1},
-		{"install timeout: resumed after InstallTimeout", frame(dnsSrv, pod, protoUDP, udpWith(answer)),
-			dnsTrace{block: true}, []string{"learn", "refresh", "resume"}, 1},
+		{"failed install: dropped, never delivered (logged)", frame(dnsSrv, pod, protoUDP, udpWith(answer)),
+			dnsTrace{refresh: errors.New("OVS refused"), match: true}, []string{"learn", "refresh"}, 1},
+		{"install timeout: dropped after InstallTimeout", frame(dnsSrv, pod, protoUDP, udpWith(answer)),
+			dnsTrace{block: true}, []string{"learn", "refresh"}, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,4 +144,36 @@ func TestDNSQueueFullDrops(t *testing.T) {
 func TestDNSConfigValidate(t *testing.T) {
 	_, err := NewDNSHandler(DNSConfig{})
 	require.ErrorContains(t, err, "Learner, Rules and Resumer are required")
+}
+
+// knownTrace learns nothing new: every name is already known.
+type knownTrace struct{ dnsTrace }
+
+func (d *knownTrace) Learn(_ context.Context, recs []fqdn.Record) []string {
+	d.calls = append(d.calls, "learn")
+	return nil
+}
+
+// TestDNSRetryAfterFailedInstall: a response whose install failed is dropped;
+// the next answer with the same (now known) addresses installs them again
+// before it is delivered, instead of being delivered with nothing installed.
+func TestDNSRetryAfterFailedInstall(t *testing.T) {
+	frameOf := frame(net.ParseIP("10.96.0.10"), net.ParseIP("10.0.0.5"), protoUDP,
+		udpWith(dnsAnswer(t, "www.example.test. 30 IN A 192.168.1.1")))
+	tr := &knownTrace{dnsTrace{refresh: errors.New("OVS refused"), match: true}}
+	h, err := NewDNSHandler(DNSConfig{Learner: tr, Rules: tr, Resumer: tr, DatapathSync: tr.sync,
+		InstallTimeout: 50 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, h.Handle(context.Background(), openflow.PacketIn2{Packet: frameOf, Userdata: []byte{categoryDNS}}))
+	require.Equal(t, []string{"learn", "resume"}, tr.calls, "an answer that teaches nothing new is delivered at once")
+
+	tr.calls = nil
+	h.uninstalled["www.example.test"] = true // as after a failed install
+	require.NoError(t, h.Handle(context.Background(), openflow.PacketIn2{Packet: frameOf, Userdata: []byte{categoryDNS}}))
+	require.Equal(t, []string{"learn", "refresh"}, tr.calls, "the failed name is installed again; failing again, dropped")
+
+	tr.calls, tr.refresh = nil, nil
+	require.NoError(t, h.Handle(context.Background(), openflow.PacketIn2{Packet: frameOf, Userdata: []byte{categoryDNS}}))
+	require.Equal(t, []string{"learn", "refresh", "sync", "resume"}, tr.calls, "installed at last, then delivered")
+	require.Empty(t, h.uninstalled["www.example.test"])
 }

@@ -28,9 +28,12 @@ limitations under the License.
 // nodeagent/fqdn cache, has the pipeline install the rules of new addresses
 // and purge the datapath's cached flows, and only then resumes the response
 // (NXT_RESUME), so the Pod's first connection meets the rules. A frame that is
-// not a parseable DNS answer is resumed unchanged; an install that fails or
-// takes longer than InstallTimeout is logged and the response resumed anyway;
-// a response that finds the DNS queue full is dropped (the resolver retries).
+// not a parseable DNS answer is resumed unchanged; a response whose install
+// fails or takes longer than InstallTimeout is dropped, never delivered (fail
+// closed: its addresses could otherwise be reached before a Drop on them is
+// installed), and its names are installed again with the next answer that
+// carries them; a response that finds the DNS queue full is dropped too (the
+// resolver retries).
 //
 // The reset answers any TCP segment as RFC 9293 §3.10.7.1 says a segment of no
 // connection is answered, so that a rejected segment of an established
