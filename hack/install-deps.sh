@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Strata's tests and local cluster need, when missing:
 # Open vSwitch (ovsdb-server, ovs-vswitchd, ovs-ofctl, ovs-vsctl), ethtool, iproute2,
-# openssl and curl. Idempotent: prints "all present" and does nothing when everything
+# openssl, curl and wget (the seed walkthrough's probe, run inside Pods). Idempotent: prints "all present" and does nothing when everything
 # is there. Needs root (apt-get) only when something is missing.
 set -o errexit -o nounset -o pipefail
 
 declare -A PACKAGE_OF=(
     [ovsdb-server]=openvswitch-switch [ovs-vswitchd]=openvswitch-switch
     [ovs-vsctl]=openvswitch-common [ovs-ofctl]=openvswitch-common
-    [ethtool]=ethtool [ip]=iproute2 [openssl]=openssl [curl]=curl
+    [ethtool]=ethtool [ip]=iproute2 [openssl]=openssl [curl]=curl [wget]=wget
 )
 
 missing=()
@@ -18,7 +18,7 @@ for cmd in "${!PACKAGE_OF[@]}"; do
     fi
 done
 if [ "${#missing[@]}" -eq 0 ]; then
-    echo "install-deps: all present (Open vSwitch, ethtool, iproute2, openssl, curl)"
+    echo "install-deps: all present (Open vSwitch, ethtool, iproute2, openssl, curl, wget)"
     exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
