@@ -81,9 +81,13 @@ stratactl (the article's antctl), built into $DIR/bin:
   stratactl get realization            # every ClusterNetworkPolicy: phase, Nodes realized
   stratactl get realization NAME       # one policy, Node by Node
 
-Probe a connection between two Pods (there is no DNS or Service proxy: use Pod IPs):
+Probe as the article does, through the Services' DNS names (CoreDNS and the agents'
+Service proxy), or a Pod IP directly:
+  kubectl exec $guestbook -- wget -qO- -T 3 http://guestbook.default.svc.cluster.local:3000
+  kubectl exec $guestbook -- /agnhost connect redis-master:6379 --timeout=3s
   kubectl exec $guestbook -- /agnhost connect $redis_ip:6379 --timeout=3s
-(exit 0: connected; "TIMEOUT": dropped; "REFUSED": rejected.)
+(wget prints the answering Pod's name; agnhost connect: exit 0 connected, "TIMEOUT"
+dropped, "REFUSED" rejected.)
 
 The seed walkthrough's manifests are in $ROOT/test/manifests/seed, e.g.
   kubectl apply -f $ROOT/test/manifests/seed/np1.yaml
