@@ -174,9 +174,6 @@ spec:
 // The Drop: TCP 8081 connects until blocked.outside.test is resolved, and
 // the first connection after the resolution is dropped.
 func TestFQDN(t *testing.T) {
-	if nodes == 0 {
-		t.Skip("no worker nodes")
-	}
 	ctx := ctxT(t)
 	zone := &outsideZone{records: map[string]string{}}
 	zone.set("www.outside.test.", 2, outsideDNS)

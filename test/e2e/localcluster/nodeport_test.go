@@ -74,9 +74,6 @@ func gatewayIP(ctx context.Context, t *testing.T, k int) string {
 // of an externalTrafficPolicy Local Service only on worker1, seeing the
 // client's own address; worker2 has no local endpoint and drops.
 func TestNodePort(t *testing.T) {
-	if nodes < 2 {
-		t.Skip("needs two worker nodes")
-	}
 	ctx := ctxT(t)
 	dir := t.TempDir()
 	file := dir + "/nodeport.yaml"

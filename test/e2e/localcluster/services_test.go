@@ -118,9 +118,6 @@ func svcSetup(ctx context.Context, t *testing.T) svcEnv {
 // a Service without endpoints rejected at once, a NetworkPolicy on the
 // endpoints matching after DNAT, and an endpoint's removal applied.
 func TestServices(t *testing.T) {
-	if nodes < 2 {
-		t.Skip("needs two worker nodes")
-	}
 	ctx := ctxT(t)
 	env := svcSetup(ctx, t)
 	web := env.vips["web"]
