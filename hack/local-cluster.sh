@@ -367,6 +367,19 @@ apply_identity() {
   info "applied artifacts/base (ServiceAccount, RBAC, aggregated roles, ConfigMap strata-config)"
 }
 
+# apply_upstream_crds: the ClusterNetworkPolicy CRD of sigs.k8s.io/network-policy-api
+# (artifacts/network-policy-api, its experimental channel: a superset of the standard one),
+# Established before strata-apiserver starts, since its computation watches it.
+apply_upstream_crds() {
+  local crd=$ROOT/artifacts/network-policy-api/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml
+  kc apply -f "$crd" >"$LOGS/apply-network-policy-api.log" 2>&1 ||
+    die "kubectl apply of $crd failed: $(cat "$LOGS/apply-network-policy-api.log")"
+  kc wait --for=condition=Established --timeout="${T_STRATA}s" crd/clusternetworkpolicies.policy.networking.k8s.io \
+    >>"$LOGS/apply-network-policy-api.log" 2>&1 ||
+    die "CRD clusternetworkpolicies.policy.networking.k8s.io not Established after ${T_STRATA}s: $(tail -n 3 "$LOGS/apply-network-policy-api.log")"
+  info "applied the ClusterNetworkPolicy CRD of network-policy-api v0.3.0 (experimental channel)"
+}
+
 start_strata() {
   local kubeconfig=$KCFG/strata-apiserver.kubeconfig conf=$DIR/strata-apiserver.conf
   # Its configuration file is the ConfigMap's, as a Deployment would mount it (a change
@@ -517,6 +530,7 @@ cmd_up() {
   start_kube_apiserver
   start_controllers
   apply_identity
+  apply_upstream_crds
   start_strata
   register_apiservices
   wait_controllers

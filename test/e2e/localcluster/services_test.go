@@ -125,6 +125,10 @@ func TestServices(t *testing.T) {
 
 	t.Run("spread over every endpoint", func(t *testing.T) {
 		for _, from := range []string{"client", "client2"} {
+			// The EndpointSlice fills as the web Pods turn Ready and each
+			// node applies it on its own; measure only once both nodes have
+			// every backend in the Service's group.
+			waitEveryBackend(ctx, t, env.netns[from], web, backends)
 			counts, err := spread(ctx, env.netns[from], web)
 			if err != nil {
 				t.Fatal(err)
@@ -220,6 +224,23 @@ func spread(ctx context.Context, netns, vip string) (map[string]int, error) {
 		counts[name]++
 	}
 	return counts, nil
+}
+
+// waitEveryBackend waits until connections from netns through vip have
+// reached every backend: the node has applied the whole EndpointSlice.
+func waitEveryBackend(ctx context.Context, t *testing.T, netns, vip string, backends []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	eventually(ctx, t, svcTimeout, fmt.Sprintf("answers from every backend of %s:80", vip), func(ctx context.Context) error {
+		for range 30 {
+			name, err := httpGet(ctx, netns, vip, 80, "/hostname")
+			if err != nil {
+				return fmt.Errorf("GET /hostname through %s: %w", vip, err)
+			}
+			seen[name] = true
+		}
+		return missing(seen, backends)
+	})
 }
 
 // checkSpread fails unless every backend, and only they, got a fair share:
