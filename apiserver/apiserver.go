@@ -27,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/uuid"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	kubeinformers "k8s.io/client-go/informers"
+	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/apiserver/features"
@@ -49,6 +50,9 @@ type ExtraConfig struct {
 	// Namespaces, Services, NetworkPolicies); nil in standalone mode, where there is
 	// nothing to compute and the controlplane API serves empty lists.
 	KubeInformers kubeinformers.SharedInformerFactory
+	// KubeClientConfig is kube-apiserver's client configuration, through which the
+	// status of upstream ClusterNetworkPolicies is written; nil in standalone mode.
+	KubeClientConfig *rest.Config
 }
 
 // Config is the configuration of strata-apiserver.
@@ -102,7 +106,11 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the loopback client: %w", err)
 	}
-	aggregator := policy.NewStatusAggregator(statusClient{client: client})
+	statuses, err := newStatusClients(client, c.ExtraConfig.KubeClientConfig)
+	if err != nil {
+		return nil, err
+	}
+	aggregator := policy.NewStatusAggregator(statuses)
 	if err := c.addPostStartHooks(gs); err != nil {
 		return nil, err
 	}

@@ -94,7 +94,8 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 	}
 	return &apiserver.Config{
 		GenericConfig: cfg,
-		ExtraConfig:   apiserver.ExtraConfig{Informers: factory, KubeInformers: cfg.SharedInformerFactory},
+		ExtraConfig: apiserver.ExtraConfig{Informers: factory, KubeInformers: cfg.SharedInformerFactory,
+			KubeClientConfig: cfg.ClientConfig},
 	}, nil
 }
 
