@@ -16,8 +16,9 @@ limitations under the License.
 
 // Package stratactl is Strata's command-line tool: the versions of the client and of
 // the strata-apiserver it reaches through the kubeconfig, and the realization of
-// ClusterNetworkPolicies on every Node. It talks to kube-apiserver like kubectl, and
-// through the aggregation layer to strata-apiserver's system.antrea.io and
+// ClusterNetworkPolicies (Antrea's and the upstream policy.networking.k8s.io ones)
+// on every Node. It talks to kube-apiserver like kubectl (policy.networking.k8s.io),
+// and through the aggregation layer to strata-apiserver's system.antrea.io and
 // crd.antrea.io groups.
 package stratactl
 
@@ -26,7 +27,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	npaversioned "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned"
 
 	"github.com/strata-net/strata/generated/clientset/versioned"
 )
@@ -37,6 +40,10 @@ const defaultTimeout = 10 * time.Second
 // ClientFunc returns a client of the Strata API; tests replace it.
 type ClientFunc func() (versioned.Interface, string, error)
 
+// PolicyClientFunc returns a client of kube-apiserver's upstream
+// policy.networking.k8s.io API (ClusterNetworkPolicies); tests replace it.
+type PolicyClientFunc func() (npaversioned.Interface, error)
+
 // globalOptions are the flags every command shares.
 type globalOptions struct {
 	kubeconfig, context string
@@ -44,11 +51,15 @@ type globalOptions struct {
 }
 
 // NewCommand returns the stratactl command with its subcommands. A nil newClient
-// reads the kubeconfig (--kubeconfig, $KUBECONFIG, ~/.kube/config).
-func NewCommand(newClient ClientFunc) *cobra.Command {
+// or newPolicyClient reads the kubeconfig (--kubeconfig, $KUBECONFIG,
+// ~/.kube/config).
+func NewCommand(newClient ClientFunc, newPolicyClient PolicyClientFunc) *cobra.Command {
 	opts := &globalOptions{timeout: defaultTimeout}
 	if newClient == nil {
 		newClient = opts.client
+	}
+	if newPolicyClient == nil {
+		newPolicyClient = opts.policyClient
 	}
 	cmd := &cobra.Command{
 		Use:   "stratactl",
@@ -64,27 +75,48 @@ as kubectl: the versions of both ends, and where each ClusterNetworkPolicy is re
 	f.StringVar(&opts.kubeconfig, "kubeconfig", "", "path of the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
 	f.StringVar(&opts.context, "context", "", "the kubeconfig context to use (default: its current context)")
 	f.DurationVar(&opts.timeout, "request-timeout", defaultTimeout, "how long to wait for each answer of the server")
-	cmd.AddCommand(newVersionCommand(newClient, opts), newGetCommand(newClient, opts))
+	cmd.AddCommand(newVersionCommand(newClient, opts), newGetCommand(clients{strata: newClient, policies: newPolicyClient}, opts))
 	return cmd
 }
 
 // client builds a client of the Strata API from the kubeconfig; the string is the
 // server's address, for error messages.
 func (o *globalOptions) client() (versioned.Interface, string, error) {
+	cfg, err := o.restConfig()
+	if err != nil {
+		return nil, "", err
+	}
+	client, err := versioned.NewForConfig(cfg)
+	if err != nil {
+		return nil, "", fmt.Errorf("creating the client of %s: %w", cfg.Host, err)
+	}
+	return client, cfg.Host, nil
+}
+
+// policyClient builds a client of policy.networking.k8s.io from the kubeconfig.
+func (o *globalOptions) policyClient() (npaversioned.Interface, error) {
+	cfg, err := o.restConfig()
+	if err != nil {
+		return nil, err
+	}
+	client, err := npaversioned.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("creating the client of policy.networking.k8s.io at %s: %w", cfg.Host, err)
+	}
+	return client, nil
+}
+
+func (o *globalOptions) restConfig() (*rest.Config, error) {
 	if o.timeout <= 0 {
-		return nil, "", fmt.Errorf("--request-timeout must be positive, got %s", o.timeout)
+		return nil, fmt.Errorf("--request-timeout must be positive, got %s", o.timeout)
 	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = o.kubeconfig
 	overrides := &clientcmd.ConfigOverrides{CurrentContext: o.context}
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides).ClientConfig()
 	if err != nil {
-		return nil, "", fmt.Errorf("reading the kubeconfig: %w", err)
+		return nil, fmt.Errorf("reading the kubeconfig: %w", err)
 	}
 	cfg.Timeout = o.timeout
-	client, err := versioned.NewForConfig(cfg)
-	if err != nil {
-		return nil, "", fmt.Errorf("creating the client of %s: %w", cfg.Host, err)
-	}
-	return client, cfg.Host, nil
+	return cfg, nil
 }

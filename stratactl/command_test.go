@@ -27,6 +27,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	npav1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
+	npaversioned "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned"
+	npafake "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned/fake"
 
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	systemv1beta1 "github.com/strata-net/strata/apis/system/v1beta1"
@@ -35,17 +38,32 @@ import (
 	"github.com/strata-net/strata/generated/clientset/versioned/fake"
 )
 
-// run executes stratactl with args over a fake clientset holding objs.
+// run executes stratactl with args over fake clientsets holding objs: the upstream
+// ClusterNetworkPolicies in policy.networking.k8s.io's, the rest in Strata's.
 func run(t *testing.T, args []string, objs ...runtime.Object) (string, error) {
 	t.Helper()
-	client := fake.NewSimpleClientset(objs...)
-	return runWith(t, func() (versioned.Interface, string, error) { return client, "https://fake", nil }, args)
+	var strata, upstream []runtime.Object
+	for _, o := range objs {
+		if _, ok := o.(*npav1beta1.ClusterNetworkPolicy); ok {
+			upstream = append(upstream, o)
+		} else {
+			strata = append(strata, o)
+		}
+	}
+	client, policies := fake.NewSimpleClientset(strata...), npafake.NewSimpleClientset(upstream...)
+	return runWithPolicies(t, func() (versioned.Interface, string, error) { return client, "https://fake", nil },
+		func() (npaversioned.Interface, error) { return policies, nil }, args)
 }
 
 func runWith(t *testing.T, newClient ClientFunc, args []string) (string, error) {
 	t.Helper()
+	return runWithPolicies(t, newClient, func() (npaversioned.Interface, error) { return npafake.NewSimpleClientset(), nil }, args)
+}
+
+func runWithPolicies(t *testing.T, newClient ClientFunc, newPolicies PolicyClientFunc, args []string) (string, error) {
+	t.Helper()
 	var out bytes.Buffer
-	cmd := NewCommand(newClient)
+	cmd := NewCommand(newClient, newPolicies)
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)
 	cmd.SetArgs(args)

@@ -27,49 +27,61 @@ import (
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	npav1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
+	npaversioned "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned"
 
-	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	systemv1beta1 "github.com/strata-net/strata/apis/system/v1beta1"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 )
 
-func newGetCommand(newClient ClientFunc, g *globalOptions) *cobra.Command {
+func newGetCommand(c clients, g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "get",
 		Short: "Show Strata's computed state",
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newRealizationCommand(newClient, g), newFeatureGatesCommand(newClient, g))
+	cmd.AddCommand(newRealizationCommand(c, g), newFeatureGatesCommand(c.strata, g))
 	return cmd
 }
 
-func newRealizationCommand(newClient ClientFunc, g *globalOptions) *cobra.Command {
+func newRealizationCommand(c clients, g *globalOptions) *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
-		Use:     "realization [CLUSTERNETWORKPOLICY...]",
+		Use:     "realization [NAME | acnp/NAME | cnp/NAME ...]",
 		Aliases: []string{"realizations"},
 		Short:   "Show where ClusterNetworkPolicies are realized, Node by Node",
 		Long: `Without names: one line per ClusterNetworkPolicy with its tier, priority, phase and
-how many Nodes realized it. With names: for each policy, every Node that needs it
-(the Nodes running the Pods it applies to) with the state its agent reported:
-Realized (the current generation is in Open vSwitch), Failed (with the agent's
-message) or Pending (no report of the current generation yet).`,
+how many Nodes realized it: Antrea's (crd.antrea.io), named NAME, then the upstream
+ones (policy.networking.k8s.io), named cnp/NAME. With names: for each policy, every
+Node that needs it (the Nodes running the Pods it applies to) with the state its
+agent reported: Realized (the current generation is in Open vSwitch), Failed (with
+the agent's message) or Pending (no report of the current generation yet).
+
+A NAME (or acnp/NAME) is an Antrea ClusterNetworkPolicy, cnp/NAME an upstream
+ClusterNetworkPolicy. The phase of an upstream policy sums up its Accepted and
+Realized conditions (shown with the Nodes): Failed when a part is refused or a Node
+failed, Realized when every Node realized it, Pending before strata-apiserver wrote
+conditions of its current generation, Realizing meanwhile.`,
 		Example: `  stratactl get realization
   stratactl get realization acnp11
-  stratactl get realization acnp11 -o yaml`,
+  stratactl get realization cnp/admin-deny -o yaml`,
 		RunE: func(cmd *cobra.Command, names []string) error {
 			format := outputFormat(output)
 			if err := format.validate(); err != nil {
 				return err
 			}
-			client, _, err := newClient()
+			client, _, err := c.strata()
+			if err != nil {
+				return err
+			}
+			policies, err := c.policies()
 			if err != nil {
 				return err
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), g.timeout)
 			defer cancel()
-			r := realizationReader{client: client}
+			r := realizationReader{client: client, policies: policies}
 			if len(names) == 0 {
 				return r.printAll(ctx, cmd.OutOrStdout(), format)
 			}
@@ -80,39 +92,64 @@ message) or Pending (no report of the current generation yet).`,
 	return cmd
 }
 
-// realizationReader joins ClusterNetworkPolicies with their realizations.
+// realizationReader joins ClusterNetworkPolicies of both kinds with their
+// realizations.
 type realizationReader struct {
-	client versioned.Interface
+	client   versioned.Interface
+	policies npaversioned.Interface
 }
 
 // policyRealization is one policy and its realization (nil when not computed).
 type policyRealization struct {
-	policy      *crdv1beta1.ClusterNetworkPolicy
+	policy      policyInfo
 	realization *systemv1beta1.NetworkPolicyRealization
 }
 
 func (r realizationReader) printAll(ctx context.Context, w io.Writer, format outputFormat) error {
-	policies, err := r.client.CrdV1beta1().ClusterNetworkPolicies().List(ctx, metav1.ListOptions{})
+	infos, err := r.listPolicies(ctx)
 	if err != nil {
-		return fmt.Errorf("listing ClusterNetworkPolicies: %w", err)
+		return err
 	}
 	realizations, err := r.client.SystemV1beta1().NetworkPolicyRealizations().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return fmt.Errorf("listing networkpolicyrealizations: %w", err)
 	}
+	if format != "" {
+		return format.print(w, realizations)
+	}
 	byUID := map[string]*systemv1beta1.NetworkPolicyRealization{}
 	for i := range realizations.Items {
 		byUID[realizations.Items[i].SourceRef.UID] = &realizations.Items[i]
 	}
-	all := make([]policyRealization, 0, len(policies.Items))
-	for i := range policies.Items {
-		p := &policies.Items[i]
-		all = append(all, policyRealization{policy: p, realization: byUID[string(p.UID)]})
-	}
-	if format != "" {
-		return format.print(w, realizations)
+	all := make([]policyRealization, 0, len(infos))
+	for _, p := range infos {
+		all = append(all, policyRealization{policy: p, realization: byUID[string(p.uid)]})
 	}
 	return printSummary(w, all)
+}
+
+// listPolicies lists Antrea's ClusterNetworkPolicies, then the upstream ones
+// (none when kube-apiserver does not serve policy.networking.k8s.io).
+func (r realizationReader) listPolicies(ctx context.Context) ([]policyInfo, error) {
+	antrea, err := r.client.CrdV1beta1().ClusterNetworkPolicies().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing ClusterNetworkPolicies: %w", err)
+	}
+	upstream, err := r.policies.PolicyV1beta1().ClusterNetworkPolicies().List(ctx, metav1.ListOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		upstream = &npav1beta1.ClusterNetworkPolicyList{}
+	case err != nil:
+		return nil, fmt.Errorf("listing ClusterNetworkPolicies.policy.networking.k8s.io: %w", err)
+	}
+	infos := make([]policyInfo, 0, len(antrea.Items)+len(upstream.Items))
+	for i := range antrea.Items {
+		infos = append(infos, antreaInfo(&antrea.Items[i]))
+	}
+	for i := range upstream.Items {
+		infos = append(infos, upstreamInfo(&upstream.Items[i]))
+	}
+	return infos, nil
 }
 
 func (r realizationReader) printNamed(ctx context.Context, w io.Writer, format outputFormat, names []string) error {
@@ -146,19 +183,39 @@ func (r realizationReader) printNamed(ctx context.Context, w io.Writer, format o
 
 // one reads a policy and its realization; a policy not computed yet (its Tier is
 // missing, or the server is still computing) has none.
-func (r realizationReader) one(ctx context.Context, name string) (policyRealization, error) {
-	p, err := r.client.CrdV1beta1().ClusterNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
+func (r realizationReader) one(ctx context.Context, arg string) (policyRealization, error) {
+	p, err := r.read(ctx, arg)
 	if err != nil {
-		return policyRealization{}, fmt.Errorf("reading ClusterNetworkPolicy %q: %w", name, err)
+		return policyRealization{}, err
 	}
-	rz, err := r.client.SystemV1beta1().NetworkPolicyRealizations().Get(ctx, string(p.UID), metav1.GetOptions{})
+	rz, err := r.client.SystemV1beta1().NetworkPolicyRealizations().Get(ctx, string(p.uid), metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
 		return policyRealization{policy: p}, nil
 	case err != nil:
-		return policyRealization{}, fmt.Errorf("reading the realization of ClusterNetworkPolicy %q: %w", name, err)
+		return policyRealization{}, fmt.Errorf("reading the realization of %s %q: %w", p.kind, arg, err)
 	}
 	return policyRealization{policy: p, realization: rz}, nil
+}
+
+// read reads the policy a NAME argument names.
+func (r realizationReader) read(ctx context.Context, arg string) (policyInfo, error) {
+	kind, name, err := parsePolicyName(arg)
+	if err != nil {
+		return policyInfo{}, err
+	}
+	if kind == upstreamKind {
+		p, err := r.policies.PolicyV1beta1().ClusterNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return policyInfo{}, fmt.Errorf("reading ClusterNetworkPolicy.policy.networking.k8s.io %q: %w", name, err)
+		}
+		return upstreamInfo(p), nil
+	}
+	p, err := r.client.CrdV1beta1().ClusterNetworkPolicies().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return policyInfo{}, fmt.Errorf("reading ClusterNetworkPolicy %q: %w", name, err)
+	}
+	return antreaInfo(p), nil
 }
 
 // counts returns how many Nodes need the policy and how many are in each state.
@@ -175,8 +232,7 @@ func printSummary(w io.Writer, all []policyRealization) error {
 	fmt.Fprintln(tw, "NAME\tTIER\tPRIORITY\tGENERATION\tPHASE\tNODES\tREALIZED\tFAILED\tPENDING")
 	for _, pr := range all {
 		p := pr.policy
-		cells := []string{p.Name, p.Spec.Tier, strconv.FormatFloat(p.Spec.Priority, 'f', -1, 64),
-			strconv.FormatInt(p.Generation, 10), phase(p)}
+		cells := []string{p.name, p.tier, p.priority, strconv.FormatInt(p.generation, 10), p.phase}
 		if pr.realization == nil {
 			cells = append(cells, "-", "-", "-", "-")
 		} else {
@@ -191,12 +247,14 @@ func printSummary(w io.Writer, all []policyRealization) error {
 
 func printNodes(w io.Writer, pr policyRealization) error {
 	p := pr.policy
-	fmt.Fprintf(w, "ClusterNetworkPolicy %s: tier %s, priority %s, generation %d, phase %s\n",
-		p.Name, p.Spec.Tier, strconv.FormatFloat(p.Spec.Priority, 'f', -1, 64), p.Generation, phase(p))
+	fmt.Fprintf(w, "%s %s: tier %s, priority %s, generation %d, phase %s\n", p.kind, p.name, p.tier, p.priority, p.generation, p.phase)
+	for _, c := range p.conditions {
+		fmt.Fprintf(w, "%s: %s (%s, generation %d): %s\n", c.Type, c.Status, c.Reason, c.ObservedGeneration, c.Message)
+	}
 	rz := pr.realization
 	switch {
 	case rz == nil:
-		_, err := fmt.Fprintln(w, "Not computed yet: its Tier does not exist, or strata-apiserver is still computing.")
+		_, err := fmt.Fprintf(w, "Not computed yet: %s.\n", p.notComputed)
 		return err
 	case len(rz.Nodes) == 0:
 		_, err := fmt.Fprintln(w, "No Node needs it: it applies to no Pod that runs on a Node.")
@@ -215,12 +273,4 @@ func printNodes(w io.Writer, pr policyRealization) error {
 		fmt.Fprintln(tw, strings.Join([]string{node.NodeName, string(node.State), reported, node.Message}, "\t"))
 	}
 	return tw.Flush()
-}
-
-// phase is the status phase, or Pending before the first status write.
-func phase(p *crdv1beta1.ClusterNetworkPolicy) string {
-	if p.Status.Phase == "" {
-		return string(crdv1beta1.NetworkPolicyPending)
-	}
-	return string(p.Status.Phase)
 }

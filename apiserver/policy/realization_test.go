@@ -87,3 +87,21 @@ func TestRealizationUnknownAndForgotten(t *testing.T) {
 	assert.False(t, ok, "forgotten policy")
 	assert.Empty(t, a.Realizations())
 }
+
+// TestRealizationOfUpstreamPolicy: an upstream ClusterNetworkPolicy
+// (policy.networking.k8s.io) is realized like Antrea's, under its own source type.
+func TestRealizationOfUpstreamPolicy(t *testing.T) {
+	a := NewStatusAggregator(&fakeStatusClient{})
+	a.Observe(&controlplane.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "c1", Generation: 4},
+		SourceRef: &controlplane.NetworkPolicyReference{Type: controlplane.K8sClusterNetworkPolicyType, Name: "admin-deny", UID: "c1"}},
+		sets.New("n1", "n2"))
+	require.NoError(t, a.ReportStatus(context.Background(), &controlplane.NetworkPolicyStatus{
+		ObjectMeta: metav1.ObjectMeta{Name: "c1"}, Nodes: []controlplane.NetworkPolicyNodeStatus{{NodeName: "n2", Generation: 4}}}))
+	got, ok := a.Realization("c1")
+	require.True(t, ok)
+	assert.Equal(t, &systemv1beta1.NetworkPolicyRealization{ObjectMeta: metav1.ObjectMeta{Name: "c1"},
+		SourceRef:  systemv1beta1.PolicyReference{Type: "K8sClusterNetworkPolicy", Name: "admin-deny", UID: "c1"},
+		Generation: 4,
+		Nodes: []systemv1beta1.NodeRealization{{NodeName: "n1", State: "Pending"},
+			{NodeName: "n2", State: "Realized", ReportedGeneration: 4}}}, got)
+}

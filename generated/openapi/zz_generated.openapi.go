@@ -6150,7 +6150,7 @@ func schema_strata_apis_system_v1beta1_NetworkPolicyRealization(ref common.Refer
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "NetworkPolicyRealization is the realization of one Antrea-native policy on each Node that needs it (its span), as the node agents reported it. Its name is the name of the internal controlplane.antrea.io NetworkPolicy (the source policy's UID). The source policy's status sums it up (DESIRED NODES, CURRENT NODES).",
+				Description: "NetworkPolicyRealization is the realization of one Antrea-native or upstream ClusterNetworkPolicy on each Node that needs it (its span), as the node agents reported it. Its name is the name of the internal controlplane.antrea.io NetworkPolicy (the source policy's UID). The source policy's status sums it up (DESIRED NODES, CURRENT NODES; the Realized condition of an upstream ClusterNetworkPolicy).",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"kind": {
@@ -6322,7 +6322,7 @@ func schema_strata_apis_system_v1beta1_PolicyReference(ref common.ReferenceCallb
 				Properties: map[string]spec.Schema{
 					"type": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Type is the kind of the source policy, as in controlplane.antrea.io: AntreaClusterNetworkPolicy.",
+							Description: "Type is the kind of the source policy, as in controlplane.antrea.io: AntreaClusterNetworkPolicy, AntreaNetworkPolicy, or K8sClusterNetworkPolicy (an upstream policy.networking.k8s.io ClusterNetworkPolicy).",
 							Default:     "",
 							Type:        []string{"string"},
 							Format:      "",

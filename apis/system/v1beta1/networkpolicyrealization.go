@@ -34,7 +34,8 @@ const (
 // PolicyReference names the policy a NetworkPolicyRealization is about.
 type PolicyReference struct {
 	// Type is the kind of the source policy, as in controlplane.antrea.io:
-	// AntreaClusterNetworkPolicy.
+	// AntreaClusterNetworkPolicy, AntreaNetworkPolicy, or K8sClusterNetworkPolicy (an
+	// upstream policy.networking.k8s.io ClusterNetworkPolicy).
 	Type string `json:"type"`
 	// Namespace of a namespaced source policy.
 	// +optional
@@ -50,10 +51,12 @@ type PolicyReference struct {
 // +genclient:onlyVerbs=get,list
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 
-// NetworkPolicyRealization is the realization of one Antrea-native policy on each
-// Node that needs it (its span), as the node agents reported it. Its name is the name
-// of the internal controlplane.antrea.io NetworkPolicy (the source policy's UID).
-// The source policy's status sums it up (DESIRED NODES, CURRENT NODES).
+// NetworkPolicyRealization is the realization of one Antrea-native or upstream
+// ClusterNetworkPolicy on each Node that needs it (its span), as the node agents
+// reported it. Its name is the name of the internal controlplane.antrea.io
+// NetworkPolicy (the source policy's UID).
+// The source policy's status sums it up (DESIRED NODES, CURRENT NODES; the Realized
+// condition of an upstream ClusterNetworkPolicy).
 type NetworkPolicyRealization struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.

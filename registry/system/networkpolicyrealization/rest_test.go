@@ -89,3 +89,12 @@ func TestREST(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "u1", obj.(*systemv1beta1.NetworkPolicyRealization).Name)
 }
+
+// TestCellsOfUpstreamPolicy: an upstream ClusterNetworkPolicy shows as
+// K8sClusterNetworkPolicy:NAME.
+func TestCellsOfUpstreamPolicy(t *testing.T) {
+	r := &systemv1beta1.NetworkPolicyRealization{ObjectMeta: metav1.ObjectMeta{Name: "c1"}, Generation: 2,
+		SourceRef: systemv1beta1.PolicyReference{Type: "K8sClusterNetworkPolicy", Name: "admin-deny", UID: "c1"},
+		Nodes:     []systemv1beta1.NodeRealization{{NodeName: "n1", State: "Realized"}, {NodeName: "n2", State: "Pending"}}}
+	assert.Equal(t, []any{"c1", "K8sClusterNetworkPolicy:admin-deny", int64(2), int64(2), int64(1), int64(0), int64(1)}, cells(r))
+}
