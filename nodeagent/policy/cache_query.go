@@ -123,7 +123,7 @@ type policyRuleState struct {
 type policyStatusInput struct {
 	name       string
 	generation int64
-	native     bool // Antrea-native: its realization is reported
+	native     bool // Antrea-native or an upstream ClusterNetworkPolicy: its realization is reported
 	rules      []policyRuleState
 }
 
@@ -136,7 +136,7 @@ func (c *ruleCache) policyStatus(name string) (policyStatusInput, bool) {
 	if !ok {
 		return policyStatusInput{name: name}, false
 	}
-	in := policyStatusInput{name: name, generation: p.np.Generation, native: isAntreaNative(p.np)}
+	in := policyStatusInput{name: name, generation: p.np.Generation, native: reportsRealization(p.np)}
 	for _, id := range p.rules {
 		r := c.rules[id]
 		in.rules = append(in.rules, policyRuleState{id: id, state: c.stateLocked(r), label: ruleLabel(r.rule)})
@@ -153,13 +153,18 @@ func ruleLabel(r *v1beta2.NetworkPolicyRule) string {
 	return label
 }
 
-// isAntreaNative tells whether the realization of np is reported.
-func isAntreaNative(np *v1beta2.NetworkPolicy) bool {
+// reportsRealization tells whether the realization of np is reported: an
+// Antrea-native policy's, or an upstream ClusterNetworkPolicy's (its Realized
+// condition); a K8s NetworkPolicy has no status to show it.
+func reportsRealization(np *v1beta2.NetworkPolicy) bool {
 	if np.SourceRef == nil {
 		return false
 	}
-	t := np.SourceRef.Type
-	return t == v1beta2.AntreaClusterNetworkPolicy || t == v1beta2.AntreaNetworkPolicy
+	switch np.SourceRef.Type {
+	case v1beta2.AntreaClusterNetworkPolicy, v1beta2.AntreaNetworkPolicy, v1beta2.K8sClusterNetworkPolicyType:
+		return true
+	}
+	return false
 }
 
 // policyNames returns the names of the cached policies, sorted.

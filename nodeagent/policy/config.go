@@ -36,8 +36,8 @@ type Config struct {
 	Client versioned.Interface
 	// Reconciler installs the rules.
 	Reconciler Reconciler
-	// StatusReporter reports the realization of Antrea-native policies; nil posts
-	// through Client (NewClientStatusReporter).
+	// StatusReporter reports the realization of Antrea-native policies and upstream
+	// ClusterNetworkPolicies; nil posts through Client (NewClientStatusReporter).
 	StatusReporter StatusReporter
 	// SyncReporter reports up to which resourceVersions this Node installed what
 	// its watches delivered (the Pod start-up barrier waits on it); nil posts

@@ -33,7 +33,8 @@ import (
 
 // Controller keeps this Node's policy rules installed: it watches the Node's
 // slice of the controlplane API, completes rules, hands them to the Reconciler
-// and reports the realization of Antrea-native policies.
+// and reports the realization of Antrea-native policies and upstream
+// ClusterNetworkPolicies.
 type Controller struct {
 	cfg       Config
 	cache     *ruleCache

@@ -18,7 +18,8 @@ limitations under the License.
 // slice of strata-apiserver's controlplane.antrea.io/v1beta2 API (NetworkPolicies,
 // AppliedToGroups, AddressGroups) in a rule cache, hands the rules that can be
 // installed to a Reconciler (implemented by nodeagent/pipeline), and reports the
-// realization of Antrea-native policies back to strata-apiserver.
+// realization of Antrea-native policies and upstream ClusterNetworkPolicies back to
+// strata-apiserver.
 //
 // # Flow
 //
@@ -39,8 +40,9 @@ limitations under the License.
 //	      │   not enforceable      → failed, not installed, not retried
 //	      │   gone / incomplete    → Reconciler.Forget
 //	      ▼
-//	status.go  per Antrea-native policy: all rules that apply here installed, or one
-//	      │    failed → StatusReporter (POST networkpolicies/NAME/status)
+//	status.go  per Antrea-native policy or upstream CNP: all rules that apply here
+//	      │    installed, or one failed → StatusReporter
+//	      │    (POST networkpolicies/NAME/status)
 //	      ▼
 //	fallback.go  after the sync: the cached objects saved to StateDir (JSON, atomic)
 //

@@ -57,11 +57,11 @@ func (r clientStatusReporter) ReportStatus(ctx context.Context, status *v1beta2.
 // maxFailures is how many failed rules a status message names.
 const maxFailures = 5
 
-// statusLoop reports, for each Antrea-native policy, its realization on this
-// Node: once every rule of the policy that applies here (one of its
-// AppliedToGroups is known) is installed, or as soon as one failed. A report
-// equal to the last one is not sent again, except after resyncAll. Nothing is
-// sent before enable (the first full sync).
+// statusLoop reports, for each Antrea-native policy and upstream
+// ClusterNetworkPolicy, its realization on this Node: once every rule of the
+// policy that applies here (one of its AppliedToGroups is known) is installed, or
+// as soon as one failed. A report equal to the last one is not sent again, except
+// after resyncAll. Nothing is sent before enable (the first full sync).
 type statusLoop struct {
 	node     string
 	reporter StatusReporter
@@ -134,8 +134,8 @@ func (s *statusLoop) sync(ctx context.Context, name string) {
 	s.mu.Unlock()
 }
 
-// compute returns the status of a policy and whether it is due: the policy is
-// Antrea-native and each of its rules that applies here is installed, or one
+// compute returns the status of a policy and whether it is due: its realization
+// is reported (reportsRealization) and each of its rules that applies here is installed, or one
 // of them failed.
 func (s *statusLoop) compute(name string) (v1beta2.NetworkPolicyNodeStatus, bool) {
 	in, ok := s.cache.policyStatus(name)

@@ -54,6 +54,21 @@ func TestStatusReportedOnceAllRulesInstalled(t *testing.T) {
 	assert.Empty(t, h.reporter.of("k1"), "K8s NetworkPolicies are not reported")
 }
 
+// TestStatusReportedForUpstreamClusterNetworkPolicy: the realization of an upstream
+// ClusterNetworkPolicy (policy.networking.k8s.io) is reported like an ACNP's: its
+// Realized condition is computed from it.
+func TestStatusReportedForUpstreamClusterNetworkPolicy(t *testing.T) {
+	f := newFixture()
+	h := newHarness(t, nil)
+	h.start()
+	cnp := acnp("c1", 3, []string{"atg1"}, ingress(0, 80, "ag1"))
+	cnp.SourceRef.Type = v1beta2.K8sClusterNetworkPolicyType
+	h.syncAll([]*v1beta2.NetworkPolicy{cnp}, f.atgs, f.ags[:1])
+	eventually(t, func(c *assert.CollectT) {
+		assert.Equal(c, []v1beta2.NetworkPolicyNodeStatus{realized(3)}, h.reporter.of("c1"))
+	})
+}
+
 func TestStatusUpdates(t *testing.T) {
 	f := newFixture()
 	tests := []struct {
