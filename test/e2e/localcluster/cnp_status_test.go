@@ -19,6 +19,7 @@ package localcluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -115,16 +116,18 @@ func TestCNPStatus(t *testing.T) {
 func waitCNPAcceptedAndRealized(ctx context.Context, t *testing.T, name string, n int) *npav1beta1.ClusterNetworkPolicy {
 	t.Helper()
 	var p npav1beta1.ClusterNetworkPolicy
+	seen := "nothing read yet" // what the last complete read showed: the poll's end may kill the one after
 	eventually(ctx, t, settleTimeout, fmt.Sprintf("ClusterNetworkPolicy %s to be Accepted and Realized on %d of %d Nodes at its generation", name, n, n),
 		func(ctx context.Context) error {
 			out, err := kubectlOut(ctx, "get", "clusternetworkpolicies.policy.networking.k8s.io", name, "-o", "json")
 			if err != nil {
-				return fmt.Errorf("%w: %s", err, out)
+				return fmt.Errorf("%w: %s (last read: %s)", err, out, seen)
 			}
 			p = npav1beta1.ClusterNetworkPolicy{}
 			if err := json.Unmarshal([]byte(out), &p); err != nil {
 				return fmt.Errorf("decoding %s: %w", name, err)
 			}
+			seen = fmt.Sprintf("generation %d, conditions %+v", p.Generation, p.Status.Conditions)
 			want := []metav1.Condition{
 				{Type: "Accepted", Status: metav1.ConditionTrue, Reason: "Accepted"},
 				{Type: "Realized", Status: metav1.ConditionTrue, Reason: "Realized", Message: fmt.Sprintf("Realized on %d of %d Nodes", n, n)},
@@ -133,7 +136,7 @@ func waitCNPAcceptedAndRealized(ctx context.Context, t *testing.T, name string, 
 				c := meta.FindStatusCondition(p.Status.Conditions, w.Type)
 				if c == nil || c.Status != w.Status || c.Reason != w.Reason || c.ObservedGeneration != p.Generation ||
 					(w.Message != "" && c.Message != w.Message) || c.LastTransitionTime.IsZero() {
-					return fmt.Errorf("generation %d, conditions %+v", p.Generation, p.Status.Conditions)
+					return errors.New(seen)
 				}
 			}
 			return nil
