@@ -28,6 +28,7 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/klog/v2"
+	npainformers "sigs.k8s.io/network-policy-api/pkg/client/informers/externalversions"
 
 	"github.com/strata-net/strata/apiserver/features"
 	"github.com/strata-net/strata/apiserver/policy"
@@ -49,6 +50,11 @@ type ExtraConfig struct {
 	// Namespaces, Services, NetworkPolicies); nil in standalone mode, where there is
 	// nothing to compute and the controlplane API serves empty lists.
 	KubeInformers kubeinformers.SharedInformerFactory
+	// UpstreamPolicyInformers are the informers of the upstream ClusterNetworkPolicies
+	// (policy.networking.k8s.io, served by kube-apiserver from their CRD), over the
+	// client of KubeInformers; nil in standalone mode and with the
+	// ClusterNetworkPolicy feature gate off: they are then not watched.
+	UpstreamPolicyInformers npainformers.SharedInformerFactory
 }
 
 // Config is the configuration of strata-apiserver.
@@ -142,14 +148,18 @@ func (c CompletedConfig) addComputation(gs *genericapiserver.GenericAPIServer, s
 		klog.InfoS("No kube-apiserver informers: the policy computation does not run")
 		return nil, nil
 	}
+	upstream := c.ExtraConfig.UpstreamPolicyInformers
 	controller, err := policy.NewController(policy.Config{CRDInformers: crd, KubeInformers: kube, Sink: sink,
-		AntreaPolicyDisabled: !features.Enabled(features.AntreaPolicy)})
+		UpstreamInformers: upstream, AntreaPolicyDisabled: !features.Enabled(features.AntreaPolicy)})
 	if err != nil {
 		return nil, err
 	}
 	return controller, gs.AddPostStartHook("strata-policy-computation", func(ctx genericapiserver.PostStartHookContext) error {
 		kube.Start(ctx.Done())
 		crd.Start(ctx.Done())
+		if upstream != nil {
+			upstream.Start(ctx.Done())
+		}
 		go controller.Run(ctx)
 		go aggregator.Run(ctx)
 		return nil
