@@ -168,3 +168,65 @@ func cnpSteps(srvFreeCIDR string) []cnpStep {
 		probes: []cnpProbe{{"client", "node", "TIMEOUT"}, {"control", "node", ""}, {"client", "srv-free", ""}},
 	}}
 }
+
+// cnpDomainNamesPolicy lets the client TCP 8080 to *.outside.test (in any case,
+// with a trailing dot) and denies the rest of TCP 8080.
+const cnpDomainNamesPolicy = `apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: e2e-cnp-domains}
+spec:
+  tier: Admin
+  priority: 5
+  subject: {pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: fqdn-e2e}}, podSelector: {matchLabels: {app: fqdn-client}}}}
+  egress:
+  - {name: allow-outside, action: Accept, to: [{domainNames: ["*.OUTSIDE.test."]}], protocols: [{tcp: {destinationPort: {number: 8080}}}]}
+  - {name: deny-rest, action: Deny, to: [{networks: ["0.0.0.0/0"]}], protocols: [{tcp: {destinationPort: {number: 8080}}}]}
+`
+
+// TestUpstreamCNPDomainNames: an upstream ClusterNetworkPolicy's domainNames peer
+// on real traffic, with TestFQDN's outside DNS zone: www.outside.test's address is
+// dropped until the Pod resolves the name and connects right after; the apex
+// outside.test, resolved to another address, stays dropped ("*." is one or more
+// labels, never the name itself).
+func TestUpstreamCNPDomainNames(t *testing.T) {
+	ctx := ctxT(t)
+	zone := &outsideZone{records: map[string]string{}}
+	zone.set("www.outside.test.", 60, outsideDNS)
+	zone.set("outside.test.", 60, outsideOther)
+	startOutside(ctx, t, zone)
+	dir := t.TempDir()
+	pods, policy := filepath.Join(dir, "pods.yaml"), filepath.Join(dir, "policy.yaml")
+	writeFile(t, pods, manifests([]string{fqdnNamespace}, agnhostPod{fqdnNamespace, "client", "app: fqdn-client", 1, "pause"}))
+	writeFile(t, policy, cnpDomainNamesPolicy)
+	deleteOnCleanup(t, policy, pods)
+	kubectl(ctx, t, "apply", "-f", pods)
+	eventually(ctx, t, framework.ReadyTimeout, "the client Pod to be Running and Ready", func(ctx context.Context) error {
+		_, err := framework.ReadyPods(ctx, lc.Kubeconfig, fqdnNamespace, 1)
+		return err
+	})
+	netns := podNetNS(t, 1, podUIDIn(t, fqdnNamespace, "client"))
+	probe := func(ip string) func(context.Context) string {
+		return func(ctx context.Context) string { return probeTCP(ctx, netns, ip, outsidePort, 0) }
+	}
+	eventuallyOutcome(ctx, t, probe(outsideOther), connects, "the outside server to be reachable before the policy")
+	kubectl(ctx, t, "apply", "-f", policy)
+	eventuallyOutcome(ctx, t, probe(outsideDNS), dropped, "the Deny before www.outside.test is resolved")
+	for _, r := range []struct{ name, ip, want, what string }{
+		{"www.outside.test", outsideDNS, connects, "the first connection after www.outside.test resolved"},
+		{"outside.test", outsideOther, dropped, "the apex outside.test, which *.outside.test does not match"},
+	} {
+		eventually(ctx, t, dnsTimeout, r.name+" to resolve to "+r.ip+" through the cluster DNS", func(ctx context.Context) error {
+			addrs, err := resolveIn(netns, r.name)
+			if err != nil {
+				return err
+			}
+			if len(addrs) != 1 || addrs[0] != r.ip {
+				return fmt.Errorf("answer %v", addrs)
+			}
+			return nil
+		})
+		if got := probe(r.ip)(ctx); got != r.want {
+			t.Fatalf("%s: %s:%d %s, want %s", r.what, r.ip, outsidePort, got, r.want)
+		}
+	}
+}
