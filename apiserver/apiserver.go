@@ -29,6 +29,7 @@ import (
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
+	npainformers "sigs.k8s.io/network-policy-api/pkg/client/informers/externalversions"
 
 	"github.com/strata-net/strata/apiserver/features"
 	"github.com/strata-net/strata/apiserver/policy"
@@ -53,6 +54,11 @@ type ExtraConfig struct {
 	// KubeClientConfig is kube-apiserver's client configuration, through which the
 	// status of upstream ClusterNetworkPolicies is written; nil in standalone mode.
 	KubeClientConfig *rest.Config
+	// UpstreamPolicyInformers are the informers of the upstream ClusterNetworkPolicies
+	// (policy.networking.k8s.io, served by kube-apiserver from their CRD), over the
+	// client of KubeInformers; nil in standalone mode and with the
+	// ClusterNetworkPolicy feature gate off: they are then not watched.
+	UpstreamPolicyInformers npainformers.SharedInformerFactory
 }
 
 // Config is the configuration of strata-apiserver.
@@ -150,14 +156,18 @@ func (c CompletedConfig) addComputation(gs *genericapiserver.GenericAPIServer, s
 		klog.InfoS("No kube-apiserver informers: the policy computation does not run")
 		return nil, nil
 	}
+	upstream := c.ExtraConfig.UpstreamPolicyInformers
 	controller, err := policy.NewController(policy.Config{CRDInformers: crd, KubeInformers: kube, Sink: sink,
-		AntreaPolicyDisabled: !features.Enabled(features.AntreaPolicy)})
+		UpstreamInformers: upstream, AntreaPolicyDisabled: !features.Enabled(features.AntreaPolicy)})
 	if err != nil {
 		return nil, err
 	}
 	return controller, gs.AddPostStartHook("strata-policy-computation", func(ctx genericapiserver.PostStartHookContext) error {
 		kube.Start(ctx.Done())
 		crd.Start(ctx.Done())
+		if upstream != nil {
+			upstream.Start(ctx.Done())
+		}
 		go controller.Run(ctx)
 		go aggregator.Run(ctx)
 		return nil

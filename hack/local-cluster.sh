@@ -367,6 +367,13 @@ apply_identity() {
   info "applied artifacts/base (ServiceAccount, RBAC, aggregated roles, ConfigMap strata-config)"
 }
 
+# crd_established NAME: succeeds once the CRD NAME has its Established condition True.
+crd_established() {
+  local status
+  status=$(kc get crd "$1" -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}') || return 1
+  [[ $status == True ]] || { echo "CRD $1 Established: ${status:-no condition yet}"; return 1; }
+}
+
 # apply_upstream_crds: the ClusterNetworkPolicy CRD of sigs.k8s.io/network-policy-api
 # (artifacts/network-policy-api, its experimental channel: a superset of the standard one),
 # Established before strata-apiserver starts, since its computation watches it.
@@ -374,9 +381,9 @@ apply_upstream_crds() {
   local crd=$ROOT/artifacts/network-policy-api/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml
   kc apply -f "$crd" >"$LOGS/apply-network-policy-api.log" 2>&1 ||
     die "kubectl apply of $crd failed: $(cat "$LOGS/apply-network-policy-api.log")"
-  kc wait --for=condition=Established --timeout="${T_STRATA}s" crd/clusternetworkpolicies.policy.networking.k8s.io \
-    >>"$LOGS/apply-network-policy-api.log" 2>&1 ||
-    die "CRD clusternetworkpolicies.policy.networking.k8s.io not Established after ${T_STRATA}s: $(tail -n 3 "$LOGS/apply-network-policy-api.log")"
+  # Polled, not kubectl wait: that fails at once while the new CRD has no conditions yet.
+  wait_for kube-apiserver "$T_STRATA" "CRD clusternetworkpolicies.policy.networking.k8s.io to be Established" \
+    crd_established clusternetworkpolicies.policy.networking.k8s.io
   info "applied the ClusterNetworkPolicy CRD of network-policy-api v0.3.0 (experimental channel)"
 }
 

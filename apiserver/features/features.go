@@ -34,9 +34,18 @@ import (
 // in Antrea.
 const AntreaPolicy featuregate.Feature = "AntreaPolicy"
 
+// ClusterNetworkPolicy computes the upstream ClusterNetworkPolicies
+// (clusternetworkpolicies.policy.networking.k8s.io, sigs.k8s.io/network-policy-api):
+// strata-apiserver watches them through kube-apiserver, which must serve their CRD
+// (artifacts/network-policy-api), and is not ready until their informer synced.
+// When off they are not watched and have no effect: for a kube-apiserver without
+// the CRD. Beta, on by default.
+const ClusterNetworkPolicy featuregate.Feature = "ClusterNetworkPolicy"
+
 // specs are Strata's gates.
 var specs = map[featuregate.Feature]featuregate.FeatureSpec{
-	AntreaPolicy: {Default: true, PreRelease: featuregate.Beta},
+	AntreaPolicy:         {Default: true, PreRelease: featuregate.Beta},
+	ClusterNetworkPolicy: {Default: true, PreRelease: featuregate.Beta},
 }
 
 func init() {

@@ -26,12 +26,15 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/util/compatibility"
 	netutils "k8s.io/utils/net"
+	npaversioned "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned"
+	npainformers "sigs.k8s.io/network-policy-api/pkg/client/informers/externalversions"
 
 	"github.com/strata-net/strata/apis/scheme"
 	"github.com/strata-net/strata/apis/version"
 	"github.com/strata-net/strata/apiserver"
 	strataadmission "github.com/strata-net/strata/apiserver/admission"
 	"github.com/strata-net/strata/apiserver/etcd"
+	"github.com/strata-net/strata/apiserver/features"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	informers "github.com/strata-net/strata/generated/informers/externalversions"
 	"github.com/strata-net/strata/generated/openapi"
@@ -92,11 +95,29 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 			return nil, err
 		}
 	}
+	upstream, err := upstreamPolicyInformers(cfg)
+	if err != nil {
+		return nil, err
+	}
 	return &apiserver.Config{
 		GenericConfig: cfg,
 		ExtraConfig: apiserver.ExtraConfig{Informers: factory, KubeInformers: cfg.SharedInformerFactory,
-			KubeClientConfig: cfg.ClientConfig},
+			KubeClientConfig: cfg.ClientConfig, UpstreamPolicyInformers: upstream},
 	}, nil
+}
+
+// upstreamPolicyInformers builds the informers of the upstream ClusterNetworkPolicies
+// over kube-apiserver's client configuration (the one of the kube informers); nil
+// without kube-apiserver (standalone) or with the ClusterNetworkPolicy gate off.
+func upstreamPolicyInformers(cfg *genericapiserver.RecommendedConfig) (npainformers.SharedInformerFactory, error) {
+	if cfg.ClientConfig == nil || cfg.SharedInformerFactory == nil || !features.Enabled(features.ClusterNetworkPolicy) {
+		return nil, nil
+	}
+	client, err := npaversioned.NewForConfig(cfg.ClientConfig)
+	if err != nil {
+		return nil, fmt.Errorf("creating the client of policy.networking.k8s.io: %w", err)
+	}
+	return npainformers.NewSharedInformerFactory(client, 0), nil
 }
 
 func (o *Options) setOpenAPI(cfg *genericapiserver.RecommendedConfig) {

@@ -18,6 +18,7 @@ package policy
 
 import (
 	"k8s.io/client-go/tools/cache"
+	npalisters "sigs.k8s.io/network-policy-api/pkg/client/listers/apis/v1beta1"
 
 	crdv1beta1informers "github.com/strata-net/strata/generated/informers/externalversions/crd/v1beta1"
 	crdlisters "github.com/strata-net/strata/generated/listers/crd/v1beta1"
@@ -37,4 +38,11 @@ func emptyAntreaListers(s *listerSources) {
 func antreaListers(s *listerSources, crd crdv1beta1informers.Interface) {
 	s.acnps, s.tiers, s.groups = crd.ClusterNetworkPolicies().Lister(), crd.Tiers().Lister(), crd.ClusterGroups().Lister()
 	s.annps, s.nsgroups = crd.NetworkPolicies().Lister(), crd.Groups().Lister()
+}
+
+// emptyUpstreamListers are the listers of the upstream ClusterNetworkPolicies while
+// they are not watched (the ClusterNetworkPolicy feature gate off): they hold
+// nothing, so none is computed.
+func emptyUpstreamListers(s *listerSources) {
+	s.cnps = npalisters.NewClusterNetworkPolicyLister(cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{}))
 }

@@ -32,6 +32,8 @@ import (
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
+	npainformers "sigs.k8s.io/network-policy-api/pkg/client/informers/externalversions"
+	npalisters "sigs.k8s.io/network-policy-api/pkg/client/listers/apis/v1beta1"
 
 	crdinformers "github.com/strata-net/strata/generated/informers/externalversions"
 )
@@ -44,6 +46,10 @@ type Config struct {
 	// NetworkPolicies (kube-apiserver). The computation's Pods come from an informer
 	// of its own (podInformer) that keeps them compact.
 	KubeInformers kubeinformers.SharedInformerFactory
+	// UpstreamInformers are the informers of the upstream ClusterNetworkPolicies
+	// (policy.networking.k8s.io, kube-apiserver). nil (the ClusterNetworkPolicy
+	// feature gate off, or no such CRD) does not watch them: none is computed.
+	UpstreamInformers npainformers.SharedInformerFactory
 	// Sink receives the computed objects.
 	Sink Sink
 	// AntreaPolicyDisabled (the AntreaPolicy feature gate off) computes Kubernetes
@@ -77,6 +83,13 @@ func NewController(cfg Config) (*Controller, error) {
 	} else {
 		antreaListers(&sources, crd)
 	}
+	var upstream cache.SharedIndexInformer
+	if cfg.UpstreamInformers != nil {
+		upstream = cfg.UpstreamInformers.Policy().V1beta1().ClusterNetworkPolicies().Informer()
+		sources.cnps = npalisters.NewClusterNetworkPolicyLister(upstream.GetIndexer())
+	} else {
+		emptyUpstreamListers(&sources)
+	}
 	c := &Controller{computer: NewComputer(cfg.Sink, sources), passes: newPasses()}
 	pods, err := podInformer(kube)
 	if err != nil {
@@ -97,6 +110,9 @@ func NewController(cfg Config) (*Controller, error) {
 			feedInformer{"clustergroups.crd.antrea.io", crd.ClusterGroups().Informer(), c.clusterGroupHandler()},
 			feedInformer{"networkpolicies.crd.antrea.io", crd.NetworkPolicies().Informer(), c.annpHandler()},
 			feedInformer{"groups.crd.antrea.io", crd.Groups().Informer(), c.groupHandler()})
+	}
+	if upstream != nil {
+		feeds = append(feeds, feedInformer{"clusternetworkpolicies.policy.networking.k8s.io", upstream, c.upstreamCNPHandler()})
 	}
 	for _, f := range feeds {
 		reg, err := f.informer.AddEventHandler(f.handler)
@@ -260,6 +276,10 @@ func (c *Controller) k8sPolicyHandler() cache.ResourceEventHandler {
 
 func (c *Controller) acnpHandler() cache.ResourceEventHandler {
 	return nameHandler(func(_, name string) { c.computer.ClusterNetworkPolicyChanged(name) })
+}
+
+func (c *Controller) upstreamCNPHandler() cache.ResourceEventHandler {
+	return nameHandler(func(_, name string) { c.computer.UpstreamClusterNetworkPolicyChanged(name) })
 }
 
 func (c *Controller) tierHandler() cache.ResourceEventHandler {

@@ -24,6 +24,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/sets"
+	npav1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/strata-net/strata/apis/controlplane"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
@@ -40,12 +41,14 @@ type fakeSources struct {
 	tiers    map[string]*crdv1beta1.Tier
 	groups   map[string]*crdv1beta1.ClusterGroup
 	services map[string]*corev1.Service
+	cnps     map[string]*npav1beta1.ClusterNetworkPolicy // upstream
 }
 
 func newFakeSources() *fakeSources {
 	s := &fakeSources{acnps: map[string]*crdv1beta1.ClusterNetworkPolicy{},
 		annps: map[string]*crdv1beta1.NetworkPolicy{}, nsgroups: map[string]*crdv1beta1.Group{}, k8snps: map[string]*networkingv1.NetworkPolicy{},
-		tiers: map[string]*crdv1beta1.Tier{}, groups: map[string]*crdv1beta1.ClusterGroup{}, services: map[string]*corev1.Service{}}
+		tiers: map[string]*crdv1beta1.Tier{}, groups: map[string]*crdv1beta1.ClusterGroup{}, services: map[string]*corev1.Service{},
+		cnps: map[string]*npav1beta1.ClusterNetworkPolicy{}}
 	for name, prio := range map[string]int32{"emergency": 50, "securityops": 100, "networkops": 150, "platform": 200, "application": 250, "baseline": 253} {
 		s.tiers[name] = &crdv1beta1.Tier{Spec: crdv1beta1.TierSpec{Priority: prio}}
 	}
@@ -99,6 +102,13 @@ func (s *fakeSources) Service(ns, name string) (*corev1.Service, bool) {
 	defer s.mu.Unlock()
 	svc, ok := s.services[ns+"/"+name]
 	return svc, ok
+}
+
+func (s *fakeSources) UpstreamClusterNetworkPolicy(name string) (*npav1beta1.ClusterNetworkPolicy, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.cnps[name]
+	return p, ok
 }
 
 // fakeSink keeps the latest published state.

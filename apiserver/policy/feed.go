@@ -73,6 +73,10 @@ func (c *Computer) markPerNamespacePolicies() {
 // ClusterNetworkPolicyChanged records a change of a ClusterNetworkPolicy.
 func (c *Computer) ClusterNetworkPolicyChanged(name string) { c.markPolicy(acnpKey(name)) }
 
+// UpstreamClusterNetworkPolicyChanged records a change of an upstream
+// ClusterNetworkPolicy (policy.networking.k8s.io).
+func (c *Computer) UpstreamClusterNetworkPolicyChanged(name string) { c.markPolicy(cnpKey(name)) }
+
 // AntreaNetworkPolicyChanged records a change of an Antrea NetworkPolicy (ANNP).
 func (c *Computer) AntreaNetworkPolicyChanged(namespace, name string) {
 	c.markPolicy(annpKey(namespace, name))

@@ -20,8 +20,8 @@ import (
 	"github.com/strata-net/strata/apis/controlplane"
 )
 
-// Issue is one reason an Antrea-native policy is not realizable exactly as
-// written. It shows in the policy's Realizable condition, and the phase is not
+// Issue is one reason an Antrea-native policy, or an upstream
+// ClusterNetworkPolicy, is not realizable exactly as written. It shows in the policy's Realizable condition, and the phase is not
 // Realized while there is one.
 type Issue struct {
 	Reason  string
@@ -43,6 +43,9 @@ const (
 	// reasonServiceNotFound: a Service that toServices name does not exist; the
 	// rule matches nothing of it until it does.
 	reasonServiceNotFound = "ServiceNotFound"
+	// reasonNotEnforceable: an upstream ClusterNetworkPolicy's rule has a value this
+	// version understands but cannot enforce exactly (sctp); the rule fails closed.
+	reasonNotEnforceable = "NotEnforceable"
 )
 
 // IssueSink receives the realizability of the Antrea-native policies: a Sink may

@@ -21,6 +21,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	networkinglisters "k8s.io/client-go/listers/networking/v1"
+	npav1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
+	npalisters "sigs.k8s.io/network-policy-api/pkg/client/listers/apis/v1beta1"
 
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	crdlisters "github.com/strata-net/strata/generated/listers/crd/v1beta1"
@@ -35,6 +37,7 @@ type listerSources struct {
 	groups   crdlisters.ClusterGroupLister
 	k8snps   networkinglisters.NetworkPolicyLister
 	services corelisters.ServiceLister
+	cnps     npalisters.ClusterNetworkPolicyLister // upstream, policy.networking.k8s.io
 }
 
 var _ Sources = listerSources{}
@@ -72,4 +75,9 @@ func (s listerSources) ClusterGroup(name string) (*crdv1beta1.ClusterGroup, bool
 func (s listerSources) Service(namespace, name string) (*corev1.Service, bool) {
 	svc, err := s.services.Services(namespace).Get(name)
 	return svc, err == nil
+}
+
+func (s listerSources) UpstreamClusterNetworkPolicy(name string) (*npav1beta1.ClusterNetworkPolicy, bool) {
+	p, err := s.cnps.Get(name)
+	return p, err == nil
 }

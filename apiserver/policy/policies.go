@@ -25,9 +25,11 @@ import (
 	"github.com/strata-net/strata/apis/controlplane"
 )
 
-// Source keys of policies: "acnp/<name>", "annp/<namespace>/<name>" and
-// "k8s/<namespace>/<name>".
+// Source keys of policies: "acnp/<name>", "annp/<namespace>/<name>",
+// "k8s/<namespace>/<name>" and, for an upstream ClusterNetworkPolicy
+// (policy.networking.k8s.io), "cnp/<name>".
 func acnpKey(name string) string             { return "acnp/" + name }
+func cnpKey(name string) string              { return "cnp/" + name }
 func annpKey(namespace, name string) string  { return "annp/" + namespace + "/" + name }
 func k8sNPKey(namespace, name string) string { return "k8s/" + namespace + "/" + name }
 
@@ -153,6 +155,10 @@ func (c *Computer) compile(key string) compiledPolicy {
 		ns, name, _ := strings.Cut(rest, "/")
 		if src, ok := c.sources.K8sNetworkPolicy(ns, name); ok {
 			return compiledPolicy{p: c.compileK8sNetworkPolicy(src)}
+		}
+	case "cnp":
+		if src, ok := c.sources.UpstreamClusterNetworkPolicy(rest); ok {
+			return compiledPolicy{p: c.compileUpstreamCNP(src)}
 		}
 	}
 	return compiledPolicy{}

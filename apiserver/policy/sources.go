@@ -19,6 +19,7 @@ package policy
 import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	npav1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 )
@@ -32,4 +33,7 @@ type Sources interface {
 	Tier(name string) (*crdv1beta1.Tier, bool)
 	ClusterGroup(name string) (*crdv1beta1.ClusterGroup, bool)
 	Service(namespace, name string) (*corev1.Service, bool)
+	// UpstreamClusterNetworkPolicy is a ClusterNetworkPolicy of
+	// policy.networking.k8s.io (network-policy-api), not Antrea's.
+	UpstreamClusterNetworkPolicy(name string) (*npav1beta1.ClusterNetworkPolicy, bool)
 }
