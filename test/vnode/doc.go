@@ -48,7 +48,10 @@ limitations under the License.
 // Each container runs in its own mount namespace (mountns.go), the host's with the
 // container's volumes (volumes.go: emptyDir, hostPath, configMap, secret, downwardAPI
 // fieldRef, projected with serviceAccountToken through the TokenRequest API, so the
-// kube-api-access volume works) bind-mounted at their mountPaths and the Pod's
+// kube-api-access volume works) bind-mounted at their mountPaths, the image's own
+// binary read-only where the image has it (the configured agnhost at /agnhost in
+// agnhost containers, the configured coredns at /coredns in CoreDNS containers, so
+// that `bash -c "/agnhost ..."` runs as in the image) and the Pod's
 // resolv.conf at /etc/resolv.conf (off the host network also its /etc/hostname and
 // a kubelet-managed /etc/hosts with the Pod's IPs, names and hostAliases); exec'd
 // processes and exec probes join it. The

@@ -31,8 +31,8 @@ import (
 // mntnsDir holds the containers' mount namespace files.
 func mntnsDir(stateDir string) string { return filepath.Join(stateDir, "mntns") }
 
-// setupMounts gives every container its mount namespace (volumes and the Pod's
-// resolv.conf), retrying until it succeeds or ctx is done, as a kubelet retries
+// setupMounts gives every container its mount namespace (volumes, the Pod's
+// resolv.conf and its image's binary: imageMounts), retrying until it succeeds or ctx is done, as a kubelet retries
 // a volume that cannot be set up yet (a ConfigMap not created yet, say).
 func (r *podRuntime) setupMounts(ctx context.Context) bool {
 	delay := 250 * time.Millisecond
@@ -76,7 +76,8 @@ func (r *podRuntime) tryMounts(ctx context.Context) error {
 		if c.mountNS() != "" {
 			continue
 		}
-		mounts, err := containerMounts(&c.spec, volumes, files)
+		podFiles := append(append([]mountSpec(nil), files...), r.p.resolver.imageMounts(&c.spec)...)
+		mounts, err := containerMounts(&c.spec, volumes, podFiles)
 		if err != nil {
 			return err
 		}
