@@ -196,8 +196,8 @@ func (r *commandResolver) resolveBinary(name string) (string, error) {
 }
 
 // containerEnv is a container's environment: PATH, HOSTNAME and HOME, then the
-// container's variables with literal values (virtual-kubelet resolves valueFrom
-// before the provider sees the Pod), $(VAR) references expanded as Kubernetes does.
+// container's variables with literal values (resolveEnvs resolves valueFrom and
+// envFrom before the container starts), $(VAR) references expanded as Kubernetes does.
 func containerEnv(hostname string, c *corev1.Container) []string {
 	path := os.Getenv("PATH")
 	if path == "" {

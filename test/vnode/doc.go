@@ -59,7 +59,11 @@ limitations under the License.
 // (dns.go; --cluster-dns, --cluster-domain, --resolv-conf). Volume files are written
 // once when the Pod starts (no refresh of ConfigMaps or tokens).
 //
-// Env values are passed through with $(VAR) expanded. Output goes to one log file per
+// Env is resolved by the provider once the sandbox has its address (env.go; the node
+// runs with virtual-kubelet's SkipDownwardAPIResolution, whose own resolution refuses
+// status.podIP and status.hostIP): envFrom ConfigMaps and Secrets, valueFrom fieldRef
+// (status.podIP and status.hostIP too), configMapKeyRef and secretKeyRef; values are
+// passed through with $(VAR) expanded. Output goes to one log file per
 // container start; exits are reflected in the container statuses and restarts follow
 // restartPolicy with kubelet's back-off (immediate, then 10s doubling to 5m). Init
 // containers run first, in order. Startup, readiness and liveness probes of type

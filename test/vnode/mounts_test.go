@@ -133,8 +133,9 @@ func TestImageBinaryMounts(t *testing.T) {
 		}
 	})
 	t.Run("the container's sh runs /coredns", func(t *testing.T) {
-		if logs := h.logs(pod, "dns", api.ContainerLogOpts{}); logs != "coredns stand-in -version\n" {
-			t.Errorf("logs of the CoreDNS container: %q", logs)
+		const want = "coredns stand-in -version\n"
+		if logs := h.waitLogs(pod, "dns", want); logs != want {
+			t.Errorf("logs of the CoreDNS container: %q within %s, want %q", logs, waitTimeout, want)
 		}
 	})
 	checks := []struct {
