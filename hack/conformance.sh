@@ -18,7 +18,7 @@
 #
 # Usage:
 #   hack/conformance.sh [--kubeconfig FILE] [--suites npa,cyclonus] [--subset]
-#                       [--destination-types pod-ip,service-name] [--out DIR]
+#                       [--destination-types pod-ip,service-name] [--include TAGS] [--out DIR]
 #                       [--dir DIR] [--port-base N] [--build-only]
 #
 #   --kubeconfig FILE   run against this cluster (left running); default: bring up a local
@@ -29,6 +29,8 @@
 #                       OUT/cyclonus-subset-*
 #   --destination-types LIST  cyclonus --destination-type values of the full run
 #                       (default pod-ip,service-name), one run each
+#   --include TAGS      run only the cyclonus cases of these tags (cyclonus --include) in
+#                       the runs of --destination-types; results in OUT/cyclonus-DEST-TAGS-*
 #   --out DIR           where the reports go (default docs/conformance)
 #   --dir DIR           the local cluster's state dir (default _output/conformance/cluster)
 #   --port-base N       the local cluster's first port (default 26300)
@@ -53,7 +55,7 @@ readonly T_NPA=3600 T_CYCLONUS=14400
 readonly CACHE=$ROOT/_output/conformance
 
 OUT=$ROOT/docs/conformance
-KUBECONFIG_FILE= SUITES=npa,cyclonus SUBSET=false DEST_TYPES=pod-ip,service-name BUILD_ONLY=false
+KUBECONFIG_FILE= SUITES=npa,cyclonus SUBSET=false DEST_TYPES=pod-ip,service-name INCLUDE= BUILD_ONLY=false
 CLUSTER_DIR=$CACHE/cluster PORT_BASE=26300 CLUSTER_UP=false FAILED=()
 
 T0=$SECONDS
@@ -71,7 +73,7 @@ parse_flags() {
       -h | --help) usage; exit 0 ;;
       --subset) SUBSET=true; shift; continue ;;
       --build-only) BUILD_ONLY=true; shift; continue ;;
-      --kubeconfig | --suites | --destination-types | --out | --dir | --port-base) ;;
+      --kubeconfig | --suites | --destination-types | --include | --out | --dir | --port-base) ;;
       *) die "unknown flag '$1' (see $PROG --help)" ;;
     esac
     if [[ $1 == *=* ]]; then
@@ -86,6 +88,7 @@ parse_flags() {
       --kubeconfig) KUBECONFIG_FILE=$(realpath "$value") ;;
       --suites) SUITES=$value ;;
       --destination-types) DEST_TYPES=$value ;;
+      --include) INCLUDE=$value ;;
       --out) OUT=$(realpath -m "$value") ;;
       --dir) CLUSTER_DIR=$(realpath -m "$value") ;;
       --port-base) PORT_BASE=$value ;;
@@ -249,16 +252,17 @@ run_cyclonus() {
   summarize_cyclonus "$name" "$dest" "$rc" "$minutes" "$log" "$junit" "${args[*]}" >"$summary"
   cat "$summary" | head -n 12
   local failures
-  failures=$(junit_attr failures "$junit")
+  failures=$(junit_count failure "$junit")
   if ((rc != 0)) || [[ $failures != 0 ]]; then
     FAILED+=("cyclonus $name (exit $rc, failed cases: ${failures:-unknown}; log: ${log#"$ROOT"/})")
   fi
 }
 
-# junit_attr NAME FILE: an attribute of the junit testsuite element ("" without the file).
-junit_attr() {
+# junit_count ELEMENT FILE: how many ELEMENT (testcase, failure) the junit results hold
+# ("" without the file; cyclonus leaves the testsuite's tests attribute at 0).
+junit_count() {
   [[ -f $2 ]] || return 0
-  sed -n "s/.*<testsuite [^>]*$1=\"\([0-9]*\)\".*/\1/p" "$2" | head -n 1
+  grep -c "<$1[ >]" "$2" || true
 }
 
 # summarize_cyclonus NAME DEST RC MINUTES LOG JUNIT ARGS: the figures of a run (cases,
@@ -266,14 +270,14 @@ junit_attr() {
 summarize_cyclonus() {
   local name=$1 dest=$2 rc=$3 minutes=$4 log=$5 junit=$6 args=$7
   local cases failures probes tries
-  cases=$(junit_attr tests "$junit")
-  failures=$(junit_attr failures "$junit")
+  cases=$(junit_count testcase "$junit")
+  failures=$(junit_count failure "$junit")
   # A probe (cyclonus's word) is the check of one step: every pod to every pod on the
   # step's ports and protocols, run again ("try") while it differs from the expected table.
   probes=$(grep -c 'running probe ' "$log" || true)
   tries=$(grep -c 'running kube probe on try' "$log" || true)
   echo "cyclonus $CYCLONUS_VERSION, run '$name' against Strata (destination type $dest)"
-  echo "command: cyclonus $args"
+  echo "command: cyclonus ${args//"$ROOT"\//}"
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), strata $(git -C "$ROOT" describe --tags --always --dirty 2>/dev/null || echo unknown)"
   echo "cases: ${cases:-none} failed: ${failures:-unknown} probes: $probes (kube probe runs, retries included: $tries) minutes: $minutes exit: $rc"
   if [[ -f $junit ]]; then
@@ -304,9 +308,13 @@ main() {
     if $SUBSET; then
       run_cyclonus subset pod-ip --include="$CYCLONUS_SUBSET_TAGS" --exclude=
     else
-      local dest
+      local dest tags=${INCLUDE//,/+}
       for dest in ${DEST_TYPES//,/ }; do
-        run_cyclonus "$dest" "$dest" --exclude=
+        if [[ -n $INCLUDE ]]; then
+          run_cyclonus "$dest-${tags//\//_}" "$dest" --include="$INCLUDE" --exclude=
+        else
+          run_cyclonus "$dest" "$dest" --exclude=
+        fi
       done
     fi
   fi
@@ -319,4 +327,6 @@ main() {
   echo "every suite passed"
 }
 
-main "$@"
+# One line, read whole before it runs: bash reads a script as it goes, and exit keeps it
+# from reading on in a file edited meanwhile.
+main "$@"; exit $?
