@@ -250,7 +250,7 @@ run_cyclonus() {
   local minutes
   minutes=$(awk -v s="$((SECONDS - start))" 'BEGIN {printf "%.1f", s / 60}')
   summarize_cyclonus "$name" "$dest" "$rc" "$minutes" "$log" "$junit" "${args[*]}" >"$summary"
-  cat "$summary" | head -n 12
+  head -n 12 "$summary"
   local failures
   failures=$(junit_count failure "$junit")
   if ((rc != 0)) || [[ $failures != 0 ]]; then
