@@ -9,7 +9,7 @@ RACE_PKGS ?= ./apis/... ./apiserver/... ./registry/... ./stratactl/... ./artifac
              ./nodeagent/types/... ./nodeagent/packetin/... ./nodeagent/podsync/... ./nodeagent/app/...
 
 .PHONY: help all build test test-race test-unit test-e2e kube-binaries deps verify verify-gofmt verify-vet verify-codegen \
-        update update-codegen run down bench bench-scale clean
+        update update-codegen run down bench bench-scale clean conformance conformance-subset
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -34,6 +34,12 @@ test-e2e: kube-binaries ## run the end-to-end tests (standalone strata-apiserver
 
 kube-binaries: ## build and cache etcd, kube-apiserver, kube-controller-manager, kube-scheduler, agnhost, coredns (no-op when cached; cold: 15-36 min)
 	@hack/kube-binaries.sh
+
+conformance: kube-binaries ## run network-policy-api's conformance suite and the full cyclonus on a local cluster; reports in docs/conformance/ (root; hours)
+	@hack/conformance.sh
+
+conformance-subset: kube-binaries ## the suite and the CI subset of cyclonus (see hack/conformance.sh --subset; root)
+	@hack/conformance.sh --subset
 
 test-unit: ## run the tests that need neither root nor Open vSwitch
 	$(GO_TEST) ./apis/... ./generated/...

@@ -94,6 +94,23 @@ func knownImage(image string) (imageDefaults, bool) {
 	}
 }
 
+// imageMounts are the files of a container's image that its own processes expect
+// at their image paths: the configured agnhost binary at /agnhost in agnhost
+// images, the configured coredns at /coredns in CoreDNS images (read-only), so
+// that a command such as `bash -c "/agnhost serve-hostname"` runs as in the image.
+// None when the node has no such binary configured: the container then fails to
+// start with the error of resolveBinary.
+func (r *commandResolver) imageMounts(c *corev1.Container) []mountSpec {
+	switch {
+	case isAgnhostImage(c.Image) && r.agnhost != "":
+		return []mountSpec{{Source: r.agnhost, Target: agnhostEntrypoint[0], ReadOnly: true}}
+	case isCoreDNSImage(c.Image) && r.coredns != "":
+		return []mountSpec{{Source: r.coredns, Target: corednsEntrypoint[0], ReadOnly: true}}
+	default:
+		return nil
+	}
+}
+
 // containerArgv is the command a container runs: the real agnhost for agnhost
 // images and the real coredns for CoreDNS images (with the image's entrypoint
 // and default args, Docker semantics), a responder answering on every declared
@@ -179,8 +196,8 @@ func (r *commandResolver) resolveBinary(name string) (string, error) {
 }
 
 // containerEnv is a container's environment: PATH, HOSTNAME and HOME, then the
-// container's variables with literal values (virtual-kubelet resolves valueFrom
-// before the provider sees the Pod), $(VAR) references expanded as Kubernetes does.
+// container's variables with literal values (resolveEnvs resolves valueFrom and
+// envFrom before the container starts), $(VAR) references expanded as Kubernetes does.
 func containerEnv(hostname string, c *corev1.Container) []string {
 	path := os.Getenv("PATH")
 	if path == "" {

@@ -118,6 +118,31 @@ func TestContainerArgv(t *testing.T) {
 	}
 }
 
+func TestImageMounts(t *testing.T) {
+	configured := &commandResolver{agnhost: "/opt/bin/agnhost", coredns: "/opt/bin/coredns"}
+	tests := []struct {
+		name  string
+		r     *commandResolver
+		image string
+		want  []mountSpec
+	}{
+		{name: "agnhost", r: configured, image: "registry.k8s.io/e2e-test-images/agnhost:2.45",
+			want: []mountSpec{{Source: "/opt/bin/agnhost", Target: "/agnhost", ReadOnly: true}}},
+		{name: "coredns", r: configured, image: "registry.k8s.io/coredns/coredns:v1.15.0",
+			want: []mountSpec{{Source: "/opt/bin/coredns", Target: "/coredns", ReadOnly: true}}},
+		{name: "responder image", r: configured, image: "registry.k8s.io/guestbook:v3"},
+		{name: "agnhost not configured", r: &commandResolver{}, image: "registry.k8s.io/e2e-test-images/agnhost:2.45"},
+		{name: "coredns not configured", r: &commandResolver{}, image: "registry.k8s.io/coredns/coredns:v1.15.0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.r.imageMounts(&corev1.Container{Image: tc.image}); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("imageMounts(%s) = %+v, want %+v", tc.image, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestResolveArgvErrors(t *testing.T) {
 	r := &commandResolver{lookPath: func(name string) (string, error) { return "", &lookErr{name} }}
 	tests := []struct {

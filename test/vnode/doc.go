@@ -48,7 +48,10 @@ limitations under the License.
 // Each container runs in its own mount namespace (mountns.go), the host's with the
 // container's volumes (volumes.go: emptyDir, hostPath, configMap, secret, downwardAPI
 // fieldRef, projected with serviceAccountToken through the TokenRequest API, so the
-// kube-api-access volume works) bind-mounted at their mountPaths and the Pod's
+// kube-api-access volume works) bind-mounted at their mountPaths, the image's own
+// binary read-only where the image has it (the configured agnhost at /agnhost in
+// agnhost containers, the configured coredns at /coredns in CoreDNS containers, so
+// that `bash -c "/agnhost ..."` runs as in the image) and the Pod's
 // resolv.conf at /etc/resolv.conf (off the host network also its /etc/hostname and
 // a kubelet-managed /etc/hosts with the Pod's IPs, names and hostAliases); exec'd
 // processes and exec probes join it. The
@@ -56,7 +59,11 @@ limitations under the License.
 // (dns.go; --cluster-dns, --cluster-domain, --resolv-conf). Volume files are written
 // once when the Pod starts (no refresh of ConfigMaps or tokens).
 //
-// Env values are passed through with $(VAR) expanded. Output goes to one log file per
+// Env is resolved by the provider once the sandbox has its address (env.go; the node
+// runs with virtual-kubelet's SkipDownwardAPIResolution, whose own resolution refuses
+// status.podIP and status.hostIP): envFrom ConfigMaps and Secrets, valueFrom fieldRef
+// (status.podIP and status.hostIP too), configMapKeyRef and secretKeyRef; values are
+// passed through with $(VAR) expanded. Output goes to one log file per
 // container start; exits are reflected in the container statuses and restarts follow
 // restartPolicy with kubelet's back-off (immediate, then 10s doubling to 5m). Init
 // containers run first, in order. Startup, readiness and liveness probes of type

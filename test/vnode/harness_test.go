@@ -397,6 +397,18 @@ func (h *harness) logs(pod *corev1.Pod, container string, opts api.ContainerLogO
 	return string(data)
 }
 
+// waitLogs waits until a container's log is want (a process writes it some time
+// after it is Running) and returns the last log read.
+func (h *harness) waitLogs(pod *corev1.Pod, container, want string) string {
+	h.t.Helper()
+	var got string
+	_ = wait.PollUntilContextTimeout(h.ctx, 100*time.Millisecond, waitTimeout, true, func(context.Context) (bool, error) {
+		got = h.logs(pod, container, api.ContainerLogOpts{})
+		return got == want, nil
+	})
+	return got
+}
+
 // findAgnhost is $STRATA_AGNHOST or the agnhost hack/kube-binaries.sh builds.
 func findAgnhost(t *testing.T) string {
 	t.Helper()

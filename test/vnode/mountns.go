@@ -39,7 +39,8 @@ type mountSpec struct {
 }
 
 // A container's mount namespace is the host's (the same files: containers run
-// host binaries) with its own mounts on top: its volumes and /etc/resolv.conf.
+// host binaries) with its own mounts on top: its volumes, its image's binary
+// (/agnhost, /coredns) and /etc/resolv.conf.
 // It is created once per container start-up, kept alive by a bind mount of its
 // nsfs file under <state-dir>/mntns (as "unshare --mount=FILE" keeps one), and
 // every process of the container, exec'd ones and exec probes included, runs

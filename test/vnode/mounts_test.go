@@ -18,6 +18,8 @@ package vnode
 
 import (
 	"context"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +27,7 @@ import (
 
 	"github.com/virtual-kubelet/virtual-kubelet/node/api"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes/fake"
 )
 
@@ -101,6 +104,56 @@ func TestPodMounts(t *testing.T) {
 	h.waitGone(pod)
 	if left := mountNamespaces(t, h); len(left) != 0 {
 		t.Errorf("mount namespaces left after the pod's deletion: %v", left)
+	}
+}
+
+// TestImageBinaryMounts runs the commands of the network-policy-api conformance
+// manifests, `/bin/bash -c "/agnhost serve-hostname ..."`: the image's binary must
+// be at /agnhost in the container, read-only, for the container's own process and
+// for exec; likewise /coredns in a CoreDNS container (a stand-in binary here).
+func TestImageBinaryMounts(t *testing.T) {
+	coredns := filepath.Join(t.TempDir(), "coredns")
+	if err := os.WriteFile(coredns, []byte("#!/bin/sh\necho coredns stand-in \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, harnessOptions{agnhost: findAgnhost(t), runtime: func(c *RuntimeConfig) { c.CoreDNSPath = coredns }})
+	server := corev1.Container{Name: "server", Image: agnhostImage,
+		Command: []string{"/bin/bash", "-c", "/agnhost serve-hostname --tcp --http=false --port 8080"},
+		ReadinessProbe: &corev1.Probe{PeriodSeconds: 1, ProbeHandler: corev1.ProbeHandler{
+			TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(8080)}}}}
+	dns := corev1.Container{Name: "dns", Image: "registry.k8s.io/coredns/coredns:v1.15.0",
+		Command: []string{"/bin/sh", "-c", "/coredns -version; exec sleep 3600"}}
+	pod := h.waitReady(h.create(newPod("image-binaries", server, dns)))
+
+	t.Run("the container's bash runs /agnhost", func(t *testing.T) {
+		conn := h.dialHost("tcp", net.JoinHostPort(pod.Status.PodIP, "8080"))
+		defer conn.Close()
+		if answer, err := io.ReadAll(conn); err != nil || string(answer) != "image-binaries" {
+			t.Errorf("serve-hostname answered %q (%v), want the pod's hostname %q", answer, err, "image-binaries")
+		}
+	})
+	t.Run("the container's sh runs /coredns", func(t *testing.T) {
+		const want = "coredns stand-in -version\n"
+		if logs := h.waitLogs(pod, "dns", want); logs != want {
+			t.Errorf("logs of the CoreDNS container: %q within %s, want %q", logs, waitTimeout, want)
+		}
+	})
+	checks := []struct {
+		name, container string
+		cmd             []string
+		want            string
+	}{
+		{"exec bash -c /agnhost", "server", []string{"/bin/bash", "-c", "/agnhost --help >/dev/null && echo ran"}, "ran\n"},
+		{"/agnhost read-only", "server", []string{"sh", "-c", "(: > /agnhost) 2>/dev/null && echo writable || echo read-only"}, "read-only\n"},
+		{"exec sh -c /coredns", "dns", []string{"sh", "-c", "/coredns -x"}, "coredns stand-in -x\n"},
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, err := execIn(h, pod, c.container, c.cmd...)
+			if err != nil || out != c.want {
+				t.Errorf("exec %q in %s: %q (stderr %q, err %v), want %q", c.cmd, c.container, out, errOut, err, c.want)
+			}
+		})
 	}
 }
 

@@ -31,8 +31,9 @@ import (
 // mntnsDir holds the containers' mount namespace files.
 func mntnsDir(stateDir string) string { return filepath.Join(stateDir, "mntns") }
 
-// setupMounts gives every container its mount namespace (volumes and the Pod's
-// resolv.conf), retrying until it succeeds or ctx is done, as a kubelet retries
+// setupMounts resolves every container's environment (env.go) and gives it its
+// mount namespace (volumes, the Pod's resolv.conf and its image's binary:
+// imageMounts), retrying until it succeeds or ctx is done, as a kubelet retries
 // a volume that cannot be set up yet (a ConfigMap not created yet, say).
 func (r *podRuntime) setupMounts(ctx context.Context) bool {
 	delay := 250 * time.Millisecond
@@ -63,6 +64,9 @@ func (r *podRuntime) tryMounts(ctx context.Context) error {
 	if len(ips) > 0 {
 		podIP = ips[0]
 	}
+	if err := r.resolveEnvs(ctx, pod, podIP); err != nil {
+		return err
+	}
 	volumes, err := r.p.volumes.setup(ctx, pod, r.dir, podIP, r.p.cfg.NodeIP)
 	if err != nil {
 		return err
@@ -76,7 +80,8 @@ func (r *podRuntime) tryMounts(ctx context.Context) error {
 		if c.mountNS() != "" {
 			continue
 		}
-		mounts, err := containerMounts(&c.spec, volumes, files)
+		podFiles := append(append([]mountSpec(nil), files...), r.p.resolver.imageMounts(&c.spec)...)
+		mounts, err := containerMounts(&c.spec, volumes, podFiles)
 		if err != nil {
 			return err
 		}

@@ -85,6 +85,8 @@ func Run(ctx context.Context, cfg Config) error {
 			c.KubeconfigPath = cfg.Kubeconfig
 			c.HTTPListenAddr = net.JoinHostPort(cfg.KubeletAddress, strconv.Itoa(cfg.KubeletPort))
 			c.NumWorkers = cfg.PodSyncWorkers
+			// The provider resolves env valueFrom itself (env.go), status fields too.
+			c.SkipDownwardAPIResolution = true
 			return nil
 		},
 		nodeutil.WithTLSConfig(tlsOpts...),
