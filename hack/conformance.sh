@@ -48,7 +48,7 @@ readonly CYCLONUS_MODULE=github.com/mattfenwick/cyclonus CYCLONUS_VERSION=v0.5.6
 # The CI subset: the cases of these tags (cyclonus --include, any of them), with the
 # default excludes lifted. upstream-e2e are the cases ported from the Kubernetes e2e
 # NetworkPolicy tests; namespaces-by-default-label the newest selector (the
-# kubernetes.io/metadata.name label). 15 cases, about 10 minutes on an idle 2-core
+# kubernetes.io/metadata.name label). 15 cases, about 15 minutes on an idle 2-core
 # machine; end-port (12 more cases, 8 minutes) runs in the full run only, to keep CI
 # under an hour from a cold machine.
 readonly CYCLONUS_SUBSET_TAGS=upstream-e2e,namespaces-by-default-label
