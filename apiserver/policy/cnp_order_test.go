@@ -187,12 +187,7 @@ func TestUpstreamCNPUpdateAndDelete(t *testing.T) {
 	delete(src.cnps, "d")
 	c.UpstreamClusterNetworkPolicyChanged("d")
 	c.Process()
-	if len(sink.policies)+len(sink.address)+len(sink.applied) != 0 {
-		t.Fatalf("left behind: %d policies, %d address groups, %d appliedTo groups", len(sink.policies), len(sink.address), len(sink.applied))
-	}
-	if len(c.groups) != 0 || len(c.policies) != 0 {
-		t.Fatalf("internal state left behind: %d groups, %d policies", len(c.groups), len(c.policies))
-	}
+	checkNothingLeft(t, c, sink)
 }
 
 // TestUpstreamCNPKeyDistinctFromACNP: an ACNP and an upstream CNP of the same name

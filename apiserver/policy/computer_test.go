@@ -143,11 +143,18 @@ func TestClusterNetworkPolicy(t *testing.T) {
 	delete(src.acnps, "acnp1")
 	c.ClusterNetworkPolicyChanged("acnp1")
 	c.Process()
+	checkNothingLeft(t, c, sink)
+}
+
+// checkNothingLeft fails unless a deleted policy left nothing published and
+// nothing in the Computer's state: no policy, group or selector user.
+func checkNothingLeft(t *testing.T, c *Computer, sink *fakeSink) {
+	t.Helper()
 	if len(sink.policies)+len(sink.address)+len(sink.applied) != 0 {
 		t.Fatalf("left behind: %d policies, %d address groups, %d appliedTo groups", len(sink.policies), len(sink.address), len(sink.applied))
 	}
-	if len(c.groups) != 0 || len(c.selectorUsers) != 0 {
-		t.Fatalf("internal state left behind: %d groups, %d selectors", len(c.groups), len(c.selectorUsers))
+	if len(c.groups) != 0 || len(c.selectorUsers) != 0 || len(c.policies) != 0 {
+		t.Fatalf("internal state left behind: %d groups, %d selectors, %d policies", len(c.groups), len(c.selectorUsers), len(c.policies))
 	}
 }
 
