@@ -18,7 +18,8 @@
 #
 # Usage:
 #   hack/conformance.sh [--kubeconfig FILE] [--suites npa,cyclonus] [--subset]
-#                       [--destination-types pod-ip,service-name] [--include TAGS] [--out DIR]
+#                       [--destination-types pod-ip,service-name] [--include TAGS]
+#                       [--exclude TAGS] [--out DIR]
 #                       [--dir DIR] [--port-base N] [--build-only]
 #
 #   --kubeconfig FILE   run against this cluster (left running); default: bring up a local
@@ -31,6 +32,10 @@
 #                       (default pod-ip,service-name), one run each
 #   --include TAGS      run only the cyclonus cases of these tags (cyclonus --include) in
 #                       the runs of --destination-types; results in OUT/cyclonus-DEST-TAGS-*
+#   --exclude TAGS      leave out the cyclonus cases of these tags (cyclonus --exclude; default
+#                       none, not cyclonus's own default); results in OUT/cyclonus-DEST[-TAGS]-minus-XTAGS-*.
+#                       With --include, a full run can be split into parts of disjoint cases,
+#                       e.g. --include multi-peer, and --exclude multi-peer,upstream-e2e,...
 #   --out DIR           where the reports go (default docs/conformance)
 #   --dir DIR           the local cluster's state dir (default _output/conformance/cluster)
 #   --port-base N       the local cluster's first port (default 26300)
@@ -58,7 +63,7 @@ readonly T_NPA=3600 T_CYCLONUS=14400
 readonly CACHE=$ROOT/_output/conformance
 
 OUT=$ROOT/docs/conformance
-KUBECONFIG_FILE= SUITES=npa,cyclonus SUBSET=false DEST_TYPES=pod-ip,service-name INCLUDE= BUILD_ONLY=false
+KUBECONFIG_FILE= SUITES=npa,cyclonus SUBSET=false DEST_TYPES=pod-ip,service-name INCLUDE= EXCLUDE= BUILD_ONLY=false
 CLUSTER_DIR=$CACHE/cluster PORT_BASE=26300 CLUSTER_UP=false FAILED=()
 
 T0=$SECONDS
@@ -76,7 +81,7 @@ parse_flags() {
       -h | --help) usage; exit 0 ;;
       --subset) SUBSET=true; shift; continue ;;
       --build-only) BUILD_ONLY=true; shift; continue ;;
-      --kubeconfig | --suites | --destination-types | --include | --out | --dir | --port-base) ;;
+      --kubeconfig | --suites | --destination-types | --include | --exclude | --out | --dir | --port-base) ;;
       *) die "unknown flag '$1' (see $PROG --help)" ;;
     esac
     if [[ $1 == *=* ]]; then
@@ -92,6 +97,7 @@ parse_flags() {
       --suites) SUITES=$value ;;
       --destination-types) DEST_TYPES=$value ;;
       --include) INCLUDE=$value ;;
+      --exclude) EXCLUDE=$value ;;
       --out) OUT=$(realpath -m "$value") ;;
       --dir) CLUSTER_DIR=$(realpath -m "$value") ;;
       --port-base) PORT_BASE=$value ;;
@@ -311,13 +317,12 @@ main() {
     if $SUBSET; then
       run_cyclonus subset pod-ip --include="$CYCLONUS_SUBSET_TAGS" --exclude=
     else
-      local dest tags=${INCLUDE//,/+}
+      local dest name
       for dest in ${DEST_TYPES//,/ }; do
-        if [[ -n $INCLUDE ]]; then
-          run_cyclonus "$dest-${tags//\//_}" "$dest" --include="$INCLUDE" --exclude=
-        else
-          run_cyclonus "$dest" "$dest" --exclude=
-        fi
+        name=$dest
+        [[ -z $INCLUDE ]] || name+=-${INCLUDE//,/+}
+        [[ -z $EXCLUDE ]] || name+=-minus-${EXCLUDE//,/+}
+        run_cyclonus "${name//\//_}" "$dest" --include="$INCLUDE" --exclude="$EXCLUDE"
       done
     fi
   fi
