@@ -20,6 +20,7 @@ package options
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
@@ -36,6 +37,7 @@ import (
 	"github.com/strata-net/strata/apis/scheme"
 	"github.com/strata-net/strata/apis/security"
 	strataadmission "github.com/strata-net/strata/apiserver/admission"
+	"github.com/strata-net/strata/apiserver/nodeauth"
 	// Strata's feature gates must be known before --feature-gates is parsed.
 	_ "github.com/strata-net/strata/apiserver/features"
 )
@@ -65,6 +67,9 @@ type Options struct {
 	ConfigFile string
 	// FeatureGates are the gates set by --feature-gates.
 	FeatureGates map[string]bool
+	// AgentServiceAccounts are the node agents' ServiceAccounts (namespace/name):
+	// their tokens bound to a Pod name its Node (apiserver/nodeauth).
+	AgentServiceAccounts []string
 }
 
 // NewOptions returns the default options.
@@ -78,11 +83,12 @@ func NewOptions() *Options {
 	strataadmission.Register(ro.Admission.Plugins)
 	ro.Admission.RecommendedPluginOrder = pluginOrder(ro.Admission.RecommendedPluginOrder)
 	return &Options{
-		Recommended:        ro,
-		Logs:               logs.NewOptions(),
-		DataDir:            "/var/lib/strata-apiserver",
-		EmbeddedEtcdListen: "127.0.0.1:0",
-		AlternateHosts:     []string{"strata-apiserver.kube-system.svc"},
+		Recommended:          ro,
+		Logs:                 logs.NewOptions(),
+		DataDir:              "/var/lib/strata-apiserver",
+		EmbeddedEtcdListen:   "127.0.0.1:0",
+		AlternateHosts:       []string{"strata-apiserver.kube-system.svc"},
+		AgentServiceAccounts: []string{nodeauth.DefaultAgentServiceAccount},
 	}
 }
 
@@ -134,6 +140,8 @@ func (o *Options) addStrataFlags(fs *pflag.FlagSet) {
 		"With --standalone: write a kubeconfig for the admin identity to this file once the server listens.")
 	fs.StringSliceVar(&o.AlternateHosts, "alternate-hosts", o.AlternateHosts,
 		"Extra DNS names and IPs of a generated serving certificate.")
+	fs.StringSliceVar(&o.AgentServiceAccounts, "agent-service-accounts", o.AgentServiceAccounts,
+		"The node agents' ServiceAccounts (namespace/name). A token of one of them bound to a Pod (it names the Pod's Node) is the agent of that Node, confined to its Node's slice of controlplane.antrea.io; so is a client certificate of user system:strata-agent:<node> in group system:strata-agents.")
 	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile,
 		"Configuration file (YAML: featureGates); in a cluster, the key strata-apiserver.conf of the ConfigMap kube-system/strata-config.")
 }
@@ -168,10 +176,18 @@ func (o *Options) Validate() error {
 	if o.WriteKubeconfig != "" && !o.Standalone {
 		errs = append(errs, errors.New("--write-kubeconfig: only with --standalone (behind kube-apiserver, use kube-apiserver's kubeconfig)"))
 	}
+	if err := o.agentIdentities().Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--agent-service-accounts: %w", err))
+	}
 	if o.Standalone && o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir: required with --standalone, for the generated certificates"))
 	}
 	return utilerrors.NewAggregate(errs)
+}
+
+// agentIdentities are the identities of the node agents.
+func (o *Options) agentIdentities() nodeauth.Identities {
+	return nodeauth.Identities{ServiceAccounts: append([]string{}, o.AgentServiceAccounts...)}
 }
 
 // pkiDir is where standalone mode keeps its certificates.
