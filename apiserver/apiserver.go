@@ -31,6 +31,7 @@ import (
 	"k8s.io/klog/v2"
 	npainformers "sigs.k8s.io/network-policy-api/pkg/client/informers/externalversions"
 
+	"github.com/strata-net/strata/apis/crd/validation"
 	"github.com/strata-net/strata/apiserver/features"
 	"github.com/strata-net/strata/apiserver/nodeauth"
 	"github.com/strata-net/strata/apiserver/policy"
@@ -63,6 +64,9 @@ type ExtraConfig struct {
 	// AgentIdentities tell the node agents apart: the node authorizer confines each
 	// to its own Node's slice of controlplane.antrea.io (apiserver/nodeauth).
 	AgentIdentities nodeauth.Identities
+	// FlowLimits bound the estimated flows per Node of one policy: admission warns
+	// above the threshold and refuses above the limit.
+	FlowLimits validation.FlowLimits
 }
 
 // Config is the configuration of strata-apiserver.
@@ -113,7 +117,7 @@ func (c CompletedConfig) New() (*Server, error) {
 	// Long-running watches (controller managers, agents) must not hold a shutdown
 	// for the default minute: they re-watch the restarted server or another replica.
 	gs.ShutdownTimeout = shutdownTimeout
-	if err := installPolicyGroups(gs, c.GenericConfig.RESTOptionsGetter); err != nil {
+	if err := installPolicyGroups(gs, c.GenericConfig.RESTOptionsGetter, c.ExtraConfig.FlowLimits); err != nil {
 		return nil, err
 	}
 	gs.AddPreShutdownHookOrDie("strata-controlplane-stores", func() error { stores.Stop(); return nil })

@@ -107,7 +107,8 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 	return &apiserver.Config{
 		GenericConfig: cfg,
 		ExtraConfig: apiserver.ExtraConfig{Informers: factory, KubeInformers: cfg.SharedInformerFactory,
-			KubeClientConfig: cfg.ClientConfig, UpstreamPolicyInformers: upstream, AgentIdentities: ids},
+			KubeClientConfig: cfg.ClientConfig, UpstreamPolicyInformers: upstream, AgentIdentities: ids,
+			FlowLimits: o.FlowLimits},
 	}, nil
 }
 

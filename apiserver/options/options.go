@@ -34,6 +34,7 @@ import (
 
 	"github.com/strata-net/strata/apis/crd"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
+	"github.com/strata-net/strata/apis/crd/validation"
 	"github.com/strata-net/strata/apis/scheme"
 	"github.com/strata-net/strata/apis/security"
 	strataadmission "github.com/strata-net/strata/apiserver/admission"
@@ -70,6 +71,8 @@ type Options struct {
 	// AgentServiceAccounts are the node agents' ServiceAccounts (namespace/name):
 	// their tokens bound to a Pod name its Node (apiserver/nodeauth).
 	AgentServiceAccounts []string
+	// FlowLimits bound the estimated flows per Node of one policy.
+	FlowLimits validation.FlowLimits
 }
 
 // NewOptions returns the default options.
@@ -89,6 +92,7 @@ func NewOptions() *Options {
 		EmbeddedEtcdListen:   "127.0.0.1:0",
 		AlternateHosts:       []string{"strata-apiserver.kube-system.svc"},
 		AgentServiceAccounts: []string{nodeauth.DefaultAgentServiceAccount},
+		FlowLimits:           validation.FlowLimits{Warning: validation.DefaultFlowWarning, Limit: validation.DefaultFlowLimit},
 	}
 }
 
@@ -142,6 +146,10 @@ func (o *Options) addStrataFlags(fs *pflag.FlagSet) {
 		"Extra DNS names and IPs of a generated serving certificate.")
 	fs.StringSliceVar(&o.AgentServiceAccounts, "agent-service-accounts", o.AgentServiceAccounts,
 		"The node agents' ServiceAccounts (namespace/name). A token of one of them bound to a Pod (it names the Pod's Node) is the agent of that Node, confined to its Node's slice of controlplane.antrea.io; so is a client certificate of user system:strata-agent:<node> in group system:strata-agents.")
+	fs.IntVar(&o.FlowLimits.Warning, "policy-flow-warning", o.FlowLimits.Warning,
+		"Admission warns about a policy whose estimated flows per Node (docs/least-privilege.md) exceed this.")
+	fs.IntVar(&o.FlowLimits.Limit, "policy-flow-limit", o.FlowLimits.Limit,
+		"Admission refuses a policy whose estimated flows per Node exceed this.")
 	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile,
 		"Configuration file (YAML: featureGates); in a cluster, the key strata-apiserver.conf of the ConfigMap kube-system/strata-config.")
 }
@@ -178,6 +186,9 @@ func (o *Options) Validate() error {
 	}
 	if err := o.agentIdentities().Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("--agent-service-accounts: %w", err))
+	}
+	if err := o.FlowLimits.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--policy-flow-warning, --policy-flow-limit: %w", err))
 	}
 	if o.Standalone && o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir: required with --standalone, for the generated certificates"))
