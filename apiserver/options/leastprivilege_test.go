@@ -35,6 +35,8 @@ func TestLeastPrivilegeFlags(t *testing.T) {
 		{"flow bounds", []string{"--policy-flow-warning=100", "--policy-flow-limit=1000"}, ""},
 		{"warning above the limit", []string{"--policy-flow-warning=2000", "--policy-flow-limit=1000"}, "--policy-flow-warning, --policy-flow-limit"},
 		{"zero limit", []string{"--policy-flow-limit=0"}, "--policy-flow-limit"},
+		{"embedded etcd on loopback", []string{"--embedded-etcd-listen=127.0.0.1:2379"}, ""},
+		{"embedded etcd on every address", []string{"--embedded-etcd-listen=0.0.0.0:2379"}, "--embedded-etcd-listen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := NewOptions()
@@ -46,7 +48,8 @@ func TestLeastPrivilegeFlags(t *testing.T) {
 			o.DataDir = t.TempDir()
 			err := o.Validate()
 			if tc.wantErr == "" {
-				if err != nil && (strings.Contains(err.Error(), "--agent-service-accounts") || strings.Contains(err.Error(), "--policy-flow")) {
+				if err != nil && (strings.Contains(err.Error(), "--agent-service-accounts") || strings.Contains(err.Error(), "--policy-flow") ||
+					strings.Contains(err.Error(), "--embedded-etcd-listen")) {
 					t.Fatalf("Validate: %v", err)
 				}
 				return

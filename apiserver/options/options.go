@@ -38,6 +38,7 @@ import (
 	"github.com/strata-net/strata/apis/scheme"
 	"github.com/strata-net/strata/apis/security"
 	strataadmission "github.com/strata-net/strata/apiserver/admission"
+	embeddedetcd "github.com/strata-net/strata/apiserver/etcd"
 	"github.com/strata-net/strata/apiserver/nodeauth"
 	// Strata's feature gates must be known before --feature-gates is parsed.
 	_ "github.com/strata-net/strata/apiserver/features"
@@ -137,7 +138,7 @@ func (o *Options) addStrataFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DataDir, "data-dir", o.DataDir,
 		"Directory of the embedded etcd's data (used when --etcd-servers is not set) and, with --standalone, of the generated certificates.")
 	fs.StringVar(&o.EmbeddedEtcdListen, "embedded-etcd-listen", o.EmbeddedEtcdListen,
-		"host:port the embedded etcd serves clients on (port 0 picks a free port).")
+		"host:port the embedded etcd serves clients on (port 0 picks a free port); loopback only (127.0.0.1, ::1, localhost): the embedded etcd has no TLS client authentication.")
 	fs.BoolVar(&o.Standalone, "standalone", o.Standalone,
 		"Serve without a kube-apiserver: generate a private CA, a serving certificate and an admin client certificate under --data-dir; only that admin may use the API.")
 	fs.StringVar(&o.WriteKubeconfig, "write-kubeconfig", o.WriteKubeconfig,
@@ -178,6 +179,9 @@ func (o *Options) Validate() error {
 		ro.Etcd = &etcd
 		if o.DataDir == "" {
 			errs = append(errs, errors.New("--data-dir: required for the embedded etcd (or set --etcd-servers)"))
+		}
+		if err := embeddedetcd.CheckLoopback(o.EmbeddedEtcdListen); err != nil {
+			errs = append(errs, fmt.Errorf("--embedded-etcd-listen: %w", err))
 		}
 	}
 	errs = append(errs, ro.Validate()...)
