@@ -89,6 +89,9 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 		return nil, fmt.Errorf("applying the options: %w", err)
 	}
 	if o.Standalone {
+		if err := o.applyStandaloneAuth(cfg); err != nil {
+			return nil, err
+		}
 		if err := standaloneAdmission(cfg, factory); err != nil {
 			return nil, err
 		}

@@ -74,6 +74,12 @@ type Options struct {
 	AgentServiceAccounts []string
 	// FlowLimits bound the estimated flows per Node of one policy.
 	FlowLimits validation.FlowLimits
+
+	// standaloneDelegation: --authentication-kubeconfig or --authorization-kubeconfig
+	// was given with --standalone, which delegates nothing.
+	standaloneDelegation bool
+	// standaloneAllowPaths are the paths the standalone server serves to anyone.
+	standaloneAllowPaths []string
 }
 
 // NewOptions returns the default options.
@@ -193,6 +199,9 @@ func (o *Options) Validate() error {
 	}
 	if err := o.FlowLimits.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("--policy-flow-warning, --policy-flow-limit: %w", err))
+	}
+	if o.standaloneDelegation {
+		errs = append(errs, errors.New("--authentication-kubeconfig, --authorization-kubeconfig: not with --standalone, which authenticates only its own client certificates and authorizes only its admin"))
 	}
 	if o.Standalone && o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir: required with --standalone, for the generated certificates"))
