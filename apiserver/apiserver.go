@@ -31,7 +31,9 @@ import (
 	"k8s.io/klog/v2"
 	npainformers "sigs.k8s.io/network-policy-api/pkg/client/informers/externalversions"
 
+	"github.com/strata-net/strata/apis/crd/validation"
 	"github.com/strata-net/strata/apiserver/features"
+	"github.com/strata-net/strata/apiserver/nodeauth"
 	"github.com/strata-net/strata/apiserver/policy"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	informers "github.com/strata-net/strata/generated/informers/externalversions"
@@ -59,6 +61,12 @@ type ExtraConfig struct {
 	// client of KubeInformers; nil in standalone mode and with the
 	// ClusterNetworkPolicy feature gate off: they are then not watched.
 	UpstreamPolicyInformers npainformers.SharedInformerFactory
+	// AgentIdentities tell the node agents apart: the node authorizer confines each
+	// to its own Node's slice of controlplane.antrea.io (apiserver/nodeauth).
+	AgentIdentities nodeauth.Identities
+	// FlowLimits bound the estimated flows per Node of one policy: admission warns
+	// above the threshold and refuses above the limit.
+	FlowLimits validation.FlowLimits
 }
 
 // Config is the configuration of strata-apiserver.
@@ -90,21 +98,26 @@ func (c *Config) Complete() CompletedConfig {
 
 // New returns a server with every API group installed, ready to PrepareRun.
 func (c CompletedConfig) New() (*Server, error) {
-	gs, err := c.GenericConfig.New("strata-apiserver", genericapiserver.NewEmptyDelegate())
-	if err != nil {
-		return nil, fmt.Errorf("creating the generic API server: %w", err)
-	}
-	// Long-running watches (controller managers, agents) must not hold a shutdown
-	// for the default minute: they re-watch the restarted server or another replica.
-	gs.ShutdownTimeout = shutdownTimeout
-	if err := installPolicyGroups(gs, c.GenericConfig.RESTOptionsGetter); err != nil {
-		return nil, err
-	}
 	// The stores number their resourceVersions from scratch in every process: the
 	// epoch tells the agents' acknowledgements of another process apart.
 	epoch := string(uuid.NewUUID())
 	stores, err := cpregistry.NewStores(store.Options{Epoch: epoch})
 	if err != nil {
+		return nil, err
+	}
+	if err := c.addNodeAuthorizer(stores); err != nil {
+		stores.Stop()
+		return nil, err
+	}
+	gs, err := c.GenericConfig.New("strata-apiserver", genericapiserver.NewEmptyDelegate())
+	if err != nil {
+		stores.Stop()
+		return nil, fmt.Errorf("creating the generic API server: %w", err)
+	}
+	// Long-running watches (controller managers, agents) must not hold a shutdown
+	// for the default minute: they re-watch the restarted server or another replica.
+	gs.ShutdownTimeout = shutdownTimeout
+	if err := installPolicyGroups(gs, c.GenericConfig.RESTOptionsGetter, c.ExtraConfig.FlowLimits); err != nil {
 		return nil, err
 	}
 	gs.AddPreShutdownHookOrDie("strata-controlplane-stores", func() error { stores.Stop(); return nil })

@@ -26,6 +26,7 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 
 	"github.com/strata-net/strata/apis/crd"
+	"github.com/strata-net/strata/apis/crd/validation"
 	"github.com/strata-net/strata/apis/scheme"
 	"github.com/strata-net/strata/apis/security"
 	"github.com/strata-net/strata/registry/clustergroup"
@@ -50,9 +51,10 @@ type policyStorage struct {
 
 // newPolicyStorage builds the stores of one group: crd.antrea.io, or the legacy
 // group whose stores share crd.antrea.io's keys through an alias getter.
-func newPolicyStorage(getter generic.RESTOptionsGetter, group string) (policyStorage, error) {
+func newPolicyStorage(getter generic.RESTOptionsGetter, group string, flows validation.FlowLimits) (policyStorage, error) {
 	cfg := func(resource string) storageutil.Config {
-		return storageutil.Config{RESTOptionsGetter: getter, Resource: schema.GroupResource{Group: group, Resource: resource}}
+		return storageutil.Config{RESTOptionsGetter: getter, Resource: schema.GroupResource{Group: group, Resource: resource},
+			FlowLimits: flows}
 	}
 	tiers, err := tier.NewREST(cfg("tiers"))
 	if err != nil {
@@ -95,12 +97,12 @@ func newPolicyStorage(getter generic.RESTOptionsGetter, group string) (policySto
 // security.antrea.tanzu.vmware.com/v1alpha1 (Tier, ClusterNetworkPolicy). All
 // versions of a kind share one store, and the legacy stores share crd.antrea.io's
 // etcd keys.
-func installPolicyGroups(gs *genericapiserver.GenericAPIServer, getter generic.RESTOptionsGetter) error {
-	crdStorage, err := newPolicyStorage(getter, crd.GroupName)
+func installPolicyGroups(gs *genericapiserver.GenericAPIServer, getter generic.RESTOptionsGetter, flows validation.FlowLimits) error {
+	crdStorage, err := newPolicyStorage(getter, crd.GroupName, flows)
 	if err != nil {
 		return err
 	}
-	legacyStorage, err := newPolicyStorage(storageutil.NewLegacyRESTOptionsGetter(getter), security.GroupName)
+	legacyStorage, err := newPolicyStorage(storageutil.NewLegacyRESTOptionsGetter(getter), security.GroupName, flows)
 	if err != nil {
 		return err
 	}

@@ -99,6 +99,8 @@ type agentObjects struct {
 	sa      *corev1.ServiceAccount
 	role    *rbacv1.ClusterRole
 	binding *rbacv1.ClusterRoleBinding
+	// others are the other ClusterRoleBindings (system:auth-delegator).
+	others []*rbacv1.ClusterRoleBinding
 }
 
 func loadAgent(t *testing.T) agentObjects {
@@ -113,7 +115,11 @@ func loadAgent(t *testing.T) agentObjects {
 		case *rbacv1.ClusterRole:
 			a.role = o
 		case *rbacv1.ClusterRoleBinding:
-			a.binding = o
+			if o.RoleRef.Name == "strata-agent" {
+				a.binding = o
+			} else {
+				a.others = append(a.others, o)
+			}
 		default:
 			t.Fatalf("unexpected %T in artifacts/agent", o)
 		}

@@ -30,6 +30,7 @@ import (
 
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	"github.com/strata-net/strata/nodeagent/cniserver"
+	"github.com/strata-net/strata/nodeagent/filemodes"
 	"github.com/strata-net/strata/nodeagent/fqdn"
 	"github.com/strata-net/strata/nodeagent/nodenet"
 	"github.com/strata-net/strata/nodeagent/openflow"
@@ -234,6 +235,10 @@ func (a *Agent) buildParts(p *parts) error {
 	})
 	if err != nil {
 		return fmt.Errorf("OpenFlow client for %s: %w", c.mgmtSocket(), err)
+	}
+	// The saved policies, the FQDN cache and np.log are root's only.
+	if err := filemodes.Restrict(c.StateDir, c.AuditLogPath); err != nil {
+		return fmt.Errorf("restricting the agent's files: %w", err)
 	}
 	if p.fqdns, err = fqdn.New(fqdn.Config{MinTTL: c.FQDNMinTTL, StatePath: c.fqdnStatePath()}); err != nil {
 		return err

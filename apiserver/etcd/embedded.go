@@ -72,6 +72,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("embedded etcd: a data directory is required (--data-dir)")
 	}
+	for _, addr := range []string{cfg.ListenClient, cfg.ListenPeer} {
+		if err := CheckLoopback(addr); err != nil {
+			return nil, fmt.Errorf("embedded etcd: %w", err)
+		}
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("embedded etcd: creating the data directory: %w", err)
 	}

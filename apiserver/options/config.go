@@ -35,6 +35,7 @@ import (
 	strataadmission "github.com/strata-net/strata/apiserver/admission"
 	"github.com/strata-net/strata/apiserver/etcd"
 	"github.com/strata-net/strata/apiserver/features"
+	"github.com/strata-net/strata/apiserver/nodeauth"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	informers "github.com/strata-net/strata/generated/informers/externalversions"
 	"github.com/strata-net/strata/generated/openapi"
@@ -88,6 +89,9 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 		return nil, fmt.Errorf("applying the options: %w", err)
 	}
 	if o.Standalone {
+		if err := o.applyStandaloneAuth(cfg); err != nil {
+			return nil, err
+		}
 		if err := standaloneAdmission(cfg, factory); err != nil {
 			return nil, err
 		}
@@ -95,6 +99,10 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 			return nil, err
 		}
 	}
+	// The check of the agents' reports runs after every other admission step, and
+	// no --disable-admission-plugins removes it.
+	ids := o.agentIdentities()
+	cfg.AdmissionControl = chainNodeAdmission(cfg.AdmissionControl, nodeauth.NewAdmission(ids))
 	upstream, err := upstreamPolicyInformers(cfg)
 	if err != nil {
 		return nil, err
@@ -102,7 +110,8 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 	return &apiserver.Config{
 		GenericConfig: cfg,
 		ExtraConfig: apiserver.ExtraConfig{Informers: factory, KubeInformers: cfg.SharedInformerFactory,
-			KubeClientConfig: cfg.ClientConfig, UpstreamPolicyInformers: upstream},
+			KubeClientConfig: cfg.ClientConfig, UpstreamPolicyInformers: upstream, AgentIdentities: ids,
+			FlowLimits: o.FlowLimits},
 	}, nil
 }
 
@@ -128,4 +137,12 @@ func (o *Options) setOpenAPI(cfg *genericapiserver.RecommendedConfig) {
 	cfg.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(openapi.GetOpenAPIDefinitions, namer)
 	cfg.OpenAPIV3Config.Info.Title = "Strata"
 	cfg.OpenAPIV3Config.Info.Version = version.Get().GitVersion
+}
+
+// chainNodeAdmission appends the agents' report check to the admission chain.
+func chainNodeAdmission(chain admission.Interface, nodes *nodeauth.Admission) admission.Interface {
+	if chain == nil {
+		return nodes
+	}
+	return admission.NewChainHandler(chain, nodes)
 }

@@ -20,6 +20,7 @@ package options
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
@@ -33,9 +34,12 @@ import (
 
 	"github.com/strata-net/strata/apis/crd"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
+	"github.com/strata-net/strata/apis/crd/validation"
 	"github.com/strata-net/strata/apis/scheme"
 	"github.com/strata-net/strata/apis/security"
 	strataadmission "github.com/strata-net/strata/apiserver/admission"
+	embeddedetcd "github.com/strata-net/strata/apiserver/etcd"
+	"github.com/strata-net/strata/apiserver/nodeauth"
 	// Strata's feature gates must be known before --feature-gates is parsed.
 	_ "github.com/strata-net/strata/apiserver/features"
 )
@@ -65,6 +69,17 @@ type Options struct {
 	ConfigFile string
 	// FeatureGates are the gates set by --feature-gates.
 	FeatureGates map[string]bool
+	// AgentServiceAccounts are the node agents' ServiceAccounts (namespace/name):
+	// their tokens bound to a Pod name its Node (apiserver/nodeauth).
+	AgentServiceAccounts []string
+	// FlowLimits bound the estimated flows per Node of one policy.
+	FlowLimits validation.FlowLimits
+
+	// standaloneDelegation: --authentication-kubeconfig or --authorization-kubeconfig
+	// was given with --standalone, which delegates nothing.
+	standaloneDelegation bool
+	// standaloneAllowPaths are the paths the standalone server serves to anyone.
+	standaloneAllowPaths []string
 }
 
 // NewOptions returns the default options.
@@ -78,11 +93,13 @@ func NewOptions() *Options {
 	strataadmission.Register(ro.Admission.Plugins)
 	ro.Admission.RecommendedPluginOrder = pluginOrder(ro.Admission.RecommendedPluginOrder)
 	return &Options{
-		Recommended:        ro,
-		Logs:               logs.NewOptions(),
-		DataDir:            "/var/lib/strata-apiserver",
-		EmbeddedEtcdListen: "127.0.0.1:0",
-		AlternateHosts:     []string{"strata-apiserver.kube-system.svc"},
+		Recommended:          ro,
+		Logs:                 logs.NewOptions(),
+		DataDir:              "/var/lib/strata-apiserver",
+		EmbeddedEtcdListen:   "127.0.0.1:0",
+		AlternateHosts:       []string{"strata-apiserver.kube-system.svc"},
+		AgentServiceAccounts: []string{nodeauth.DefaultAgentServiceAccount},
+		FlowLimits:           validation.FlowLimits{Warning: validation.DefaultFlowWarning, Limit: validation.DefaultFlowLimit},
 	}
 }
 
@@ -127,13 +144,19 @@ func (o *Options) addStrataFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DataDir, "data-dir", o.DataDir,
 		"Directory of the embedded etcd's data (used when --etcd-servers is not set) and, with --standalone, of the generated certificates.")
 	fs.StringVar(&o.EmbeddedEtcdListen, "embedded-etcd-listen", o.EmbeddedEtcdListen,
-		"host:port the embedded etcd serves clients on (port 0 picks a free port).")
+		"host:port the embedded etcd serves clients on (port 0 picks a free port); loopback only (127.0.0.1, ::1, localhost): the embedded etcd has no TLS client authentication.")
 	fs.BoolVar(&o.Standalone, "standalone", o.Standalone,
 		"Serve without a kube-apiserver: generate a private CA, a serving certificate and an admin client certificate under --data-dir; only that admin may use the API.")
 	fs.StringVar(&o.WriteKubeconfig, "write-kubeconfig", o.WriteKubeconfig,
 		"With --standalone: write a kubeconfig for the admin identity to this file once the server listens.")
 	fs.StringSliceVar(&o.AlternateHosts, "alternate-hosts", o.AlternateHosts,
 		"Extra DNS names and IPs of a generated serving certificate.")
+	fs.StringSliceVar(&o.AgentServiceAccounts, "agent-service-accounts", o.AgentServiceAccounts,
+		"The node agents' ServiceAccounts (namespace/name). A token of one of them bound to a Pod (it names the Pod's Node) is the agent of that Node, confined to its Node's slice of controlplane.antrea.io; so is a client certificate of user system:strata-agent:<node> in group system:strata-agents.")
+	fs.IntVar(&o.FlowLimits.Warning, "policy-flow-warning", o.FlowLimits.Warning,
+		"Admission warns about a policy whose estimated flows per Node (docs/least-privilege.md) exceed this.")
+	fs.IntVar(&o.FlowLimits.Limit, "policy-flow-limit", o.FlowLimits.Limit,
+		"Admission refuses a policy whose estimated flows per Node exceed this.")
 	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile,
 		"Configuration file (YAML: featureGates); in a cluster, the key strata-apiserver.conf of the ConfigMap kube-system/strata-config.")
 }
@@ -163,15 +186,32 @@ func (o *Options) Validate() error {
 		if o.DataDir == "" {
 			errs = append(errs, errors.New("--data-dir: required for the embedded etcd (or set --etcd-servers)"))
 		}
+		if err := embeddedetcd.CheckLoopback(o.EmbeddedEtcdListen); err != nil {
+			errs = append(errs, fmt.Errorf("--embedded-etcd-listen: %w", err))
+		}
 	}
 	errs = append(errs, ro.Validate()...)
 	if o.WriteKubeconfig != "" && !o.Standalone {
 		errs = append(errs, errors.New("--write-kubeconfig: only with --standalone (behind kube-apiserver, use kube-apiserver's kubeconfig)"))
 	}
+	if err := o.agentIdentities().Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--agent-service-accounts: %w", err))
+	}
+	if err := o.FlowLimits.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--policy-flow-warning, --policy-flow-limit: %w", err))
+	}
+	if o.standaloneDelegation {
+		errs = append(errs, errors.New("--authentication-kubeconfig, --authorization-kubeconfig: not with --standalone, which authenticates only its own client certificates and authorizes only its admin"))
+	}
 	if o.Standalone && o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir: required with --standalone, for the generated certificates"))
 	}
 	return utilerrors.NewAggregate(errs)
+}
+
+// agentIdentities are the identities of the node agents.
+func (o *Options) agentIdentities() nodeauth.Identities {
+	return nodeauth.Identities{ServiceAccounts: append([]string{}, o.AgentServiceAccounts...)}
 }
 
 // pkiDir is where standalone mode keeps its certificates.

@@ -54,11 +54,14 @@ func (p PKI) ServingKey() string  { return filepath.Join(p.Dir, "serving.key") }
 func (p PKI) AdminCert() string   { return filepath.Join(p.Dir, "admin.crt") }
 func (p PKI) AdminKey() string    { return filepath.Join(p.Dir, "admin.key") }
 
-// Ensure creates the CA, the serving certificate (for localhost, 127.0.0.1 and
-// hosts) and the admin client certificate, unless they already exist.
+// Ensure creates the CA, the serving certificate (for localhost, 127.0.0.1, ::1
+// and hosts) and the admin client certificate, unless they already exist. An
+// existing serving certificate whose names are not exactly those is re-issued by
+// the existing CA, so that a change of --alternate-hosts takes effect; the CA and
+// the admin certificate are kept.
 func (p PKI) Ensure(hosts []string) error {
 	if fileExists(p.CACert()) && fileExists(p.ServingCert()) && fileExists(p.AdminCert()) {
-		return nil
+		return p.ensureServingHosts(hosts)
 	}
 	if err := os.MkdirAll(p.Dir, 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", p.Dir, err)
@@ -70,6 +73,19 @@ func (p PKI) Ensure(hosts []string) error {
 	if err := writePair(p.CACert(), p.caKey(), ca, caKey); err != nil {
 		return err
 	}
+	if err := p.sign(servingTemplate(hosts), ca, caKey, p.ServingCert(), p.ServingKey()); err != nil {
+		return err
+	}
+	admin := &x509.Certificate{
+		Subject:     pkix.Name{CommonName: AdminUser, Organization: []string{AdminGroup}},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	return p.sign(admin, ca, caKey, p.AdminCert(), p.AdminKey())
+}
+
+// servingTemplate is the serving certificate for localhost, 127.0.0.1, ::1 and
+// hosts.
+func servingTemplate(hosts []string) *x509.Certificate {
 	serving := &x509.Certificate{
 		Subject:     pkix.Name{CommonName: "strata-apiserver"},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
@@ -81,14 +97,7 @@ func (p PKI) Ensure(hosts []string) error {
 			serving.DNSNames = append(serving.DNSNames, h)
 		}
 	}
-	if err := p.sign(serving, ca, caKey, p.ServingCert(), p.ServingKey()); err != nil {
-		return err
-	}
-	admin := &x509.Certificate{
-		Subject:     pkix.Name{CommonName: AdminUser, Organization: []string{AdminGroup}},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	return p.sign(admin, ca, caKey, p.AdminCert(), p.AdminKey())
+	return serving
 }
 
 func newCA() (*ecdsa.PrivateKey, *x509.Certificate, error) {

@@ -64,16 +64,16 @@ $(tail -n 30 "$LOGS/build.log")"
   [[ -x $COREDNS_BIN/coredns ]] || die "missing $COREDNS_BIN/coredns: build it with hack/kube-binaries.sh"
 }
 
-# node_identities: the agents' ServiceAccount and RBAC (artifacts/agent, without the
-# DaemonSet: agents run as processes here) with a token kubeconfig, and one client
-# certificate per node (system:node:<name>, group system:nodes: the Node authorizer).
+# node_identities: the agents' RBAC (artifacts/agent, without the DaemonSet: agents run
+# as processes here) and, per node, two client certificates: the agent's
+# (system:strata-agent:<name>, group system:strata-agents: strata-apiserver's node
+# authorizer confines it to its Node, docs/least-privilege.md) and the node
+# substitute's (system:node:<name>, group system:nodes: the Node authorizer). No
+# agent shares another's identity, and there is no agent token.
 node_identities() {
   kc apply -f "$ROOT/artifacts/agent/rbac.yaml" >"$LOGS/apply-agent.log" 2>&1 ||
     die "kubectl apply of artifacts/agent/rbac.yaml failed: $(cat "$LOGS/apply-agent.log")"
-  local token k name
-  token=$(kc create token strata-agent --namespace=kube-system --duration=87600h) ||
-    die "could not get a token for ServiceAccount kube-system/strata-agent"
-  write_kubeconfig "$KCFG/strata-agent.kubeconfig" strata-agent --token="$token"
+  local k name
   # virtual-kubelet watches every Service, ConfigMap and Secret (a kubelet watches only
   # those of its Pods, which the Node authorizer grants): a dev-cluster-only grant.
   kc apply -f - >>"$LOGS/apply-agent.log" 2>&1 <<'EOF2' || die "granting the node substitutes their reads failed: $(cat "$LOGS/apply-agent.log")"
@@ -97,6 +97,9 @@ EOF2
     (umask 077 && pki_cert "$PKI" "node-$name" "/O=system:nodes/CN=system:node:$name" ca clientAuth) ||
       die "creating the certificate of node $name failed"
     cert_kubeconfig "$KCFG/node-$name.kubeconfig" "node-$name"
+    (umask 077 && pki_cert "$PKI" "agent-$name" "/O=system:strata-agents/CN=system:strata-agent:$name" ca clientAuth) ||
+      die "creating the agent certificate of node $name failed"
+    cert_kubeconfig "$KCFG/agent-$name.kubeconfig" "agent-$name"
   done
 }
 
@@ -108,7 +111,7 @@ start_node() {
   node_up "$(underlay_netns)" "$k" "$ns" "$dir" || die "bringing up the host of node $name failed"
   echo "$k" >>"$DIR/nodes/up"
   start_component "strata-agent-$name" "$DIR/bin/strata-agent" --node-name="$name" \
-    --kubeconfig="$KCFG/strata-agent.kubeconfig" --ovs-rundir="$dir/run" --datapath-type=netdev \
+    --kubeconfig="$KCFG/agent-$name.kubeconfig" --ovs-rundir="$dir/run" --datapath-type=netdev \
     --state-dir="$dir/agent" --audit-log="$dir/log/np.log" \
     --pod-network --host-netns="$ns" \
     --cni-socket="$dir/run/cni.sock" --cni-bin-dir="$dir/cni/bin" --cni-conf-dir="$dir/cni/net.d" \

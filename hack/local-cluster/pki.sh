@@ -16,6 +16,9 @@
 #   apiserver-kubelet-client.*   kube-apiserver -> kubelets (logs, exec; used once nodes exist)
 #   front-proxy-client.*         kube-apiserver's identity towards aggregated servers
 #   sa.{key,pub}                 service-account token signing
+# Per node (hack/local-cluster/nodes.sh): node-<name>.* (system:node:<name>, the node
+# substitute) and agent-<name>.* (system:strata-agent:<name>, group system:strata-agents,
+# the node's strata-agent).
 # strata-apiserver's own identity is not a certificate: it is its ServiceAccount
 # (kube-system/strata-apiserver), with a token from the TokenRequest API, so that the
 # RBAC in artifacts/base applies to it exactly as in a real cluster.

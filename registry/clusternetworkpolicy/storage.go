@@ -60,6 +60,7 @@ func NewREST(cfg Config) (*REST, *StatusREST, error) {
 		return nil, nil, err
 	}
 	strategy := NewStrategy(scheme.Scheme)
+	strategy.Flows = cfg.FlowLimits
 	store := &genericregistry.Store{
 		NewFunc:                   func() runtime.Object { return &crd.ClusterNetworkPolicy{} },
 		NewListFunc:               func() runtime.Object { return &crd.ClusterNetworkPolicyList{} },

@@ -112,3 +112,22 @@ func (s *Stores) PodPeerSpan(pod controlplane.PodReference, addresses []controlp
 	}
 	return span
 }
+
+// InSpan reports whether the computed object resource/name exists with node in its
+// span: the objects an agent of that Node may get.
+func (s *Stores) InSpan(resource, name, node string) bool {
+	switch resource {
+	case "networkpolicies":
+		return inSpan(s.NetworkPolicies, name, node)
+	case "addressgroups":
+		return inSpan(s.AddressGroups, name, node)
+	case "appliedtogroups":
+		return inSpan(s.AppliedToGroups, name, node)
+	}
+	return false
+}
+
+func inSpan[T store.Object](s *store.Store[T], name, node string) bool {
+	obj, ok := s.Get(name)
+	return ok && obj.InSpan(node)
+}

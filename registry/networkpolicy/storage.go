@@ -56,6 +56,7 @@ func NewREST(cfg Config) (*REST, *StatusREST, error) {
 		return nil, nil, err
 	}
 	strategy := NewStrategy(scheme.Scheme)
+	strategy.Flows = cfg.FlowLimits
 	store := &genericregistry.Store{
 		NewFunc:                   func() runtime.Object { return &crd.NetworkPolicy{} },
 		NewListFunc:               func() runtime.Object { return &crd.NetworkPolicyList{} },

@@ -48,6 +48,9 @@ var servedVersions = []schema.GroupVersion{crdv1beta1.SchemeGroupVersion}
 type Strategy struct {
 	runtime.ObjectTyper
 	names.NameGenerator
+	// Flows bound the estimated flows of a policy per Node (the zero value: the
+	// defaults): a warning above Flows.Warning, a refusal above Flows.Limit.
+	Flows validation.FlowLimits
 }
 
 var (
@@ -89,9 +92,11 @@ func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 
 // Validate validates a new NetworkPolicy and refuses the fields this Strata
 // version does not enforce (apis/crd/support).
-func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
+func (s Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
 	p := obj.(*crd.NetworkPolicy)
-	return append(validation.ValidateNetworkPolicy(p), refused(p)...)
+	allErrs := append(validation.ValidateNetworkPolicy(p), refused(p)...)
+	_, flowErrs := s.Flows.Check(validation.EstimateNetworkPolicyFlows(&p.Spec))
+	return append(allErrs, flowErrs...)
 }
 
 // ValidateUpdate validates an update: the metadata change and the whole new spec,
@@ -99,13 +104,14 @@ func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 // object (written by an older version) already had: the user removes it. Only the
 // updates of a policy being deleted that leave its spec unchanged (the removal of
 // its finalizers) are not refused, so that it can still go away.
-func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
+func (s Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
 	newP, oldP := obj.(*crd.NetworkPolicy), old.(*crd.NetworkPolicy)
 	allErrs := validation.ValidateNetworkPolicyUpdate(newP, oldP)
 	if oldP.DeletionTimestamp != nil && apiequality.Semantic.DeepEqual(newP.Spec, oldP.Spec) {
 		return allErrs
 	}
-	return append(allErrs, refused(newP)...)
+	_, flowErrs := s.Flows.Check(validation.EstimateNetworkPolicyFlows(&newP.Spec))
+	return append(append(allErrs, refused(newP)...), flowErrs...)
 }
 
 // refused returns the fields of p that this Strata version refuses, with their
@@ -119,12 +125,17 @@ func refused(p *crd.NetworkPolicy) field.ErrorList {
 	return support.NetworkPolicy(out)
 }
 
-// WarningsOnCreate returns no warning.
-func (Strategy) WarningsOnCreate(context.Context, runtime.Object) []string { return nil }
+// WarningsOnCreate warns when the policy's flow estimate is above the warning
+// threshold.
+func (s Strategy) WarningsOnCreate(_ context.Context, obj runtime.Object) []string {
+	warnings, _ := s.Flows.Check(validation.EstimateNetworkPolicyFlows(&obj.(*crd.NetworkPolicy).Spec))
+	return warnings
+}
 
-// WarningsOnUpdate returns no warning.
-func (Strategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.Object) []string {
-	return nil
+// WarningsOnUpdate warns when the new spec's flow estimate is above the warning
+// threshold.
+func (s Strategy) WarningsOnUpdate(_ context.Context, obj, _ runtime.Object) []string {
+	return s.WarningsOnCreate(context.Background(), obj)
 }
 
 // Canonicalize does nothing.

@@ -22,6 +22,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/registry/generic"
+
+	"github.com/strata-net/strata/apis/crd/validation"
 )
 
 // Config is the argument of the NewREST function of every registry package.
@@ -33,6 +35,9 @@ type Config struct {
 	// Resource is the qualified resource the store serves, e.g. crd.antrea.io/tiers.
 	// Empty means the package's default in crd.antrea.io.
 	Resource schema.GroupResource
+	// FlowLimits bound the estimated flows per Node of a policy (the policy kinds
+	// only; the zero value: the defaults).
+	FlowLimits validation.FlowLimits
 }
 
 // Complete returns c with Resource defaulted to def. It fails when c has no

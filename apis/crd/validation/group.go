@@ -96,7 +96,7 @@ func validateGroupMembership(s *crd.GroupSpec, kind groupKind) field.ErrorList {
 }
 
 func validateGroupIPBlocks(blocks []crd.IPBlock, path *field.Path) field.ErrorList {
-	var allErrs field.ErrorList
+	allErrs := tooMany(path, len(blocks))
 	multicast, unicast := 0, 0
 	for i := range blocks {
 		allErrs = append(allErrs, validateIPBlock(&blocks[i], path.Index(i))...)

@@ -37,7 +37,7 @@ func validateIPBlock(b *crd.IPBlock, path *field.Path) field.ErrorList {
 	if err != nil {
 		return field.ErrorList{field.Invalid(path.Child("cidr"), b.CIDR, "must be a valid CIDR such as 10.0.0.0/8 or fd00::/8")}
 	}
-	var allErrs field.ErrorList
+	allErrs := validateExceptLimit(b, path)
 	for i, ex := range b.Except {
 		p := path.Child("except").Index(i)
 		_, exNet, err := net.ParseCIDR(ex)

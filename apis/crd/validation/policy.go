@@ -95,6 +95,7 @@ func validatePolicySpec(s policySpec) field.ErrorList {
 		allErrs = append(allErrs, field.Invalid(specPath.Child("priority"), s.priority,
 			fmt.Sprintf("must be between %v and %v", MinPolicyPriority, MaxPolicyPriority)))
 	}
+	allErrs = append(allErrs, validateSpecLimits(s)...)
 	allErrs = append(allErrs, validateAppliedToPlacement(s)...)
 	allErrs = append(allErrs, validateAppliedToList(s.appliedTo, appliedToSpec, s.kind, specPath.Child("appliedTo"))...)
 	if len(s.egress) > 0 && isServiceAppliedTo(s.appliedTo) {

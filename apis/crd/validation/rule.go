@@ -59,6 +59,7 @@ var logLabelPattern = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A
 
 func validateRule(r *crd.Rule, c ruleContext) field.ErrorList {
 	allErrs := validateAction(r, c)
+	allErrs = append(allErrs, validateRuleLimits(r, c)...)
 	allErrs = append(allErrs, validateRuleDirection(r, c)...)
 	allErrs = append(allErrs, validatePorts(r.Ports, c.path.Child("ports"))...)
 	allErrs = append(allErrs, validateProtocols(r, c)...)
