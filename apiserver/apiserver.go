@@ -33,6 +33,7 @@ import (
 
 	"github.com/strata-net/strata/apiserver/features"
 	"github.com/strata-net/strata/apiserver/policy"
+	"github.com/strata-net/strata/apiserver/stats"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	informers "github.com/strata-net/strata/generated/informers/externalversions"
 	cpregistry "github.com/strata-net/strata/registry/controlplane"
@@ -128,7 +129,8 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err := gs.AddReadyzChecks(readyzChecks(gate, computation)...); err != nil {
 		return nil, fmt.Errorf("adding the readiness checks of the policy computation: %w", err)
 	}
-	storage := cpregistry.StorageConfig{Stores: stores, Status: aggregator, Gate: gate}
+	trafficStats := stats.NewAggregator(computedPolicies{stores})
+	storage := cpregistry.StorageConfig{Stores: stores, Status: aggregator, Gate: gate, Stats: trafficStats}
 	if computation != nil {
 		if storage.Startups, storage.Syncs, err = podStartupBarrier(computation, stores, epoch); err != nil {
 			return nil, err
@@ -142,6 +144,9 @@ func (c CompletedConfig) New() (*Server, error) {
 		info.computation = computation
 	}
 	if err := installSystem(gs, info, aggregator); err != nil {
+		return nil, err
+	}
+	if err := installStats(gs, trafficStats); err != nil {
 		return nil, err
 	}
 	return &Server{GenericAPIServer: gs}, nil

@@ -118,7 +118,8 @@ start_node() {
     --pod-network --host-netns="$ns" \
     --cni-socket="$dir/run/cni.sock" --cni-bin-dir="$dir/cni/bin" --cni-conf-dir="$dir/cni/net.d" \
     --cni-plugin="$DIR/bin/strata-cni" --cni-ipam-dir="$dir/ipam" \
-    --bind-address=127.0.0.1 --secure-port="$(agent_port "$k")" --client-ca-file="$PKI/ca.crt"
+    --bind-address=127.0.0.1 --secure-port="$(agent_port "$k")" --client-ca-file="$PKI/ca.crt" \
+    --stats-interval=2s
   start_component "strata-vnode-$name" "$DIR/bin/strata-vnode" --node-name="$name" \
     --kubeconfig="$KCFG/node-$name.kubeconfig" --node-ip="$(node_ip "$k")" \
     --kubelet-address=127.0.0.1 --kubelet-port="$(kubelet_port "$k")" \

@@ -97,6 +97,7 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 	fs.Uint32Var(&cfg.PacketInRate, "packet-in-rate", 5000, "Policy packet-ins per second at most (logging, reject).")
 	fs.DurationVar(&cfg.FQDNMinTTL, "fqdn-min-ttl", 0, "The shortest time an address learnt from a DNS response is kept for FQDN rules (0: 5s).")
 	fs.DurationVar(&cfg.SyncTimeout, "sync-timeout", 0, "How long the first policy sync may take before the agent warns, and again every interval after (default 5m); the previous run's flows stay until a complete sync replaces them.")
+	fs.DurationVar(&cfg.StatsInterval, "stats-interval", 0, "How often the agent reports its rules' traffic counts to strata-apiserver (stats.antrea.io; default 1m).")
 	fs.BoolVar(&printVersion, "version", false, "Print the version and exit.")
 	pfs := fss.FlagSet("pod network")
 	pfs.BoolVar(&podNetwork, "pod-network", false, "Run the node's Pod network: wait for the Node's spec.podCIDR, create the gateway port, "+
