@@ -60,7 +60,7 @@ func TestGetStats(t *testing.T) {
 		err     string
 	}{
 		{name: "rules and their last hits", args: []string{"get", "stats", "acnp1"},
-			want: []string{"ClusterNetworkPolicy acnp1: 7 sessions, 70 packets, 7000 bytes", "allow-web", "ingress-2", "never"},
+			want:    []string{"ClusterNetworkPolicy acnp1: 7 sessions, 70 packets, 7000 bytes", "allow-web", "ingress-2", "never"},
 			notWant: []string{"Dead rules"}},
 		{name: "dead rules since an hour", args: []string{"get", "stats", "acnp/acnp1", "--since", "1h"},
 			want: []string{"Dead rules (no packet since", "drop-old, ingress-2"}, notWant: []string{"Note:"}},

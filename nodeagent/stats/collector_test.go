@@ -33,7 +33,9 @@ import (
 	"github.com/strata-net/strata/nodeagent/types"
 )
 
-type fakeCounters struct{ m map[types.RuleID]pipeline.RuleCounter }
+type fakeCounters struct {
+	m map[types.RuleID]pipeline.RuleCounter
+}
 
 func (f *fakeCounters) RuleCounters(context.Context) (map[types.RuleID]pipeline.RuleCounter, error) {
 	return f.m, nil

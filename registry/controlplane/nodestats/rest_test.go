@@ -28,7 +28,9 @@ import (
 	statsv1alpha1 "github.com/strata-net/strata/apis/stats/v1alpha1"
 )
 
-type recorder struct{ got []*controlplane.NodeStatsSummary }
+type recorder struct {
+	got []*controlplane.NodeStatsSummary
+}
 
 func (r *recorder) Collect(s *controlplane.NodeStatsSummary) { r.got = append(r.got, s) }
 
