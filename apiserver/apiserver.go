@@ -109,6 +109,7 @@ func (c CompletedConfig) New() (*Server, error) {
 		return nil, err
 	}
 	gs.AddPreShutdownHookOrDie("strata-controlplane-stores", func() error { stores.Stop(); return nil })
+	registerMetrics(stores)
 	client, err := versioned.NewForConfig(c.GenericConfig.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("creating the loopback client: %w", err)

@@ -117,6 +117,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	defer p.db.Close()
 	a.parts.Store(p)
+	registerMetrics(a)
 	defer a.parts.Store(nil)
 	defer func() {
 		if err := p.audit.Close(); err != nil {

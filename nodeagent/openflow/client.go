@@ -87,6 +87,17 @@ func (c *Client) Connected() bool {
 	return c.conn != nil && c.conn.Err() == nil
 }
 
+// DroppedPacketIns is the number of packet-ins the current connection dropped
+// because the queue was full (0 without a connection).
+func (c *Client) DroppedPacketIns() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn == nil {
+		return 0
+	}
+	return c.conn.Stats().DroppedPacketIns
+}
+
 // Conn waits until a connection is ready (handshake and OnConnect done).
 func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 	for {

@@ -191,6 +191,9 @@ func TestOVSPolicies(t *testing.T) {
 		assert.Equal(t, stats[a.ID], counters[a.ID].RuleMetric)
 		assert.Equal(t, in, counters[d.ID].Direction)
 		assert.Equal(t, int32(1), counters[d.ID].RuleIndex)
+		perTable := n.agent.pl.FlowsPerTable()
+		assert.GreaterOrEqual(t, perTable["IngressMetric"], 2) // a metric flow per rule at least
+		assert.Positive(t, perTable["AntreaPolicyIngressRule"])
 	})
 	t.Run("table names", func(t *testing.T) {
 		n.t = t
