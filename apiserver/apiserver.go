@@ -35,6 +35,7 @@ import (
 	"github.com/strata-net/strata/apiserver/features"
 	"github.com/strata-net/strata/apiserver/nodeauth"
 	"github.com/strata-net/strata/apiserver/policy"
+	"github.com/strata-net/strata/apiserver/stats"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	informers "github.com/strata-net/strata/generated/informers/externalversions"
 	cpregistry "github.com/strata-net/strata/registry/controlplane"
@@ -121,6 +122,7 @@ func (c CompletedConfig) New() (*Server, error) {
 		return nil, err
 	}
 	gs.AddPreShutdownHookOrDie("strata-controlplane-stores", func() error { stores.Stop(); return nil })
+	registerMetrics(stores)
 	client, err := versioned.NewForConfig(c.GenericConfig.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("creating the loopback client: %w", err)
@@ -141,7 +143,8 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err := gs.AddReadyzChecks(readyzChecks(gate, computation)...); err != nil {
 		return nil, fmt.Errorf("adding the readiness checks of the policy computation: %w", err)
 	}
-	storage := cpregistry.StorageConfig{Stores: stores, Status: aggregator, Gate: gate}
+	trafficStats := stats.NewAggregator(computedPolicies{stores})
+	storage := cpregistry.StorageConfig{Stores: stores, Status: aggregator, Gate: gate, Stats: trafficStats}
 	if computation != nil {
 		if storage.Startups, storage.Syncs, err = podStartupBarrier(computation, stores, epoch); err != nil {
 			return nil, err
@@ -155,6 +158,9 @@ func (c CompletedConfig) New() (*Server, error) {
 		info.computation = computation
 	}
 	if err := installSystem(gs, info, aggregator); err != nil {
+		return nil, err
+	}
+	if err := installStats(gs, trafficStats); err != nil {
 		return nil, err
 	}
 	return &Server{GenericAPIServer: gs}, nil

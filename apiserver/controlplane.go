@@ -107,7 +107,7 @@ func (s storeSink) UpsertNetworkPolicy(np *controlplane.NetworkPolicy, span sets
 	if np.CreationTimestamp.IsZero() {
 		np.CreationTimestamp = metav1.Now()
 	}
-	if err := s.stores.NetworkPolicies.Upsert(&store.NetworkPolicy{Policy: np, Span: span}); err != nil {
+	if err := published("networkpolicies", "upsert", s.stores.NetworkPolicies.Upsert(&store.NetworkPolicy{Policy: np, Span: span})); err != nil {
 		return err
 	}
 	s.aggregator.Observe(np, span)
@@ -116,23 +116,23 @@ func (s storeSink) UpsertNetworkPolicy(np *controlplane.NetworkPolicy, span sets
 
 func (s storeSink) DeleteNetworkPolicy(name string) error {
 	s.aggregator.Forget(name)
-	return ignoreNotFound(s.stores.NetworkPolicies.Delete(name))
+	return ignoreNotFound(published("networkpolicies", "delete", s.stores.NetworkPolicies.Delete(name)))
 }
 
 func (s storeSink) UpsertAddressGroup(g *store.AddressGroup) error {
-	return s.stores.AddressGroups.Upsert(g)
+	return published("addressgroups", "upsert", s.stores.AddressGroups.Upsert(g))
 }
 
 func (s storeSink) DeleteAddressGroup(name string) error {
-	return ignoreNotFound(s.stores.AddressGroups.Delete(name))
+	return ignoreNotFound(published("addressgroups", "delete", s.stores.AddressGroups.Delete(name)))
 }
 
 func (s storeSink) UpsertAppliedToGroup(g *store.AppliedToGroup) error {
-	return s.stores.AppliedToGroups.Upsert(g)
+	return published("appliedtogroups", "upsert", s.stores.AppliedToGroups.Upsert(g))
 }
 
 func (s storeSink) DeleteAppliedToGroup(name string) error {
-	return ignoreNotFound(s.stores.AppliedToGroups.Delete(name))
+	return ignoreNotFound(published("appliedtogroups", "delete", s.stores.AppliedToGroups.Delete(name)))
 }
 
 func ignoreNotFound(err error) error {

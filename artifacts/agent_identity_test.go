@@ -40,11 +40,7 @@ func TestAgentIdentities(t *testing.T) {
 	if m := spec.AutomountServiceAccountToken; m != nil && !*m {
 		t.Fatal("the DaemonSet disables the projected token: the agent would have no Node identity")
 	}
-	delegator := slices.IndexFunc(a.others, func(b *rbacv1.ClusterRoleBinding) bool { return b.RoleRef.Name == "system:auth-delegator" })
-	if delegator < 0 {
-		t.Fatal("artifacts/agent binds no system:auth-delegator (the agent's HTTPS server delegates authn/authz)")
-	}
-	for name, b := range map[string]*rbacv1.ClusterRoleBinding{"strata-agent": a.binding, "system:auth-delegator": a.others[delegator]} {
+	for name, b := range map[string]*rbacv1.ClusterRoleBinding{"strata-agent": a.binding, "system:auth-delegator": a.delegator} {
 		if !bindsSA(b, a.sa.Namespace, a.sa.Name) || !bindsGroup(b, nodeauth.AgentGroup) {
 			t.Errorf("the binding of %s does not bind ServiceAccount %s/%s and Group %s: %+v", name, a.sa.Namespace, a.sa.Name, nodeauth.AgentGroup, b.Subjects)
 		}

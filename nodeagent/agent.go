@@ -40,6 +40,7 @@ import (
 	"github.com/strata-net/strata/nodeagent/podsync"
 	"github.com/strata-net/strata/nodeagent/policy"
 	"github.com/strata-net/strata/nodeagent/proxy"
+	"github.com/strata-net/strata/nodeagent/stats"
 	"github.com/strata-net/strata/nodeagent/unixctl"
 )
 
@@ -49,6 +50,8 @@ type Agent struct {
 	client versioned.Interface
 	// host is the node's Pod network, once set up (Config.Kube set).
 	host atomic.Pointer[nodenet.Host]
+	// parts are the running pieces once Run has built them (readiness checks).
+	parts atomic.Pointer[parts]
 }
 
 // ErrPodNetworkNotReady is returned by PodNetwork until the Node's Pod network is
@@ -92,6 +95,7 @@ type parts struct {
 	packetIn *packetin.Handler
 	fqdns    *fqdn.Cache
 	audit    *packetin.AuditLog
+	stats    *stats.Collector
 	round    pipeline.Round
 	host     *nodenet.Host     // nil without Config.Kube
 	cni      *cniserver.Server // nil without Config.Kube
@@ -113,6 +117,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	defer p.db.Close()
+	a.parts.Store(p)
+	registerMetrics(a)
+	defer a.parts.Store(nil)
 	defer func() {
 		if err := p.audit.Close(); err != nil {
 			klog.FromContext(ctx).Error(err, "Closing the audit log failed")
@@ -130,6 +137,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	go func() { errc <- p.policies.Run(ctx) }()
 	go p.packetIn.Run(ctx, p.of.PacketIns())
 	go p.fqdns.Run(ctx, p.pipeline.Policies().RefreshFQDNs)
+	go p.stats.Run(ctx)
 	go a.retireOldRound(ctx, p)
 	select {
 	case <-ctx.Done():
@@ -250,6 +258,10 @@ func (a *Agent) buildParts(p *parts) error {
 	p.of, p.pipeline = of, pl
 	if p.policies, err = policy.New(policy.Config{NodeName: c.NodeName, Client: a.client,
 		Reconciler: pl.Policies(), StateDir: c.policyStateDir(), DatapathSync: a.revalidated}); err != nil {
+		return err
+	}
+	if p.stats, err = stats.New(stats.Config{NodeName: c.NodeName, Counters: pl.Policies(), Client: a.client,
+		Interval: c.StatsInterval}); err != nil {
 		return err
 	}
 	if p.pods, err = podsync.New(podsync.Config{OVSDB: p.db, Bridge: c.Bridge, Pods: pl.Pods(), Changed: p.policies.PodChanged}); err != nil {

@@ -69,6 +69,9 @@ type Config struct {
 	// run's flows stay installed until a complete sync replaces them, however long
 	// that takes (fail closed). Default 5m.
 	SyncTimeout time.Duration
+	// StatsInterval is how often the agent reports its rules' traffic counts
+	// (nodestatssummaries). Default 60s.
+	StatsInterval time.Duration
 
 	// Kube reads and watches Nodes on kube-apiserver. When set, the agent runs the
 	// node's Pod network (nodeagent/nodenet): it waits for its Node's spec.podCIDR,
@@ -116,6 +119,9 @@ func (c *Config) Defaults() {
 	if c.SyncTimeout == 0 {
 		c.SyncTimeout = 5 * time.Minute
 	}
+	if c.StatsInterval == 0 {
+		c.StatsInterval = time.Minute
+	}
 	if c.GatewayName == "" {
 		c.GatewayName = nodenet.DefaultGatewayName
 	}
@@ -139,6 +145,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SyncTimeout < 0 {
 		errs = append(errs, fmt.Errorf("--sync-timeout: negative %s", c.SyncTimeout))
+	}
+	if c.StatsInterval < 0 {
+		errs = append(errs, fmt.Errorf("--stats-interval: negative %s", c.StatsInterval))
 	}
 	if c.FQDNMinTTL < 0 {
 		errs = append(errs, fmt.Errorf("--fqdn-min-ttl: negative %s", c.FQDNMinTTL))

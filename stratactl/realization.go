@@ -41,7 +41,7 @@ func newGetCommand(c clients, g *globalOptions) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newRealizationCommand(c, g), newFeatureGatesCommand(c.strata, g))
+	cmd.AddCommand(newRealizationCommand(c, g), newFeatureGatesCommand(c.strata, g), newStatsCommand(c.strata, g))
 	return cmd
 }
 

@@ -45,7 +45,7 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&AddressGroup{}, &AddressGroupPatch{}, &AddressGroupList{},
 		&AppliedToGroup{}, &AppliedToGroupPatch{}, &AppliedToGroupList{},
 		&NetworkPolicyStatus{},
-		&PodStartup{}, &NodeSyncReport{},
+		&PodStartup{}, &NodeSyncReport{}, &NodeStatsSummary{},
 	)
 	return nil
 }

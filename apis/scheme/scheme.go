@@ -17,7 +17,8 @@ limitations under the License.
 // Package scheme holds a runtime.Scheme with every API group of Strata installed:
 // crd.antrea.io, the legacy security.antrea.tanzu.vmware.com and
 // controlplane.antrea.io, each with its internal version, so that any served
-// version decodes into the internal types, and system.antrea.io (served version only).
+// version decodes into the internal types, and system.antrea.io and stats.antrea.io
+// (served version only).
 package scheme
 
 import (
@@ -29,6 +30,7 @@ import (
 	controlplaneinstall "github.com/strata-net/strata/apis/controlplane/install"
 	crdinstall "github.com/strata-net/strata/apis/crd/install"
 	securityinstall "github.com/strata-net/strata/apis/security/install"
+	statsinstall "github.com/strata-net/strata/apis/stats/install"
 	systeminstall "github.com/strata-net/strata/apis/system/install"
 )
 
@@ -52,6 +54,7 @@ func Install(s *runtime.Scheme) {
 	securityinstall.Install(s)
 	controlplaneinstall.Install(s)
 	systeminstall.Install(s)
+	statsinstall.Install(s)
 	metav1.AddToGroupVersion(s, schema.GroupVersion{Version: "v1"})
 	s.AddUnversionedTypes(schema.GroupVersion{Group: "", Version: "v1"},
 		&metav1.Status{}, &metav1.APIVersions{}, &metav1.APIGroupList{}, &metav1.APIGroup{}, &metav1.APIResourceList{})

@@ -18,6 +18,7 @@ package policy
 
 import (
 	"sync"
+	"time"
 
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
@@ -98,6 +99,7 @@ type Computer struct {
 // NewComputer returns an empty computation publishing to sink and reading source
 // objects from sources.
 func NewComputer(sink Sink, sources Sources) *Computer {
+	registerMetrics()
 	c := &Computer{
 		sink:              sink,
 		sources:           sources,
@@ -145,6 +147,10 @@ func (c *Computer) Process() {
 }
 
 func (c *Computer) pass() {
+	start := time.Now()
+	passSize.Observe(float64(c.dirty.policies.Len() + c.dirty.clusterGroups.Len() + len(c.dirty.groups) +
+		c.dirty.spans.Len() + c.dirty.addressSpans.Len() + c.dirty.addressPublish.Len()))
+	defer func() { passDuration.Observe(time.Since(start).Seconds()) }()
 	for name := range c.dirty.clusterGroups {
 		c.syncClusterGroup(name)
 	}

@@ -71,15 +71,19 @@ type StatusAggregator struct {
 	mu      sync.Mutex
 	reports map[string]map[string]controlplane.NetworkPolicyNodeStatus // policy -> node -> report
 	known   map[string]observed
-	queue   workqueue.TypedRateLimitingInterface[string]
+	// reported is when the oldest report not yet in a written status came, by policy.
+	reported map[string]time.Time
+	queue    workqueue.TypedRateLimitingInterface[string]
 }
 
 // NewStatusAggregator returns an aggregator writing through client.
 func NewStatusAggregator(client StatusClient) *StatusAggregator {
+	registerMetrics()
 	return &StatusAggregator{
-		client:  client,
-		reports: map[string]map[string]controlplane.NetworkPolicyNodeStatus{},
-		known:   map[string]observed{},
+		client:   client,
+		reported: map[string]time.Time{},
+		reports:  map[string]map[string]controlplane.NetworkPolicyNodeStatus{},
+		known:    map[string]observed{},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.NewTypedItemExponentialFailureRateLimiter[string](5*time.Second, 300*time.Second),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "policy-status"}),
@@ -131,6 +135,7 @@ func (a *StatusAggregator) Forget(name string) {
 	a.mu.Lock()
 	delete(a.known, name)
 	delete(a.reports, name)
+	delete(a.reported, name)
 	a.mu.Unlock()
 }
 
@@ -146,6 +151,9 @@ func (a *StatusAggregator) ReportStatus(_ context.Context, st *controlplane.Netw
 	}
 	for _, n := range st.Nodes {
 		a.reports[st.Name][n.NodeName] = n
+	}
+	if _, pending := a.reported[st.Name]; !pending {
+		a.reported[st.Name] = time.Now()
 	}
 	a.queue.Add(st.Name)
 	return nil
@@ -175,7 +183,19 @@ func (a *StatusAggregator) processNext(ctx context.Context) bool {
 		return true
 	}
 	a.queue.Forget(name)
+	a.observeLag(name)
 	return true
+}
+
+// observeLag records how long the oldest report of name waited for its status.
+func (a *StatusAggregator) observeLag(name string) {
+	a.mu.Lock()
+	t, ok := a.reported[name]
+	delete(a.reported, name)
+	a.mu.Unlock()
+	if ok {
+		statusLag.Observe(time.Since(t).Seconds())
+	}
 }
 
 // sync writes the status of one policy when it changed.

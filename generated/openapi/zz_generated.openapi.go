@@ -27,6 +27,7 @@ import (
 	v1alpha2 "github.com/strata-net/strata/apis/crd/v1alpha2"
 	v1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	securityv1alpha1 "github.com/strata-net/strata/apis/security/v1alpha1"
+	statsv1alpha1 "github.com/strata-net/strata/apis/stats/v1alpha1"
 	systemv1beta1 "github.com/strata-net/strata/apis/system/v1beta1"
 	resource "k8s.io/apimachinery/pkg/api/resource"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -39,181 +40,191 @@ import (
 
 func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenAPIDefinition {
 	return map[string]common.OpenAPIDefinition{
-		v1beta2.AddressGroup{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_AddressGroup(ref),
-		v1beta2.AddressGroupList{}.OpenAPIModelName():                   schema_strata_apis_controlplane_v1beta2_AddressGroupList(ref),
-		v1beta2.AddressGroupPatch{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_AddressGroupPatch(ref),
-		v1beta2.AppliedToGroup{}.OpenAPIModelName():                     schema_strata_apis_controlplane_v1beta2_AppliedToGroup(ref),
-		v1beta2.AppliedToGroupList{}.OpenAPIModelName():                 schema_strata_apis_controlplane_v1beta2_AppliedToGroupList(ref),
-		v1beta2.AppliedToGroupPatch{}.OpenAPIModelName():                schema_strata_apis_controlplane_v1beta2_AppliedToGroupPatch(ref),
-		v1beta2.ExternalEntityReference{}.OpenAPIModelName():            schema_strata_apis_controlplane_v1beta2_ExternalEntityReference(ref),
-		v1beta2.GroupMember{}.OpenAPIModelName():                        schema_strata_apis_controlplane_v1beta2_GroupMember(ref),
-		v1beta2.HTTPProtocol{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_HTTPProtocol(ref),
-		v1beta2.IPBlock{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_IPBlock(ref),
-		v1beta2.IPNet{}.OpenAPIModelName():                              schema_strata_apis_controlplane_v1beta2_IPNet(ref),
-		v1beta2.L7Protocol{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_L7Protocol(ref),
-		v1beta2.NamedPort{}.OpenAPIModelName():                          schema_strata_apis_controlplane_v1beta2_NamedPort(ref),
-		v1beta2.NetworkPolicy{}.OpenAPIModelName():                      schema_strata_apis_controlplane_v1beta2_NetworkPolicy(ref),
-		v1beta2.NetworkPolicyList{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_NetworkPolicyList(ref),
-		v1beta2.NetworkPolicyNodeStatus{}.OpenAPIModelName():            schema_strata_apis_controlplane_v1beta2_NetworkPolicyNodeStatus(ref),
-		v1beta2.NetworkPolicyPeer{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_NetworkPolicyPeer(ref),
-		v1beta2.NetworkPolicyReference{}.OpenAPIModelName():             schema_strata_apis_controlplane_v1beta2_NetworkPolicyReference(ref),
-		v1beta2.NetworkPolicyRule{}.OpenAPIModelName():                  schema_strata_apis_controlplane_v1beta2_NetworkPolicyRule(ref),
-		v1beta2.NetworkPolicyStatus{}.OpenAPIModelName():                schema_strata_apis_controlplane_v1beta2_NetworkPolicyStatus(ref),
-		v1beta2.NodeReference{}.OpenAPIModelName():                      schema_strata_apis_controlplane_v1beta2_NodeReference(ref),
-		v1beta2.NodeSyncReport{}.OpenAPIModelName():                     schema_strata_apis_controlplane_v1beta2_NodeSyncReport(ref),
-		v1beta2.PodReference{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_PodReference(ref),
-		v1beta2.PodStartup{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_PodStartup(ref),
-		v1beta2.Service{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_Service(ref),
-		v1beta2.ServiceReference{}.OpenAPIModelName():                   schema_strata_apis_controlplane_v1beta2_ServiceReference(ref),
-		v1beta2.TLSProtocol{}.OpenAPIModelName():                        schema_strata_apis_controlplane_v1beta2_TLSProtocol(ref),
-		v1alpha1.AppliedTo{}.OpenAPIModelName():                         schema_strata_apis_crd_v1alpha1_AppliedTo(ref),
-		v1alpha1.ClusterNetworkPolicy{}.OpenAPIModelName():              schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicy(ref),
-		v1alpha1.ClusterNetworkPolicyList{}.OpenAPIModelName():          schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicyList(ref),
-		v1alpha1.ClusterNetworkPolicySpec{}.OpenAPIModelName():          schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicySpec(ref),
-		v1alpha1.HTTPProtocol{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha1_HTTPProtocol(ref),
-		v1alpha1.ICMPProtocol{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha1_ICMPProtocol(ref),
-		v1alpha1.IGMPProtocol{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha1_IGMPProtocol(ref),
-		v1alpha1.IPBlock{}.OpenAPIModelName():                           schema_strata_apis_crd_v1alpha1_IPBlock(ref),
-		v1alpha1.L7Protocol{}.OpenAPIModelName():                        schema_strata_apis_crd_v1alpha1_L7Protocol(ref),
-		v1alpha1.NamespacedName{}.OpenAPIModelName():                    schema_strata_apis_crd_v1alpha1_NamespacedName(ref),
-		v1alpha1.NetworkPolicyCondition{}.OpenAPIModelName():            schema_strata_apis_crd_v1alpha1_NetworkPolicyCondition(ref),
-		v1alpha1.NetworkPolicyPeer{}.OpenAPIModelName():                 schema_strata_apis_crd_v1alpha1_NetworkPolicyPeer(ref),
-		v1alpha1.NetworkPolicyPort{}.OpenAPIModelName():                 schema_strata_apis_crd_v1alpha1_NetworkPolicyPort(ref),
-		v1alpha1.NetworkPolicyProtocol{}.OpenAPIModelName():             schema_strata_apis_crd_v1alpha1_NetworkPolicyProtocol(ref),
-		v1alpha1.NetworkPolicyStatus{}.OpenAPIModelName():               schema_strata_apis_crd_v1alpha1_NetworkPolicyStatus(ref),
-		v1alpha1.PeerNamespaces{}.OpenAPIModelName():                    schema_strata_apis_crd_v1alpha1_PeerNamespaces(ref),
-		v1alpha1.PeerService{}.OpenAPIModelName():                       schema_strata_apis_crd_v1alpha1_PeerService(ref),
-		v1alpha1.Rule{}.OpenAPIModelName():                              schema_strata_apis_crd_v1alpha1_Rule(ref),
-		v1alpha1.TLSProtocol{}.OpenAPIModelName():                       schema_strata_apis_crd_v1alpha1_TLSProtocol(ref),
-		v1alpha1.Tier{}.OpenAPIModelName():                              schema_strata_apis_crd_v1alpha1_Tier(ref),
-		v1alpha1.TierList{}.OpenAPIModelName():                          schema_strata_apis_crd_v1alpha1_TierList(ref),
-		v1alpha1.TierSpec{}.OpenAPIModelName():                          schema_strata_apis_crd_v1alpha1_TierSpec(ref),
-		v1alpha2.ClusterGroup{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha2_ClusterGroup(ref),
-		v1alpha2.ClusterGroupList{}.OpenAPIModelName():                  schema_strata_apis_crd_v1alpha2_ClusterGroupList(ref),
-		v1alpha2.GroupCondition{}.OpenAPIModelName():                    schema_strata_apis_crd_v1alpha2_GroupCondition(ref),
-		v1alpha2.GroupSpec{}.OpenAPIModelName():                         schema_strata_apis_crd_v1alpha2_GroupSpec(ref),
-		v1alpha2.GroupStatus{}.OpenAPIModelName():                       schema_strata_apis_crd_v1alpha2_GroupStatus(ref),
-		v1alpha2.IPBlock{}.OpenAPIModelName():                           schema_strata_apis_crd_v1alpha2_IPBlock(ref),
-		v1alpha2.NamespacedName{}.OpenAPIModelName():                    schema_strata_apis_crd_v1alpha2_NamespacedName(ref),
-		v1beta1.AppliedTo{}.OpenAPIModelName():                          schema_strata_apis_crd_v1beta1_AppliedTo(ref),
-		v1beta1.ClusterGroup{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_ClusterGroup(ref),
-		v1beta1.ClusterGroupList{}.OpenAPIModelName():                   schema_strata_apis_crd_v1beta1_ClusterGroupList(ref),
-		v1beta1.ClusterNetworkPolicy{}.OpenAPIModelName():               schema_strata_apis_crd_v1beta1_ClusterNetworkPolicy(ref),
-		v1beta1.ClusterNetworkPolicyList{}.OpenAPIModelName():           schema_strata_apis_crd_v1beta1_ClusterNetworkPolicyList(ref),
-		v1beta1.ClusterNetworkPolicySpec{}.OpenAPIModelName():           schema_strata_apis_crd_v1beta1_ClusterNetworkPolicySpec(ref),
-		v1beta1.Group{}.OpenAPIModelName():                              schema_strata_apis_crd_v1beta1_Group(ref),
-		v1beta1.GroupCondition{}.OpenAPIModelName():                     schema_strata_apis_crd_v1beta1_GroupCondition(ref),
-		v1beta1.GroupList{}.OpenAPIModelName():                          schema_strata_apis_crd_v1beta1_GroupList(ref),
-		v1beta1.GroupSpec{}.OpenAPIModelName():                          schema_strata_apis_crd_v1beta1_GroupSpec(ref),
-		v1beta1.GroupStatus{}.OpenAPIModelName():                        schema_strata_apis_crd_v1beta1_GroupStatus(ref),
-		v1beta1.HTTPProtocol{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_HTTPProtocol(ref),
-		v1beta1.ICMPProtocol{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_ICMPProtocol(ref),
-		v1beta1.IGMPProtocol{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_IGMPProtocol(ref),
-		v1beta1.IPBlock{}.OpenAPIModelName():                            schema_strata_apis_crd_v1beta1_IPBlock(ref),
-		v1beta1.L7Protocol{}.OpenAPIModelName():                         schema_strata_apis_crd_v1beta1_L7Protocol(ref),
-		v1beta1.NamespacedName{}.OpenAPIModelName():                     schema_strata_apis_crd_v1beta1_NamespacedName(ref),
-		v1beta1.NetworkPolicy{}.OpenAPIModelName():                      schema_strata_apis_crd_v1beta1_NetworkPolicy(ref),
-		v1beta1.NetworkPolicyCondition{}.OpenAPIModelName():             schema_strata_apis_crd_v1beta1_NetworkPolicyCondition(ref),
-		v1beta1.NetworkPolicyList{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_NetworkPolicyList(ref),
-		v1beta1.NetworkPolicyPeer{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_NetworkPolicyPeer(ref),
-		v1beta1.NetworkPolicyPort{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_NetworkPolicyPort(ref),
-		v1beta1.NetworkPolicyProtocol{}.OpenAPIModelName():              schema_strata_apis_crd_v1beta1_NetworkPolicyProtocol(ref),
-		v1beta1.NetworkPolicySpec{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_NetworkPolicySpec(ref),
-		v1beta1.NetworkPolicyStatus{}.OpenAPIModelName():                schema_strata_apis_crd_v1beta1_NetworkPolicyStatus(ref),
-		v1beta1.PeerNamespaces{}.OpenAPIModelName():                     schema_strata_apis_crd_v1beta1_PeerNamespaces(ref),
-		v1beta1.PeerService{}.OpenAPIModelName():                        schema_strata_apis_crd_v1beta1_PeerService(ref),
-		v1beta1.Rule{}.OpenAPIModelName():                               schema_strata_apis_crd_v1beta1_Rule(ref),
-		v1beta1.TLSProtocol{}.OpenAPIModelName():                        schema_strata_apis_crd_v1beta1_TLSProtocol(ref),
-		v1beta1.Tier{}.OpenAPIModelName():                               schema_strata_apis_crd_v1beta1_Tier(ref),
-		v1beta1.TierList{}.OpenAPIModelName():                           schema_strata_apis_crd_v1beta1_TierList(ref),
-		v1beta1.TierSpec{}.OpenAPIModelName():                           schema_strata_apis_crd_v1beta1_TierSpec(ref),
-		securityv1alpha1.AppliedTo{}.OpenAPIModelName():                 schema_strata_apis_security_v1alpha1_AppliedTo(ref),
-		securityv1alpha1.ClusterNetworkPolicy{}.OpenAPIModelName():      schema_strata_apis_security_v1alpha1_ClusterNetworkPolicy(ref),
-		securityv1alpha1.ClusterNetworkPolicyList{}.OpenAPIModelName():  schema_strata_apis_security_v1alpha1_ClusterNetworkPolicyList(ref),
-		securityv1alpha1.ClusterNetworkPolicySpec{}.OpenAPIModelName():  schema_strata_apis_security_v1alpha1_ClusterNetworkPolicySpec(ref),
-		securityv1alpha1.HTTPProtocol{}.OpenAPIModelName():              schema_strata_apis_security_v1alpha1_HTTPProtocol(ref),
-		securityv1alpha1.ICMPProtocol{}.OpenAPIModelName():              schema_strata_apis_security_v1alpha1_ICMPProtocol(ref),
-		securityv1alpha1.IGMPProtocol{}.OpenAPIModelName():              schema_strata_apis_security_v1alpha1_IGMPProtocol(ref),
-		securityv1alpha1.IPBlock{}.OpenAPIModelName():                   schema_strata_apis_security_v1alpha1_IPBlock(ref),
-		securityv1alpha1.L7Protocol{}.OpenAPIModelName():                schema_strata_apis_security_v1alpha1_L7Protocol(ref),
-		securityv1alpha1.NamespacedName{}.OpenAPIModelName():            schema_strata_apis_security_v1alpha1_NamespacedName(ref),
-		securityv1alpha1.NetworkPolicyCondition{}.OpenAPIModelName():    schema_strata_apis_security_v1alpha1_NetworkPolicyCondition(ref),
-		securityv1alpha1.NetworkPolicyPeer{}.OpenAPIModelName():         schema_strata_apis_security_v1alpha1_NetworkPolicyPeer(ref),
-		securityv1alpha1.NetworkPolicyPort{}.OpenAPIModelName():         schema_strata_apis_security_v1alpha1_NetworkPolicyPort(ref),
-		securityv1alpha1.NetworkPolicyProtocol{}.OpenAPIModelName():     schema_strata_apis_security_v1alpha1_NetworkPolicyProtocol(ref),
-		securityv1alpha1.NetworkPolicyStatus{}.OpenAPIModelName():       schema_strata_apis_security_v1alpha1_NetworkPolicyStatus(ref),
-		securityv1alpha1.PeerNamespaces{}.OpenAPIModelName():            schema_strata_apis_security_v1alpha1_PeerNamespaces(ref),
-		securityv1alpha1.PeerService{}.OpenAPIModelName():               schema_strata_apis_security_v1alpha1_PeerService(ref),
-		securityv1alpha1.Rule{}.OpenAPIModelName():                      schema_strata_apis_security_v1alpha1_Rule(ref),
-		securityv1alpha1.TLSProtocol{}.OpenAPIModelName():               schema_strata_apis_security_v1alpha1_TLSProtocol(ref),
-		securityv1alpha1.Tier{}.OpenAPIModelName():                      schema_strata_apis_security_v1alpha1_Tier(ref),
-		securityv1alpha1.TierList{}.OpenAPIModelName():                  schema_strata_apis_security_v1alpha1_TierList(ref),
-		securityv1alpha1.TierSpec{}.OpenAPIModelName():                  schema_strata_apis_security_v1alpha1_TierSpec(ref),
-		systemv1beta1.ControllerCondition{}.OpenAPIModelName():          schema_strata_apis_system_v1beta1_ControllerCondition(ref),
-		systemv1beta1.ControllerInfo{}.OpenAPIModelName():               schema_strata_apis_system_v1beta1_ControllerInfo(ref),
-		systemv1beta1.ControllerInfoList{}.OpenAPIModelName():           schema_strata_apis_system_v1beta1_ControllerInfoList(ref),
-		systemv1beta1.FeatureGate{}.OpenAPIModelName():                  schema_strata_apis_system_v1beta1_FeatureGate(ref),
-		systemv1beta1.NetworkPolicyControllerInfo{}.OpenAPIModelName():  schema_strata_apis_system_v1beta1_NetworkPolicyControllerInfo(ref),
-		systemv1beta1.NetworkPolicyRealization{}.OpenAPIModelName():     schema_strata_apis_system_v1beta1_NetworkPolicyRealization(ref),
-		systemv1beta1.NetworkPolicyRealizationList{}.OpenAPIModelName(): schema_strata_apis_system_v1beta1_NetworkPolicyRealizationList(ref),
-		systemv1beta1.NodeRealization{}.OpenAPIModelName():              schema_strata_apis_system_v1beta1_NodeRealization(ref),
-		systemv1beta1.PolicyReference{}.OpenAPIModelName():              schema_strata_apis_system_v1beta1_PolicyReference(ref),
-		resource.Quantity{}.OpenAPIModelName():                          schema_apimachinery_pkg_api_resource_Quantity(ref),
-		v1.APIGroup{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_APIGroup(ref),
-		v1.APIGroupList{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_APIGroupList(ref),
-		v1.APIResource{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_APIResource(ref),
-		v1.APIResourceList{}.OpenAPIModelName():                         schema_pkg_apis_meta_v1_APIResourceList(ref),
-		v1.APIVersions{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_APIVersions(ref),
-		v1.ApplyOptions{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_ApplyOptions(ref),
-		v1.Condition{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_Condition(ref),
-		v1.CreateOptions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_CreateOptions(ref),
-		v1.DeleteOptions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_DeleteOptions(ref),
-		v1.Duration{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_Duration(ref),
-		v1.FieldSelectorRequirement{}.OpenAPIModelName():                schema_pkg_apis_meta_v1_FieldSelectorRequirement(ref),
-		v1.FieldsV1{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_FieldsV1(ref),
-		v1.GetOptions{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_GetOptions(ref),
-		v1.GroupKind{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_GroupKind(ref),
-		v1.GroupResource{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_GroupResource(ref),
-		v1.GroupVersion{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_GroupVersion(ref),
-		v1.GroupVersionForDiscovery{}.OpenAPIModelName():                schema_pkg_apis_meta_v1_GroupVersionForDiscovery(ref),
-		v1.GroupVersionKind{}.OpenAPIModelName():                        schema_pkg_apis_meta_v1_GroupVersionKind(ref),
-		v1.GroupVersionResource{}.OpenAPIModelName():                    schema_pkg_apis_meta_v1_GroupVersionResource(ref),
-		v1.InternalEvent{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_InternalEvent(ref),
-		v1.LabelSelector{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_LabelSelector(ref),
-		v1.LabelSelectorRequirement{}.OpenAPIModelName():                schema_pkg_apis_meta_v1_LabelSelectorRequirement(ref),
-		v1.List{}.OpenAPIModelName():                                    schema_pkg_apis_meta_v1_List(ref),
-		v1.ListMeta{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_ListMeta(ref),
-		v1.ListOptions{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_ListOptions(ref),
-		v1.ManagedFieldsEntry{}.OpenAPIModelName():                      schema_pkg_apis_meta_v1_ManagedFieldsEntry(ref),
-		v1.MicroTime{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_MicroTime(ref),
-		v1.ObjectMeta{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_ObjectMeta(ref),
-		v1.OwnerReference{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_OwnerReference(ref),
-		v1.PartialObjectMetadata{}.OpenAPIModelName():                   schema_pkg_apis_meta_v1_PartialObjectMetadata(ref),
-		v1.PartialObjectMetadataList{}.OpenAPIModelName():               schema_pkg_apis_meta_v1_PartialObjectMetadataList(ref),
-		v1.Patch{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_Patch(ref),
-		v1.PatchOptions{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_PatchOptions(ref),
-		v1.Preconditions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_Preconditions(ref),
-		v1.RootPaths{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_RootPaths(ref),
-		v1.ServerAddressByClientCIDR{}.OpenAPIModelName():               schema_pkg_apis_meta_v1_ServerAddressByClientCIDR(ref),
-		v1.ShardInfo{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_ShardInfo(ref),
-		v1.Status{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_Status(ref),
-		v1.StatusCause{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_StatusCause(ref),
-		v1.StatusDetails{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_StatusDetails(ref),
-		v1.Table{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_Table(ref),
-		v1.TableColumnDefinition{}.OpenAPIModelName():                   schema_pkg_apis_meta_v1_TableColumnDefinition(ref),
-		v1.TableOptions{}.OpenAPIModelName():                            schema_pkg_apis_meta_v1_TableOptions(ref),
-		v1.TableRow{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_TableRow(ref),
-		v1.TableRowCondition{}.OpenAPIModelName():                       schema_pkg_apis_meta_v1_TableRowCondition(ref),
-		v1.Time{}.OpenAPIModelName():                                    schema_pkg_apis_meta_v1_Time(ref),
-		v1.Timestamp{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_Timestamp(ref),
-		v1.TypeMeta{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_TypeMeta(ref),
-		v1.UpdateOptions{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_UpdateOptions(ref),
-		v1.WatchEvent{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_WatchEvent(ref),
-		runtime.RawExtension{}.OpenAPIModelName():                       schema_k8sio_apimachinery_pkg_runtime_RawExtension(ref),
-		runtime.TypeMeta{}.OpenAPIModelName():                           schema_k8sio_apimachinery_pkg_runtime_TypeMeta(ref),
-		runtime.Unknown{}.OpenAPIModelName():                            schema_k8sio_apimachinery_pkg_runtime_Unknown(ref),
-		intstr.IntOrString{}.OpenAPIModelName():                         schema_apimachinery_pkg_util_intstr_IntOrString(ref),
-		version.Info{}.OpenAPIModelName():                               schema_k8sio_apimachinery_pkg_version_Info(ref),
+		v1beta2.AddressGroup{}.OpenAPIModelName():                              schema_strata_apis_controlplane_v1beta2_AddressGroup(ref),
+		v1beta2.AddressGroupList{}.OpenAPIModelName():                          schema_strata_apis_controlplane_v1beta2_AddressGroupList(ref),
+		v1beta2.AddressGroupPatch{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_AddressGroupPatch(ref),
+		v1beta2.AppliedToGroup{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_AppliedToGroup(ref),
+		v1beta2.AppliedToGroupList{}.OpenAPIModelName():                        schema_strata_apis_controlplane_v1beta2_AppliedToGroupList(ref),
+		v1beta2.AppliedToGroupPatch{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_AppliedToGroupPatch(ref),
+		v1beta2.ExternalEntityReference{}.OpenAPIModelName():                   schema_strata_apis_controlplane_v1beta2_ExternalEntityReference(ref),
+		v1beta2.GroupMember{}.OpenAPIModelName():                               schema_strata_apis_controlplane_v1beta2_GroupMember(ref),
+		v1beta2.HTTPProtocol{}.OpenAPIModelName():                              schema_strata_apis_controlplane_v1beta2_HTTPProtocol(ref),
+		v1beta2.IPBlock{}.OpenAPIModelName():                                   schema_strata_apis_controlplane_v1beta2_IPBlock(ref),
+		v1beta2.IPNet{}.OpenAPIModelName():                                     schema_strata_apis_controlplane_v1beta2_IPNet(ref),
+		v1beta2.L7Protocol{}.OpenAPIModelName():                                schema_strata_apis_controlplane_v1beta2_L7Protocol(ref),
+		v1beta2.NamedPort{}.OpenAPIModelName():                                 schema_strata_apis_controlplane_v1beta2_NamedPort(ref),
+		v1beta2.NetworkPolicy{}.OpenAPIModelName():                             schema_strata_apis_controlplane_v1beta2_NetworkPolicy(ref),
+		v1beta2.NetworkPolicyList{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_NetworkPolicyList(ref),
+		v1beta2.NetworkPolicyNodeStatus{}.OpenAPIModelName():                   schema_strata_apis_controlplane_v1beta2_NetworkPolicyNodeStatus(ref),
+		v1beta2.NetworkPolicyPeer{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_NetworkPolicyPeer(ref),
+		v1beta2.NetworkPolicyReference{}.OpenAPIModelName():                    schema_strata_apis_controlplane_v1beta2_NetworkPolicyReference(ref),
+		v1beta2.NetworkPolicyRule{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_NetworkPolicyRule(ref),
+		v1beta2.NetworkPolicyStats{}.OpenAPIModelName():                        schema_strata_apis_controlplane_v1beta2_NetworkPolicyStats(ref),
+		v1beta2.NetworkPolicyStatus{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_NetworkPolicyStatus(ref),
+		v1beta2.NodeReference{}.OpenAPIModelName():                             schema_strata_apis_controlplane_v1beta2_NodeReference(ref),
+		v1beta2.NodeStatsSummary{}.OpenAPIModelName():                          schema_strata_apis_controlplane_v1beta2_NodeStatsSummary(ref),
+		v1beta2.NodeSyncReport{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_NodeSyncReport(ref),
+		v1beta2.PodReference{}.OpenAPIModelName():                              schema_strata_apis_controlplane_v1beta2_PodReference(ref),
+		v1beta2.PodStartup{}.OpenAPIModelName():                                schema_strata_apis_controlplane_v1beta2_PodStartup(ref),
+		v1beta2.Service{}.OpenAPIModelName():                                   schema_strata_apis_controlplane_v1beta2_Service(ref),
+		v1beta2.ServiceReference{}.OpenAPIModelName():                          schema_strata_apis_controlplane_v1beta2_ServiceReference(ref),
+		v1beta2.TLSProtocol{}.OpenAPIModelName():                               schema_strata_apis_controlplane_v1beta2_TLSProtocol(ref),
+		v1alpha1.AppliedTo{}.OpenAPIModelName():                                schema_strata_apis_crd_v1alpha1_AppliedTo(ref),
+		v1alpha1.ClusterNetworkPolicy{}.OpenAPIModelName():                     schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicy(ref),
+		v1alpha1.ClusterNetworkPolicyList{}.OpenAPIModelName():                 schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicyList(ref),
+		v1alpha1.ClusterNetworkPolicySpec{}.OpenAPIModelName():                 schema_strata_apis_crd_v1alpha1_ClusterNetworkPolicySpec(ref),
+		v1alpha1.HTTPProtocol{}.OpenAPIModelName():                             schema_strata_apis_crd_v1alpha1_HTTPProtocol(ref),
+		v1alpha1.ICMPProtocol{}.OpenAPIModelName():                             schema_strata_apis_crd_v1alpha1_ICMPProtocol(ref),
+		v1alpha1.IGMPProtocol{}.OpenAPIModelName():                             schema_strata_apis_crd_v1alpha1_IGMPProtocol(ref),
+		v1alpha1.IPBlock{}.OpenAPIModelName():                                  schema_strata_apis_crd_v1alpha1_IPBlock(ref),
+		v1alpha1.L7Protocol{}.OpenAPIModelName():                               schema_strata_apis_crd_v1alpha1_L7Protocol(ref),
+		v1alpha1.NamespacedName{}.OpenAPIModelName():                           schema_strata_apis_crd_v1alpha1_NamespacedName(ref),
+		v1alpha1.NetworkPolicyCondition{}.OpenAPIModelName():                   schema_strata_apis_crd_v1alpha1_NetworkPolicyCondition(ref),
+		v1alpha1.NetworkPolicyPeer{}.OpenAPIModelName():                        schema_strata_apis_crd_v1alpha1_NetworkPolicyPeer(ref),
+		v1alpha1.NetworkPolicyPort{}.OpenAPIModelName():                        schema_strata_apis_crd_v1alpha1_NetworkPolicyPort(ref),
+		v1alpha1.NetworkPolicyProtocol{}.OpenAPIModelName():                    schema_strata_apis_crd_v1alpha1_NetworkPolicyProtocol(ref),
+		v1alpha1.NetworkPolicyStatus{}.OpenAPIModelName():                      schema_strata_apis_crd_v1alpha1_NetworkPolicyStatus(ref),
+		v1alpha1.PeerNamespaces{}.OpenAPIModelName():                           schema_strata_apis_crd_v1alpha1_PeerNamespaces(ref),
+		v1alpha1.PeerService{}.OpenAPIModelName():                              schema_strata_apis_crd_v1alpha1_PeerService(ref),
+		v1alpha1.Rule{}.OpenAPIModelName():                                     schema_strata_apis_crd_v1alpha1_Rule(ref),
+		v1alpha1.TLSProtocol{}.OpenAPIModelName():                              schema_strata_apis_crd_v1alpha1_TLSProtocol(ref),
+		v1alpha1.Tier{}.OpenAPIModelName():                                     schema_strata_apis_crd_v1alpha1_Tier(ref),
+		v1alpha1.TierList{}.OpenAPIModelName():                                 schema_strata_apis_crd_v1alpha1_TierList(ref),
+		v1alpha1.TierSpec{}.OpenAPIModelName():                                 schema_strata_apis_crd_v1alpha1_TierSpec(ref),
+		v1alpha2.ClusterGroup{}.OpenAPIModelName():                             schema_strata_apis_crd_v1alpha2_ClusterGroup(ref),
+		v1alpha2.ClusterGroupList{}.OpenAPIModelName():                         schema_strata_apis_crd_v1alpha2_ClusterGroupList(ref),
+		v1alpha2.GroupCondition{}.OpenAPIModelName():                           schema_strata_apis_crd_v1alpha2_GroupCondition(ref),
+		v1alpha2.GroupSpec{}.OpenAPIModelName():                                schema_strata_apis_crd_v1alpha2_GroupSpec(ref),
+		v1alpha2.GroupStatus{}.OpenAPIModelName():                              schema_strata_apis_crd_v1alpha2_GroupStatus(ref),
+		v1alpha2.IPBlock{}.OpenAPIModelName():                                  schema_strata_apis_crd_v1alpha2_IPBlock(ref),
+		v1alpha2.NamespacedName{}.OpenAPIModelName():                           schema_strata_apis_crd_v1alpha2_NamespacedName(ref),
+		v1beta1.AppliedTo{}.OpenAPIModelName():                                 schema_strata_apis_crd_v1beta1_AppliedTo(ref),
+		v1beta1.ClusterGroup{}.OpenAPIModelName():                              schema_strata_apis_crd_v1beta1_ClusterGroup(ref),
+		v1beta1.ClusterGroupList{}.OpenAPIModelName():                          schema_strata_apis_crd_v1beta1_ClusterGroupList(ref),
+		v1beta1.ClusterNetworkPolicy{}.OpenAPIModelName():                      schema_strata_apis_crd_v1beta1_ClusterNetworkPolicy(ref),
+		v1beta1.ClusterNetworkPolicyList{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_ClusterNetworkPolicyList(ref),
+		v1beta1.ClusterNetworkPolicySpec{}.OpenAPIModelName():                  schema_strata_apis_crd_v1beta1_ClusterNetworkPolicySpec(ref),
+		v1beta1.Group{}.OpenAPIModelName():                                     schema_strata_apis_crd_v1beta1_Group(ref),
+		v1beta1.GroupCondition{}.OpenAPIModelName():                            schema_strata_apis_crd_v1beta1_GroupCondition(ref),
+		v1beta1.GroupList{}.OpenAPIModelName():                                 schema_strata_apis_crd_v1beta1_GroupList(ref),
+		v1beta1.GroupSpec{}.OpenAPIModelName():                                 schema_strata_apis_crd_v1beta1_GroupSpec(ref),
+		v1beta1.GroupStatus{}.OpenAPIModelName():                               schema_strata_apis_crd_v1beta1_GroupStatus(ref),
+		v1beta1.HTTPProtocol{}.OpenAPIModelName():                              schema_strata_apis_crd_v1beta1_HTTPProtocol(ref),
+		v1beta1.ICMPProtocol{}.OpenAPIModelName():                              schema_strata_apis_crd_v1beta1_ICMPProtocol(ref),
+		v1beta1.IGMPProtocol{}.OpenAPIModelName():                              schema_strata_apis_crd_v1beta1_IGMPProtocol(ref),
+		v1beta1.IPBlock{}.OpenAPIModelName():                                   schema_strata_apis_crd_v1beta1_IPBlock(ref),
+		v1beta1.L7Protocol{}.OpenAPIModelName():                                schema_strata_apis_crd_v1beta1_L7Protocol(ref),
+		v1beta1.NamespacedName{}.OpenAPIModelName():                            schema_strata_apis_crd_v1beta1_NamespacedName(ref),
+		v1beta1.NetworkPolicy{}.OpenAPIModelName():                             schema_strata_apis_crd_v1beta1_NetworkPolicy(ref),
+		v1beta1.NetworkPolicyCondition{}.OpenAPIModelName():                    schema_strata_apis_crd_v1beta1_NetworkPolicyCondition(ref),
+		v1beta1.NetworkPolicyList{}.OpenAPIModelName():                         schema_strata_apis_crd_v1beta1_NetworkPolicyList(ref),
+		v1beta1.NetworkPolicyPeer{}.OpenAPIModelName():                         schema_strata_apis_crd_v1beta1_NetworkPolicyPeer(ref),
+		v1beta1.NetworkPolicyPort{}.OpenAPIModelName():                         schema_strata_apis_crd_v1beta1_NetworkPolicyPort(ref),
+		v1beta1.NetworkPolicyProtocol{}.OpenAPIModelName():                     schema_strata_apis_crd_v1beta1_NetworkPolicyProtocol(ref),
+		v1beta1.NetworkPolicySpec{}.OpenAPIModelName():                         schema_strata_apis_crd_v1beta1_NetworkPolicySpec(ref),
+		v1beta1.NetworkPolicyStatus{}.OpenAPIModelName():                       schema_strata_apis_crd_v1beta1_NetworkPolicyStatus(ref),
+		v1beta1.PeerNamespaces{}.OpenAPIModelName():                            schema_strata_apis_crd_v1beta1_PeerNamespaces(ref),
+		v1beta1.PeerService{}.OpenAPIModelName():                               schema_strata_apis_crd_v1beta1_PeerService(ref),
+		v1beta1.Rule{}.OpenAPIModelName():                                      schema_strata_apis_crd_v1beta1_Rule(ref),
+		v1beta1.TLSProtocol{}.OpenAPIModelName():                               schema_strata_apis_crd_v1beta1_TLSProtocol(ref),
+		v1beta1.Tier{}.OpenAPIModelName():                                      schema_strata_apis_crd_v1beta1_Tier(ref),
+		v1beta1.TierList{}.OpenAPIModelName():                                  schema_strata_apis_crd_v1beta1_TierList(ref),
+		v1beta1.TierSpec{}.OpenAPIModelName():                                  schema_strata_apis_crd_v1beta1_TierSpec(ref),
+		securityv1alpha1.AppliedTo{}.OpenAPIModelName():                        schema_strata_apis_security_v1alpha1_AppliedTo(ref),
+		securityv1alpha1.ClusterNetworkPolicy{}.OpenAPIModelName():             schema_strata_apis_security_v1alpha1_ClusterNetworkPolicy(ref),
+		securityv1alpha1.ClusterNetworkPolicyList{}.OpenAPIModelName():         schema_strata_apis_security_v1alpha1_ClusterNetworkPolicyList(ref),
+		securityv1alpha1.ClusterNetworkPolicySpec{}.OpenAPIModelName():         schema_strata_apis_security_v1alpha1_ClusterNetworkPolicySpec(ref),
+		securityv1alpha1.HTTPProtocol{}.OpenAPIModelName():                     schema_strata_apis_security_v1alpha1_HTTPProtocol(ref),
+		securityv1alpha1.ICMPProtocol{}.OpenAPIModelName():                     schema_strata_apis_security_v1alpha1_ICMPProtocol(ref),
+		securityv1alpha1.IGMPProtocol{}.OpenAPIModelName():                     schema_strata_apis_security_v1alpha1_IGMPProtocol(ref),
+		securityv1alpha1.IPBlock{}.OpenAPIModelName():                          schema_strata_apis_security_v1alpha1_IPBlock(ref),
+		securityv1alpha1.L7Protocol{}.OpenAPIModelName():                       schema_strata_apis_security_v1alpha1_L7Protocol(ref),
+		securityv1alpha1.NamespacedName{}.OpenAPIModelName():                   schema_strata_apis_security_v1alpha1_NamespacedName(ref),
+		securityv1alpha1.NetworkPolicyCondition{}.OpenAPIModelName():           schema_strata_apis_security_v1alpha1_NetworkPolicyCondition(ref),
+		securityv1alpha1.NetworkPolicyPeer{}.OpenAPIModelName():                schema_strata_apis_security_v1alpha1_NetworkPolicyPeer(ref),
+		securityv1alpha1.NetworkPolicyPort{}.OpenAPIModelName():                schema_strata_apis_security_v1alpha1_NetworkPolicyPort(ref),
+		securityv1alpha1.NetworkPolicyProtocol{}.OpenAPIModelName():            schema_strata_apis_security_v1alpha1_NetworkPolicyProtocol(ref),
+		securityv1alpha1.NetworkPolicyStatus{}.OpenAPIModelName():              schema_strata_apis_security_v1alpha1_NetworkPolicyStatus(ref),
+		securityv1alpha1.PeerNamespaces{}.OpenAPIModelName():                   schema_strata_apis_security_v1alpha1_PeerNamespaces(ref),
+		securityv1alpha1.PeerService{}.OpenAPIModelName():                      schema_strata_apis_security_v1alpha1_PeerService(ref),
+		securityv1alpha1.Rule{}.OpenAPIModelName():                             schema_strata_apis_security_v1alpha1_Rule(ref),
+		securityv1alpha1.TLSProtocol{}.OpenAPIModelName():                      schema_strata_apis_security_v1alpha1_TLSProtocol(ref),
+		securityv1alpha1.Tier{}.OpenAPIModelName():                             schema_strata_apis_security_v1alpha1_Tier(ref),
+		securityv1alpha1.TierList{}.OpenAPIModelName():                         schema_strata_apis_security_v1alpha1_TierList(ref),
+		securityv1alpha1.TierSpec{}.OpenAPIModelName():                         schema_strata_apis_security_v1alpha1_TierSpec(ref),
+		statsv1alpha1.AntreaClusterNetworkPolicyStats{}.OpenAPIModelName():     schema_strata_apis_stats_v1alpha1_AntreaClusterNetworkPolicyStats(ref),
+		statsv1alpha1.AntreaClusterNetworkPolicyStatsList{}.OpenAPIModelName(): schema_strata_apis_stats_v1alpha1_AntreaClusterNetworkPolicyStatsList(ref),
+		statsv1alpha1.AntreaNetworkPolicyStats{}.OpenAPIModelName():            schema_strata_apis_stats_v1alpha1_AntreaNetworkPolicyStats(ref),
+		statsv1alpha1.AntreaNetworkPolicyStatsList{}.OpenAPIModelName():        schema_strata_apis_stats_v1alpha1_AntreaNetworkPolicyStatsList(ref),
+		statsv1alpha1.NetworkPolicyStats{}.OpenAPIModelName():                  schema_strata_apis_stats_v1alpha1_NetworkPolicyStats(ref),
+		statsv1alpha1.NetworkPolicyStatsList{}.OpenAPIModelName():              schema_strata_apis_stats_v1alpha1_NetworkPolicyStatsList(ref),
+		statsv1alpha1.RuleTrafficStats{}.OpenAPIModelName():                    schema_strata_apis_stats_v1alpha1_RuleTrafficStats(ref),
+		statsv1alpha1.TrafficStats{}.OpenAPIModelName():                        schema_strata_apis_stats_v1alpha1_TrafficStats(ref),
+		systemv1beta1.ControllerCondition{}.OpenAPIModelName():                 schema_strata_apis_system_v1beta1_ControllerCondition(ref),
+		systemv1beta1.ControllerInfo{}.OpenAPIModelName():                      schema_strata_apis_system_v1beta1_ControllerInfo(ref),
+		systemv1beta1.ControllerInfoList{}.OpenAPIModelName():                  schema_strata_apis_system_v1beta1_ControllerInfoList(ref),
+		systemv1beta1.FeatureGate{}.OpenAPIModelName():                         schema_strata_apis_system_v1beta1_FeatureGate(ref),
+		systemv1beta1.NetworkPolicyControllerInfo{}.OpenAPIModelName():         schema_strata_apis_system_v1beta1_NetworkPolicyControllerInfo(ref),
+		systemv1beta1.NetworkPolicyRealization{}.OpenAPIModelName():            schema_strata_apis_system_v1beta1_NetworkPolicyRealization(ref),
+		systemv1beta1.NetworkPolicyRealizationList{}.OpenAPIModelName():        schema_strata_apis_system_v1beta1_NetworkPolicyRealizationList(ref),
+		systemv1beta1.NodeRealization{}.OpenAPIModelName():                     schema_strata_apis_system_v1beta1_NodeRealization(ref),
+		systemv1beta1.PolicyReference{}.OpenAPIModelName():                     schema_strata_apis_system_v1beta1_PolicyReference(ref),
+		resource.Quantity{}.OpenAPIModelName():                                 schema_apimachinery_pkg_api_resource_Quantity(ref),
+		v1.APIGroup{}.OpenAPIModelName():                                       schema_pkg_apis_meta_v1_APIGroup(ref),
+		v1.APIGroupList{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_APIGroupList(ref),
+		v1.APIResource{}.OpenAPIModelName():                                    schema_pkg_apis_meta_v1_APIResource(ref),
+		v1.APIResourceList{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_APIResourceList(ref),
+		v1.APIVersions{}.OpenAPIModelName():                                    schema_pkg_apis_meta_v1_APIVersions(ref),
+		v1.ApplyOptions{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_ApplyOptions(ref),
+		v1.Condition{}.OpenAPIModelName():                                      schema_pkg_apis_meta_v1_Condition(ref),
+		v1.CreateOptions{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_CreateOptions(ref),
+		v1.DeleteOptions{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_DeleteOptions(ref),
+		v1.Duration{}.OpenAPIModelName():                                       schema_pkg_apis_meta_v1_Duration(ref),
+		v1.FieldSelectorRequirement{}.OpenAPIModelName():                       schema_pkg_apis_meta_v1_FieldSelectorRequirement(ref),
+		v1.FieldsV1{}.OpenAPIModelName():                                       schema_pkg_apis_meta_v1_FieldsV1(ref),
+		v1.GetOptions{}.OpenAPIModelName():                                     schema_pkg_apis_meta_v1_GetOptions(ref),
+		v1.GroupKind{}.OpenAPIModelName():                                      schema_pkg_apis_meta_v1_GroupKind(ref),
+		v1.GroupResource{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_GroupResource(ref),
+		v1.GroupVersion{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_GroupVersion(ref),
+		v1.GroupVersionForDiscovery{}.OpenAPIModelName():                       schema_pkg_apis_meta_v1_GroupVersionForDiscovery(ref),
+		v1.GroupVersionKind{}.OpenAPIModelName():                               schema_pkg_apis_meta_v1_GroupVersionKind(ref),
+		v1.GroupVersionResource{}.OpenAPIModelName():                           schema_pkg_apis_meta_v1_GroupVersionResource(ref),
+		v1.InternalEvent{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_InternalEvent(ref),
+		v1.LabelSelector{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_LabelSelector(ref),
+		v1.LabelSelectorRequirement{}.OpenAPIModelName():                       schema_pkg_apis_meta_v1_LabelSelectorRequirement(ref),
+		v1.List{}.OpenAPIModelName():                                           schema_pkg_apis_meta_v1_List(ref),
+		v1.ListMeta{}.OpenAPIModelName():                                       schema_pkg_apis_meta_v1_ListMeta(ref),
+		v1.ListOptions{}.OpenAPIModelName():                                    schema_pkg_apis_meta_v1_ListOptions(ref),
+		v1.ManagedFieldsEntry{}.OpenAPIModelName():                             schema_pkg_apis_meta_v1_ManagedFieldsEntry(ref),
+		v1.MicroTime{}.OpenAPIModelName():                                      schema_pkg_apis_meta_v1_MicroTime(ref),
+		v1.ObjectMeta{}.OpenAPIModelName():                                     schema_pkg_apis_meta_v1_ObjectMeta(ref),
+		v1.OwnerReference{}.OpenAPIModelName():                                 schema_pkg_apis_meta_v1_OwnerReference(ref),
+		v1.PartialObjectMetadata{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_PartialObjectMetadata(ref),
+		v1.PartialObjectMetadataList{}.OpenAPIModelName():                      schema_pkg_apis_meta_v1_PartialObjectMetadataList(ref),
+		v1.Patch{}.OpenAPIModelName():                                          schema_pkg_apis_meta_v1_Patch(ref),
+		v1.PatchOptions{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_PatchOptions(ref),
+		v1.Preconditions{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_Preconditions(ref),
+		v1.RootPaths{}.OpenAPIModelName():                                      schema_pkg_apis_meta_v1_RootPaths(ref),
+		v1.ServerAddressByClientCIDR{}.OpenAPIModelName():                      schema_pkg_apis_meta_v1_ServerAddressByClientCIDR(ref),
+		v1.ShardInfo{}.OpenAPIModelName():                                      schema_pkg_apis_meta_v1_ShardInfo(ref),
+		v1.Status{}.OpenAPIModelName():                                         schema_pkg_apis_meta_v1_Status(ref),
+		v1.StatusCause{}.OpenAPIModelName():                                    schema_pkg_apis_meta_v1_StatusCause(ref),
+		v1.StatusDetails{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_StatusDetails(ref),
+		v1.Table{}.OpenAPIModelName():                                          schema_pkg_apis_meta_v1_Table(ref),
+		v1.TableColumnDefinition{}.OpenAPIModelName():                          schema_pkg_apis_meta_v1_TableColumnDefinition(ref),
+		v1.TableOptions{}.OpenAPIModelName():                                   schema_pkg_apis_meta_v1_TableOptions(ref),
+		v1.TableRow{}.OpenAPIModelName():                                       schema_pkg_apis_meta_v1_TableRow(ref),
+		v1.TableRowCondition{}.OpenAPIModelName():                              schema_pkg_apis_meta_v1_TableRowCondition(ref),
+		v1.Time{}.OpenAPIModelName():                                           schema_pkg_apis_meta_v1_Time(ref),
+		v1.Timestamp{}.OpenAPIModelName():                                      schema_pkg_apis_meta_v1_Timestamp(ref),
+		v1.TypeMeta{}.OpenAPIModelName():                                       schema_pkg_apis_meta_v1_TypeMeta(ref),
+		v1.UpdateOptions{}.OpenAPIModelName():                                  schema_pkg_apis_meta_v1_UpdateOptions(ref),
+		v1.WatchEvent{}.OpenAPIModelName():                                     schema_pkg_apis_meta_v1_WatchEvent(ref),
+		runtime.RawExtension{}.OpenAPIModelName():                              schema_k8sio_apimachinery_pkg_runtime_RawExtension(ref),
+		runtime.TypeMeta{}.OpenAPIModelName():                                  schema_k8sio_apimachinery_pkg_runtime_TypeMeta(ref),
+		runtime.Unknown{}.OpenAPIModelName():                                   schema_k8sio_apimachinery_pkg_runtime_Unknown(ref),
+		intstr.IntOrString{}.OpenAPIModelName():                                schema_apimachinery_pkg_util_intstr_IntOrString(ref),
+		version.Info{}.OpenAPIModelName():                                      schema_k8sio_apimachinery_pkg_version_Info(ref),
 	}
 }
 
@@ -1297,6 +1308,53 @@ func schema_strata_apis_controlplane_v1beta2_NetworkPolicyRule(ref common.Refere
 	}
 }
 
+func schema_strata_apis_controlplane_v1beta2_NetworkPolicyStats(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NetworkPolicyStats are the counts of one policy and of its rules.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"networkPolicy": {
+						SchemaProps: spec.SchemaProps{
+							Description: "NetworkPolicy is the source policy.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1beta2.NetworkPolicyReference{}.OpenAPIModelName()),
+						},
+					},
+					"trafficStats": {
+						SchemaProps: spec.SchemaProps{
+							Description: "TrafficStats are the policy's counts.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(statsv1alpha1.TrafficStats{}.OpenAPIModelName()),
+						},
+					},
+					"ruleTrafficStats": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "RuleTrafficStats are the counts of each rule.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(statsv1alpha1.RuleTrafficStats{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			v1beta2.NetworkPolicyReference{}.OpenAPIModelName(), statsv1alpha1.RuleTrafficStats{}.OpenAPIModelName(), statsv1alpha1.TrafficStats{}.OpenAPIModelName()},
+	}
+}
+
 func schema_strata_apis_controlplane_v1beta2_NetworkPolicyStatus(ref common.ReferenceCallback) common.OpenAPIDefinition {
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
@@ -1368,6 +1426,96 @@ func schema_strata_apis_controlplane_v1beta2_NodeReference(ref common.ReferenceC
 				},
 			},
 		},
+	}
+}
+
+func schema_strata_apis_controlplane_v1beta2_NodeStatsSummary(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NodeStatsSummary is what a node agent posts (POST nodestatssummaries): the counts its rules' flows added since its previous summary (increments, as Antrea's agents send them).",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard object metadata; the name is the Node's name.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"networkPolicies": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "NetworkPolicies are the counts of Kubernetes NetworkPolicies.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(v1beta2.NetworkPolicyStats{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+					"antreaClusterNetworkPolicies": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "AntreaClusterNetworkPolicies are the counts of Antrea ClusterNetworkPolicies.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(v1beta2.NetworkPolicyStats{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+					"antreaNetworkPolicies": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "AntreaNetworkPolicies are the counts of Antrea NetworkPolicies.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(v1beta2.NetworkPolicyStats{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			v1beta2.NetworkPolicyStats{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
 	}
 }
 
@@ -5827,6 +5975,382 @@ func schema_strata_apis_security_v1alpha1_TierSpec(ref common.ReferenceCallback)
 					},
 				},
 				Required: []string{"priority"},
+			},
+		},
+	}
+}
+
+func schema_strata_apis_stats_v1alpha1_AntreaClusterNetworkPolicyStats(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "AntreaClusterNetworkPolicyStats are the traffic statistics of an Antrea ClusterNetworkPolicy, named as the policy.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard object metadata: the policy's name; creationTimestamp is when the counting started.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"trafficStats": {
+						SchemaProps: spec.SchemaProps{
+							Description: "TrafficStats are the policy's totals.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(statsv1alpha1.TrafficStats{}.OpenAPIModelName()),
+						},
+					},
+					"ruleTrafficStats": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "RuleTrafficStats are the totals of each rule.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(statsv1alpha1.RuleTrafficStats{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			statsv1alpha1.RuleTrafficStats{}.OpenAPIModelName(), statsv1alpha1.TrafficStats{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_stats_v1alpha1_AntreaClusterNetworkPolicyStatsList(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "AntreaClusterNetworkPolicyStatsList is a list of AntreaClusterNetworkPolicyStats.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref(v1.ListMeta{}.OpenAPIModelName()),
+						},
+					},
+					"items": {
+						SchemaProps: spec.SchemaProps{
+							Type: []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(statsv1alpha1.AntreaClusterNetworkPolicyStats{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"items"},
+			},
+		},
+		Dependencies: []string{
+			statsv1alpha1.AntreaClusterNetworkPolicyStats{}.OpenAPIModelName(), v1.ListMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_stats_v1alpha1_AntreaNetworkPolicyStats(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "AntreaNetworkPolicyStats are the traffic statistics of an Antrea NetworkPolicy (ANNP), named as the policy in its Namespace.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"trafficStats": {
+						SchemaProps: spec.SchemaProps{
+							Description: "TrafficStats are the policy's totals.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(statsv1alpha1.TrafficStats{}.OpenAPIModelName()),
+						},
+					},
+					"ruleTrafficStats": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "RuleTrafficStats are the totals of each rule.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(statsv1alpha1.RuleTrafficStats{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			statsv1alpha1.RuleTrafficStats{}.OpenAPIModelName(), statsv1alpha1.TrafficStats{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_stats_v1alpha1_AntreaNetworkPolicyStatsList(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "AntreaNetworkPolicyStatsList is a list of AntreaNetworkPolicyStats.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref(v1.ListMeta{}.OpenAPIModelName()),
+						},
+					},
+					"items": {
+						SchemaProps: spec.SchemaProps{
+							Type: []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(statsv1alpha1.AntreaNetworkPolicyStats{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"items"},
+			},
+		},
+		Dependencies: []string{
+			statsv1alpha1.AntreaNetworkPolicyStats{}.OpenAPIModelName(), v1.ListMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_stats_v1alpha1_NetworkPolicyStats(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NetworkPolicyStats are the traffic statistics of a Kubernetes NetworkPolicy.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"trafficStats": {
+						SchemaProps: spec.SchemaProps{
+							Description: "TrafficStats are the policy's totals.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(statsv1alpha1.TrafficStats{}.OpenAPIModelName()),
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			statsv1alpha1.TrafficStats{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_stats_v1alpha1_NetworkPolicyStatsList(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NetworkPolicyStatsList is a list of NetworkPolicyStats.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref(v1.ListMeta{}.OpenAPIModelName()),
+						},
+					},
+					"items": {
+						SchemaProps: spec.SchemaProps{
+							Type: []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(statsv1alpha1.NetworkPolicyStats{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"items"},
+			},
+		},
+		Dependencies: []string{
+			statsv1alpha1.NetworkPolicyStats{}.OpenAPIModelName(), v1.ListMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_stats_v1alpha1_RuleTrafficStats(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "RuleTrafficStats are the counts of one rule of a policy.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"name": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Name is the rule's name, or \"ingress-<i>\" / \"egress-<i>\" (its index in the list) for a rule without one.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"trafficStats": {
+						SchemaProps: spec.SchemaProps{
+							Description: "TrafficStats are the rule's counts.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(statsv1alpha1.TrafficStats{}.OpenAPIModelName()),
+						},
+					},
+					"lastHit": {
+						SchemaProps: spec.SchemaProps{
+							Description: "LastHit is when a report last brought the rule a packet (Strata; not in Antrea); unset when it has had none since the counting started.",
+							Ref:         ref(v1.Time{}.OpenAPIModelName()),
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			statsv1alpha1.TrafficStats{}.OpenAPIModelName(), v1.Time{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_stats_v1alpha1_TrafficStats(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "TrafficStats are counts of a policy or a rule. For an Allow rule a session is a connection it committed, and packets and bytes count both directions of it; for Drop and Reject every denied packet is a session.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"packets": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Packets counted.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+					"bytes": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Bytes counted.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+					"sessions": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Sessions counted.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+				},
 			},
 		},
 	}

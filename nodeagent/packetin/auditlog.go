@@ -96,6 +96,7 @@ func NewAuditLog(cfg AuditLogConfig) *AuditLog {
 }
 
 func newAuditLog(w io.Writer) *AuditLog {
+	registerMetrics()
 	return &AuditLog{w: w, pending: map[string]*folded{},
 		after: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
 }
@@ -161,5 +162,7 @@ func (l *AuditLog) write(t time.Time, line string) {
 	if l.closed {
 		return
 	}
-	_, _ = fmt.Fprintf(l.w, "%s %s\n", t.Format("2006/01/02 15:04:05.000000"), line)
+	if _, err := fmt.Fprintf(l.w, "%s %s\n", t.Format("2006/01/02 15:04:05.000000"), line); err != nil {
+		auditLogWriteErrors.Inc()
+	}
 }

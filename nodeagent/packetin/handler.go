@@ -109,6 +109,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if cfg.Rules == nil || cfg.Pods == nil || cfg.Sender == nil || cfg.Log == nil || cfg.TableName == nil {
 		return nil, errors.New("packetin: Rules, Pods, Sender, Log and TableName are required")
 	}
+	registerMetrics()
 	return &Handler{cfg: cfg}, nil
 }
 
@@ -131,7 +132,10 @@ func (h *Handler) Run(ctx context.Context, in <-chan *openflow.PacketIn2) {
 				continue
 			}
 			if err := h.Handle(ctx, *pi); err != nil {
+				packetIns.WithLabelValues("ignored").Inc()
 				logger.V(2).Info("Ignoring a packet-in", "err", err)
+			} else {
+				packetIns.WithLabelValues("handled").Inc()
 			}
 		}
 	}

@@ -185,6 +185,15 @@ func TestOVSPolicies(t *testing.T) {
 		assert.Positive(t, stats[a.ID].Bytes)
 		assert.GreaterOrEqual(t, stats[d.ID].Sessions, uint64(1)) // SYN and retransmits
 		assert.Equal(t, stats[d.ID].Sessions, stats[d.ID].Packets)
+		counters, err := n.agent.pl.Policies().RuleCounters(n.ctx)
+		require.NoError(t, err)
+		assert.Equal(t, a.Policy, counters[a.ID].Policy)
+		assert.Equal(t, stats[a.ID], counters[a.ID].RuleMetric)
+		assert.Equal(t, in, counters[d.ID].Direction)
+		assert.Equal(t, int32(1), counters[d.ID].RuleIndex)
+		perTable := n.agent.pl.FlowsPerTable()
+		assert.GreaterOrEqual(t, perTable["IngressMetric"], 2) // a metric flow per rule at least
+		assert.Positive(t, perTable["AntreaPolicyIngressRule"])
 	})
 	t.Run("table names", func(t *testing.T) {
 		n.t = t

@@ -123,6 +123,7 @@ type Pipeline struct {
 // New returns a pipeline holding the static flows; nothing is sent until
 // the first OnConnect (Replay).
 func New(cfg Config) (*Pipeline, error) {
+	registerMetrics()
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -223,7 +224,7 @@ func (p *Pipeline) syncLocked(ctx context.Context, conn *openflow.Conn) error {
 	p.deletes = nil
 	upserts, deletes, groupChanges := p.groups.diff()
 	if len(mods)+len(upserts)+len(deletes) > 0 {
-		if err := bundle(ctx, conn, upserts, mods, deletes); err != nil {
+		if err := timedBundle(ctx, conn, upserts, mods, deletes); err != nil {
 			return fmt.Errorf("installing %d flow and %d group changes: %w", len(mods), len(upserts)+len(deletes), err)
 		}
 	}

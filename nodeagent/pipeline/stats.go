@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/strata-net/strata/apis/controlplane/v1beta2"
 	"github.com/strata-net/strata/nodeagent/openflow"
 	"github.com/strata-net/strata/nodeagent/packetin"
 	"github.com/strata-net/strata/nodeagent/types"
@@ -33,10 +34,22 @@ type RuleMetric struct {
 	Sessions, Packets, Bytes uint64
 }
 
+// RuleCounter are an installed rule's counters and what identifies the rule
+// in its source policy.
+type RuleCounter struct {
+	Policy    types.PolicyRef
+	Direction v1beta2.Direction
+	// RuleIndex is the rule's index in its source ingress or egress list.
+	RuleIndex int32
+	Name      string
+	RuleMetric
+}
+
 // conjInfo is what the conjunction index knows of a part.
 type conjInfo struct {
 	rule types.RuleID
 	info packetin.RuleInfo
+	src  *types.CompletedRule
 }
 
 func (x *conjIndex) add(r *compiledRule) {
@@ -46,7 +59,7 @@ func (x *conjIndex) add(r *compiledRule) {
 	defer x.mu.Unlock()
 	for _, part := range r.parts {
 		if part.conjID != 0 {
-			x.byID[part.conjID] = conjInfo{rule: r.src.ID, info: info}
+			x.byID[part.conjID] = conjInfo{rule: r.src.ID, info: info, src: r.src}
 		}
 	}
 }
@@ -117,11 +130,25 @@ func (pf *PolicyFlows) RuleByConjID(id uint32) (packetin.RuleInfo, bool) {
 // flows (one FLOW_DESC request per metric table, filtered by the policy
 // cookie of this round). Rules split by named ports are summed.
 func (pf *PolicyFlows) RuleStats(ctx context.Context) (map[types.RuleID]RuleMetric, error) {
+	counters, err := pf.RuleCounters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[types.RuleID]RuleMetric, len(counters))
+	for id, c := range counters {
+		out[id] = c.RuleMetric
+	}
+	return out, nil
+}
+
+// RuleCounters reads the counters of every installed rule as RuleStats does,
+// with the rule's source policy, direction, index and name.
+func (pf *PolicyFlows) RuleCounters(ctx context.Context) (map[types.RuleID]RuleCounter, error) {
 	conn, err := pf.p.cfg.Switch.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("getting the OpenFlow connection: %w", err)
 	}
-	out := map[types.RuleID]RuleMetric{}
+	out := map[types.RuleID]RuleCounter{}
 	for _, table := range []uint8{IngressMetric, EgressMetric} {
 		flows, err := conn.DumpFlows(ctx, openflow.FlowDescRequest{Table: table,
 			Cookie: cookie(pf.p.cfg.Round, categoryPolicy, 0), CookieMask: RoundMask | categoryMask})
@@ -137,7 +164,10 @@ func (pf *PolicyFlows) RuleStats(ctx context.Context) (map[types.RuleID]RuleMetr
 			if !known {
 				continue
 			}
-			m := out[c.rule]
+			m, seen := out[c.rule]
+			if !seen {
+				m = RuleCounter{Policy: c.src.Policy, Direction: c.src.Direction, RuleIndex: c.src.RuleIndex, Name: c.src.Name}
+			}
 			m.Sessions += sessions
 			m.Packets += fs.PacketCount
 			m.Bytes += fs.ByteCount

@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -67,6 +69,8 @@ type acks struct {
 	acked   [numKinds]int64
 	sent    [numKinds]int64
 	changed chan struct{} // capacity 1
+	// last is when something was last installed up to a BOOKMARK (unix nanos).
+	last atomic.Int64
 }
 
 func newAcks(node string, reporter SyncReporter, datapath func(context.Context) error, backoff Backoff) *acks {
@@ -85,6 +89,7 @@ func (a *acks) installed(k kind, rv int64, epoch string) {
 		a.acked[k] = rv
 	}
 	a.mu.Unlock()
+	a.last.Store(time.Now().UnixNano())
 	a.wake()
 }
 

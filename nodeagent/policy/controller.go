@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/util/workqueue"
@@ -121,6 +122,29 @@ func (c *Controller) Run(ctx context.Context) error {
 // (successfully or not: failed rules are retried). The saved state does not
 // count.
 func (c *Controller) Synced() bool { return c.realSynced.Load() }
+
+// LastSync is when the agent last installed everything its watches delivered up
+// to a BOOKMARK of strata-apiserver; zero before the first time.
+func (c *Controller) LastSync() time.Time {
+	if n := c.acks.last.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
+
+// FailedRules is the number of rules that failed to install and wait for a retry
+// or a change.
+func (c *Controller) FailedRules() int {
+	c.reconcile.mu.Lock()
+	defer c.reconcile.mu.Unlock()
+	n := 0
+	for _, r := range c.reconcile.records {
+		if r.err != nil {
+			n++
+		}
+	}
+	return n
+}
 
 // PodChanged makes the rules whose targets or peers include the Pod reconcile
 // again, e.g. when its interface appeared or changed.

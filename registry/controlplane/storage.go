@@ -27,6 +27,7 @@ import (
 	"github.com/strata-net/strata/registry/controlplane/addressgroup"
 	"github.com/strata-net/strata/registry/controlplane/appliedtogroup"
 	"github.com/strata-net/strata/registry/controlplane/networkpolicy"
+	"github.com/strata-net/strata/registry/controlplane/nodestats"
 	"github.com/strata-net/strata/registry/controlplane/nodesync"
 	"github.com/strata-net/strata/registry/controlplane/podstartup"
 	"github.com/strata-net/strata/registry/controlplane/store"
@@ -78,6 +79,8 @@ type StorageConfig struct {
 	Startups podstartup.Awaiter
 	// Syncs receives nodesyncreports; nil serves none.
 	Syncs nodesync.Reporter
+	// Stats receives nodestatssummaries; nil serves none.
+	Stats nodestats.Collector
 }
 
 // Storage returns the REST storage of controlplane.antrea.io/v1beta2, keyed by
@@ -95,6 +98,9 @@ func Storage(cfg StorageConfig) map[string]rest.Storage {
 	}
 	if cfg.Syncs != nil {
 		s["nodesyncreports"] = nodesync.NewREST(cfg.Syncs)
+	}
+	if cfg.Stats != nil {
+		s["nodestatssummaries"] = nodestats.NewREST(cfg.Stats)
 	}
 	return s
 }

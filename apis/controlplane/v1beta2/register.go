@@ -48,7 +48,7 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&AddressGroup{}, &AddressGroupPatch{}, &AddressGroupList{},
 		&AppliedToGroup{}, &AppliedToGroupPatch{}, &AppliedToGroupList{},
 		&NetworkPolicyStatus{},
-		&PodStartup{}, &NodeSyncReport{},
+		&PodStartup{}, &NodeSyncReport{}, &NodeStatsSummary{},
 	)
 	metav1.AddToGroupVersion(scheme, SchemeGroupVersion)
 	return nil

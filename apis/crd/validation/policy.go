@@ -59,6 +59,7 @@ type policySpec struct {
 // ValidateClusterNetworkPolicy validates a ClusterNetworkPolicy on create.
 func ValidateClusterNetworkPolicy(p *crd.ClusterNetworkPolicy) field.ErrorList {
 	allErrs := apivalidation.ValidateObjectMeta(&p.ObjectMeta, false, apivalidation.NameIsDNSSubdomain, metadataPath)
+	allErrs = append(allErrs, validateEnforcement(&p.ObjectMeta)...)
 	return append(allErrs, validatePolicySpec(clusterSpec(&p.Spec))...)
 }
 
@@ -66,18 +67,21 @@ func ValidateClusterNetworkPolicy(p *crd.ClusterNetworkPolicy) field.ErrorList {
 // the new spec must be valid as a whole.
 func ValidateClusterNetworkPolicyUpdate(p, old *crd.ClusterNetworkPolicy) field.ErrorList {
 	allErrs := apivalidation.ValidateObjectMetaUpdate(&p.ObjectMeta, &old.ObjectMeta, metadataPath)
+	allErrs = append(allErrs, validateEnforcement(&p.ObjectMeta)...)
 	return append(allErrs, validatePolicySpec(clusterSpec(&p.Spec))...)
 }
 
 // ValidateNetworkPolicy validates an Antrea NetworkPolicy on create.
 func ValidateNetworkPolicy(p *crd.NetworkPolicy) field.ErrorList {
 	allErrs := apivalidation.ValidateObjectMeta(&p.ObjectMeta, true, apivalidation.NameIsDNSSubdomain, metadataPath)
+	allErrs = append(allErrs, validateEnforcement(&p.ObjectMeta)...)
 	return append(allErrs, validatePolicySpec(namespacedSpec(&p.Spec))...)
 }
 
 // ValidateNetworkPolicyUpdate validates an update of an Antrea NetworkPolicy.
 func ValidateNetworkPolicyUpdate(p, old *crd.NetworkPolicy) field.ErrorList {
 	allErrs := apivalidation.ValidateObjectMetaUpdate(&p.ObjectMeta, &old.ObjectMeta, metadataPath)
+	allErrs = append(allErrs, validateEnforcement(&p.ObjectMeta)...)
 	return append(allErrs, validatePolicySpec(namespacedSpec(&p.Spec))...)
 }
 

@@ -27,6 +27,7 @@ import (
 	crdv1alpha2 "github.com/strata-net/strata/generated/clientset/versioned/typed/crd/v1alpha2"
 	crdv1beta1 "github.com/strata-net/strata/generated/clientset/versioned/typed/crd/v1beta1"
 	securityv1alpha1 "github.com/strata-net/strata/generated/clientset/versioned/typed/security/v1alpha1"
+	statsv1alpha1 "github.com/strata-net/strata/generated/clientset/versioned/typed/stats/v1alpha1"
 	systemv1beta1 "github.com/strata-net/strata/generated/clientset/versioned/typed/system/v1beta1"
 	discovery "k8s.io/client-go/discovery"
 	rest "k8s.io/client-go/rest"
@@ -40,6 +41,7 @@ type Interface interface {
 	CrdV1alpha2() crdv1alpha2.CrdV1alpha2Interface
 	CrdV1beta1() crdv1beta1.CrdV1beta1Interface
 	SecurityV1alpha1() securityv1alpha1.SecurityV1alpha1Interface
+	StatsV1alpha1() statsv1alpha1.StatsV1alpha1Interface
 	SystemV1beta1() systemv1beta1.SystemV1beta1Interface
 }
 
@@ -51,6 +53,7 @@ type Clientset struct {
 	crdV1alpha2         *crdv1alpha2.CrdV1alpha2Client
 	crdV1beta1          *crdv1beta1.CrdV1beta1Client
 	securityV1alpha1    *securityv1alpha1.SecurityV1alpha1Client
+	statsV1alpha1       *statsv1alpha1.StatsV1alpha1Client
 	systemV1beta1       *systemv1beta1.SystemV1beta1Client
 }
 
@@ -77,6 +80,11 @@ func (c *Clientset) CrdV1beta1() crdv1beta1.CrdV1beta1Interface {
 // SecurityV1alpha1 retrieves the SecurityV1alpha1Client
 func (c *Clientset) SecurityV1alpha1() securityv1alpha1.SecurityV1alpha1Interface {
 	return c.securityV1alpha1
+}
+
+// StatsV1alpha1 retrieves the StatsV1alpha1Client
+func (c *Clientset) StatsV1alpha1() statsv1alpha1.StatsV1alpha1Interface {
+	return c.statsV1alpha1
 }
 
 // SystemV1beta1 retrieves the SystemV1beta1Client
@@ -148,6 +156,10 @@ func NewForConfigAndClient(c *rest.Config, httpClient *http.Client) (*Clientset,
 	if err != nil {
 		return nil, err
 	}
+	cs.statsV1alpha1, err = statsv1alpha1.NewForConfigAndClient(&configShallowCopy, httpClient)
+	if err != nil {
+		return nil, err
+	}
 	cs.systemV1beta1, err = systemv1beta1.NewForConfigAndClient(&configShallowCopy, httpClient)
 	if err != nil {
 		return nil, err
@@ -178,6 +190,7 @@ func New(c rest.Interface) *Clientset {
 	cs.crdV1alpha2 = crdv1alpha2.New(c)
 	cs.crdV1beta1 = crdv1beta1.New(c)
 	cs.securityV1alpha1 = securityv1alpha1.New(c)
+	cs.statsV1alpha1 = statsv1alpha1.New(c)
 	cs.systemV1beta1 = systemv1beta1.New(c)
 
 	cs.DiscoveryClient = discovery.NewDiscoveryClient(c)

@@ -29,6 +29,7 @@ import (
 	crd "github.com/strata-net/strata/generated/informers/externalversions/crd"
 	internalinterfaces "github.com/strata-net/strata/generated/informers/externalversions/internalinterfaces"
 	security "github.com/strata-net/strata/generated/informers/externalversions/security"
+	stats "github.com/strata-net/strata/generated/informers/externalversions/stats"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
@@ -330,6 +331,7 @@ type SharedInformerFactory interface {
 	Controlplane() controlplane.Interface
 	Crd() crd.Interface
 	Security() security.Interface
+	Stats() stats.Interface
 }
 
 func (f *sharedInformerFactory) Controlplane() controlplane.Interface {
@@ -342,4 +344,8 @@ func (f *sharedInformerFactory) Crd() crd.Interface {
 
 func (f *sharedInformerFactory) Security() security.Interface {
 	return security.New(f, f.namespace, f.tweakListOptions)
+}
+
+func (f *sharedInformerFactory) Stats() stats.Interface {
+	return stats.New(f, f.namespace, f.tweakListOptions)
 }

@@ -26,6 +26,7 @@ import (
 	v1alpha2 "github.com/strata-net/strata/apis/crd/v1alpha2"
 	v1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	securityv1alpha1 "github.com/strata-net/strata/apis/security/v1alpha1"
+	statsv1alpha1 "github.com/strata-net/strata/apis/stats/v1alpha1"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
 	cache "k8s.io/client-go/tools/cache"
 )
@@ -91,6 +92,14 @@ func (f *sharedInformerFactory) ForResource(resource schema.GroupVersionResource
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Security().V1alpha1().ClusterNetworkPolicies().Informer()}, nil
 	case securityv1alpha1.SchemeGroupVersion.WithResource("tiers"):
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Security().V1alpha1().Tiers().Informer()}, nil
+
+		// Group=stats.antrea.io, Version=v1alpha1
+	case statsv1alpha1.SchemeGroupVersion.WithResource("antreaclusternetworkpolicystats"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Stats().V1alpha1().AntreaClusterNetworkPolicyStatses().Informer()}, nil
+	case statsv1alpha1.SchemeGroupVersion.WithResource("antreanetworkpolicystats"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Stats().V1alpha1().AntreaNetworkPolicyStatses().Informer()}, nil
+	case statsv1alpha1.SchemeGroupVersion.WithResource("networkpolicystats"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Stats().V1alpha1().NetworkPolicyStatses().Informer()}, nil
 
 	}
 

@@ -70,6 +70,7 @@ func (s *Store[T]) fanOut(c *change[T], blocked []*watcher[T]) []*watcher[T] {
 		default:
 			w.logger.Info("Stopping a watcher that is too slow to receive events; its client will re-watch",
 				"timeout", s.cfg.WatcherTimeout, "pending", len(w.input))
+			watcherEvictions.WithLabelValues(s.cfg.Resource).Inc()
 			w.Stop()
 		}
 	}

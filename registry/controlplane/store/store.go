@@ -139,6 +139,8 @@ func New[T Object](cfg Config[T]) (*Store[T], error) {
 		dispatcherDone: make(chan struct{}),
 	}
 	s.watchers.Store(&[]*watcher[T]{})
+	registerMetrics()
+	watcherEvictions.WithLabelValues(cfg.Resource) // the series exists from the start, at 0
 	go s.dispatch()
 	return s, nil
 }

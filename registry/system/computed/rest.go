@@ -16,7 +16,8 @@ limitations under the License.
 
 // Package computed is a generic read-only REST storage over objects computed in
 // memory on every request (system.antrea.io): get and list, label and metadata.name
-// field selectors, a kubectl table. Nothing is stored; there is no watch.
+// field selectors, a kubectl table, cluster- or namespace-scoped. Nothing is stored;
+// there is no watch.
 package computed
 
 import (
@@ -63,6 +64,11 @@ type Config[T Object] struct {
 	Table storageutil.TableConvertor[T]
 	// Source computes the objects.
 	Source Source[T]
+	// Namespaced makes the resource namespace-scoped: Source reads the
+	// request's Namespace from ctx (genericapirequest.NamespaceValue).
+	Namespaced bool
+	// ShortNames are kubectl's short names of the resource.
+	ShortNames []string
 }
 
 // REST is the read-only storage of one computed resource.
@@ -82,6 +88,7 @@ var (
 	_ rest.Getter               = &REST[Object]{}
 	_ rest.Lister               = &REST[Object]{}
 	_ rest.SingularNameProvider = &REST[Object]{}
+	_ rest.ShortNamesProvider   = &REST[Object]{}
 )
 
 // New implements rest.Storage.
@@ -93,8 +100,11 @@ func (r *REST[T]) NewList() runtime.Object { return r.cfg.NewList() }
 // Destroy implements rest.Storage; there is nothing to release.
 func (r *REST[T]) Destroy() {}
 
-// NamespaceScoped implements rest.Scoper: computed system objects are cluster-scoped.
-func (r *REST[T]) NamespaceScoped() bool { return false }
+// NamespaceScoped implements rest.Scoper: cluster-scoped unless Config.Namespaced.
+func (r *REST[T]) NamespaceScoped() bool { return r.cfg.Namespaced }
+
+// ShortNames implements rest.ShortNamesProvider.
+func (r *REST[T]) ShortNames() []string { return r.cfg.ShortNames }
 
 // GetSingularName implements rest.SingularNameProvider.
 func (r *REST[T]) GetSingularName() string { return r.cfg.Singular }

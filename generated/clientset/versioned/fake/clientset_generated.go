@@ -31,6 +31,8 @@ import (
 	fakecrdv1beta1 "github.com/strata-net/strata/generated/clientset/versioned/typed/crd/v1beta1/fake"
 	securityv1alpha1 "github.com/strata-net/strata/generated/clientset/versioned/typed/security/v1alpha1"
 	fakesecurityv1alpha1 "github.com/strata-net/strata/generated/clientset/versioned/typed/security/v1alpha1/fake"
+	statsv1alpha1 "github.com/strata-net/strata/generated/clientset/versioned/typed/stats/v1alpha1"
+	fakestatsv1alpha1 "github.com/strata-net/strata/generated/clientset/versioned/typed/stats/v1alpha1/fake"
 	systemv1beta1 "github.com/strata-net/strata/generated/clientset/versioned/typed/system/v1beta1"
 	fakesystemv1beta1 "github.com/strata-net/strata/generated/clientset/versioned/typed/system/v1beta1/fake"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -169,6 +171,11 @@ func (c *Clientset) CrdV1beta1() crdv1beta1.CrdV1beta1Interface {
 // SecurityV1alpha1 retrieves the SecurityV1alpha1Client
 func (c *Clientset) SecurityV1alpha1() securityv1alpha1.SecurityV1alpha1Interface {
 	return &fakesecurityv1alpha1.FakeSecurityV1alpha1{Fake: &c.Fake}
+}
+
+// StatsV1alpha1 retrieves the StatsV1alpha1Client
+func (c *Clientset) StatsV1alpha1() statsv1alpha1.StatsV1alpha1Interface {
+	return &fakestatsv1alpha1.FakeStatsV1alpha1{Fake: &c.Fake}
 }
 
 // SystemV1beta1 retrieves the SystemV1beta1Client

@@ -24,6 +24,7 @@ import (
 	crdv1alpha2 "github.com/strata-net/strata/apis/crd/v1alpha2"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	securityv1alpha1 "github.com/strata-net/strata/apis/security/v1alpha1"
+	statsv1alpha1 "github.com/strata-net/strata/apis/stats/v1alpha1"
 	systemv1beta1 "github.com/strata-net/strata/apis/system/v1beta1"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
@@ -41,6 +42,7 @@ var localSchemeBuilder = runtime.SchemeBuilder{
 	crdv1alpha2.AddToScheme,
 	crdv1beta1.AddToScheme,
 	securityv1alpha1.AddToScheme,
+	statsv1alpha1.AddToScheme,
 	systemv1beta1.AddToScheme,
 }
 

@@ -40,6 +40,10 @@ func (c *FakeControlplaneV1beta2) NetworkPolicies() v1beta2.NetworkPolicyInterfa
 	return newFakeNetworkPolicies(c)
 }
 
+func (c *FakeControlplaneV1beta2) NodeStatsSummaries() v1beta2.NodeStatsSummaryInterface {
+	return newFakeNodeStatsSummaries(c)
+}
+
 func (c *FakeControlplaneV1beta2) NodeSyncReports() v1beta2.NodeSyncReportInterface {
 	return newFakeNodeSyncReports(c)
 }
