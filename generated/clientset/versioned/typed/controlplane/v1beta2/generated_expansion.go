@@ -24,6 +24,8 @@ type AppliedToGroupExpansion interface{}
 
 type NetworkPolicyExpansion interface{}
 
+type NetworkPolicyEvaluationExpansion interface{}
+
 type NodeSyncReportExpansion interface{}
 
 type PodStartupExpansion interface{}
