@@ -21,12 +21,14 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/strata-net/strata/apis/controlplane"
 	"github.com/strata-net/strata/registry/controlplane/addressgroup"
 	"github.com/strata-net/strata/registry/controlplane/appliedtogroup"
 	"github.com/strata-net/strata/registry/controlplane/networkpolicy"
+	"github.com/strata-net/strata/registry/controlplane/networkpolicyevaluation"
 	"github.com/strata-net/strata/registry/controlplane/nodesync"
 	"github.com/strata-net/strata/registry/controlplane/podstartup"
 	"github.com/strata-net/strata/registry/controlplane/store"
@@ -78,6 +80,10 @@ type StorageConfig struct {
 	Startups podstartup.Awaiter
 	// Syncs receives nodesyncreports; nil serves none.
 	Syncs nodesync.Reporter
+	// Evaluations answers networkpolicyevaluations (with ValidateEvaluation);
+	// nil serves none.
+	Evaluations        networkpolicyevaluation.Evaluator
+	ValidateEvaluation func(*controlplane.NetworkPolicyEvaluation) field.ErrorList
 }
 
 // Storage returns the REST storage of controlplane.antrea.io/v1beta2, keyed by
@@ -95,6 +101,9 @@ func Storage(cfg StorageConfig) map[string]rest.Storage {
 	}
 	if cfg.Syncs != nil {
 		s["nodesyncreports"] = nodesync.NewREST(cfg.Syncs)
+	}
+	if cfg.Evaluations != nil && cfg.ValidateEvaluation != nil {
+		s["networkpolicyevaluations"] = networkpolicyevaluation.NewREST(gatedEvaluator{cfg.Evaluations, cfg.Gate}, cfg.ValidateEvaluation)
 	}
 	return s
 }
