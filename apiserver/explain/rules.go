@@ -119,4 +119,3 @@ func convertMembers(in map[string]*controlplane.GroupMember) []v1beta2.GroupMemb
 	}
 	return out
 }
-
