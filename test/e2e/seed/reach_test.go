@@ -148,6 +148,8 @@ func expectReach(ctx context.Context, t *testing.T, pods []pod, what string, wan
 		return nil
 	})
 	if err == nil {
+		// explain must say what the datapath just did, pair by pair.
+		expectExplain(ctx, t, pods, what, want)
 		expectServiceReach(ctx, t, pods, what, want)
 		return
 	}
