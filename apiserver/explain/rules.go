@@ -24,6 +24,7 @@ import (
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
 	"github.com/strata-net/strata/nodeagent/policy"
 	"github.com/strata-net/strata/nodeagent/types"
+	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
 // nodeRules returns the rules the agent of node installs that apply to pod:
@@ -38,8 +39,9 @@ func (x *Explainer) nodeRules(node string, pod types.PodRef) (rules []*types.Com
 	want := func(appliedTo []string) bool {
 		return slices.ContainsFunc(appliedTo, func(n string) bool { _, ok := atgs[n]; return ok })
 	}
-	for _, sp := range x.cfg.NetworkPolicies.List() {
-		if !sp.InSpan(node) || !usesAny(sp.Policy, atgs) {
+	nps, _ := x.cfg.NetworkPolicies.Select(store.Selector{NodeName: node}) // what the agent watches
+	for _, sp := range nps {
+		if !usesAny(sp.Policy, atgs) {
 			continue
 		}
 		np := &v1beta2.NetworkPolicy{}
@@ -58,7 +60,8 @@ func (x *Explainer) nodeRules(node string, pod types.PodRef) (rules []*types.Com
 // podGroups are the AppliedToGroups that hold the Pod among node's members.
 func (x *Explainer) podGroups(node string, pod types.PodRef) map[string]struct{} {
 	out := map[string]struct{}{}
-	for _, g := range x.cfg.AppliedToGroups.List() {
+	groups, _ := x.cfg.AppliedToGroups.Select(store.Selector{NodeName: node})
+	for _, g := range groups {
 		for _, m := range g.MembersByNode[node] {
 			if m.Pod != nil && m.Pod.Namespace == pod.Namespace && m.Pod.Name == pod.Name {
 				out[g.Name] = struct{}{}

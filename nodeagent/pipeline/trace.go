@@ -1,0 +1,171 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package pipeline
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/strata-net/strata/apis/controlplane/v1beta2"
+	"github.com/strata-net/strata/nodeagent/types"
+	"github.com/strata-net/strata/nodeagent/verdict"
+)
+
+// TracePacket is the first packet of a connection leaving a local Pod, as
+// ofproto/trace takes it.
+type TracePacket struct {
+	InPort         int32
+	SrcMAC, DstMAC net.HardwareAddr
+	Src, Dst       netip.Addr
+	Protocol       v1beta2.Protocol
+	Port           uint16
+}
+
+// traceSrcPort is the source port of traced packets.
+const traceSrcPort = 40000
+
+// TraceArgs are the ovs-appctl arguments that trace the packet through
+// bridge: a new connection (every ct action answers trk,new).
+func (t TracePacket) TraceArgs(bridge string) []string {
+	proto := strings.ToLower(string(t.Protocol))
+	if proto == "" {
+		proto = "tcp"
+	}
+	if t.Src.Is6() {
+		proto += "6"
+	}
+	nw := "nw"
+	if t.Src.Is6() {
+		nw = "ipv6"
+	}
+	flow := fmt.Sprintf("%s,in_port=%d,dl_src=%s,dl_dst=%s,%s_src=%s,%s_dst=%s,tp_src=%d,tp_dst=%d",
+		proto, t.InPort, t.SrcMAC, t.DstMAC, nw, t.Src, nw, t.Dst, traceSrcPort, t.Port)
+	args := []string{"ofproto/trace", bridge, flow}
+	for range 4 { // conntrack zone, commit, and the Service proxy's lookups
+		args = append(args, "--ct-next", "trk,new")
+	}
+	return args
+}
+
+// TraceHit is one flow a traced packet hit.
+type TraceHit struct {
+	Table    uint8
+	Priority uint16
+	Cookie   uint64
+}
+
+// hitLine is a flow line of ofproto/trace: " 8. ip,reg0=..., priority 100, cookie 0x2..."
+var hitLine = regexp.MustCompile(`^\s*(\d+)\. .*priority (\d+)(?:, cookie (0x[0-9a-f]+))?\s*$`)
+
+// ParseTrace returns the flows the trace hit, in order, and its final
+// datapath actions.
+func ParseTrace(out string) ([]TraceHit, string) {
+	var hits []TraceHit
+	dp := ""
+	for _, line := range strings.Split(out, "\n") {
+		if m := hitLine.FindStringSubmatch(line); m != nil {
+			table, _ := strconv.ParseUint(m[1], 10, 8)
+			prio, _ := strconv.ParseUint(m[2], 10, 16)
+			var cookie uint64
+			if m[3] != "" {
+				cookie, _ = strconv.ParseUint(m[3][2:], 16, 64)
+			}
+			hits = append(hits, TraceHit{Table: uint8(table), Priority: uint16(prio), Cookie: cookie})
+			continue
+		}
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "Datapath actions:"); ok {
+			dp = strings.TrimSpace(rest)
+		}
+	}
+	return hits, dp
+}
+
+// TraceSide is what the datapath did in one direction.
+type TraceSide struct {
+	// Reached: the trace entered this direction's policy tables.
+	Reached bool
+	Verdict verdict.Verdict
+	// Rule is the rule of the last conjunction the direction hit ("" for
+	// none); Isolation: a K8s isolation drop decided.
+	Rule      types.RuleID
+	Isolation bool
+}
+
+// TraceResult is the datapath's verdict on both directions of a traced packet.
+type TraceResult struct {
+	Egress, Ingress TraceSide
+	Hits            []TraceHit
+	DatapathActions string
+}
+
+// InterpretTrace maps the flows of a trace back to this pipeline's rules:
+// each direction's verdict (Allow when the packet left its metric table for
+// the next stage), the rule of the last conjunction action flow it hit in
+// the direction's policy tables (cookies carry the conjunction id), or a K8s
+// isolation drop.
+func (pf *PolicyFlows) InterpretTrace(hits []TraceHit, datapathActions string) TraceResult {
+	res := TraceResult{Hits: hits, DatapathActions: datapathActions}
+	res.Egress = pf.traceSide(egress, hits)
+	res.Ingress = pf.traceSide(ingress, hits)
+	return res
+}
+
+func (pf *PolicyFlows) traceSide(dir direction, hits []TraceHit) TraceSide {
+	t := directions[dir]
+	side := TraceSide{Verdict: verdict.Drop}
+	var last *TraceHit
+	for i := range hits {
+		h := &hits[i]
+		switch h.Table {
+		case t.policy, t.k8s, t.deflt:
+			side.Reached = true
+			if uint8((h.Cookie&categoryMask)>>categoryShift) == categoryPolicy {
+				last = h
+			}
+		case t.afterMetric:
+			if side.Reached {
+				side.Verdict = verdict.Allow
+			}
+		}
+	}
+	if last != nil {
+		id := uint32(last.Cookie)
+		if id == 0 && last.Table == t.deflt && last.Priority == isolationPriority {
+			side.Isolation = true
+		} else if c, ok := pf.conjIdx.get(id); ok {
+			side.Rule = c.rule
+			if side.Verdict != verdict.Allow && pf.ruleAction(c.rule) == v1beta2.RuleActionReject {
+				side.Verdict = verdict.Reject
+			}
+		}
+	}
+	return side
+}
+
+// ruleAction is the action of an installed rule.
+func (pf *PolicyFlows) ruleAction(id types.RuleID) v1beta2.RuleAction {
+	pf.p.mu.Lock()
+	defer pf.p.mu.Unlock()
+	if r, ok := pf.rules[id]; ok {
+		return r.action
+	}
+	return ""
+}
