@@ -79,14 +79,16 @@ func TestOVSTraceAgreesWithVerdict(t *testing.T) {
 // compareTrace traces one connection and compares it with the verdict walk.
 func (n *testNode) compareTrace(t *testing.T, rules []*types.CompletedRule, src, dst string, port uint16) {
 	t.Helper()
-	s, d := n.pods[src], n.pods[dst]
-	tp := TracePacket{InPort: s.OFPort, SrcMAC: mac(s.MAC), DstMAC: mac(d.MAC),
-		Src: netip.MustParseAddr(n.ip(src)), Dst: netip.MustParseAddr(n.ip(dst)), Protocol: v1beta2.ProtocolTCP, Port: port}
-	out, err := n.ovs.AppCtl(tp.TraceArgs(n.br)...)
+	srcIP, dstIP := netip.MustParseAddr(n.ip(src)), netip.MustParseAddr(n.ip(dst))
+	var out string
+	got, err := n.agent.pl.Trace(func(args ...string) (string, error) {
+		var err error
+		out, err = n.ovs.AppCtl(args...)
+		return out, err
+	}, n.br, srcIP, dstIP, v1beta2.ProtocolTCP, port)
 	require.NoError(t, err, out)
-	got := n.agent.pl.Policies().InterpretTrace(ParseTrace(out))
 	srcRef, dstRef := podRef(src), podRef(dst)
-	pkt := verdict.Packet{Src: tp.Src, Dst: tp.Dst, SrcPod: &srcRef, DstPod: &dstRef, Protocol: v1beta2.ProtocolTCP, Port: int32(port)}
+	pkt := verdict.Packet{Src: srcIP, Dst: dstIP, SrcPod: &srcRef, DstPod: &dstRef, Protocol: v1beta2.ProtocolTCP, Port: int32(port)}
 	what := fmt.Sprintf("%s -> %s:%d", src, dst, port)
 	egress := verdict.Evaluate(v1beta2.DirectionOut, rules, pkt)
 	n.tally(egress)

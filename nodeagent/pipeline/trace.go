@@ -169,3 +169,56 @@ func (pf *PolicyFlows) ruleAction(id types.RuleID) v1beta2.RuleAction {
 	}
 	return ""
 }
+
+// AppCtl runs an ovs-appctl command on ovs-vswitchd (nodeagent/unixctl.Call
+// with the daemon's socket, or ovstest.Instance.AppCtl).
+type AppCtl func(args ...string) (string, error)
+
+// Trace traces the first packet of a connection from src to dst through
+// this Node's installed pipeline on bridge and interprets it. The packet
+// enters from src's port when src is a local Pod, else from the gateway
+// (a connection from another Node, whose egress that Node enforced); it is
+// addressed to dst's MAC when dst is a local Pod, else to the gateway's.
+func (p *Pipeline) Trace(appctl AppCtl, bridge string, src, dst netip.Addr, proto v1beta2.Protocol, port uint16) (TraceResult, error) {
+	tp := TracePacket{Src: src, Dst: dst, Protocol: proto, Port: port}
+	gw := p.cfg.Gateway
+	srcIf, srcLocal := p.localInterface(src)
+	dstIf, dstLocal := p.localInterface(dst)
+	switch {
+	case srcLocal:
+		tp.InPort, tp.SrcMAC = srcIf.OFPort, srcIf.MAC
+	case gw != nil && dstLocal:
+		tp.InPort, tp.SrcMAC = gw.OFPort, gw.MAC
+	default:
+		return TraceResult{}, fmt.Errorf("neither %s nor %s is a local Pod reachable through this Node's pipeline", src, dst)
+	}
+	switch {
+	case dstLocal:
+		tp.DstMAC = dstIf.MAC
+	case gw != nil:
+		tp.DstMAC = gw.MAC
+	default:
+		return TraceResult{}, fmt.Errorf("%s is not a local Pod and this Node has no gateway", dst)
+	}
+	out, err := appctl(tp.TraceArgs(bridge)...)
+	if err != nil {
+		return TraceResult{}, fmt.Errorf("ofproto/trace %s: %w", strings.Join(tp.TraceArgs(bridge)[2:3], ""), err)
+	}
+	res := p.policies.InterpretTrace(ParseTrace(out))
+	if !srcLocal { // the source's Node enforced egress
+		res.Egress = TraceSide{}
+	}
+	if !dstLocal { // the destination's Node enforces ingress
+		res.Ingress = TraceSide{}
+	}
+	return res, nil
+}
+
+// localInterface is the interface of the local Pod with address a.
+func (p *Pipeline) localInterface(a netip.Addr) (Interface, bool) {
+	pp, ok := p.pods.PodByIP(a.AsSlice())
+	if !ok {
+		return Interface{}, false
+	}
+	return p.pods.Lookup(types.PodRef{Namespace: pp.Namespace, Name: pp.Name})
+}
