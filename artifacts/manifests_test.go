@@ -99,6 +99,9 @@ type agentObjects struct {
 	sa      *corev1.ServiceAccount
 	role    *rbacv1.ClusterRole
 	binding *rbacv1.ClusterRoleBinding
+	// delegator binds system:auth-delegator: the agent server's TokenReviews and
+	// SubjectAccessReviews.
+	delegator *rbacv1.ClusterRoleBinding
 }
 
 func loadAgent(t *testing.T) agentObjects {
@@ -113,13 +116,17 @@ func loadAgent(t *testing.T) agentObjects {
 		case *rbacv1.ClusterRole:
 			a.role = o
 		case *rbacv1.ClusterRoleBinding:
-			a.binding = o
+			if o.RoleRef.Name == "system:auth-delegator" {
+				a.delegator = o
+			} else {
+				a.binding = o
+			}
 		default:
 			t.Fatalf("unexpected %T in artifacts/agent", o)
 		}
 	}
-	if a.ds == nil || a.sa == nil || a.role == nil || a.binding == nil {
-		t.Fatalf("artifacts/agent lacks a DaemonSet, ServiceAccount, ClusterRole or ClusterRoleBinding: %+v", a)
+	if a.ds == nil || a.sa == nil || a.role == nil || a.binding == nil || a.delegator == nil {
+		t.Fatalf("artifacts/agent lacks a DaemonSet, ServiceAccount, ClusterRole or ClusterRoleBinding (its own, system:auth-delegator): %+v", a)
 	}
 	return a
 }
@@ -175,6 +182,48 @@ func TestAgentDaemonSet(t *testing.T) {
 		if !slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == name }) {
 			t.Errorf("mount of the undefined volume %q", name)
 		}
+	}
+}
+
+// TestAgentServer checks that the DaemonSet probes the agent server's /healthz
+// and /readyz over HTTPS on --secure-port, and that the agent may delegate its
+// authentication and authorization to kube-apiserver.
+func TestAgentServer(t *testing.T) {
+	a := loadAgent(t)
+	c := a.ds.Spec.Template.Spec.Containers[0]
+	cmd := app.NewCommand()
+	if err := cmd.ParseFlags(c.Args); err != nil {
+		t.Fatal(err)
+	}
+	port, err := cmd.Flags().GetInt("secure-port")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if port == 0 {
+		t.Fatal("--secure-port=0 turns the agent server off")
+	}
+	for _, tc := range []struct {
+		name  string
+		probe *corev1.Probe
+		path  string
+	}{
+		{"liveness", c.LivenessProbe, "/healthz"},
+		{"readiness", c.ReadinessProbe, "/readyz"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.probe == nil || tc.probe.HTTPGet == nil {
+				t.Fatalf("no %s httpGet probe", tc.name)
+			}
+			g := tc.probe.HTTPGet
+			if g.Path != tc.path || g.Scheme != corev1.URISchemeHTTPS || g.Port.IntValue() != port {
+				t.Fatalf("%s probe %s %s:%s, want HTTPS %s on --secure-port %d", tc.name, g.Scheme, g.Path, g.Port.String(), tc.path, port)
+			}
+		})
+	}
+	if !slices.ContainsFunc(a.delegator.Subjects, func(s rbacv1.Subject) bool {
+		return s.Kind == rbacv1.ServiceAccountKind && s.Name == a.sa.Name && s.Namespace == a.sa.Namespace
+	}) || a.delegator.RoleRef.Kind != "ClusterRole" {
+		t.Fatalf("system:auth-delegator is not bound to ServiceAccount %s/%s: %+v", a.sa.Namespace, a.sa.Name, a.delegator)
 	}
 }
 

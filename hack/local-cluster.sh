@@ -34,7 +34,7 @@
 #   --nodes N          worker nodes (default 2, env LOCAL_CLUSTER_NODES; 0: control plane only; see
 #                      hack/local-cluster/nodes.sh): each its own network
 #                      namespace with its own OVS, strata-agent and strata-vnode (virtual-kubelet);
-#                      kubelet APIs on ports N+61.. (needs root)
+#                      kubelet APIs on ports N+61.., agent servers on N+71.. (needs root)
 #   --skip-kube-build  do not run hack/kube-binaries.sh; fail if a binary is missing
 set -euo pipefail
 

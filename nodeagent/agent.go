@@ -48,6 +48,8 @@ type Agent struct {
 	client versioned.Interface
 	// host is the node's Pod network, once set up (Config.Kube set).
 	host atomic.Pointer[nodenet.Host]
+	// parts are the running pieces once Run has built them (readiness checks).
+	parts atomic.Pointer[parts]
 }
 
 // ErrPodNetworkNotReady is returned by PodNetwork until the Node's Pod network is
@@ -112,6 +114,8 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	defer p.db.Close()
+	a.parts.Store(p)
+	defer a.parts.Store(nil)
 	defer func() {
 		if err := p.audit.Close(); err != nil {
 			klog.FromContext(ctx).Error(err, "Closing the audit log failed")

@@ -11,7 +11,9 @@
 #     joined to the other nodes by the underlay namespace strata-<id>-ul;
 #   - strata-agent (root namespace; acts on the host through --host-netns and --ovs-rundir):
 #     bridge, gateway, routes to the other nodes, policies, CNI server; it installs
-#     strata-cni and its network config into DIR/nodes/K/cni;
+#     strata-cni and its network config into DIR/nodes/K/cni; its HTTPS server (/healthz,
+#     /readyz, /metrics) on 127.0.0.1:PORT_BASE+70+K, accepting the cluster CA's client
+#     certificates (the admin's) and tokens;
 #   - strata-vnode (virtual-kubelet): registers the Node, runs its Pods as network
 #     namespaces attached through libcni and the installed strata-cni; kubelet API on
 #     127.0.0.1:PORT_BASE+60+K; --cluster-dns DNS_IP; the relay of NODE_IP:6443 to
@@ -37,6 +39,7 @@ node_netns() { echo "strata-$(nodes_id)-n$1"; }
 node_dir() { echo "$DIR/nodes/$1"; }
 node_name() { echo "$NODE_NAME_PREFIX$1"; }
 kubelet_port() { echo $((PORT_BASE + 60 + $1)); }
+agent_port() { echo $((PORT_BASE + 70 + $1)); }
 
 # node_sans: the nodes' IPs as extra names of kube-apiserver's certificate (",IP:..."),
 # for the Pods that reach it through their node's relay.
@@ -47,11 +50,13 @@ node_sans() {
   done
 }
 
-# node_ports: "NAME PORT" of the kubelet API of every node, for the port check.
+# node_ports: "NAME PORT" of the kubelet API and of the agent server of every node,
+# for the port check.
 node_ports() {
   local k
   for ((k = 1; k <= NODES; k++)); do
     echo "kubelet-$(node_name "$k") $(kubelet_port "$k")"
+    echo "strata-agent-$(node_name "$k") $(agent_port "$k")"
   done
 }
 
@@ -112,7 +117,8 @@ start_node() {
     --state-dir="$dir/agent" --audit-log="$dir/log/np.log" \
     --pod-network --host-netns="$ns" \
     --cni-socket="$dir/run/cni.sock" --cni-bin-dir="$dir/cni/bin" --cni-conf-dir="$dir/cni/net.d" \
-    --cni-plugin="$DIR/bin/strata-cni" --cni-ipam-dir="$dir/ipam"
+    --cni-plugin="$DIR/bin/strata-cni" --cni-ipam-dir="$dir/ipam" \
+    --bind-address=127.0.0.1 --secure-port="$(agent_port "$k")" --client-ca-file="$PKI/ca.crt"
   start_component "strata-vnode-$name" "$DIR/bin/strata-vnode" --node-name="$name" \
     --kubeconfig="$KCFG/node-$name.kubeconfig" --node-ip="$(node_ip "$k")" \
     --kubelet-address=127.0.0.1 --kubelet-port="$(kubelet_port "$k")" \

@@ -18,6 +18,7 @@ limitations under the License.
 package app
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -33,6 +34,7 @@ import (
 	"github.com/strata-net/strata/apis/version"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	"github.com/strata-net/strata/nodeagent"
+	"github.com/strata-net/strata/nodeagent/agentserver"
 )
 
 // NewCommand returns the strata-agent command.
@@ -40,6 +42,7 @@ func NewCommand() *cobra.Command {
 	cfg := nodeagent.Config{NodeName: os.Getenv("NODE_NAME")}
 	var kubeconfig string
 	var printVersion, podNetwork bool
+	srvCfg := agentserver.Config{Port: agentserver.DefaultPort}
 	logOpts := logs.NewOptions()
 	cmd := &cobra.Command{
 		Use:   "strata-agent",
@@ -66,17 +69,20 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 			if err != nil {
 				return fmt.Errorf("creating the strata client: %w", err)
 			}
+			kube, err := kubernetes.NewForConfig(restCfg)
+			if err != nil {
+				return fmt.Errorf("creating the Kubernetes client: %w", err)
+			}
 			if podNetwork {
-				if cfg.Kube, err = kubernetes.NewForConfig(restCfg); err != nil {
-					return fmt.Errorf("creating the Kubernetes client: %w", err)
-				}
+				cfg.Kube = kube
 			}
 			agent, err := nodeagent.New(cfg, client)
 			if err != nil {
 				return err
 			}
+			srvCfg.Kube, srvCfg.NodeName, srvCfg.ReadyChecks = kube, cfg.NodeName, agent.ReadyChecks()
 			klog.InfoS("Starting strata-agent", "version", version.Get().GitVersion, "node", cfg.NodeName)
-			return agent.Run(cmd.Context())
+			return run(cmd.Context(), agent, srvCfg)
 		},
 	}
 	var fss cliflag.NamedFlagSets
@@ -107,12 +113,45 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 	cfs.StringVar(&cfg.CNI.ConfDir, "cni-conf-dir", "/etc/cni/net.d", "Where the agent writes the network config list.")
 	cfs.StringVar(&cfg.CNI.PluginBinary, "cni-plugin", "", "The strata-cni binary to install (default: strata-cni next to this executable).")
 	cfs.StringVar(&cfg.CNI.IPAMDataDir, "cni-ipam-dir", "/var/lib/cni/networks", "The allocated Pod addresses (host-local's format).")
+	sfs := fss.FlagSet("agent server")
+	sfs.StringVar(&srvCfg.BindAddress, "bind-address", "0.0.0.0", "The address of the agent's HTTPS server (/healthz, /readyz, /metrics).")
+	sfs.IntVar(&srvCfg.Port, "secure-port", srvCfg.Port, "The port of the agent's HTTPS server; 0 turns the server off.")
+	sfs.StringVar(&srvCfg.TLSCertFile, "tls-cert-file", "", "The server's certificate; empty: a self-signed certificate made at start.")
+	sfs.StringVar(&srvCfg.TLSKeyFile, "tls-private-key-file", "", "The key of --tls-cert-file.")
+	sfs.StringVar(&srvCfg.ClientCAFile, "client-ca-file", "", "CA bundle that signs the client certificates the server accepts; "+
+		"without it clients authenticate with bearer tokens only (TokenReview). Every request but /healthz, /livez and /readyz "+
+		"is authorized by SubjectAccessReview (a non-resource request: path and lower-case method).")
 	logsapi.AddFlags(logOpts, fss.FlagSet("logs"))
 	for _, f := range fss.FlagSets {
 		cmd.Flags().AddFlagSet(f)
 	}
 	cliflag.SetUsageAndHelpFunc(cmd, fss, 100)
 	return cmd
+}
+
+// run runs the agent and, unless --secure-port=0, its HTTPS server; the first
+// to fail stops both.
+func run(ctx context.Context, agent *nodeagent.Agent, srvCfg agentserver.Config) error {
+	if srvCfg.Port == 0 {
+		return agent.Run(ctx)
+	}
+	srv, err := agentserver.New(srvCfg)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srvErr := make(chan error, 1)
+	go func() {
+		srvErr <- srv.Run(ctx)
+		cancel()
+	}()
+	agentErr := agent.Run(ctx)
+	cancel()
+	if err := <-srvErr; err != nil && agentErr == nil {
+		return err
+	}
+	return agentErr
 }
 
 // restConfig is the client configuration of kube-apiserver, which serves the

@@ -79,6 +79,14 @@ func (c *Client) PacketIns() <-chan *PacketIn2 { return c.cfg.Conn.PacketIns }
 // Connects is the number of successful (re)connections so far.
 func (c *Client) Connects() int64 { return c.connects.Load() }
 
+// Connected tells whether a connection is up now (handshake and OnConnect
+// done, not lost since).
+func (c *Client) Connected() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.conn != nil && c.conn.Err() == nil
+}
+
 // Conn waits until a connection is ready (handshake and OnConnect done).
 func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 	for {

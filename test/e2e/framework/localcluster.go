@@ -47,6 +47,7 @@ var localClusterPortOffsets = map[string]int{
 	"etcd": 0, "etcd-peer": 1, "strata-apiserver-etcd": 2, "kube-apiserver": 43,
 	"strata-apiserver": 49, "kube-controller-manager": 57, "kube-scheduler": 59,
 	"kubelet-worker1": 61, "kubelet-worker2": 62,
+	"strata-agent-worker1": 71, "strata-agent-worker2": 72,
 }
 
 // LocalCluster is a cluster of hack/local-cluster.sh in a temporary directory,
@@ -92,6 +93,11 @@ func NewLocalCluster(name string) (*LocalCluster, error) {
 // StrataPort is strata-apiserver's port on 127.0.0.1.
 func (c *LocalCluster) StrataPort() int {
 	return c.PortBase + localClusterPortOffsets["strata-apiserver"]
+}
+
+// AgentPort is the port of worker node k's agent server (1-based) on 127.0.0.1.
+func (c *LocalCluster) AgentPort(k int) int {
+	return c.PortBase + 70 + k
 }
 
 // NodeDir is the directory of worker node k (1-based): its log/np.log, its
