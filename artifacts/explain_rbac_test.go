@@ -18,6 +18,7 @@ package artifacts
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -50,6 +51,13 @@ func TestExplainRole(t *testing.T) {
 				t.Fatalf("%s %s allowed: %v, want %v", tc.verb, tc.resource, got, tc.want)
 			}
 		})
+	}
+	traces := false
+	for _, r := range role.Rules {
+		traces = traces || slices.Contains(r.NonResourceURLs, "/trace") && slices.Contains(r.Verbs, "get")
+	}
+	if !traces {
+		t.Error("strata:policy-explainer may not get the agents' /trace")
 	}
 	for _, agg := range []string{"view", "edit", "admin"} {
 		if allows(aggregatedRules(t, agg), cp, "networkpolicyevaluations", "create") {

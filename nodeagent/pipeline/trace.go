@@ -17,6 +17,7 @@ limitations under the License.
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -107,6 +108,8 @@ type TraceSide struct {
 	// none); Isolation: a K8s isolation drop decided.
 	Rule      types.RuleID
 	Isolation bool
+	// Policy and RuleName name Rule as np.log does.
+	Policy, RuleName string
 }
 
 // TraceResult is the datapath's verdict on both directions of a traced packet.
@@ -151,7 +154,7 @@ func (pf *PolicyFlows) traceSide(dir direction, hits []TraceHit) TraceSide {
 		if id == 0 && last.Table == t.deflt && last.Priority == isolationPriority {
 			side.Isolation = true
 		} else if c, ok := pf.conjIdx.get(id); ok {
-			side.Rule = c.rule
+			side.Rule, side.Policy, side.RuleName = c.rule, c.info.PolicyRef, c.info.RuleName
 			if side.Verdict != verdict.Allow && pf.ruleAction(c.rule) == v1beta2.RuleActionReject {
 				side.Verdict = verdict.Reject
 			}
@@ -169,6 +172,10 @@ func (pf *PolicyFlows) ruleAction(id types.RuleID) v1beta2.RuleAction {
 	}
 	return ""
 }
+
+// ErrNotLocal is returned (wrapped) by Trace when neither end of the
+// connection is a local Pod.
+var ErrNotLocal = errors.New("not a connection of a local Pod")
 
 // AppCtl runs an ovs-appctl command on ovs-vswitchd (nodeagent/unixctl.Call
 // with the daemon's socket, or ovstest.Instance.AppCtl).
@@ -190,7 +197,7 @@ func (p *Pipeline) Trace(appctl AppCtl, bridge string, src, dst netip.Addr, prot
 	case gw != nil && dstLocal:
 		tp.InPort, tp.SrcMAC = gw.OFPort, gw.MAC
 	default:
-		return TraceResult{}, fmt.Errorf("neither %s nor %s is a local Pod reachable through this Node's pipeline", src, dst)
+		return TraceResult{}, fmt.Errorf("%w: neither %s nor %s is a local Pod reachable through this Node's pipeline", ErrNotLocal, src, dst)
 	}
 	switch {
 	case dstLocal:
@@ -198,7 +205,7 @@ func (p *Pipeline) Trace(appctl AppCtl, bridge string, src, dst netip.Addr, prot
 	case gw != nil:
 		tp.DstMAC = gw.MAC
 	default:
-		return TraceResult{}, fmt.Errorf("%s is not a local Pod and this Node has no gateway", dst)
+		return TraceResult{}, fmt.Errorf("%w: %s is not a local Pod and this Node has no gateway", ErrNotLocal, dst)
 	}
 	out, err := appctl(tp.TraceArgs(bridge)...)
 	if err != nil {
