@@ -39,6 +39,12 @@ func TestExplainBadInput(t *testing.T) {
 		{name: "unknown protocol", args: []string{"explain", "ns/a", "ns/b", "--protocol", "ICMP"}, want: `--protocol "ICMP"`},
 		{name: "port too large", args: []string{"explain", "ns/a", "ns/b", "--port", "70000"}, want: "--port 70000"},
 		{name: "unknown output", args: []string{"explain", "ns/a", "ns/b", "-o", "wide"}, want: `--output "wide"`},
+		{name: "trace without a port", args: []string{"trace", "ns/a", "ns/b"}, want: "--port 0: required"},
+		{name: "trace with a bad agent address", args: []string{"trace", "ns/a", "ns/b", "--port", "80", "--agent-address", "w1"},
+			want: `--agent-address "w1"`},
+		{name: "trace with a bad agent port", args: []string{"trace", "ns/a", "ns/b", "--port", "80", "--agent-port", "0"},
+			want: "--agent-port 0"},
+		{name: "trace source not a Pod", args: []string{"trace", "a", "ns/b", "--port", "80"}, want: `SRC "a"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

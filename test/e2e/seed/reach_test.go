@@ -150,6 +150,8 @@ func expectReach(ctx context.Context, t *testing.T, pods []pod, what string, wan
 	if err == nil {
 		// explain must say what the datapath just did, pair by pair.
 		expectExplain(ctx, t, pods, what, want)
+		// and the agents' trace of their real pipelines must agree with explain.
+		expectTrace(ctx, t, pods, what)
 		expectServiceReach(ctx, t, pods, what, want)
 		return
 	}
