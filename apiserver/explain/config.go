@@ -56,7 +56,8 @@ func (c *Config) Validate() error {
 
 // Explainer evaluates connections. It is safe for concurrent use.
 type Explainer struct {
-	cfg Config
+	cfg   Config
+	index index
 }
 
 // New returns an Explainer.

@@ -203,3 +203,28 @@ func TestValidateAndResolve(t *testing.T) {
 		t.Fatalf("a missing Pod gave %v, want a not-found naming request.source.pod", err)
 	}
 }
+
+// TestIndexFollowsTheStores: a policy added after an evaluation counts in the
+// next one (the lookup index is rebuilt when a store changes).
+func TestIndexFollowsTheStores(t *testing.T) {
+	x := newTestExplainer(t)
+	ev := func() string {
+		resp, err := x.Evaluate(context.Background(), &controlplane.NetworkPolicyEvaluation{Request: &controlplane.NetworkPolicyEvaluationRequest{
+			Source: pod("ns", "server"), Destination: pod("ns", "client"), Port: 80}})
+		must(t, err)
+		return resp.Verdict + "/" + resp.Ingress.DecidedBy
+	}
+	if got := ev(); got != "Allow/Default" {
+		t.Fatalf("before: %s, want Allow/Default", got)
+	}
+	drop, tier, prio := controlplane.RuleActionDrop, int32(50), 1.0
+	np := cpPolicy("acnp-new", controlplane.AntreaClusterNetworkPolicy, &tier, "atg-client", controlplane.NetworkPolicyRule{
+		Direction: controlplane.DirectionIn, From: controlplane.NetworkPolicyPeer{AddressGroups: []string{"ag-server"}}, Action: &drop})
+	np.Priority = &prio
+	must(t, x.cfg.AddressGroups.Upsert(&store.AddressGroup{Name: "ag-server", Members: store.MemberSet(member(testPods["ns/server"])),
+		Span: sets.New("n1")}))
+	must(t, x.cfg.NetworkPolicies.Upsert(&store.NetworkPolicy{Policy: np, Span: sets.New("n1")}))
+	if got := ev(); got != "Drop/Rule" {
+		t.Fatalf("after adding a Drop: %s, want Drop/Rule", got)
+	}
+}

@@ -24,7 +24,6 @@ import (
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
 	"github.com/strata-net/strata/nodeagent/policy"
 	"github.com/strata-net/strata/nodeagent/types"
-	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
 // nodeRules returns the rules the agent of node installs that apply to pod:
@@ -32,18 +31,14 @@ import (
 // the Pod there, completed as the agent completes them. notInstalled are the
 // rules the agent refuses (not enforceable as written).
 func (x *Explainer) nodeRules(node string, pod types.PodRef) (rules []*types.CompletedRule, notInstalled []string, err error) {
-	atgs := x.podGroups(node, pod)
+	atgs, nps := x.lookup(node, pod)
 	if len(atgs) == 0 {
 		return nil, nil, nil
 	}
 	want := func(appliedTo []string) bool {
 		return slices.ContainsFunc(appliedTo, func(n string) bool { _, ok := atgs[n]; return ok })
 	}
-	nps, _ := x.cfg.NetworkPolicies.Select(store.Selector{NodeName: node}) // what the agent watches
 	for _, sp := range nps {
-		if !usesAny(sp.Policy, atgs) {
-			continue
-		}
 		np := &v1beta2.NetworkPolicy{}
 		if err := v1beta2.Convert_controlplane_NetworkPolicy_To_v1beta2_NetworkPolicy(sp.Policy, np, nil); err != nil {
 			return nil, nil, fmt.Errorf("converting NetworkPolicy %s: %w", sp.Policy.Name, err)
@@ -55,38 +50,6 @@ func (x *Explainer) nodeRules(node string, pod types.PodRef) (rules []*types.Com
 		}
 	}
 	return rules, notInstalled, nil
-}
-
-// podGroups are the AppliedToGroups that hold the Pod among node's members.
-func (x *Explainer) podGroups(node string, pod types.PodRef) map[string]struct{} {
-	out := map[string]struct{}{}
-	groups, _ := x.cfg.AppliedToGroups.Select(store.Selector{NodeName: node})
-	for _, g := range groups {
-		for _, m := range g.MembersByNode[node] {
-			if m.Pod != nil && m.Pod.Namespace == pod.Namespace && m.Pod.Name == pod.Name {
-				out[g.Name] = struct{}{}
-				break
-			}
-		}
-	}
-	return out
-}
-
-// usesAny tells whether the policy, or one of its rules, applies to one of
-// the groups.
-func usesAny(np *controlplane.NetworkPolicy, groups map[string]struct{}) bool {
-	has := func(names []string) bool {
-		return slices.ContainsFunc(names, func(n string) bool { _, ok := groups[n]; return ok })
-	}
-	if has(np.AppliedToGroups) {
-		return true
-	}
-	for i := range np.Rules {
-		if has(np.Rules[i].AppliedToGroups) {
-			return true
-		}
-	}
-	return false
 }
 
 // atgSource gives node's members of an AppliedToGroup, as the agent of node
