@@ -50,6 +50,7 @@ bench: ## run the Go benchmarks
 bench-scale: ## the policy computation's scale figures (docs/performance.md)
 	$(GO) test ./apiserver/policy -run '^$$' -bench 'BenchmarkScale|BenchmarkCompute' -benchtime 1x -benchmem -timeout 60m
 	$(GO) test ./apiserver -run '^$$' -bench BenchmarkIncrementalS1 -benchtime 200x -timeout 60m
+	$(GO) test ./apiserver -run '^$$' -bench BenchmarkExplainS1 -benchtime 1000x -timeout 60m
 
 verify: verify-gofmt verify-vet verify-codegen ## check formatting, vet and generated code
 

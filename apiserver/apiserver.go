@@ -149,6 +149,9 @@ func (c CompletedConfig) New() (*Server, error) {
 		if storage.Startups, storage.Syncs, err = podStartupBarrier(computation, stores, epoch); err != nil {
 			return nil, err
 		}
+		if err := addExplain(&storage, computation, stores); err != nil {
+			return nil, err
+		}
 	}
 	if err := installControlplane(gs, storage); err != nil {
 		return nil, err

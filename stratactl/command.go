@@ -75,7 +75,8 @@ as kubectl: the versions of both ends, and where each ClusterNetworkPolicy is re
 	f.StringVar(&opts.kubeconfig, "kubeconfig", "", "path of the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
 	f.StringVar(&opts.context, "context", "", "the kubeconfig context to use (default: its current context)")
 	f.DurationVar(&opts.timeout, "request-timeout", defaultTimeout, "how long to wait for each answer of the server")
-	cmd.AddCommand(newVersionCommand(newClient, opts), newGetCommand(clients{strata: newClient, policies: newPolicyClient}, opts))
+	cmd.AddCommand(newVersionCommand(newClient, opts), newGetCommand(clients{strata: newClient, policies: newPolicyClient}, opts),
+		newExplainCommand(newClient, opts), newTraceCommand(newClient, opts))
 	return cmd
 }
 

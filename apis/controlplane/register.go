@@ -46,6 +46,7 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&AppliedToGroup{}, &AppliedToGroupPatch{}, &AppliedToGroupList{},
 		&NetworkPolicyStatus{},
 		&PodStartup{}, &NodeSyncReport{}, &NodeStatsSummary{},
+		&NetworkPolicyEvaluation{},
 	)
 	return nil
 }

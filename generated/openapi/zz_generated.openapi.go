@@ -46,6 +46,9 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		v1beta2.AppliedToGroup{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_AppliedToGroup(ref),
 		v1beta2.AppliedToGroupList{}.OpenAPIModelName():                        schema_strata_apis_controlplane_v1beta2_AppliedToGroupList(ref),
 		v1beta2.AppliedToGroupPatch{}.OpenAPIModelName():                       schema_strata_apis_controlplane_v1beta2_AppliedToGroupPatch(ref),
+		v1beta2.Entity{}.OpenAPIModelName():                                    schema_strata_apis_controlplane_v1beta2_Entity(ref),
+		v1beta2.EvaluationSide{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_EvaluationSide(ref),
+		v1beta2.EvaluationStep{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_EvaluationStep(ref),
 		v1beta2.ExternalEntityReference{}.OpenAPIModelName():                   schema_strata_apis_controlplane_v1beta2_ExternalEntityReference(ref),
 		v1beta2.GroupMember{}.OpenAPIModelName():                               schema_strata_apis_controlplane_v1beta2_GroupMember(ref),
 		v1beta2.HTTPProtocol{}.OpenAPIModelName():                              schema_strata_apis_controlplane_v1beta2_HTTPProtocol(ref),
@@ -54,6 +57,9 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		v1beta2.L7Protocol{}.OpenAPIModelName():                                schema_strata_apis_controlplane_v1beta2_L7Protocol(ref),
 		v1beta2.NamedPort{}.OpenAPIModelName():                                 schema_strata_apis_controlplane_v1beta2_NamedPort(ref),
 		v1beta2.NetworkPolicy{}.OpenAPIModelName():                             schema_strata_apis_controlplane_v1beta2_NetworkPolicy(ref),
+		v1beta2.NetworkPolicyEvaluation{}.OpenAPIModelName():                   schema_strata_apis_controlplane_v1beta2_NetworkPolicyEvaluation(ref),
+		v1beta2.NetworkPolicyEvaluationRequest{}.OpenAPIModelName():            schema_strata_apis_controlplane_v1beta2_NetworkPolicyEvaluationRequest(ref),
+		v1beta2.NetworkPolicyEvaluationResponse{}.OpenAPIModelName():           schema_strata_apis_controlplane_v1beta2_NetworkPolicyEvaluationResponse(ref),
 		v1beta2.NetworkPolicyList{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_NetworkPolicyList(ref),
 		v1beta2.NetworkPolicyNodeStatus{}.OpenAPIModelName():                   schema_strata_apis_controlplane_v1beta2_NetworkPolicyNodeStatus(ref),
 		v1beta2.NetworkPolicyPeer{}.OpenAPIModelName():                         schema_strata_apis_controlplane_v1beta2_NetworkPolicyPeer(ref),
@@ -66,6 +72,7 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		v1beta2.NodeSyncReport{}.OpenAPIModelName():                            schema_strata_apis_controlplane_v1beta2_NodeSyncReport(ref),
 		v1beta2.PodReference{}.OpenAPIModelName():                              schema_strata_apis_controlplane_v1beta2_PodReference(ref),
 		v1beta2.PodStartup{}.OpenAPIModelName():                                schema_strata_apis_controlplane_v1beta2_PodStartup(ref),
+		v1beta2.RuleRef{}.OpenAPIModelName():                                   schema_strata_apis_controlplane_v1beta2_RuleRef(ref),
 		v1beta2.Service{}.OpenAPIModelName():                                   schema_strata_apis_controlplane_v1beta2_Service(ref),
 		v1beta2.ServiceReference{}.OpenAPIModelName():                          schema_strata_apis_controlplane_v1beta2_ServiceReference(ref),
 		v1beta2.TLSProtocol{}.OpenAPIModelName():                               schema_strata_apis_controlplane_v1beta2_TLSProtocol(ref),
@@ -580,6 +587,239 @@ func schema_strata_apis_controlplane_v1beta2_AppliedToGroupPatch(ref common.Refe
 	}
 }
 
+func schema_strata_apis_controlplane_v1beta2_Entity(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "Entity is one end of the evaluated connection: a Pod, or (Strata) an IP address, which is resolved to the Pod that has it, if any.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"pod": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Pod is the Pod by namespace and name.",
+							Ref:         ref(v1beta2.PodReference{}.OpenAPIModelName()),
+						},
+					},
+					"ip": {
+						SchemaProps: spec.SchemaProps{
+							Description: "IP is an IP address (Strata extension); exclusive with Pod.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			v1beta2.PodReference{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_controlplane_v1beta2_EvaluationSide(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "EvaluationSide is the decision path of one direction.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"direction": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Direction is Out for the egress side, In for the ingress side.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"pod": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Pod is the Pod whose rules apply (nil: the end is not a Pod, no policy applies on this side).",
+							Ref:         ref(v1beta2.PodReference{}.OpenAPIModelName()),
+						},
+					},
+					"ip": {
+						SchemaProps: spec.SchemaProps{
+							Description: "IP is the address of the end.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"nodeName": {
+						SchemaProps: spec.SchemaProps{
+							Description: "NodeName is the Node whose agent enforces this side.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"verdict": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Verdict is Allow, Drop or Reject.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"decidedBy": {
+						SchemaProps: spec.SchemaProps{
+							Description: "DecidedBy is Rule, K8sIsolation or Default.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"isolated": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Isolated: a Kubernetes NetworkPolicy selects the Pod for this direction.",
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
+					"passed": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Passed: a Pass rule sent the connection on to the Kubernetes NetworkPolicies and the baseline.",
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
+					"allowingPolicies": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "AllowingPolicies are the Kubernetes NetworkPolicies whose rules allow.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(v1beta2.NetworkPolicyReference{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+					"steps": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "Steps are the rules that apply to the Pod in this direction, in the order the agent evaluates them, with what each did.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(v1beta2.EvaluationStep{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+					"notInstalled": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "NotInstalled are the rules applying here that the agent does not install (not enforceable as written), with the reason.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"direction", "verdict", "decidedBy"},
+			},
+		},
+		Dependencies: []string{
+			v1beta2.EvaluationStep{}.OpenAPIModelName(), v1beta2.NetworkPolicyReference{}.OpenAPIModelName(), v1beta2.PodReference{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_controlplane_v1beta2_EvaluationStep(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "EvaluationStep is one rule considered.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"networkPolicy": {
+						SchemaProps: spec.SchemaProps{
+							Description: "NetworkPolicy is the rule's policy.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1beta2.NetworkPolicyReference{}.OpenAPIModelName()),
+						},
+					},
+					"tierPriority": {
+						SchemaProps: spec.SchemaProps{
+							Description: "TierPriority is the priority of its tier; nil for Kubernetes NetworkPolicy.",
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"policyPriority": {
+						SchemaProps: spec.SchemaProps{
+							Description: "PolicyPriority is the policy's priority, formatted.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"ruleIndex": {
+						SchemaProps: spec.SchemaProps{
+							Description: "RuleIndex is the rule's index in its policy.",
+							Default:     0,
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"ruleName": {
+						SchemaProps: spec.SchemaProps{
+							Description: "RuleName is the rule's name.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"action": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Action is the rule's action (Allow for a Kubernetes NetworkPolicy).",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"stage": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Stage is Tiered, KubernetesNetworkPolicy or Baseline.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"outcome": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass) or NotReached (an earlier rule decided).",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+				Required: []string{"networkPolicy", "ruleIndex", "action", "stage", "outcome"},
+			},
+		},
+		Dependencies: []string{
+			v1beta2.NetworkPolicyReference{}.OpenAPIModelName()},
+	}
+}
+
 func schema_strata_apis_controlplane_v1beta2_ExternalEntityReference(ref common.ReferenceCallback) common.OpenAPIDefinition {
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
@@ -936,6 +1176,171 @@ func schema_strata_apis_controlplane_v1beta2_NetworkPolicy(ref common.ReferenceC
 		},
 		Dependencies: []string{
 			v1beta2.NetworkPolicyReference{}.OpenAPIModelName(), v1beta2.NetworkPolicyRule{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_controlplane_v1beta2_NetworkPolicyEvaluation(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NetworkPolicyEvaluation asks strata-apiserver which rules decide a connection (POST networkpolicyevaluations: the answer is the request with its Response; nothing is stored). Antrea-compatible, extended with the protocol and port of the connection and the whole decision path on both sides, walked over the rules each Node's agent installs (nodeagent/verdict).",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard object metadata; the name is ignored.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"request": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Request is the connection to evaluate.",
+							Ref:         ref(v1beta2.NetworkPolicyEvaluationRequest{}.OpenAPIModelName()),
+						},
+					},
+					"response": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Response is the evaluation, in the answer.",
+							Ref:         ref(v1beta2.NetworkPolicyEvaluationResponse{}.OpenAPIModelName()),
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			v1beta2.NetworkPolicyEvaluationRequest{}.OpenAPIModelName(), v1beta2.NetworkPolicyEvaluationResponse{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_controlplane_v1beta2_NetworkPolicyEvaluationRequest(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NetworkPolicyEvaluationRequest is the evaluated connection.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"source": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Source is the client end.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1beta2.Entity{}.OpenAPIModelName()),
+						},
+					},
+					"destination": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Destination is the server end.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1beta2.Entity{}.OpenAPIModelName()),
+						},
+					},
+					"protocol": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Protocol is TCP, UDP or SCTP (Strata extension); empty means TCP.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"port": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Port is the destination port (Strata extension); 0 evaluates the rules regardless of their ports, as Antrea does.",
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+				},
+				Required: []string{"source", "destination"},
+			},
+		},
+		Dependencies: []string{
+			v1beta2.Entity{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_controlplane_v1beta2_NetworkPolicyEvaluationResponse(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "NetworkPolicyEvaluationResponse is the evaluation of the connection.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"networkPolicy": {
+						SchemaProps: spec.SchemaProps{
+							Description: "NetworkPolicy is the policy of the rule that decides the connection (empty when no rule does: see AllowedByDefault, or a side's DecidedBy).",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1beta2.NetworkPolicyReference{}.OpenAPIModelName()),
+						},
+					},
+					"ruleIndex": {
+						SchemaProps: spec.SchemaProps{
+							Description: "RuleIndex is the index of that rule in its policy.",
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"rule": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Rule is that rule.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1beta2.RuleRef{}.OpenAPIModelName()),
+						},
+					},
+					"tierPriority": {
+						SchemaProps: spec.SchemaProps{
+							Description: "TierPriority is the priority of the deciding rule's tier (Strata extension; nil for a Kubernetes NetworkPolicy or no rule).",
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"verdict": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Verdict is the overall fate of the connection: Allow, Drop or Reject (Strata extension).",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"allowedByDefault": {
+						SchemaProps: spec.SchemaProps{
+							Description: "AllowedByDefault: no rule and no isolation applies on either side.",
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
+					"egress": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Egress is the evaluation at the source's Node (Strata extension).",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1beta2.EvaluationSide{}.OpenAPIModelName()),
+						},
+					},
+					"ingress": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Ingress is the evaluation at the destination's Node (Strata extension).",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1beta2.EvaluationSide{}.OpenAPIModelName()),
+						},
+					},
+				},
+				Required: []string{"verdict", "egress", "ingress"},
+			},
+		},
+		Dependencies: []string{
+			v1beta2.EvaluationSide{}.OpenAPIModelName(), v1beta2.NetworkPolicyReference{}.OpenAPIModelName(), v1beta2.RuleRef{}.OpenAPIModelName()},
 	}
 }
 
@@ -1698,6 +2103,40 @@ func schema_strata_apis_controlplane_v1beta2_PodStartup(ref common.ReferenceCall
 		},
 		Dependencies: []string{
 			v1beta2.PodReference{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_strata_apis_controlplane_v1beta2_RuleRef(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "RuleRef names the deciding rule.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"direction": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Direction is the side of the rule: In (ingress) or Out (egress).",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"name": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Name is the rule's name.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"action": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Action is the rule's action; nil for a Kubernetes NetworkPolicy rule.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+			},
+		},
 	}
 }
 

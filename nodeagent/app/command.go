@@ -35,6 +35,7 @@ import (
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	"github.com/strata-net/strata/nodeagent"
 	"github.com/strata-net/strata/nodeagent/agentserver"
+	"github.com/strata-net/strata/nodeagent/traceapi"
 )
 
 // NewCommand returns the strata-agent command.
@@ -140,6 +141,7 @@ func run(ctx context.Context, agent *nodeagent.Agent, srvCfg agentserver.Config)
 	if err != nil {
 		return err
 	}
+	srv.Handle(traceapi.Path, agent.TraceHandler())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	srvErr := make(chan error, 1)

@@ -25,6 +25,7 @@ import (
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
 	"github.com/strata-net/strata/nodeagent/openflow"
 	"github.com/strata-net/strata/nodeagent/types"
+	"github.com/strata-net/strata/nodeagent/verdict"
 )
 
 // Interface is a local Pod's OVS port and addresses.
@@ -130,10 +131,10 @@ func ruleShape(r *types.CompletedRule) (*compiledRule, error) {
 	default:
 		return nil, fmt.Errorf("rule %s: unknown direction %q", r.ID, r.Direction)
 	}
-	switch {
-	case r.IsK8s():
+	switch verdict.StageOf(r) { // the table order explain walks (nodeagent/verdict)
+	case verdict.StageK8s:
 		cr.kind = kindK8s
-	case r.IsBaseline():
+	case verdict.StageBaseline:
 		cr.kind = kindBaseline
 	}
 	if r.Action != nil {

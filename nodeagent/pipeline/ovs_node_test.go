@@ -66,6 +66,8 @@ type testNode struct {
 
 	mu      sync.Mutex
 	servers map[string]bool
+	// traced counts the decisions TestOVSTraceAgreesWithVerdict compared.
+	traced map[string]int
 }
 
 // testAgent is one agent process: its pipeline and OpenFlow client.

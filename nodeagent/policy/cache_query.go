@@ -48,10 +48,15 @@ func (s ruleState) String() string {
 
 // stateLocked classifies a cached rule.
 func (c *ruleCache) stateLocked(r *cachedRule) ruleState {
-	if !slices.ContainsFunc(r.appliedTo, c.knownLocked(appliedToGroups)) {
+	return ruleStateOf(r, c.knownLocked(appliedToGroups), c.knownLocked(addressGroups))
+}
+
+// ruleStateOf classifies a rule by which of its groups are known.
+func ruleStateOf(r *cachedRule, atgKnown, agKnown func(string) bool) ruleState {
+	if !slices.ContainsFunc(r.appliedTo, atgKnown) {
 		return ruleIneffective
 	}
-	if !allOf(r.addressGroups, c.knownLocked(addressGroups)) {
+	if !allOf(r.addressGroups, agKnown) {
 		return ruleWaiting
 	}
 	return ruleComplete

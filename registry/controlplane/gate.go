@@ -26,6 +26,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/apiserver/pkg/registry/rest"
+
+	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/registry/controlplane/networkpolicyevaluation"
 )
 
 // Gate tells whether the stores hold a complete state. Until the policy
@@ -93,4 +96,18 @@ func (s *gatedStorage) Watch(ctx context.Context, opts *metainternalversion.List
 		return nil, err
 	}
 	return s.readStorage.Watch(ctx, opts)
+}
+
+// gatedEvaluator evaluates connections only once the computed policies are
+// complete: before, an evaluation would describe a partial rule set.
+type gatedEvaluator struct {
+	networkpolicyevaluation.Evaluator
+	gate Gate
+}
+
+func (e gatedEvaluator) Evaluate(ctx context.Context, ev *controlplane.NetworkPolicyEvaluation) (*controlplane.NetworkPolicyEvaluationResponse, error) {
+	if err := e.gate.Ready(); err != nil {
+		return nil, apierrors.NewServiceUnavailable(fmt.Sprintf("not evaluating until the computed policies are complete: %v; retry later", err))
+	}
+	return e.Evaluator.Evaluate(ctx, ev)
 }

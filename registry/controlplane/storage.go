@@ -21,6 +21,7 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/strata-net/strata/apis/controlplane"
@@ -28,6 +29,7 @@ import (
 	"github.com/strata-net/strata/registry/controlplane/appliedtogroup"
 	"github.com/strata-net/strata/registry/controlplane/networkpolicy"
 	"github.com/strata-net/strata/registry/controlplane/nodestats"
+	"github.com/strata-net/strata/registry/controlplane/networkpolicyevaluation"
 	"github.com/strata-net/strata/registry/controlplane/nodesync"
 	"github.com/strata-net/strata/registry/controlplane/podstartup"
 	"github.com/strata-net/strata/registry/controlplane/store"
@@ -81,6 +83,10 @@ type StorageConfig struct {
 	Syncs nodesync.Reporter
 	// Stats receives nodestatssummaries; nil serves none.
 	Stats nodestats.Collector
+	// Evaluations answers networkpolicyevaluations (with ValidateEvaluation);
+	// nil serves none.
+	Evaluations        networkpolicyevaluation.Evaluator
+	ValidateEvaluation func(*controlplane.NetworkPolicyEvaluation) field.ErrorList
 }
 
 // Storage returns the REST storage of controlplane.antrea.io/v1beta2, keyed by
@@ -101,6 +107,9 @@ func Storage(cfg StorageConfig) map[string]rest.Storage {
 	}
 	if cfg.Stats != nil {
 		s["nodestatssummaries"] = nodestats.NewREST(cfg.Stats)
+	}
+	if cfg.Evaluations != nil && cfg.ValidateEvaluation != nil {
+		s["networkpolicyevaluations"] = networkpolicyevaluation.NewREST(gatedEvaluator{cfg.Evaluations, cfg.Gate}, cfg.ValidateEvaluation)
 	}
 	return s
 }

@@ -49,6 +49,7 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&AppliedToGroup{}, &AppliedToGroupPatch{}, &AppliedToGroupList{},
 		&NetworkPolicyStatus{},
 		&PodStartup{}, &NodeSyncReport{}, &NodeStatsSummary{},
+		&NetworkPolicyEvaluation{},
 	)
 	metav1.AddToGroupVersion(scheme, SchemeGroupVersion)
 	return nil

@@ -97,6 +97,36 @@ func RegisterConversions(s *runtime.Scheme) error {
 	}); err != nil {
 		return err
 	}
+	if err := s.AddGeneratedConversionFunc((*Entity)(nil), (*controlplane.Entity)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1beta2_Entity_To_controlplane_Entity(a.(*Entity), b.(*controlplane.Entity), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*controlplane.Entity)(nil), (*Entity)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_controlplane_Entity_To_v1beta2_Entity(a.(*controlplane.Entity), b.(*Entity), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*EvaluationSide)(nil), (*controlplane.EvaluationSide)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1beta2_EvaluationSide_To_controlplane_EvaluationSide(a.(*EvaluationSide), b.(*controlplane.EvaluationSide), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*controlplane.EvaluationSide)(nil), (*EvaluationSide)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_controlplane_EvaluationSide_To_v1beta2_EvaluationSide(a.(*controlplane.EvaluationSide), b.(*EvaluationSide), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*EvaluationStep)(nil), (*controlplane.EvaluationStep)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1beta2_EvaluationStep_To_controlplane_EvaluationStep(a.(*EvaluationStep), b.(*controlplane.EvaluationStep), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*controlplane.EvaluationStep)(nil), (*EvaluationStep)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_controlplane_EvaluationStep_To_v1beta2_EvaluationStep(a.(*controlplane.EvaluationStep), b.(*EvaluationStep), scope)
+	}); err != nil {
+		return err
+	}
 	if err := s.AddGeneratedConversionFunc((*ExternalEntityReference)(nil), (*controlplane.ExternalEntityReference)(nil), func(a, b interface{}, scope conversion.Scope) error {
 		return Convert_v1beta2_ExternalEntityReference_To_controlplane_ExternalEntityReference(a.(*ExternalEntityReference), b.(*controlplane.ExternalEntityReference), scope)
 	}); err != nil {
@@ -174,6 +204,36 @@ func RegisterConversions(s *runtime.Scheme) error {
 	}
 	if err := s.AddGeneratedConversionFunc((*controlplane.NetworkPolicy)(nil), (*NetworkPolicy)(nil), func(a, b interface{}, scope conversion.Scope) error {
 		return Convert_controlplane_NetworkPolicy_To_v1beta2_NetworkPolicy(a.(*controlplane.NetworkPolicy), b.(*NetworkPolicy), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*NetworkPolicyEvaluation)(nil), (*controlplane.NetworkPolicyEvaluation)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1beta2_NetworkPolicyEvaluation_To_controlplane_NetworkPolicyEvaluation(a.(*NetworkPolicyEvaluation), b.(*controlplane.NetworkPolicyEvaluation), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*controlplane.NetworkPolicyEvaluation)(nil), (*NetworkPolicyEvaluation)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_controlplane_NetworkPolicyEvaluation_To_v1beta2_NetworkPolicyEvaluation(a.(*controlplane.NetworkPolicyEvaluation), b.(*NetworkPolicyEvaluation), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*NetworkPolicyEvaluationRequest)(nil), (*controlplane.NetworkPolicyEvaluationRequest)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1beta2_NetworkPolicyEvaluationRequest_To_controlplane_NetworkPolicyEvaluationRequest(a.(*NetworkPolicyEvaluationRequest), b.(*controlplane.NetworkPolicyEvaluationRequest), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*controlplane.NetworkPolicyEvaluationRequest)(nil), (*NetworkPolicyEvaluationRequest)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_controlplane_NetworkPolicyEvaluationRequest_To_v1beta2_NetworkPolicyEvaluationRequest(a.(*controlplane.NetworkPolicyEvaluationRequest), b.(*NetworkPolicyEvaluationRequest), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*NetworkPolicyEvaluationResponse)(nil), (*controlplane.NetworkPolicyEvaluationResponse)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1beta2_NetworkPolicyEvaluationResponse_To_controlplane_NetworkPolicyEvaluationResponse(a.(*NetworkPolicyEvaluationResponse), b.(*controlplane.NetworkPolicyEvaluationResponse), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*controlplane.NetworkPolicyEvaluationResponse)(nil), (*NetworkPolicyEvaluationResponse)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_controlplane_NetworkPolicyEvaluationResponse_To_v1beta2_NetworkPolicyEvaluationResponse(a.(*controlplane.NetworkPolicyEvaluationResponse), b.(*NetworkPolicyEvaluationResponse), scope)
 	}); err != nil {
 		return err
 	}
@@ -294,6 +354,16 @@ func RegisterConversions(s *runtime.Scheme) error {
 	}
 	if err := s.AddGeneratedConversionFunc((*controlplane.PodStartup)(nil), (*PodStartup)(nil), func(a, b interface{}, scope conversion.Scope) error {
 		return Convert_controlplane_PodStartup_To_v1beta2_PodStartup(a.(*controlplane.PodStartup), b.(*PodStartup), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*RuleRef)(nil), (*controlplane.RuleRef)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1beta2_RuleRef_To_controlplane_RuleRef(a.(*RuleRef), b.(*controlplane.RuleRef), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*controlplane.RuleRef)(nil), (*RuleRef)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_controlplane_RuleRef_To_v1beta2_RuleRef(a.(*controlplane.RuleRef), b.(*RuleRef), scope)
 	}); err != nil {
 		return err
 	}
@@ -466,6 +536,66 @@ func Convert_controlplane_AppliedToGroupPatch_To_v1beta2_AppliedToGroupPatch(in 
 	return autoConvert_controlplane_AppliedToGroupPatch_To_v1beta2_AppliedToGroupPatch(in, out, s)
 }
 
+func autoConvert_v1beta2_Entity_To_controlplane_Entity(in *Entity, out *controlplane.Entity, s conversion.Scope) error {
+	*out = *(*controlplane.Entity)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_v1beta2_Entity_To_controlplane_Entity is an autogenerated conversion function.
+func Convert_v1beta2_Entity_To_controlplane_Entity(in *Entity, out *controlplane.Entity, s conversion.Scope) error {
+	return autoConvert_v1beta2_Entity_To_controlplane_Entity(in, out, s)
+}
+
+func autoConvert_controlplane_Entity_To_v1beta2_Entity(in *controlplane.Entity, out *Entity, s conversion.Scope) error {
+	*out = *(*Entity)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_controlplane_Entity_To_v1beta2_Entity is an autogenerated conversion function.
+func Convert_controlplane_Entity_To_v1beta2_Entity(in *controlplane.Entity, out *Entity, s conversion.Scope) error {
+	return autoConvert_controlplane_Entity_To_v1beta2_Entity(in, out, s)
+}
+
+func autoConvert_v1beta2_EvaluationSide_To_controlplane_EvaluationSide(in *EvaluationSide, out *controlplane.EvaluationSide, s conversion.Scope) error {
+	*out = *(*controlplane.EvaluationSide)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_v1beta2_EvaluationSide_To_controlplane_EvaluationSide is an autogenerated conversion function.
+func Convert_v1beta2_EvaluationSide_To_controlplane_EvaluationSide(in *EvaluationSide, out *controlplane.EvaluationSide, s conversion.Scope) error {
+	return autoConvert_v1beta2_EvaluationSide_To_controlplane_EvaluationSide(in, out, s)
+}
+
+func autoConvert_controlplane_EvaluationSide_To_v1beta2_EvaluationSide(in *controlplane.EvaluationSide, out *EvaluationSide, s conversion.Scope) error {
+	*out = *(*EvaluationSide)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_controlplane_EvaluationSide_To_v1beta2_EvaluationSide is an autogenerated conversion function.
+func Convert_controlplane_EvaluationSide_To_v1beta2_EvaluationSide(in *controlplane.EvaluationSide, out *EvaluationSide, s conversion.Scope) error {
+	return autoConvert_controlplane_EvaluationSide_To_v1beta2_EvaluationSide(in, out, s)
+}
+
+func autoConvert_v1beta2_EvaluationStep_To_controlplane_EvaluationStep(in *EvaluationStep, out *controlplane.EvaluationStep, s conversion.Scope) error {
+	*out = *(*controlplane.EvaluationStep)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_v1beta2_EvaluationStep_To_controlplane_EvaluationStep is an autogenerated conversion function.
+func Convert_v1beta2_EvaluationStep_To_controlplane_EvaluationStep(in *EvaluationStep, out *controlplane.EvaluationStep, s conversion.Scope) error {
+	return autoConvert_v1beta2_EvaluationStep_To_controlplane_EvaluationStep(in, out, s)
+}
+
+func autoConvert_controlplane_EvaluationStep_To_v1beta2_EvaluationStep(in *controlplane.EvaluationStep, out *EvaluationStep, s conversion.Scope) error {
+	*out = *(*EvaluationStep)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_controlplane_EvaluationStep_To_v1beta2_EvaluationStep is an autogenerated conversion function.
+func Convert_controlplane_EvaluationStep_To_v1beta2_EvaluationStep(in *controlplane.EvaluationStep, out *EvaluationStep, s conversion.Scope) error {
+	return autoConvert_controlplane_EvaluationStep_To_v1beta2_EvaluationStep(in, out, s)
+}
+
 func autoConvert_v1beta2_ExternalEntityReference_To_controlplane_ExternalEntityReference(in *ExternalEntityReference, out *controlplane.ExternalEntityReference, s conversion.Scope) error {
 	*out = *(*controlplane.ExternalEntityReference)(unsafe.Pointer(in))
 	return nil
@@ -634,6 +764,70 @@ func autoConvert_controlplane_NetworkPolicy_To_v1beta2_NetworkPolicy(in *control
 // Convert_controlplane_NetworkPolicy_To_v1beta2_NetworkPolicy is an autogenerated conversion function.
 func Convert_controlplane_NetworkPolicy_To_v1beta2_NetworkPolicy(in *controlplane.NetworkPolicy, out *NetworkPolicy, s conversion.Scope) error {
 	return autoConvert_controlplane_NetworkPolicy_To_v1beta2_NetworkPolicy(in, out, s)
+}
+
+func autoConvert_v1beta2_NetworkPolicyEvaluation_To_controlplane_NetworkPolicyEvaluation(in *NetworkPolicyEvaluation, out *controlplane.NetworkPolicyEvaluation, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Request = (*controlplane.NetworkPolicyEvaluationRequest)(unsafe.Pointer(in.Request))
+	out.Response = (*controlplane.NetworkPolicyEvaluationResponse)(unsafe.Pointer(in.Response))
+	return nil
+}
+
+// Convert_v1beta2_NetworkPolicyEvaluation_To_controlplane_NetworkPolicyEvaluation is an autogenerated conversion function.
+func Convert_v1beta2_NetworkPolicyEvaluation_To_controlplane_NetworkPolicyEvaluation(in *NetworkPolicyEvaluation, out *controlplane.NetworkPolicyEvaluation, s conversion.Scope) error {
+	return autoConvert_v1beta2_NetworkPolicyEvaluation_To_controlplane_NetworkPolicyEvaluation(in, out, s)
+}
+
+func autoConvert_controlplane_NetworkPolicyEvaluation_To_v1beta2_NetworkPolicyEvaluation(in *controlplane.NetworkPolicyEvaluation, out *NetworkPolicyEvaluation, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Request = (*NetworkPolicyEvaluationRequest)(unsafe.Pointer(in.Request))
+	out.Response = (*NetworkPolicyEvaluationResponse)(unsafe.Pointer(in.Response))
+	return nil
+}
+
+// Convert_controlplane_NetworkPolicyEvaluation_To_v1beta2_NetworkPolicyEvaluation is an autogenerated conversion function.
+func Convert_controlplane_NetworkPolicyEvaluation_To_v1beta2_NetworkPolicyEvaluation(in *controlplane.NetworkPolicyEvaluation, out *NetworkPolicyEvaluation, s conversion.Scope) error {
+	return autoConvert_controlplane_NetworkPolicyEvaluation_To_v1beta2_NetworkPolicyEvaluation(in, out, s)
+}
+
+func autoConvert_v1beta2_NetworkPolicyEvaluationRequest_To_controlplane_NetworkPolicyEvaluationRequest(in *NetworkPolicyEvaluationRequest, out *controlplane.NetworkPolicyEvaluationRequest, s conversion.Scope) error {
+	*out = *(*controlplane.NetworkPolicyEvaluationRequest)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_v1beta2_NetworkPolicyEvaluationRequest_To_controlplane_NetworkPolicyEvaluationRequest is an autogenerated conversion function.
+func Convert_v1beta2_NetworkPolicyEvaluationRequest_To_controlplane_NetworkPolicyEvaluationRequest(in *NetworkPolicyEvaluationRequest, out *controlplane.NetworkPolicyEvaluationRequest, s conversion.Scope) error {
+	return autoConvert_v1beta2_NetworkPolicyEvaluationRequest_To_controlplane_NetworkPolicyEvaluationRequest(in, out, s)
+}
+
+func autoConvert_controlplane_NetworkPolicyEvaluationRequest_To_v1beta2_NetworkPolicyEvaluationRequest(in *controlplane.NetworkPolicyEvaluationRequest, out *NetworkPolicyEvaluationRequest, s conversion.Scope) error {
+	*out = *(*NetworkPolicyEvaluationRequest)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_controlplane_NetworkPolicyEvaluationRequest_To_v1beta2_NetworkPolicyEvaluationRequest is an autogenerated conversion function.
+func Convert_controlplane_NetworkPolicyEvaluationRequest_To_v1beta2_NetworkPolicyEvaluationRequest(in *controlplane.NetworkPolicyEvaluationRequest, out *NetworkPolicyEvaluationRequest, s conversion.Scope) error {
+	return autoConvert_controlplane_NetworkPolicyEvaluationRequest_To_v1beta2_NetworkPolicyEvaluationRequest(in, out, s)
+}
+
+func autoConvert_v1beta2_NetworkPolicyEvaluationResponse_To_controlplane_NetworkPolicyEvaluationResponse(in *NetworkPolicyEvaluationResponse, out *controlplane.NetworkPolicyEvaluationResponse, s conversion.Scope) error {
+	*out = *(*controlplane.NetworkPolicyEvaluationResponse)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_v1beta2_NetworkPolicyEvaluationResponse_To_controlplane_NetworkPolicyEvaluationResponse is an autogenerated conversion function.
+func Convert_v1beta2_NetworkPolicyEvaluationResponse_To_controlplane_NetworkPolicyEvaluationResponse(in *NetworkPolicyEvaluationResponse, out *controlplane.NetworkPolicyEvaluationResponse, s conversion.Scope) error {
+	return autoConvert_v1beta2_NetworkPolicyEvaluationResponse_To_controlplane_NetworkPolicyEvaluationResponse(in, out, s)
+}
+
+func autoConvert_controlplane_NetworkPolicyEvaluationResponse_To_v1beta2_NetworkPolicyEvaluationResponse(in *controlplane.NetworkPolicyEvaluationResponse, out *NetworkPolicyEvaluationResponse, s conversion.Scope) error {
+	*out = *(*NetworkPolicyEvaluationResponse)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_controlplane_NetworkPolicyEvaluationResponse_To_v1beta2_NetworkPolicyEvaluationResponse is an autogenerated conversion function.
+func Convert_controlplane_NetworkPolicyEvaluationResponse_To_v1beta2_NetworkPolicyEvaluationResponse(in *controlplane.NetworkPolicyEvaluationResponse, out *NetworkPolicyEvaluationResponse, s conversion.Scope) error {
+	return autoConvert_controlplane_NetworkPolicyEvaluationResponse_To_v1beta2_NetworkPolicyEvaluationResponse(in, out, s)
 }
 
 func autoConvert_v1beta2_NetworkPolicyList_To_controlplane_NetworkPolicyList(in *NetworkPolicyList, out *controlplane.NetworkPolicyList, s conversion.Scope) error {
@@ -904,6 +1098,26 @@ func autoConvert_controlplane_PodStartup_To_v1beta2_PodStartup(in *controlplane.
 // Convert_controlplane_PodStartup_To_v1beta2_PodStartup is an autogenerated conversion function.
 func Convert_controlplane_PodStartup_To_v1beta2_PodStartup(in *controlplane.PodStartup, out *PodStartup, s conversion.Scope) error {
 	return autoConvert_controlplane_PodStartup_To_v1beta2_PodStartup(in, out, s)
+}
+
+func autoConvert_v1beta2_RuleRef_To_controlplane_RuleRef(in *RuleRef, out *controlplane.RuleRef, s conversion.Scope) error {
+	*out = *(*controlplane.RuleRef)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_v1beta2_RuleRef_To_controlplane_RuleRef is an autogenerated conversion function.
+func Convert_v1beta2_RuleRef_To_controlplane_RuleRef(in *RuleRef, out *controlplane.RuleRef, s conversion.Scope) error {
+	return autoConvert_v1beta2_RuleRef_To_controlplane_RuleRef(in, out, s)
+}
+
+func autoConvert_controlplane_RuleRef_To_v1beta2_RuleRef(in *controlplane.RuleRef, out *RuleRef, s conversion.Scope) error {
+	*out = *(*RuleRef)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_controlplane_RuleRef_To_v1beta2_RuleRef is an autogenerated conversion function.
+func Convert_controlplane_RuleRef_To_v1beta2_RuleRef(in *controlplane.RuleRef, out *RuleRef, s conversion.Scope) error {
+	return autoConvert_controlplane_RuleRef_To_v1beta2_RuleRef(in, out, s)
 }
 
 func autoConvert_v1beta2_Service_To_controlplane_Service(in *Service, out *controlplane.Service, s conversion.Scope) error {

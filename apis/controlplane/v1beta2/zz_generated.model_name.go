@@ -52,6 +52,21 @@ func (in AppliedToGroupPatch) OpenAPIModelName() string {
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.
+func (in Entity) OpenAPIModelName() string {
+	return "io.antrea.controlplane.v1beta2.Entity"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in EvaluationSide) OpenAPIModelName() string {
+	return "io.antrea.controlplane.v1beta2.EvaluationSide"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in EvaluationStep) OpenAPIModelName() string {
+	return "io.antrea.controlplane.v1beta2.EvaluationStep"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
 func (in ExternalEntityReference) OpenAPIModelName() string {
 	return "io.antrea.controlplane.v1beta2.ExternalEntityReference"
 }
@@ -89,6 +104,21 @@ func (in NamedPort) OpenAPIModelName() string {
 // OpenAPIModelName returns the OpenAPI model name for this type.
 func (in NetworkPolicy) OpenAPIModelName() string {
 	return "io.antrea.controlplane.v1beta2.NetworkPolicy"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in NetworkPolicyEvaluation) OpenAPIModelName() string {
+	return "io.antrea.controlplane.v1beta2.NetworkPolicyEvaluation"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in NetworkPolicyEvaluationRequest) OpenAPIModelName() string {
+	return "io.antrea.controlplane.v1beta2.NetworkPolicyEvaluationRequest"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in NetworkPolicyEvaluationResponse) OpenAPIModelName() string {
+	return "io.antrea.controlplane.v1beta2.NetworkPolicyEvaluationResponse"
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.
@@ -149,6 +179,11 @@ func (in PodReference) OpenAPIModelName() string {
 // OpenAPIModelName returns the OpenAPI model name for this type.
 func (in PodStartup) OpenAPIModelName() string {
 	return "io.antrea.controlplane.v1beta2.PodStartup"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in RuleRef) OpenAPIModelName() string {
+	return "io.antrea.controlplane.v1beta2.RuleRef"
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.

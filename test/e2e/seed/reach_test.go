@@ -148,6 +148,10 @@ func expectReach(ctx context.Context, t *testing.T, pods []pod, what string, wan
 		return nil
 	})
 	if err == nil {
+		// explain must say what the datapath just did, pair by pair.
+		expectExplain(ctx, t, pods, what, want)
+		// and the agents' trace of their real pipelines must agree with explain.
+		expectTrace(ctx, t, pods, what)
 		expectServiceReach(ctx, t, pods, what, want)
 		return
 	}

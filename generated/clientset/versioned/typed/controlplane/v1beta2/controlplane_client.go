@@ -31,6 +31,7 @@ type ControlplaneV1beta2Interface interface {
 	AddressGroupsGetter
 	AppliedToGroupsGetter
 	NetworkPoliciesGetter
+	NetworkPolicyEvaluationsGetter
 	NodeStatsSummariesGetter
 	NodeSyncReportsGetter
 	PodStartupsGetter
@@ -51,6 +52,10 @@ func (c *ControlplaneV1beta2Client) AppliedToGroups() AppliedToGroupInterface {
 
 func (c *ControlplaneV1beta2Client) NetworkPolicies() NetworkPolicyInterface {
 	return newNetworkPolicies(c)
+}
+
+func (c *ControlplaneV1beta2Client) NetworkPolicyEvaluations() NetworkPolicyEvaluationInterface {
+	return newNetworkPolicyEvaluations(c)
 }
 
 func (c *ControlplaneV1beta2Client) NodeStatsSummaries() NodeStatsSummaryInterface {

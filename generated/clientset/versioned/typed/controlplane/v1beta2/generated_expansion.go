@@ -24,6 +24,8 @@ type AppliedToGroupExpansion interface{}
 
 type NetworkPolicyExpansion interface{}
 
+type NetworkPolicyEvaluationExpansion interface{}
+
 type NodeStatsSummaryExpansion interface{}
 
 type NodeSyncReportExpansion interface{}

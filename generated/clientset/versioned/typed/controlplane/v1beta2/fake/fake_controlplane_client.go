@@ -40,6 +40,10 @@ func (c *FakeControlplaneV1beta2) NetworkPolicies() v1beta2.NetworkPolicyInterfa
 	return newFakeNetworkPolicies(c)
 }
 
+func (c *FakeControlplaneV1beta2) NetworkPolicyEvaluations() v1beta2.NetworkPolicyEvaluationInterface {
+	return newFakeNetworkPolicyEvaluations(c)
+}
+
 func (c *FakeControlplaneV1beta2) NodeStatsSummaries() v1beta2.NodeStatsSummaryInterface {
 	return newFakeNodeStatsSummaries(c)
 }

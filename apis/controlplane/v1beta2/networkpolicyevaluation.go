@@ -1,0 +1,178 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1beta2
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// +genclient
+// +genclient:nonNamespaced
+// +genclient:onlyVerbs=create
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// NetworkPolicyEvaluation asks strata-apiserver which rules decide a
+// connection (POST networkpolicyevaluations: the answer is the request with
+// its Response; nothing is stored). Antrea-compatible, extended with the
+// protocol and port of the connection and the whole decision path on both
+// sides, walked over the rules each Node's agent installs (nodeagent/verdict).
+type NetworkPolicyEvaluation struct {
+	metav1.TypeMeta `json:",inline"`
+	// Standard object metadata; the name is ignored.
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// Request is the connection to evaluate.
+	Request *NetworkPolicyEvaluationRequest `json:"request,omitempty"`
+	// Response is the evaluation, in the answer.
+	// +optional
+	Response *NetworkPolicyEvaluationResponse `json:"response,omitempty"`
+}
+
+// Entity is one end of the evaluated connection: a Pod, or (Strata) an IP
+// address, which is resolved to the Pod that has it, if any.
+type Entity struct {
+	// Pod is the Pod by namespace and name.
+	// +optional
+	Pod *PodReference `json:"pod,omitempty"`
+	// IP is an IP address (Strata extension); exclusive with Pod.
+	// +optional
+	IP string `json:"ip,omitempty"`
+}
+
+// NetworkPolicyEvaluationRequest is the evaluated connection.
+type NetworkPolicyEvaluationRequest struct {
+	// Source is the client end.
+	Source Entity `json:"source"`
+	// Destination is the server end.
+	Destination Entity `json:"destination"`
+	// Protocol is TCP, UDP or SCTP (Strata extension); empty means TCP.
+	// +optional
+	Protocol Protocol `json:"protocol,omitempty"`
+	// Port is the destination port (Strata extension); 0 evaluates the rules
+	// regardless of their ports, as Antrea does.
+	// +optional
+	Port int32 `json:"port,omitempty"`
+}
+
+// RuleRef names the deciding rule.
+type RuleRef struct {
+	// Direction is the side of the rule: In (ingress) or Out (egress).
+	// +optional
+	Direction Direction `json:"direction,omitempty"`
+	// Name is the rule's name.
+	// +optional
+	Name string `json:"name,omitempty"`
+	// Action is the rule's action; nil for a Kubernetes NetworkPolicy rule.
+	// +optional
+	Action *RuleAction `json:"action,omitempty"`
+}
+
+// NetworkPolicyEvaluationResponse is the evaluation of the connection.
+type NetworkPolicyEvaluationResponse struct {
+	// NetworkPolicy is the policy of the rule that decides the connection
+	// (empty when no rule does: see AllowedByDefault, or a side's DecidedBy).
+	// +optional
+	NetworkPolicy NetworkPolicyReference `json:"networkPolicy,omitempty"`
+	// RuleIndex is the index of that rule in its policy.
+	// +optional
+	RuleIndex int32 `json:"ruleIndex,omitempty"`
+	// Rule is that rule.
+	// +optional
+	Rule RuleRef `json:"rule,omitempty"`
+
+	// TierPriority is the priority of the deciding rule's tier (Strata
+	// extension; nil for a Kubernetes NetworkPolicy or no rule).
+	// +optional
+	TierPriority *int32 `json:"tierPriority,omitempty"`
+	// Verdict is the overall fate of the connection: Allow, Drop or Reject
+	// (Strata extension).
+	Verdict string `json:"verdict"`
+	// AllowedByDefault: no rule and no isolation applies on either side.
+	// +optional
+	AllowedByDefault bool `json:"allowedByDefault,omitempty"`
+	// Egress is the evaluation at the source's Node (Strata extension).
+	Egress EvaluationSide `json:"egress"`
+	// Ingress is the evaluation at the destination's Node (Strata extension).
+	Ingress EvaluationSide `json:"ingress"`
+}
+
+// EvaluationSide is the decision path of one direction.
+type EvaluationSide struct {
+	// Direction is Out for the egress side, In for the ingress side.
+	Direction Direction `json:"direction"`
+	// Pod is the Pod whose rules apply (nil: the end is not a Pod, no
+	// policy applies on this side).
+	// +optional
+	Pod *PodReference `json:"pod,omitempty"`
+	// IP is the address of the end.
+	// +optional
+	IP string `json:"ip,omitempty"`
+	// NodeName is the Node whose agent enforces this side.
+	// +optional
+	NodeName string `json:"nodeName,omitempty"`
+	// Verdict is Allow, Drop or Reject.
+	Verdict string `json:"verdict"`
+	// DecidedBy is Rule, K8sIsolation or Default.
+	DecidedBy string `json:"decidedBy"`
+	// Isolated: a Kubernetes NetworkPolicy selects the Pod for this direction.
+	// +optional
+	Isolated bool `json:"isolated,omitempty"`
+	// Passed: a Pass rule sent the connection on to the Kubernetes
+	// NetworkPolicies and the baseline.
+	// +optional
+	Passed bool `json:"passed,omitempty"`
+	// AllowingPolicies are the Kubernetes NetworkPolicies whose rules allow.
+	// +optional
+	// +listType=atomic
+	AllowingPolicies []NetworkPolicyReference `json:"allowingPolicies,omitempty"`
+	// Steps are the rules that apply to the Pod in this direction, in the
+	// order the agent evaluates them, with what each did.
+	// +optional
+	// +listType=atomic
+	Steps []EvaluationStep `json:"steps,omitempty"`
+	// NotInstalled are the rules applying here that the agent does not
+	// install (not enforceable as written), with the reason.
+	// +optional
+	// +listType=atomic
+	NotInstalled []string `json:"notInstalled,omitempty"`
+}
+
+// EvaluationStep is one rule considered.
+type EvaluationStep struct {
+	// NetworkPolicy is the rule's policy.
+	NetworkPolicy NetworkPolicyReference `json:"networkPolicy"`
+	// TierPriority is the priority of its tier; nil for Kubernetes
+	// NetworkPolicy.
+	// +optional
+	TierPriority *int32 `json:"tierPriority,omitempty"`
+	// PolicyPriority is the policy's priority, formatted.
+	// +optional
+	PolicyPriority string `json:"policyPriority,omitempty"`
+	// RuleIndex is the rule's index in its policy.
+	RuleIndex int32 `json:"ruleIndex"`
+	// RuleName is the rule's name.
+	// +optional
+	RuleName string `json:"ruleName,omitempty"`
+	// Action is the rule's action (Allow for a Kubernetes NetworkPolicy).
+	Action string `json:"action"`
+	// Stage is Tiered, KubernetesNetworkPolicy or Baseline.
+	Stage string `json:"stage"`
+	// Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass)
+	// or NotReached (an earlier rule decided).
+	Outcome string `json:"outcome"`
+}
