@@ -274,6 +274,14 @@ junit_count() {
   grep -c "<$1[ >]" "$2" || true
 }
 
+# strata_version: the version of the strata-apiserver the cluster runs (its
+# controllerinfos/strata-apiserver, which carries the commit it was built from), not the
+# checkout's: with --kubeconfig the cluster may have been built from another commit.
+strata_version() {
+  kubectl get controllerinfos.system.antrea.io strata-apiserver -o 'jsonpath={.version}' 2>/dev/null ||
+    echo "unknown (controllerinfos/strata-apiserver not readable)"
+}
+
 # summarize_cyclonus NAME DEST RC MINUTES LOG JUNIT ARGS: the figures of a run (cases,
 # probes, failures, minutes), the failed cases, then cyclonus's own summary tables.
 summarize_cyclonus() {
@@ -287,7 +295,7 @@ summarize_cyclonus() {
   tries=$(grep -c 'running kube probe on try' "$log" || true)
   echo "cyclonus $CYCLONUS_VERSION, run '$name' against Strata (destination type $dest)"
   echo "command: cyclonus ${args//"$ROOT"\//}"
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), strata $(git -C "$ROOT" describe --tags --always --dirty 2>/dev/null || echo unknown)"
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), strata $(strata_version)"
   echo "cases: ${cases:-none} failed: ${failures:-unknown} probes: $probes (kube probe runs, retries included: $tries) minutes: $minutes exit: $rc"
   if [[ -f $junit ]]; then
     echo "failed cases:"
