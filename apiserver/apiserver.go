@@ -33,6 +33,7 @@ import (
 
 	"github.com/strata-net/strata/apis/crd/validation"
 	"github.com/strata-net/strata/apiserver/features"
+	"github.com/strata-net/strata/apiserver/leader"
 	"github.com/strata-net/strata/apiserver/nodeauth"
 	"github.com/strata-net/strata/apiserver/policy"
 	"github.com/strata-net/strata/apiserver/stats"
@@ -68,6 +69,10 @@ type ExtraConfig struct {
 	// FlowLimits bound the estimated flows per Node of one policy: admission warns
 	// above the threshold and refuses above the limit.
 	FlowLimits validation.FlowLimits
+	// LeaderElection, when set, elects the one replica that writes policy status
+	// through a coordination.k8s.io Lease (apiserver/leader); its Client and
+	// OnElected are filled by New. Nil: this replica always writes (one replica).
+	LeaderElection *leader.Config
 }
 
 // Config is the configuration of strata-apiserver.
@@ -132,10 +137,14 @@ func (c CompletedConfig) New() (*Server, error) {
 		return nil, err
 	}
 	aggregator := policy.NewStatusAggregator(statuses)
+	elector, err := c.statusElector(aggregator)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.addPostStartHooks(gs); err != nil {
 		return nil, err
 	}
-	computation, err := c.addComputation(gs, storeSink{stores: stores, aggregator: aggregator}, aggregator)
+	computation, err := c.addComputation(gs, storeSink{stores: stores, aggregator: aggregator}, statusWriter{aggregator, elector})
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +181,7 @@ func (c CompletedConfig) New() (*Server, error) {
 // addComputation starts the policy computation and the status aggregation once the
 // server runs. Without kube-apiserver (standalone) there are no Pods to compute
 // from, the controlplane API stays empty, and the returned controller is nil.
-func (c CompletedConfig) addComputation(gs *genericapiserver.GenericAPIServer, sink policy.Sink, aggregator *policy.StatusAggregator) (*policy.Controller, error) {
+func (c CompletedConfig) addComputation(gs *genericapiserver.GenericAPIServer, sink policy.Sink, status statusWriter) (*policy.Controller, error) {
 	kube, crd := c.ExtraConfig.KubeInformers, c.ExtraConfig.Informers
 	if kube == nil || crd == nil {
 		klog.InfoS("No kube-apiserver informers: the policy computation does not run")
@@ -191,7 +200,7 @@ func (c CompletedConfig) addComputation(gs *genericapiserver.GenericAPIServer, s
 			upstream.Start(ctx.Done())
 		}
 		go controller.Run(ctx)
-		go aggregator.Run(ctx)
+		status.run(ctx)
 		return nil
 	})
 }

@@ -39,6 +39,7 @@ import (
 	"github.com/strata-net/strata/apis/security"
 	strataadmission "github.com/strata-net/strata/apiserver/admission"
 	embeddedetcd "github.com/strata-net/strata/apiserver/etcd"
+	"github.com/strata-net/strata/apiserver/leader"
 	"github.com/strata-net/strata/apiserver/nodeauth"
 	// Strata's feature gates must be known before --feature-gates is parsed.
 	_ "github.com/strata-net/strata/apiserver/features"
@@ -74,6 +75,11 @@ type Options struct {
 	AgentServiceAccounts []string
 	// FlowLimits bound the estimated flows per Node of one policy.
 	FlowLimits validation.FlowLimits
+	// LeaderElect elects the one replica that writes policy status through the
+	// Lease LeaderElection names (not with --standalone: one server, no Lease).
+	LeaderElect bool
+	// LeaderElection are the Lease's namespace, name and durations.
+	LeaderElection leader.Config
 
 	// standaloneDelegation: --authentication-kubeconfig or --authorization-kubeconfig
 	// was given with --standalone, which delegates nothing.
@@ -100,6 +106,8 @@ func NewOptions() *Options {
 		AlternateHosts:       []string{"strata-apiserver.kube-system.svc"},
 		AgentServiceAccounts: []string{nodeauth.DefaultAgentServiceAccount},
 		FlowLimits:           validation.FlowLimits{Warning: validation.DefaultFlowWarning, Limit: validation.DefaultFlowLimit},
+		LeaderElect:          true,
+		LeaderElection:       leaderDefaults(),
 	}
 }
 
@@ -157,6 +165,7 @@ func (o *Options) addStrataFlags(fs *pflag.FlagSet) {
 		"Admission warns about a policy whose estimated flows per Node (docs/least-privilege.md) exceed this.")
 	fs.IntVar(&o.FlowLimits.Limit, "policy-flow-limit", o.FlowLimits.Limit,
 		"Admission refuses a policy whose estimated flows per Node exceed this.")
+	addLeaderFlags(fs, &o.LeaderElect, &o.LeaderElection)
 	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile,
 		"Configuration file (YAML: featureGates); in a cluster, the key strata-apiserver.conf of the ConfigMap kube-system/strata-config.")
 }
@@ -203,6 +212,7 @@ func (o *Options) Validate() error {
 	if o.standaloneDelegation {
 		errs = append(errs, errors.New("--authentication-kubeconfig, --authorization-kubeconfig: not with --standalone, which authenticates only its own client certificates and authorizes only its admin"))
 	}
+	errs = append(errs, o.validateLeaderElection()...)
 	if o.Standalone && o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir: required with --standalone, for the generated certificates"))
 	}

@@ -52,6 +52,13 @@ type StatusClient interface {
 		update func(uid types.UID, st *crdv1beta1.NetworkPolicyStatus) bool) error
 }
 
+// Leadership tells whether this replica writes policy status (the holder of the
+// status Lease, apiserver/leader) and gives the context of the current term,
+// cancelled the moment the term ends.
+type Leadership interface {
+	Term() (context.Context, bool)
+}
+
 // observed is what the aggregator knows of an Antrea-native policy: published (its
 // span), or held for its Tier; and its issues.
 type observed struct {
@@ -68,6 +75,7 @@ type observed struct {
 // the Nodes that realized the current generation, and the phase follows.
 type StatusAggregator struct {
 	client  StatusClient
+	leading Leadership // nil: this replica always writes (one replica)
 	mu      sync.Mutex
 	reports map[string]map[string]controlplane.NetworkPolicyNodeStatus // policy -> node -> report
 	known   map[string]observed
@@ -88,6 +96,32 @@ func NewStatusAggregator(client StatusClient) *StatusAggregator {
 			workqueue.NewTypedItemExponentialFailureRateLimiter[string](5*time.Second, 300*time.Second),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "policy-status"}),
 	}
+}
+
+// WriteWhileLeading makes the aggregator write only while l leads, each write
+// within the term's context; call it before Run, and Resync at every new term.
+// Reports and policies are still recorded when not leading.
+func (a *StatusAggregator) WriteWhileLeading(l Leadership) { a.leading = l }
+
+// Resync queues every known policy, so that a new leader writes every status.
+func (a *StatusAggregator) Resync() {
+	a.mu.Lock()
+	names := make([]string, 0, len(a.known))
+	for name := range a.known {
+		names = append(names, name)
+	}
+	a.mu.Unlock()
+	for _, name := range names {
+		a.queue.Add(name)
+	}
+}
+
+// term returns the context to write in, and false when this replica must not write.
+func (a *StatusAggregator) term(ctx context.Context) (context.Context, bool) {
+	if a.leading == nil {
+		return ctx, true
+	}
+	return a.leading.Term()
 }
 
 // Observe records a published policy (its generation and span).
@@ -198,8 +232,14 @@ func (a *StatusAggregator) observeLag(name string) {
 	}
 }
 
-// sync writes the status of one policy when it changed.
+// sync writes the status of one policy when it changed, and nothing when this
+// replica does not lead (the next leader writes every status at the start of its
+// term).
 func (a *StatusAggregator) sync(ctx context.Context, name string) error {
+	ctx, leading := a.term(ctx)
+	if !leading {
+		return nil
+	}
 	a.mu.Lock()
 	obs, ok := a.known[name]
 	var reports []controlplane.NetworkPolicyNodeStatus
@@ -215,6 +255,9 @@ func (a *StatusAggregator) sync(ctx context.Context, name string) error {
 		return a.client.UpdateStatus(ctx, obs.source, func(uid types.UID, st *crdv1beta1.NetworkPolicyStatus) bool {
 			if uid != obs.source.UID || statusEqual(*st, want) {
 				return false
+			}
+			if _, still := a.term(ctx); !still {
+				return false // the term ended while the policy was read
 			}
 			want.Conditions = keepTransitionTimes(st.Conditions, want.Conditions)
 			*st = want
