@@ -17,54 +17,23 @@ limitations under the License.
 package networkpolicy
 
 import (
-	"context"
-	"strings"
 	"testing"
 
-	"github.com/strata-net/strata/apis/crd"
 	"github.com/strata-net/strata/apis/crd/validation"
 	"github.com/strata-net/strata/apis/scheme"
+	"github.com/strata-net/strata/registry/registrytest"
 )
 
 // TestFlowEstimateAdmission: a policy of 28 estimated flows per Node (4 for the
 // selector rule, 24 for 10.0.0.0/8 minus a /16 and a /24) under three limits.
 func TestFlowEstimateAdmission(t *testing.T) {
 	p := validPolicy("p")
-	p.Spec.Ingress[0].From = append(p.Spec.Ingress[0].From, crd.NetworkPolicyPeer{
-		IPBlock: &crd.IPBlock{CIDR: "10.0.0.0/8", Except: []string{"10.1.0.0/16", "10.2.3.0/24"}}})
+	p.Spec.Ingress[0].From = append(p.Spec.Ingress[0].From, registrytest.FlowPeer())
 	old := validPolicy("p")
 	old.ResourceVersion, p.ResourceVersion = "1", "1"
-	cases := []struct {
-		name        string
-		limits      validation.FlowLimits
-		wantWarning string
-		wantErr     string
-	}{
-		{"defaults: accepted silently", validation.FlowLimits{}, "", ""},
-		{"above the warning: accepted with a warning", validation.FlowLimits{Warning: 27, Limit: 100}, "estimated 28 flows", ""},
-		{"at the warning: accepted silently", validation.FlowLimits{Warning: 28, Limit: 100}, "", ""},
-		{"above the limit: refused", validation.FlowLimits{Warning: 5, Limit: 27}, "", "spec: Forbidden: the policy needs an estimated 28 flows"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s := NewStrategy(scheme.Scheme)
-			s.Flows = tc.limits
-			ctx := context.Background()
-			for op, got := range map[string]struct {
-				warnings []string
-				errs     error
-			}{
-				"create": {s.WarningsOnCreate(ctx, p), s.Validate(ctx, p).ToAggregate()},
-				"update": {s.WarningsOnUpdate(ctx, p, old), s.ValidateUpdate(ctx, p, old).ToAggregate()},
-			} {
-				w := strings.Join(got.warnings, "\n")
-				if (w == "") != (tc.wantWarning == "") || !strings.Contains(w, tc.wantWarning) {
-					t.Errorf("%s: warnings %q, want %q", op, w, tc.wantWarning)
-				}
-				if (got.errs == nil) != (tc.wantErr == "") || (got.errs != nil && !strings.Contains(got.errs.Error(), tc.wantErr)) {
-					t.Errorf("%s: errors %v, want %q", op, got.errs, tc.wantErr)
-				}
-			}
-		})
-	}
+	registrytest.FlowEstimateAdmission(t, func(l validation.FlowLimits) registrytest.FlowStrategy {
+		s := NewStrategy(scheme.Scheme)
+		s.Flows = l
+		return s
+	}, p, old)
 }

@@ -48,29 +48,15 @@ func explainAll(ctx context.Context, pods []pod) (matrix, []string) {
 	m := matrix{}
 	var errs []string
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, probeParallelism)
-	for i := range pods {
-		for j := range pods {
-			if i == j {
-				continue
-			}
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				v, err := explainPair(ctx, pods[i], pods[j])
-				mu.Lock()
-				defer mu.Unlock()
-				m[[2]int{i, j}] = v
-				if err != nil {
-					errs = append(errs, fmt.Sprintf("%v -> %v: %v", pods[i], pods[j], err))
-				}
-			}()
+	forEachPair(pods, func(i, j int) {
+		v, err := explainPair(ctx, pods[i], pods[j])
+		mu.Lock()
+		defer mu.Unlock()
+		m[[2]int{i, j}] = v
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%v -> %v: %v", pods[i], pods[j], err))
 		}
-	}
-	wg.Wait()
+	})
 	return m, errs
 }
 

@@ -80,12 +80,10 @@ func probe(ctx context.Context, src, dst pod) (verdict, string) {
 // matrix is the verdict of every probed pair, by source then destination.
 type matrix map[[2]int]verdict
 
-// probeAll probes every ordered pair of distinct pods, probeParallelism at a
-// time; details holds what the broken probes said.
-func probeAll(ctx context.Context, pods []pod) (matrix, []string) {
-	m := matrix{}
-	var details []string
-	var mu sync.Mutex
+// forEachPair calls fn for every ordered pair of distinct pods (indexes into
+// pods), probeParallelism at a time, and returns when every call has; fn
+// guards what it shares.
+func forEachPair(pods []pod, fn func(i, j int)) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, probeParallelism)
 	for i := range pods {
@@ -98,17 +96,28 @@ func probeAll(ctx context.Context, pods []pod) (matrix, []string) {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				v, detail := probe(ctx, pods[i], pods[j])
-				mu.Lock()
-				defer mu.Unlock()
-				m[[2]int{i, j}] = v
-				if v == broken {
-					details = append(details, fmt.Sprintf("%v -> %v: %s", pods[i], pods[j], detail))
-				}
+				fn(i, j)
 			}()
 		}
 	}
 	wg.Wait()
+}
+
+// probeAll probes every ordered pair of distinct pods, probeParallelism at a
+// time; details holds what the broken probes said.
+func probeAll(ctx context.Context, pods []pod) (matrix, []string) {
+	m := matrix{}
+	var details []string
+	var mu sync.Mutex
+	forEachPair(pods, func(i, j int) {
+		v, detail := probe(ctx, pods[i], pods[j])
+		mu.Lock()
+		defer mu.Unlock()
+		m[[2]int{i, j}] = v
+		if v == broken {
+			details = append(details, fmt.Sprintf("%v -> %v: %s", pods[i], pods[j], detail))
+		}
+	})
 	return m, details
 }
 

@@ -43,31 +43,17 @@ func expectTrace(ctx context.Context, t *testing.T, pods []pod, what string) {
 	t.Helper()
 	var failures []string
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, probeParallelism)
-	for i := range pods {
-		for j := range pods {
-			if i == j {
-				continue
-			}
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				src, dst := pods[i], pods[j]
-				args := append([]string{"trace", src.NS + "/" + src.Name, dst.NS + "/" + dst.Name,
-					"--port", strconv.Itoa(dst.port())}, traceArgs()...)
-				out, err := lc.Stratactl(ctx, args...)
-				if err != nil {
-					mu.Lock()
-					defer mu.Unlock()
-					failures = append(failures, fmt.Sprintf("%v -> %v:%d: %v\n%s", src, dst, dst.port(), err, out))
-				}
-			}()
+	forEachPair(pods, func(i, j int) {
+		src, dst := pods[i], pods[j]
+		args := append([]string{"trace", src.NS + "/" + src.Name, dst.NS + "/" + dst.Name,
+			"--port", strconv.Itoa(dst.port())}, traceArgs()...)
+		out, err := lc.Stratactl(ctx, args...)
+		if err != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			failures = append(failures, fmt.Sprintf("%v -> %v:%d: %v\n%s", src, dst, dst.port(), err, out))
 		}
-	}
-	wg.Wait()
+	})
 	if len(failures) > 0 {
 		t.Errorf("%s: stratactl trace failed or disagreed with explain on %d pairs:\n%s", what, len(failures),
 			strings.Join(failures, "\n"))
