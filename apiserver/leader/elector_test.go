@@ -91,13 +91,20 @@ func startPair(t *testing.T, client *fake.Clientset) *pair {
 	}
 	watch, stop := context.WithCancel(context.Background())
 	go func() {
-		for watch.Err() == nil {
-			_, la := p.a.Term()
-			_, lb := p.b.Term()
-			if la && lb {
-				p.both.Store(true)
+		// Sample both terms every 2 ms until the test ends.
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if _, la := p.a.Term(); la {
+				if _, lb := p.b.Term(); lb {
+					p.both.Store(true)
+				}
 			}
-			time.Sleep(2 * time.Millisecond) // the sampling period of the watcher, not a wait
+			select {
+			case <-watch.Done():
+				return
+			case <-tick.C:
+			}
 		}
 	}()
 	t.Cleanup(func() { p.cancel[0](); p.cancel[1](); stop() })
