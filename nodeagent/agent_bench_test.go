@@ -32,8 +32,8 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/openflow"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 	"github.com/strata-net/strata/nodeagent/pipeline"
 	"github.com/strata-net/strata/nodeagent/policy"
 	agenttypes "github.com/strata-net/strata/nodeagent/types"

@@ -33,7 +33,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 	"github.com/strata-net/strata/nodeagent/podsync"
 )
 

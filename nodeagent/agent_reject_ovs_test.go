@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 )
 
 // conntrackOf returns the userspace conntrack entries of a TCP connection by

@@ -35,7 +35,7 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
 	"github.com/strata-net/strata/generated/clientset/versioned"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 )
 
 // runWith starts an agent with another controlplane client until the test (or

@@ -25,7 +25,7 @@ import (
 	"time"
 
 	"github.com/strata-net/strata/cni"
-	"github.com/strata-net/strata/nodeagent/ovsdb"
+	"github.com/strata-net/strata/nodeagent/ovs/ovsdb"
 	"github.com/strata-net/strata/nodeagent/podsync"
 )
 

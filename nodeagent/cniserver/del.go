@@ -26,7 +26,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/cni"
-	"github.com/strata-net/strata/nodeagent/ovsdb"
+	"github.com/strata-net/strata/nodeagent/ovs/ovsdb"
 )
 
 // cmdDel detaches a container. Unknown containers, a vanished netns and

@@ -44,9 +44,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/strata-net/strata/cni/plugin"
-	"github.com/strata-net/strata/nodeagent/openflow"
-	"github.com/strata-net/strata/nodeagent/ovsdb"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/ovsdb"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 	"github.com/strata-net/strata/nodeagent/pipeline"
 	"github.com/strata-net/strata/nodeagent/podsync"
 )

@@ -23,7 +23,7 @@ import (
 	"net"
 	"strings"
 
-	"github.com/strata-net/strata/nodeagent/ovsdb"
+	"github.com/strata-net/strata/nodeagent/ovs/ovsdb"
 	"github.com/strata-net/strata/nodeagent/podsync"
 )
 

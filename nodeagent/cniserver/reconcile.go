@@ -24,7 +24,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/ns"
 	"k8s.io/klog/v2"
 
-	"github.com/strata-net/strata/nodeagent/ovsdb"
+	"github.com/strata-net/strata/nodeagent/ovs/ovsdb"
 	"github.com/strata-net/strata/nodeagent/podsync"
 )
 

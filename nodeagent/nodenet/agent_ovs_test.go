@@ -39,7 +39,7 @@ import (
 	cpfake "github.com/strata-net/strata/generated/clientset/versioned/fake"
 	"github.com/strata-net/strata/nodeagent"
 	"github.com/strata-net/strata/nodeagent/nodenet"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 	"github.com/strata-net/strata/nodeagent/podsync"
 )
 

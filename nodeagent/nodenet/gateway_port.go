@@ -22,7 +22,7 @@ import (
 
 	"k8s.io/klog/v2"
 
-	"github.com/strata-net/strata/nodeagent/ovsdb"
+	"github.com/strata-net/strata/nodeagent/ovs/ovsdb"
 )
 
 // PortDB is the part of the OVSDB client the gateway needs

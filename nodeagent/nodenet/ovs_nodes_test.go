@@ -34,7 +34,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 	"github.com/strata-net/strata/nodeagent/types"
 )
 

@@ -24,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 type fakeRules map[uint32]RuleInfo

@@ -18,7 +18,7 @@ package pipeline
 
 import (
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // Metric flows: an Allow's match the connections committed with its id; a Drop's

@@ -17,7 +17,7 @@ limitations under the License.
 package pipeline
 
 import (
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // Priorities of the static flows.

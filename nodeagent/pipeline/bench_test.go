@@ -28,8 +28,8 @@ import (
 	"time"
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/openflow"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 	"github.com/strata-net/strata/nodeagent/types"
 )
 

@@ -23,7 +23,7 @@ import (
 	"strings"
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 	"github.com/strata-net/strata/nodeagent/types"
 	"github.com/strata-net/strata/nodeagent/verdict"
 )

@@ -22,7 +22,7 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // part builds the clauses of one OF rule, in Antrea's order from, to,

@@ -19,7 +19,7 @@ package pipeline
 import (
 	"net/netip"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // RegField is a bit range [Ofs, Ofs+NBits) of an NXM register (reg0..reg15).

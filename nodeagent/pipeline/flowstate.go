@@ -20,7 +20,7 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // ownerKey names who contributes a flow: "base", a Pod, a rule part.

@@ -23,7 +23,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // ofctlFormat writes flows the way ovs-ofctl prints them (lib/match.c

@@ -23,7 +23,7 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // Gateway is the node's gateway port: an OVS internal port whose kernel

@@ -19,7 +19,7 @@ package pipeline
 import (
 	"net/netip"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // NodePorts. The host (nodenet.NodePortSteering) routes connections to

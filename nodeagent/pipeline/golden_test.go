@@ -27,7 +27,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 	"github.com/strata-net/strata/nodeagent/types"
 )
 

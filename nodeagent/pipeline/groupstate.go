@@ -22,7 +22,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // groupAddOrModify is Open vSwitch's OFPGC_ADD_OR_MOD extension: add the

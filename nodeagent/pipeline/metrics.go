@@ -24,7 +24,7 @@ import (
 	"k8s.io/component-base/metrics"
 	"k8s.io/component-base/metrics/legacyregistry"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 var (

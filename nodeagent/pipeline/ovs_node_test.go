@@ -29,9 +29,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
-	"github.com/strata-net/strata/nodeagent/ovsdb"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/ovsdb"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 	"github.com/strata-net/strata/nodeagent/types"
 )
 

@@ -25,7 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-net/strata/nodeagent/nodenet"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 	"github.com/strata-net/strata/nodeagent/proxy"
 )
 

@@ -31,8 +31,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 	"github.com/strata-net/strata/nodeagent/proxy"
 )
 

@@ -31,7 +31,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/util/wait"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 	"github.com/strata-net/strata/nodeagent/packetin"
 	"github.com/strata-net/strata/nodeagent/proxy"
 	"github.com/strata-net/strata/nodeagent/types"

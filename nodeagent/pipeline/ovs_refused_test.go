@@ -29,8 +29,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/util/wait"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 	"github.com/strata-net/strata/nodeagent/types"
 )
 

@@ -22,7 +22,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // Switch hands out the current OpenFlow connection to the bridge

@@ -26,7 +26,7 @@ import (
 
 	"k8s.io/klog/v2"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 	"github.com/strata-net/strata/nodeagent/packetin"
 	"github.com/strata-net/strata/nodeagent/types"
 )

@@ -21,7 +21,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 	"github.com/strata-net/strata/nodeagent/proxy"
 )
 

@@ -20,7 +20,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 	"github.com/strata-net/strata/nodeagent/proxy"
 )
 

@@ -23,7 +23,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 	"github.com/strata-net/strata/nodeagent/types"
 )
 

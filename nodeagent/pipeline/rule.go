@@ -21,7 +21,7 @@ import (
 	"net/netip"
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 	"github.com/strata-net/strata/nodeagent/proxy"
 	"github.com/strata-net/strata/nodeagent/types"
 )

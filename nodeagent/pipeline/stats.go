@@ -22,7 +22,7 @@ import (
 	"slices"
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 	"github.com/strata-net/strata/nodeagent/packetin"
 	"github.com/strata-net/strata/nodeagent/types"
 )

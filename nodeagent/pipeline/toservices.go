@@ -20,7 +20,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 	"github.com/strata-net/strata/nodeagent/proxy"
 	"github.com/strata-net/strata/nodeagent/types"
 )

@@ -20,7 +20,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // undoLog records how to take one change of the desired state back: the

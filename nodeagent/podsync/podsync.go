@@ -28,7 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/klog/v2"
 
-	"github.com/strata-net/strata/nodeagent/ovsdb"
+	"github.com/strata-net/strata/nodeagent/ovs/ovsdb"
 	"github.com/strata-net/strata/nodeagent/pipeline"
 	"github.com/strata-net/strata/nodeagent/types"
 )

@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 )
 
 // TestCallVSwitchd talks to a real, private ovs-vswitchd.

@@ -23,7 +23,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 )
 
 func TestSortMounts(t *testing.T) {

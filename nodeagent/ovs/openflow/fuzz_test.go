@@ -25,7 +25,7 @@ import (
 // FuzzDecode checks that DecodeMessage never panics and that whatever it
 // accepts re-encodes to a message that decodes to the same value.
 //
-//	go test -run '^$' -fuzz FuzzDecode -fuzztime 60s ./nodeagent/openflow
+//	go test -run '^$' -fuzz FuzzDecode -fuzztime 60s ./nodeagent/ovs/openflow
 func FuzzDecode(f *testing.F) {
 	for i, mc := range sweepMessages() {
 		f.Add(AppendMessage(nil, uint32(i), mc.msg))

@@ -25,8 +25,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/strata-net/strata/nodeagent/ovsdb"
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/ovsdb"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 )
 
 // env is a private OVS with a connected client.

@@ -24,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strata-net/strata/nodeagent/ovstest"
+	"github.com/strata-net/strata/nodeagent/ovs/ovstest"
 )
 
 // BenchmarkInstall100kFlows installs the same 100k realistic flows (see
@@ -34,7 +34,7 @@ import (
 // flows/s for both and their ratio, and checks after each install that OVS
 // holds exactly the generated flows.
 //
-//	go test -run '^$' -bench Install100k -benchtime 1x ./nodeagent/openflow
+//	go test -run '^$' -bench Install100k -benchtime 1x ./nodeagent/ovs/openflow
 func BenchmarkInstall100kFlows(b *testing.B) {
 	ovstest.Require(b)
 	n := envInt("STRATA_BENCH_FLOWS", 100_000)
