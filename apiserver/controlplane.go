@@ -31,6 +31,7 @@ import (
 	"github.com/strata-net/strata/apis/controlplane"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
 	"github.com/strata-net/strata/apis/scheme"
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/apiserver/podstartup"
 	"github.com/strata-net/strata/apiserver/policy"
 	"github.com/strata-net/strata/generated/clientset/versioned"
@@ -119,7 +120,7 @@ func (s storeSink) DeleteNetworkPolicy(name string) error {
 	return ignoreNotFound(published("networkpolicies", "delete", s.stores.NetworkPolicies.Delete(name)))
 }
 
-func (s storeSink) UpsertAddressGroup(g *store.AddressGroup) error {
+func (s storeSink) UpsertAddressGroup(g *computed.AddressGroup) error {
 	return published("addressgroups", "upsert", s.stores.AddressGroups.Upsert(g))
 }
 
@@ -127,7 +128,7 @@ func (s storeSink) DeleteAddressGroup(name string) error {
 	return ignoreNotFound(published("addressgroups", "delete", s.stores.AddressGroups.Delete(name)))
 }
 
-func (s storeSink) UpsertAppliedToGroup(g *store.AppliedToGroup) error {
+func (s storeSink) UpsertAppliedToGroup(g *computed.AppliedToGroup) error {
 	return published("appliedtogroups", "upsert", s.stores.AppliedToGroups.Upsert(g))
 }
 

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"net/netip"
 
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
@@ -42,8 +43,8 @@ type Config struct {
 	// NetworkPolicies, AppliedToGroups and AddressGroups are the computed
 	// objects the agents receive. Required.
 	NetworkPolicies *store.Store[*store.NetworkPolicy]
-	AppliedToGroups *store.Store[*store.AppliedToGroup]
-	AddressGroups   *store.Store[*store.AddressGroup]
+	AppliedToGroups *store.Store[*computed.AppliedToGroup]
+	AddressGroups   *store.Store[*computed.AddressGroup]
 }
 
 // Validate reports a missing field.

@@ -27,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
@@ -72,15 +73,15 @@ func newTestExplainer(t *testing.T) *Explainer {
 	must(t, err)
 	t.Cleanup(func() { nps.Stop(); atgs.Stop(); ags.Stop() })
 	client, server, other := testPods["ns/client"], testPods["ns/server"], testPods["ns/other"]
-	must(t, atgs.Upsert(&store.AppliedToGroup{Name: "atg-server", MembersByNode: map[string]map[string]*controlplane.GroupMember{
-		"n2": store.MemberSet(member(server))}}))
-	must(t, atgs.Upsert(&store.AppliedToGroup{Name: "atg-client", MembersByNode: map[string]map[string]*controlplane.GroupMember{
-		"n1": store.MemberSet(member(client))}}))
-	must(t, atgs.Upsert(&store.AppliedToGroup{Name: "atg-other", MembersByNode: map[string]map[string]*controlplane.GroupMember{
-		"n1": store.MemberSet(member(other))}}))
-	must(t, ags.Upsert(&store.AddressGroup{Name: "ag-client", Members: store.MemberSet(member(client)), Span: sets.New("n2")}))
-	must(t, ags.Upsert(&store.AddressGroup{Name: "ag-server", Members: store.MemberSet(member(server)), Span: sets.New("n1")}))
-	must(t, ags.Upsert(&store.AddressGroup{Name: "ag-other", Members: store.MemberSet(member(other)), Span: sets.New("n2")}))
+	must(t, atgs.Upsert(&computed.AppliedToGroup{Name: "atg-server", MembersByNode: map[string]map[string]*controlplane.GroupMember{
+		"n2": computed.MemberSet(member(server))}}))
+	must(t, atgs.Upsert(&computed.AppliedToGroup{Name: "atg-client", MembersByNode: map[string]map[string]*controlplane.GroupMember{
+		"n1": computed.MemberSet(member(client))}}))
+	must(t, atgs.Upsert(&computed.AppliedToGroup{Name: "atg-other", MembersByNode: map[string]map[string]*controlplane.GroupMember{
+		"n1": computed.MemberSet(member(other))}}))
+	must(t, ags.Upsert(&computed.AddressGroup{Name: "ag-client", Members: computed.MemberSet(member(client)), Span: sets.New("n2")}))
+	must(t, ags.Upsert(&computed.AddressGroup{Name: "ag-server", Members: computed.MemberSet(member(server)), Span: sets.New("n1")}))
+	must(t, ags.Upsert(&computed.AddressGroup{Name: "ag-other", Members: computed.MemberSet(member(other)), Span: sets.New("n2")}))
 	tcp, port := controlplane.ProtocolTCP, intstr.FromInt32(80)
 	pass, drop, reject := controlplane.RuleActionPass, controlplane.RuleActionDrop, controlplane.RuleActionReject
 	t50, t100, t253 := int32(50), int32(100), int32(253)
@@ -221,7 +222,7 @@ func TestIndexFollowsTheStores(t *testing.T) {
 	np := cpPolicy("acnp-new", controlplane.AntreaClusterNetworkPolicy, &tier, "atg-client", controlplane.NetworkPolicyRule{
 		Direction: controlplane.DirectionIn, From: controlplane.NetworkPolicyPeer{AddressGroups: []string{"ag-server"}}, Action: &drop})
 	np.Priority = &prio
-	must(t, x.cfg.AddressGroups.Upsert(&store.AddressGroup{Name: "ag-server", Members: store.MemberSet(member(testPods["ns/server"])),
+	must(t, x.cfg.AddressGroups.Upsert(&computed.AddressGroup{Name: "ag-server", Members: computed.MemberSet(member(testPods["ns/server"])),
 		Span: sets.New("n1")}))
 	must(t, x.cfg.NetworkPolicies.Upsert(&store.NetworkPolicy{Policy: np, Span: sets.New("n1")}))
 	if got := ev(); got != "Drop/Rule" {

@@ -336,7 +336,7 @@ func TestIssues(t *testing.T) {
 	}
 }
 
-// memberKeys returns the keys (store.MemberKey) of an AddressGroup's members.
+// memberKeys returns the keys (computed.MemberKey) of an AddressGroup's members.
 func memberKeys(s *fakeSink, name string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -28,7 +28,7 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
-	"github.com/strata-net/strata/registry/controlplane/store"
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
 // fakeSources serves source objects from maps.
@@ -116,14 +116,14 @@ type fakeSink struct {
 	mu       sync.Mutex
 	policies map[string]*controlplane.NetworkPolicy
 	spans    map[string]sets.Set[string]
-	address  map[string]*store.AddressGroup
-	applied  map[string]*store.AppliedToGroup
+	address  map[string]*computed.AddressGroup
+	applied  map[string]*computed.AppliedToGroup
 	upserts  int
 }
 
 func newFakeSink() *fakeSink {
 	return &fakeSink{policies: map[string]*controlplane.NetworkPolicy{}, spans: map[string]sets.Set[string]{},
-		address: map[string]*store.AddressGroup{}, applied: map[string]*store.AppliedToGroup{}}
+		address: map[string]*computed.AddressGroup{}, applied: map[string]*computed.AppliedToGroup{}}
 }
 
 func (s *fakeSink) UpsertNetworkPolicy(np *controlplane.NetworkPolicy, span sets.Set[string]) error {
@@ -156,7 +156,7 @@ func (s *fakeSink) DeleteNetworkPolicy(name string) error {
 	return nil
 }
 
-func (s *fakeSink) UpsertAddressGroup(g *store.AddressGroup) error {
+func (s *fakeSink) UpsertAddressGroup(g *computed.AddressGroup) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.address[g.Name] = g
@@ -171,7 +171,7 @@ func (s *fakeSink) DeleteAddressGroup(name string) error {
 	return nil
 }
 
-func (s *fakeSink) UpsertAppliedToGroup(g *store.AppliedToGroup) error {
+func (s *fakeSink) UpsertAppliedToGroup(g *computed.AppliedToGroup) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.applied[g.Name] = g

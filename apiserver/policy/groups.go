@@ -21,8 +21,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/apiserver/policy/grouping"
-	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
 type groupKind int
@@ -259,7 +259,7 @@ func appliedToByNode(pods []*grouping.Pod) map[string]map[string]*controlplane.G
 }
 
 func (c *Computer) publishAppliedToGroup(g *group) {
-	if err := c.sink.UpsertAppliedToGroup(&store.AppliedToGroup{Name: g.id.name, UID: g.uid, MembersByNode: g.appliedTo}); err != nil {
+	if err := c.sink.UpsertAppliedToGroup(&computed.AppliedToGroup{Name: g.id.name, UID: g.uid, MembersByNode: g.appliedTo}); err != nil {
 		c.reportSinkError("AppliedToGroup", g.id.name, err)
 		return
 	}
@@ -267,7 +267,7 @@ func (c *Computer) publishAppliedToGroup(g *group) {
 }
 
 func (c *Computer) publishAddressGroup(g *group) {
-	err := c.sink.UpsertAddressGroup(&store.AddressGroup{Name: g.id.name, UID: g.uid, Members: g.address, Span: g.span.nodes})
+	err := c.sink.UpsertAddressGroup(&computed.AddressGroup{Name: g.id.name, UID: g.uid, Members: g.address, Span: g.span.nodes})
 	if err != nil {
 		c.reportSinkError("AddressGroup", g.id.name, err)
 		return

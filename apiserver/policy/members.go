@@ -20,8 +20,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/apiserver/policy/grouping"
-	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
 // podMembers are the group members of one version of a Pod and their keys, made
@@ -54,14 +54,14 @@ func membersOf(p *grouping.Pod) *podMembers {
 func makeMembers(p *grouping.Pod) *podMembers {
 	m := &podMembers{appliedTo: appliedToMember(p), address: addressMember(p)}
 	if m.appliedTo != nil {
-		m.appliedToKey = store.MemberKey(m.appliedTo)
+		m.appliedToKey = computed.MemberKey(m.appliedTo)
 	}
 	if m.address != nil {
 		if m.appliedTo != nil {
 			// The same reference and ports: only the IPs differ.
 			m.address.Pod, m.address.Ports = m.appliedTo.Pod, m.appliedTo.Ports
 		}
-		m.addressKey = store.MemberKey(m.address)
+		m.addressKey = computed.MemberKey(m.address)
 	}
 	return m
 }

@@ -22,8 +22,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/apiserver/policy/grouping"
-	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
 func TestMembersOf(t *testing.T) {
@@ -55,10 +55,10 @@ func TestMembersOf(t *testing.T) {
 			if m.appliedToKey != tc.appliedToKey || m.addressKey != tc.addressKey {
 				t.Fatalf("keys %q %q, want %q %q", m.appliedToKey, m.addressKey, tc.appliedToKey, tc.addressKey)
 			}
-			if m.appliedTo != nil && store.MemberKey(m.appliedTo) != m.appliedToKey {
+			if m.appliedTo != nil && computed.MemberKey(m.appliedTo) != m.appliedToKey {
 				t.Fatalf("appliedTo key %q is not the member's", m.appliedToKey)
 			}
-			if m.address != nil && store.MemberKey(m.address) != m.addressKey {
+			if m.address != nil && computed.MemberKey(m.address) != m.addressKey {
 				t.Fatalf("address key %q is not the member's", m.addressKey)
 			}
 			if m.appliedTo != nil && m.address != nil {
@@ -86,10 +86,10 @@ func TestSameMembers(t *testing.T) {
 		want bool
 	}{
 		{name: "both empty", a: nil, b: map[string]*controlplane.GroupMember{}, want: true},
-		{name: "same pointers", a: store.MemberSet(web.address, db.address), b: store.MemberSet(db.address, web.address), want: true},
-		{name: "equal values", a: store.MemberSet(web.address), b: store.MemberSet(webAgain.address), want: true},
-		{name: "one more", a: store.MemberSet(web.address), b: store.MemberSet(web.address, db.address)},
-		{name: "other member", a: store.MemberSet(web.address), b: store.MemberSet(db.address)},
+		{name: "same pointers", a: computed.MemberSet(web.address, db.address), b: computed.MemberSet(db.address, web.address), want: true},
+		{name: "equal values", a: computed.MemberSet(web.address), b: computed.MemberSet(webAgain.address), want: true},
+		{name: "one more", a: computed.MemberSet(web.address), b: computed.MemberSet(web.address, db.address)},
+		{name: "other member", a: computed.MemberSet(web.address), b: computed.MemberSet(db.address)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -27,7 +27,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/apis/controlplane"
-	"github.com/strata-net/strata/registry/controlplane/store"
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
 // A nodeSelector peer, or a ClusterGroup's nodeSelector used as a peer, stands for
@@ -64,7 +64,7 @@ func (s *nodeSelector) key() string {
 type nodeEntry struct {
 	labels labels.Set
 	member *controlplane.GroupMember
-	key    string // store.MemberKey of member
+	key    string // computed.MemberKey of member
 }
 
 // NodeAddresses returns the addresses a nodeSelector peer stands for on a Node.
@@ -107,7 +107,7 @@ func (c *Computer) UpsertNode(name string, l labels.Set, ips []net.IP) {
 		m.IPs = append(m.IPs, controlplane.IPAddress(ip))
 	}
 	c.mu.Lock()
-	c.nodes[name] = &nodeEntry{labels: l, member: m, key: store.MemberKey(m)}
+	c.nodes[name] = &nodeEntry{labels: l, member: m, key: computed.MemberKey(m)}
 	c.markNodeGroups()
 	c.mu.Unlock()
 	c.signal()

@@ -20,7 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/strata-net/strata/apis/controlplane"
-	"github.com/strata-net/strata/registry/controlplane/store"
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
 // Sink receives the computed objects: in strata-apiserver, the watchable
@@ -29,8 +29,8 @@ import (
 type Sink interface {
 	UpsertNetworkPolicy(np *controlplane.NetworkPolicy, span sets.Set[string]) error
 	DeleteNetworkPolicy(name string) error
-	UpsertAddressGroup(g *store.AddressGroup) error
+	UpsertAddressGroup(g *computed.AddressGroup) error
 	DeleteAddressGroup(name string) error
-	UpsertAppliedToGroup(g *store.AppliedToGroup) error
+	UpsertAppliedToGroup(g *computed.AppliedToGroup) error
 	DeleteAppliedToGroup(name string) error
 }

@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 	cpregistry "github.com/strata-net/strata/registry/controlplane"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
@@ -41,14 +42,14 @@ func TestPodPeerSpan(t *testing.T) {
 	member := func(ns, name string, ips ...controlplane.IPAddress) *controlplane.GroupMember {
 		return &controlplane.GroupMember{Pod: &controlplane.PodReference{Namespace: ns, Name: name}, IPs: ips}
 	}
-	group := func(name string, span []string, members ...*controlplane.GroupMember) *store.AddressGroup {
-		g := &store.AddressGroup{Name: name, UID: types.UID("uid-" + name), Members: map[string]*controlplane.GroupMember{}, Span: sets.New(span...)}
+	group := func(name string, span []string, members ...*controlplane.GroupMember) *computed.AddressGroup {
+		g := &computed.AddressGroup{Name: name, UID: types.UID("uid-" + name), Members: map[string]*controlplane.GroupMember{}, Span: sets.New(span...)}
 		for _, m := range members {
-			g.Members[store.MemberKey(m)] = m
+			g.Members[computed.MemberKey(m)] = m
 		}
 		return g
 	}
-	for _, g := range []*store.AddressGroup{
+	for _, g := range []*computed.AddressGroup{
 		group("g1", []string{"n2", "n3"}, member("ns", "a", ip("10.0.0.7")), member("ns", "b", ip("10.0.0.8"))),
 		group("g2", []string{"n4"}, member("ns", "a", ip("10.0.0.7"))),
 		group("g3", []string{"n5"}, member("ns", "b", ip("10.0.0.8"))),

@@ -34,6 +34,7 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane"
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
@@ -72,8 +73,8 @@ func TestServeAgentWatch(t *testing.T) {
 	ctx := context.Background()
 	web1, web2 := member("web1", "10.0.0.1"), member("web2", "10.0.0.2")
 	ags := s.stores.AddressGroups
-	require.NoError(t, ags.Upsert(&store.AddressGroup{Name: "ag1", UID: "uid1", Members: store.MemberSet(web1), Span: sets.New("node1")}))
-	require.NoError(t, ags.Upsert(&store.AddressGroup{Name: "ag2", UID: "uid2", Members: store.MemberSet(web2), Span: sets.New("node2")}))
+	require.NoError(t, ags.Upsert(&computed.AddressGroup{Name: "ag1", UID: "uid1", Members: computed.MemberSet(web1), Span: sets.New("node1")}))
+	require.NoError(t, ags.Upsert(&computed.AddressGroup{Name: "ag2", UID: "uid2", Members: computed.MemberSet(web2), Span: sets.New("node2")}))
 
 	w, err := s.client.ControlplaneV1beta2().AddressGroups().Watch(ctx, metav1.ListOptions{
 		FieldSelector:        "nodeName=node1",
@@ -91,19 +92,19 @@ func TestServeAgentWatch(t *testing.T) {
 		ResourceVersion: "2", Annotations: map[string]string{metav1.InitialEventsAnnotationKey: "true"},
 	}}}, next(t, w))
 
-	require.NoError(t, ags.Upsert(&store.AddressGroup{Name: "ag1", UID: "uid1", Members: store.MemberSet(web1, web2), Span: sets.New("node1")}))
+	require.NoError(t, ags.Upsert(&computed.AddressGroup{Name: "ag1", UID: "uid1", Members: computed.MemberSet(web1, web2), Span: sets.New("node1")}))
 	assert.Equal(t, watch.Event{Type: watch.Modified, Object: &v1beta2.AddressGroupPatch{
 		ObjectMeta: meta, AddedGroupMembers: []v1beta2.GroupMember{wireMember("web2", "10.0.0.2")},
 	}}, next(t, w))
 
-	require.NoError(t, ags.Upsert(&store.AddressGroup{Name: "ag1", UID: "uid1", Members: store.MemberSet(web1, web2), Span: sets.New("node2")}))
+	require.NoError(t, ags.Upsert(&computed.AddressGroup{Name: "ag1", UID: "uid1", Members: computed.MemberSet(web1, web2), Span: sets.New("node2")}))
 	assert.Equal(t, watch.Event{Type: watch.Deleted, Object: &v1beta2.AddressGroup{ObjectMeta: meta}}, next(t, w))
 }
 
 func TestServeGetListAndSelectors(t *testing.T) {
 	s := startServer(t)
 	ctx := context.Background()
-	require.NoError(t, s.stores.AddressGroups.Upsert(&store.AddressGroup{Name: "ag1", UID: "uid1", Members: store.MemberSet(member("web1", "10.0.0.1")), Span: sets.New("node1")}))
+	require.NoError(t, s.stores.AddressGroups.Upsert(&computed.AddressGroup{Name: "ag1", UID: "uid1", Members: computed.MemberSet(member("web1", "10.0.0.1")), Span: sets.New("node1")}))
 	client := s.client.ControlplaneV1beta2().AddressGroups()
 
 	got, err := client.Get(ctx, "ag1", metav1.GetOptions{})

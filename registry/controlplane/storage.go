@@ -25,6 +25,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/registry/controlplane/addressgroup"
 	"github.com/strata-net/strata/registry/controlplane/appliedtogroup"
 	"github.com/strata-net/strata/registry/controlplane/networkpolicy"
@@ -39,8 +40,8 @@ import (
 // writes them with Upsert and Delete, the REST storage reads them.
 type Stores struct {
 	NetworkPolicies *store.Store[*store.NetworkPolicy]
-	AddressGroups   *store.Store[*store.AddressGroup]
-	AppliedToGroups *store.Store[*store.AppliedToGroup]
+	AddressGroups   *store.Store[*computed.AddressGroup]
+	AppliedToGroups *store.Store[*computed.AppliedToGroup]
 }
 
 // NewStores returns three running stores with the same options; Stop ends them.
@@ -118,7 +119,7 @@ func Storage(cfg StorageConfig) map[string]rest.Storage {
 // as a peer: the union of the spans of the AddressGroups it is a member of (an
 // AddressGroup member's key holds its addresses: "Pod:ns/name@10.0.0.5").
 func (s *Stores) PodPeerSpan(pod controlplane.PodReference, addresses []controlplane.IPAddress) sets.Set[string] {
-	key := store.MemberKey(&controlplane.GroupMember{Pod: &pod, IPs: addresses})
+	key := computed.MemberKey(&controlplane.GroupMember{Pod: &pod, IPs: addresses})
 	span := sets.New[string]()
 	for _, g := range s.AddressGroups.List() {
 		if _, ok := g.Members[key]; ok {

@@ -36,6 +36,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
@@ -48,8 +49,8 @@ func pod(name, ip string) *controlplane.GroupMember {
 
 var (
 	pod1, pod2, pod3 = pod("pod1", "10.0.0.1"), pod("pod2", "10.0.0.2"), pod("pod3", "10.0.0.3")
-	ag1              = &store.AddressGroup{Name: "ag1", UID: "uid1", Members: store.MemberSet(pod1, pod2), Span: sets.New("node1")}
-	ag2              = &store.AddressGroup{Name: "ag2", UID: "uid2", Members: store.MemberSet(pod3), Span: sets.New("node2")}
+	ag1              = &computed.AddressGroup{Name: "ag1", UID: "uid1", Members: computed.MemberSet(pod1, pod2), Span: sets.New("node1")}
+	ag2              = &computed.AddressGroup{Name: "ag2", UID: "uid2", Members: computed.MemberSet(pod3), Span: sets.New("node2")}
 )
 
 func object(name string, uid string, ms ...*controlplane.GroupMember) *controlplane.AddressGroup {
@@ -61,7 +62,7 @@ func object(name string, uid string, ms ...*controlplane.GroupMember) *controlpl
 }
 
 // newTestREST returns a REST over a store that holds ag1 and ag2.
-func newTestREST(t *testing.T) (*REST, *store.Store[*store.AddressGroup]) {
+func newTestREST(t *testing.T) (*REST, *store.Store[*computed.AddressGroup]) {
 	t.Helper()
 	s, err := store.NewAddressGroupStore(store.Options{})
 	require.NoError(t, err)
@@ -179,8 +180,8 @@ func TestRESTWatch(t *testing.T) {
 			}
 			require.NoError(t, err)
 			defer w.Stop()
-			require.NoError(t, s.Upsert(&store.AddressGroup{Name: "ag1", UID: "uid1", Members: store.MemberSet(pod1, pod2, pod3), Span: ag1.Span}))
-			require.NoError(t, s.Upsert(&store.AddressGroup{Name: "sentinel", Span: sets.New("node1", "node2", "node3")}))
+			require.NoError(t, s.Upsert(&computed.AddressGroup{Name: "ag1", UID: "uid1", Members: computed.MemberSet(pod1, pod2, pod3), Span: ag1.Span}))
+			require.NoError(t, s.Upsert(&computed.AddressGroup{Name: "sentinel", Span: sets.New("node1", "node2", "node3")}))
 			assert.Equal(t, tc.want, receiveUntilSentinel(t, w, tc.opts))
 		})
 	}

@@ -28,13 +28,14 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
-// Reader is what REST reads; *store.Store[*store.AppliedToGroup] implements it.
+// Reader is what REST reads; *store.Store[*computed.AppliedToGroup] implements it.
 type Reader interface {
-	Get(name string) (*store.AppliedToGroup, bool)
-	Select(sel store.Selector) (items []*store.AppliedToGroup, resourceVersion uint64)
+	Get(name string) (*computed.AppliedToGroup, bool)
+	Select(sel store.Selector) (items []*computed.AppliedToGroup, resourceVersion uint64)
 	Watch(ctx context.Context, opts store.WatchOptions) (watch.Interface, error)
 }
 

@@ -32,6 +32,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
 
@@ -42,15 +43,15 @@ func pod(name string) *controlplane.GroupMember {
 var pod1, pod2, pod3, pod4, pod5 = pod("pod1"), pod("pod2"), pod("pod3"), pod("pod4"), pod("pod5")
 
 // atg1 has pod1 and pod2 on node1, pod3 on node2; atg2 has pod4 on node2.
-func atg1(extraOnNode2 ...*controlplane.GroupMember) *store.AppliedToGroup {
-	return &store.AppliedToGroup{Name: "atg1", UID: "uid1", MembersByNode: map[string]map[string]*controlplane.GroupMember{
-		"node1": store.MemberSet(pod1, pod2),
-		"node2": store.MemberSet(append([]*controlplane.GroupMember{pod3}, extraOnNode2...)...),
+func atg1(extraOnNode2 ...*controlplane.GroupMember) *computed.AppliedToGroup {
+	return &computed.AppliedToGroup{Name: "atg1", UID: "uid1", MembersByNode: map[string]map[string]*controlplane.GroupMember{
+		"node1": computed.MemberSet(pod1, pod2),
+		"node2": computed.MemberSet(append([]*controlplane.GroupMember{pod3}, extraOnNode2...)...),
 	}}
 }
 
-var atg2 = &store.AppliedToGroup{Name: "atg2", UID: "uid2", MembersByNode: map[string]map[string]*controlplane.GroupMember{
-	"node2": store.MemberSet(pod4),
+var atg2 = &computed.AppliedToGroup{Name: "atg2", UID: "uid2", MembersByNode: map[string]map[string]*controlplane.GroupMember{
+	"node2": computed.MemberSet(pod4),
 }}
 
 func object(name, uid string, ms ...*controlplane.GroupMember) *controlplane.AppliedToGroup {
@@ -61,7 +62,7 @@ func object(name, uid string, ms ...*controlplane.GroupMember) *controlplane.App
 	return g
 }
 
-func newTestREST(t *testing.T) (*REST, *store.Store[*store.AppliedToGroup]) {
+func newTestREST(t *testing.T) (*REST, *store.Store[*computed.AppliedToGroup]) {
 	t.Helper()
 	s, err := store.NewAppliedToGroupStore(store.Options{})
 	require.NoError(t, err)
@@ -149,9 +150,9 @@ func TestRESTWatch(t *testing.T) {
 			require.NoError(t, err)
 			defer w.Stop()
 			require.NoError(t, s.Upsert(atg1(pod5)))
-			sentinel := &store.AppliedToGroup{Name: "sentinel", MembersByNode: map[string]map[string]*controlplane.GroupMember{}}
+			sentinel := &computed.AppliedToGroup{Name: "sentinel", MembersByNode: map[string]map[string]*controlplane.GroupMember{}}
 			for _, n := range []string{"node1", "node2", "node3"} {
-				sentinel.MembersByNode[n] = store.MemberSet(pod("sentinel-" + n))
+				sentinel.MembersByNode[n] = computed.MemberSet(pod("sentinel-" + n))
 			}
 			require.NoError(t, s.Upsert(sentinel))
 			assert.Equal(t, tc.want, receiveUntilSentinel(t, w))

@@ -20,52 +20,16 @@ import (
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
-// AddressGroup is a computed AddressGroup and the Nodes that need it.
-type AddressGroup struct {
-	Name string
-	UID  types.UID
-	// Members are keyed by MemberKey; immutable once stored.
-	Members map[string]*controlplane.GroupMember
-	// Span is the union of the spans of the policies using the group; nil means not
-	// computed yet.
-	Span sets.Set[string]
-}
-
-// Key implements Object: the group's name.
-func (g *AddressGroup) Key() string {
-	return g.Name
-}
-
-// Labels implements Object: AddressGroups have no labels.
-func (g *AddressGroup) Labels() labels.Set {
-	return nil
-}
-
-// InSpan implements Object.
-func (g *AddressGroup) InSpan(nodeName string) bool {
-	return g.Span.Has(nodeName)
-}
-
-// ToAPI returns the group as an API object, its members sorted by key.
-func (g *AddressGroup) ToAPI() *controlplane.AddressGroup {
-	return &controlplane.AddressGroup{
-		ObjectMeta:   metav1.ObjectMeta{Name: g.Name, UID: g.UID},
-		GroupMembers: sortedMembers(g.Members),
-	}
-}
-
 // NewAddressGroupStore returns a running store of AddressGroups.
-func NewAddressGroupStore(opts Options) (*Store[*AddressGroup], error) {
-	return New(Config[*AddressGroup]{
+func NewAddressGroupStore(opts Options) (*Store[*computed.AddressGroup], error) {
+	return New(Config[*computed.AddressGroup]{
 		Options:   opts,
 		Resource:  "addressgroups",
 		EventFunc: AddressGroupEventFunc,
@@ -81,13 +45,13 @@ type addressGroupEvent struct {
 	modified   *watch.Event // the patch; nil when the members did not change
 	deleted    *watch.Event
 
-	group     *AddressGroup // curr, for the full object
+	group     *computed.AddressGroup // curr, for the full object
 	addedOnce sync.Once
 	added     *watch.Event
 }
 
 // AddressGroupEventFunc is the EventFunc of AddressGroups.
-func AddressGroupEventFunc(_ string, prev, curr *AddressGroup, _ uint64) (Event, error) {
+func AddressGroupEventFunc(_ string, prev, curr *computed.AddressGroup, _ uint64) (Event, error) {
 	ev := &addressGroupEvent{group: curr}
 	if prev != nil {
 		ev.prev = presence{exists: true, span: prev.Span}

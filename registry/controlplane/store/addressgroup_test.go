@@ -25,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
 var (
@@ -33,12 +34,12 @@ var (
 	agPod3 = podMember("ns2", "pod3", "10.0.0.3", "fd00::3")
 )
 
-func addressGroup(span sets.Set[string], ms ...*controlplane.GroupMember) *AddressGroup {
-	return &AddressGroup{Name: "ag1", UID: "uid-ag1", Members: MemberSet(ms...), Span: span}
+func addressGroup(span sets.Set[string], ms ...*controlplane.GroupMember) *computed.AddressGroup {
+	return &computed.AddressGroup{Name: "ag1", UID: "uid-ag1", Members: computed.MemberSet(ms...), Span: span}
 }
 
-func addressGroupSentinel(nodeNames []string) *AddressGroup {
-	return &AddressGroup{Name: sentinelName, Span: nodes(nodeNames...)}
+func addressGroupSentinel(nodeNames []string) *computed.AddressGroup {
+	return &computed.AddressGroup{Name: sentinelName, Span: nodes(nodeNames...)}
 }
 
 func agObject(ms ...*controlplane.GroupMember) *controlplane.AddressGroup {
@@ -68,17 +69,17 @@ func agBookmark(rv string) watch.Event {
 func TestAddressGroupWatch(t *testing.T) {
 	withPort := podMember("ns1", "pod1", "10.0.0.1")
 	withPort.Ports = []controlplane.NamedPort{{Name: "http", Port: 80, Protocol: controlplane.ProtocolTCP}}
-	tests := []watchCase[*AddressGroup]{
+	tests := []watchCase[*computed.AddressGroup]{
 		{
 			name:    "nodeName selecting nothing",
-			initial: []*AddressGroup{addressGroup(nodes("node1"), agPod1)},
-			ops:     []op[*AddressGroup]{{upsert: addressGroup(nodes("node1"), agPod1, agPod2)}},
+			initial: []*computed.AddressGroup{addressGroup(nodes("node1"), agPod1)},
+			ops:     []op[*computed.AddressGroup]{{upsert: addressGroup(nodes("node1"), agPod1, agPod2)}},
 			want:    map[string][]watch.Event{"node3": {agBookmark("1")}},
 		},
 		{
 			name:    "nodeName provided",
-			initial: []*AddressGroup{addressGroup(nodes("node1", "node2"), agPod1, agPod2)},
-			ops:     []op[*AddressGroup]{{upsert: addressGroup(nodes("node1", "node2"), agPod1, agPod3)}},
+			initial: []*computed.AddressGroup{addressGroup(nodes("node1", "node2"), agPod1, agPod2)},
+			ops:     []op[*computed.AddressGroup]{{upsert: addressGroup(nodes("node1", "node2"), agPod1, agPod3)}},
 			want: map[string][]watch.Event{
 				"node1": {
 					{Type: watch.Added, Object: agObject(agPod1, agPod2)},
@@ -89,8 +90,8 @@ func TestAddressGroupWatch(t *testing.T) {
 		},
 		{
 			name:    "nodeName not provided",
-			initial: []*AddressGroup{addressGroup(nil, agPod1)},
-			ops: []op[*AddressGroup]{
+			initial: []*computed.AddressGroup{addressGroup(nil, agPod1)},
+			ops: []op[*computed.AddressGroup]{
 				{upsert: addressGroup(nil, agPod1, agPod2)},
 				{delete: "ag1"},
 			},
@@ -105,8 +106,8 @@ func TestAddressGroupWatch(t *testing.T) {
 		},
 		{
 			name:    "span growth is ADDED for the new Node only",
-			initial: []*AddressGroup{addressGroup(nodes("node1"), agPod1)},
-			ops:     []op[*AddressGroup]{{upsert: addressGroup(nodes("node1", "node2"), agPod1)}},
+			initial: []*computed.AddressGroup{addressGroup(nodes("node1"), agPod1)},
+			ops:     []op[*computed.AddressGroup]{{upsert: addressGroup(nodes("node1", "node2"), agPod1)}},
 			want: map[string][]watch.Event{
 				"node1": {{Type: watch.Added, Object: agObject(agPod1)}, agBookmark("1")},
 				"node2": {agBookmark("1"), {Type: watch.Added, Object: agObject(agPod1)}},
@@ -114,8 +115,8 @@ func TestAddressGroupWatch(t *testing.T) {
 		},
 		{
 			name:    "span shrink is DELETED for the Node that left",
-			initial: []*AddressGroup{addressGroup(nodes("node1", "node2"), agPod1)},
-			ops:     []op[*AddressGroup]{{upsert: addressGroup(nodes("node2"), agPod1, agPod2)}},
+			initial: []*computed.AddressGroup{addressGroup(nodes("node1", "node2"), agPod1)},
+			ops:     []op[*computed.AddressGroup]{{upsert: addressGroup(nodes("node2"), agPod1, agPod2)}},
 			want: map[string][]watch.Event{
 				"node1": {{Type: watch.Added, Object: agObject(agPod1)}, agBookmark("1"), {Type: watch.Deleted, Object: agDeleted}},
 				"node2": {
@@ -126,8 +127,8 @@ func TestAddressGroupWatch(t *testing.T) {
 		},
 		{
 			name:    "no-op upsert of an equal group",
-			initial: []*AddressGroup{addressGroup(nodes("node1"), agPod1)},
-			ops:     []op[*AddressGroup]{{upsert: addressGroup(nodes("node1"), podMember("ns1", "pod1", "10.0.0.1"))}},
+			initial: []*computed.AddressGroup{addressGroup(nodes("node1"), agPod1)},
+			ops:     []op[*computed.AddressGroup]{{upsert: addressGroup(nodes("node1"), podMember("ns1", "pod1", "10.0.0.1"))}},
 			want: map[string][]watch.Event{
 				"node1": {{Type: watch.Added, Object: agObject(agPod1)}, agBookmark("1")},
 				"":      {{Type: watch.Added, Object: agObject(agPod1)}, agBookmark("1")},
@@ -135,8 +136,8 @@ func TestAddressGroupWatch(t *testing.T) {
 		},
 		{
 			name:    "a member whose ports change is re-added under its key",
-			initial: []*AddressGroup{addressGroup(nodes("node1"), agPod1)},
-			ops:     []op[*AddressGroup]{{upsert: addressGroup(nodes("node1"), withPort)}},
+			initial: []*computed.AddressGroup{addressGroup(nodes("node1"), agPod1)},
+			ops:     []op[*computed.AddressGroup]{{upsert: addressGroup(nodes("node1"), withPort)}},
 			want: map[string][]watch.Event{
 				"node1": {
 					{Type: watch.Added, Object: agObject(agPod1)}, agBookmark("1"),
@@ -147,7 +148,7 @@ func TestAddressGroupWatch(t *testing.T) {
 		{
 			name:    "created later and deleted",
 			initial: nil,
-			ops: []op[*AddressGroup]{
+			ops: []op[*computed.AddressGroup]{
 				{upsert: addressGroup(nodes("node1"), agPod1)},
 				{delete: "ag1"},
 			},
@@ -168,14 +169,14 @@ func TestAddressGroupEventFunc(t *testing.T) {
 	g := addressGroup(nodes("node1"), agPod1)
 	tests := []struct {
 		name       string
-		prev, curr *AddressGroup
+		prev, curr *computed.AddressGroup
 		wantEvent  bool
 	}{
 		{name: "same members and span", prev: g, curr: addressGroup(nodes("node1"), agPod1), wantEvent: false},
 		{name: "nil and empty span are alike", prev: addressGroup(nil, agPod1), curr: addressGroup(nodes(), agPod1), wantEvent: false},
 		{name: "span changed", prev: g, curr: addressGroup(nodes("node2"), agPod1), wantEvent: true},
 		{name: "members changed", prev: g, curr: addressGroup(nodes("node1"), agPod2), wantEvent: true},
-		{name: "uid changed", prev: g, curr: &AddressGroup{Name: "ag1", UID: types.UID("other"), Members: g.Members, Span: g.Span}, wantEvent: true},
+		{name: "uid changed", prev: g, curr: &computed.AddressGroup{Name: "ag1", UID: types.UID("other"), Members: g.Members, Span: g.Span}, wantEvent: true},
 		{name: "created", curr: g, wantEvent: true},
 		{name: "deleted", prev: g, wantEvent: true},
 	}

@@ -23,13 +23,14 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
 // appliedToGroupEvent is a change of an AppliedToGroup. The patch of every Node
 // whose members changed is built with the event; the full objects, per Node, when
 // a watcher needs them; the views of watchers of every Node once, when first needed.
 type appliedToGroupEvent struct {
-	prev, curr  *AppliedToGroup
+	prev, curr  *computed.AppliedToGroup
 	nodePatches map[string]*watch.Event // MODIFIED of the Nodes in both spans
 	deleted     *watch.Event
 
@@ -40,7 +41,7 @@ type appliedToGroupEvent struct {
 }
 
 // AppliedToGroupEventFunc is the EventFunc of AppliedToGroups.
-func AppliedToGroupEventFunc(_ string, prev, curr *AppliedToGroup, _ uint64) (Event, error) {
+func AppliedToGroupEventFunc(_ string, prev, curr *computed.AppliedToGroup, _ uint64) (Event, error) {
 	ev := &appliedToGroupEvent{prev: prev, curr: curr}
 	if prev != nil {
 		ev.deleted = &watch.Event{Type: watch.Deleted,
@@ -59,7 +60,7 @@ func AppliedToGroupEventFunc(_ string, prev, curr *AppliedToGroup, _ uint64) (Ev
 
 // diffByNode returns the MODIFIED event of every Node that has members before and after the
 // change and whose members changed, and whether a Node joined or left the span.
-func diffByNode(prev, curr *AppliedToGroup) (map[string]*watch.Event, bool) {
+func diffByNode(prev, curr *computed.AppliedToGroup) (map[string]*watch.Event, bool) {
 	patches := map[string]*watch.Event{}
 	spanChanged := false
 	for node, currMembers := range curr.MembersByNode {
@@ -82,7 +83,7 @@ func diffByNode(prev, curr *AppliedToGroup) (map[string]*watch.Event, bool) {
 
 // appliedToGroupPatch returns the MODIFIED event that patches prev into curr
 // members; nil if they are equal.
-func appliedToGroupPatch(g *AppliedToGroup, prev, curr map[string]*controlplane.GroupMember) *watch.Event {
+func appliedToGroupPatch(g *computed.AppliedToGroup, prev, curr map[string]*controlplane.GroupMember) *watch.Event {
 	added, removed := diffMembers(prev, curr)
 	if len(added) == 0 && len(removed) == 0 {
 		return nil

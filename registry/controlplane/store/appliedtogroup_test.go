@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
 var (
@@ -43,20 +44,20 @@ func byNode(args ...any) map[string]map[string]*controlplane.GroupMember {
 			node = v
 			out[node] = map[string]*controlplane.GroupMember{}
 		case *controlplane.GroupMember:
-			out[node][MemberKey(v)] = v
+			out[node][computed.MemberKey(v)] = v
 		}
 	}
 	return out
 }
 
-func appliedToGroup(args ...any) *AppliedToGroup {
-	return &AppliedToGroup{Name: "atg1", UID: "uid-atg1", MembersByNode: byNode(args...)}
+func appliedToGroup(args ...any) *computed.AppliedToGroup {
+	return &computed.AppliedToGroup{Name: "atg1", UID: "uid-atg1", MembersByNode: byNode(args...)}
 }
 
-func appliedToGroupSentinel(nodeNames []string) *AppliedToGroup {
-	g := &AppliedToGroup{Name: sentinelName, MembersByNode: byNode()}
+func appliedToGroupSentinel(nodeNames []string) *computed.AppliedToGroup {
+	g := &computed.AppliedToGroup{Name: sentinelName, MembersByNode: byNode()}
 	for _, n := range nodeNames {
-		g.MembersByNode[n] = MemberSet(podMember("sentinel", n))
+		g.MembersByNode[n] = computed.MemberSet(podMember("sentinel", n))
 	}
 	return g
 }
@@ -85,17 +86,17 @@ func atgBookmark(rv string) watch.Event {
 type gm = []*controlplane.GroupMember
 
 func TestAppliedToGroupWatch(t *testing.T) {
-	tests := []watchCase[*AppliedToGroup]{
+	tests := []watchCase[*computed.AppliedToGroup]{
 		{
 			name:    "nodeName selecting nothing",
-			initial: []*AppliedToGroup{appliedToGroup("node1", atgPod1)},
-			ops:     []op[*AppliedToGroup]{{upsert: appliedToGroup("node1", atgPod1, atgPod2)}},
+			initial: []*computed.AppliedToGroup{appliedToGroup("node1", atgPod1)},
+			ops:     []op[*computed.AppliedToGroup]{{upsert: appliedToGroup("node1", atgPod1, atgPod2)}},
 			want:    map[string][]watch.Event{"node3": {atgBookmark("1")}},
 		},
 		{
 			name:    "nodeName provided sees only its members",
-			initial: []*AppliedToGroup{appliedToGroup("node1", atgPod1, "node2", atgPod3)},
-			ops:     []op[*AppliedToGroup]{{delete: "atg1"}},
+			initial: []*computed.AppliedToGroup{appliedToGroup("node1", atgPod1, "node2", atgPod3)},
+			ops:     []op[*computed.AppliedToGroup]{{delete: "atg1"}},
 			want: map[string][]watch.Event{
 				"node1": {{Type: watch.Added, Object: atgObject(atgPod1)}, atgBookmark("1"), {Type: watch.Deleted, Object: atgDeleted}},
 				"node2": {{Type: watch.Added, Object: atgObject(atgPod3)}, atgBookmark("1"), {Type: watch.Deleted, Object: atgDeleted}},
@@ -103,8 +104,8 @@ func TestAppliedToGroupWatch(t *testing.T) {
 		},
 		{
 			name:    "nodeName not provided sees all members",
-			initial: []*AppliedToGroup{appliedToGroup("node1", atgPod1, atgSvc, "node2", atgPod3, atgSvc)},
-			ops:     []op[*AppliedToGroup]{{upsert: appliedToGroup("node1", atgPod1, atgPod2, atgSvc, "node2", atgSvc)}},
+			initial: []*computed.AppliedToGroup{appliedToGroup("node1", atgPod1, atgSvc, "node2", atgPod3, atgSvc)},
+			ops:     []op[*computed.AppliedToGroup]{{upsert: appliedToGroup("node1", atgPod1, atgPod2, atgSvc, "node2", atgSvc)}},
 			want: map[string][]watch.Event{
 				"": {
 					{Type: watch.Added, Object: atgObject(atgPod1, atgPod3, atgSvc)}, atgBookmark("1"),
@@ -114,8 +115,8 @@ func TestAppliedToGroupWatch(t *testing.T) {
 		},
 		{
 			name:    "member change is a patch only to the Node concerned",
-			initial: []*AppliedToGroup{appliedToGroup("node1", atgPod1, "node2", atgPod3)},
-			ops:     []op[*AppliedToGroup]{{upsert: appliedToGroup("node1", atgPod2, "node2", atgPod3)}},
+			initial: []*computed.AppliedToGroup{appliedToGroup("node1", atgPod1, "node2", atgPod3)},
+			ops:     []op[*computed.AppliedToGroup]{{upsert: appliedToGroup("node1", atgPod2, "node2", atgPod3)}},
 			want: map[string][]watch.Event{
 				"node1": {{Type: watch.Added, Object: atgObject(atgPod1)}, atgBookmark("1"), {Type: watch.Modified, Object: atgPatch(gm{atgPod2}, gm{atgPod1})}},
 				"node2": {{Type: watch.Added, Object: atgObject(atgPod3)}, atgBookmark("1")},
@@ -123,8 +124,8 @@ func TestAppliedToGroupWatch(t *testing.T) {
 		},
 		{
 			name:    "span growth is ADDED with the new Node's members",
-			initial: []*AppliedToGroup{appliedToGroup("node1", atgPod1)},
-			ops:     []op[*AppliedToGroup]{{upsert: appliedToGroup("node1", atgPod1, "node2", atgPod3)}},
+			initial: []*computed.AppliedToGroup{appliedToGroup("node1", atgPod1)},
+			ops:     []op[*computed.AppliedToGroup]{{upsert: appliedToGroup("node1", atgPod1, "node2", atgPod3)}},
 			want: map[string][]watch.Event{
 				"node1": {{Type: watch.Added, Object: atgObject(atgPod1)}, atgBookmark("1")},
 				"node2": {atgBookmark("1"), {Type: watch.Added, Object: atgObject(atgPod3)}},
@@ -132,8 +133,8 @@ func TestAppliedToGroupWatch(t *testing.T) {
 		},
 		{
 			name:    "span shrink is DELETED for the Node left without members",
-			initial: []*AppliedToGroup{appliedToGroup("node1", atgPod1, "node2", atgPod3)},
-			ops:     []op[*AppliedToGroup]{{upsert: appliedToGroup("node1", atgPod1, "node2")}},
+			initial: []*computed.AppliedToGroup{appliedToGroup("node1", atgPod1, "node2", atgPod3)},
+			ops:     []op[*computed.AppliedToGroup]{{upsert: appliedToGroup("node1", atgPod1, "node2")}},
 			want: map[string][]watch.Event{
 				"node1": {{Type: watch.Added, Object: atgObject(atgPod1)}, atgBookmark("1")},
 				"node2": {{Type: watch.Added, Object: atgObject(atgPod3)}, atgBookmark("1"), {Type: watch.Deleted, Object: atgDeleted}},
@@ -142,8 +143,8 @@ func TestAppliedToGroupWatch(t *testing.T) {
 		},
 		{
 			name:    "no-op upsert of an equal group",
-			initial: []*AppliedToGroup{appliedToGroup("node1", atgPod1)},
-			ops:     []op[*AppliedToGroup]{{upsert: appliedToGroup("node1", podMember("ns1", "pod1"), "node2")}},
+			initial: []*computed.AppliedToGroup{appliedToGroup("node1", atgPod1)},
+			ops:     []op[*computed.AppliedToGroup]{{upsert: appliedToGroup("node1", podMember("ns1", "pod1"), "node2")}},
 			want: map[string][]watch.Event{
 				"node1": {{Type: watch.Added, Object: atgObject(atgPod1)}, atgBookmark("1")},
 				"":      {{Type: watch.Added, Object: atgObject(atgPod1)}, atgBookmark("1")},

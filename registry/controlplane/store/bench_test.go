@@ -29,13 +29,14 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
 const benchNodes = 1000
 
 // benchGroups returns two versions of an AddressGroup of size members spanning
 // benchNodes Nodes: the second has one more member. Members are shared.
-func benchGroups(size int) (*AddressGroup, *AddressGroup, []string) {
+func benchGroups(size int) (*computed.AddressGroup, *computed.AddressGroup, []string) {
 	nodeNames := make([]string, benchNodes)
 	for i := range nodeNames {
 		nodeNames[i] = fmt.Sprintf("node-%04d", i)
@@ -43,14 +44,14 @@ func benchGroups(size int) (*AddressGroup, *AddressGroup, []string) {
 	base := map[string]*controlplane.GroupMember{}
 	for i := range size {
 		m := podMember("ns", fmt.Sprintf("pod-%05d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
-		base[MemberKey(m)] = m
+		base[computed.MemberKey(m)] = m
 	}
 	grown := maps.Clone(base)
 	extra := podMember("ns", "extra", "192.168.0.1")
-	grown[MemberKey(extra)] = extra
+	grown[computed.MemberKey(extra)] = extra
 	span := sets.New(nodeNames...)
-	return &AddressGroup{Name: "ag", UID: "uid-ag", Members: base, Span: span},
-		&AddressGroup{Name: "ag", UID: "uid-ag", Members: grown, Span: span}, nodeNames
+	return &computed.AddressGroup{Name: "ag", UID: "uid-ag", Members: base, Span: span},
+		&computed.AddressGroup{Name: "ag", UID: "uid-ag", Members: grown, Span: span}, nodeNames
 }
 
 // BenchmarkAddressGroupEvent measures the work of one change, without delivery:
@@ -59,7 +60,7 @@ func BenchmarkAddressGroupEvent(b *testing.B) {
 	for _, size := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("members=%d/nodes=%d", size, benchNodes), func(b *testing.B) {
 			v0, v1, nodeNames := benchGroups(size)
-			versions := [2]*AddressGroup{v0, v1}
+			versions := [2]*computed.AddressGroup{v0, v1}
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				ev, err := AddressGroupEventFunc("ag", versions[i%2], versions[(i+1)%2], uint64(i))
@@ -109,7 +110,7 @@ func benchmarkUpsert(b *testing.B, size int) {
 			}
 		}()
 	}
-	versions := [2]*AddressGroup{v1, v0}
+	versions := [2]*computed.AddressGroup{v1, v0}
 	latencies := make([]time.Duration, 0, b.N)
 	var inUpsert time.Duration
 	b.ReportAllocs()
@@ -132,7 +133,7 @@ func benchmarkUpsert(b *testing.B, size int) {
 }
 
 // benchWatch starts a watch of nodeName and reads its initial state.
-func benchWatch(b *testing.B, s *Store[*AddressGroup], nodeName string) watch.Interface {
+func benchWatch(b *testing.B, s *Store[*computed.AddressGroup], nodeName string) watch.Interface {
 	w, err := s.Watch(context.Background(), WatchOptions{Selector: Selector{NodeName: nodeName}})
 	if err != nil {
 		b.Fatal(err)

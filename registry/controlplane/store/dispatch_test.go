@@ -26,10 +26,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/watch"
 	clocktesting "k8s.io/utils/clock/testing"
+
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
 // version returns the group ag1 on node1 whose only member is pod-i.
-func version(i int) *AddressGroup {
+func version(i int) *computed.AddressGroup {
 	return addressGroup(nodes("node1"), podMember("ns", fmt.Sprintf("pod-%d", i), "10.0.0.1"))
 }
 

@@ -22,39 +22,8 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 )
-
-func TestMemberKey(t *testing.T) {
-	tests := []struct {
-		name   string
-		member *controlplane.GroupMember
-		want   string
-	}{
-		{name: "Pod without IPs", member: podMember("ns1", "web"), want: "Pod:ns1/web"},
-		{name: "Pod with IPs", member: podMember("ns1", "web", "10.0.0.1", "fd00::1"), want: "Pod:ns1/web@10.0.0.1,fd00::1"},
-		{
-			name:   "ExternalEntity",
-			member: &controlplane.GroupMember{ExternalEntity: &controlplane.ExternalEntityReference{Namespace: "ns1", Name: "vm"}},
-			want:   "ExternalEntity:ns1/vm",
-		},
-		{name: "Node", member: &controlplane.GroupMember{Node: &controlplane.NodeReference{Name: "node1"}}, want: "Node:node1"},
-		{name: "Service", member: atgSvc, want: "Service:ns1/svc"},
-		{name: "IPs only", member: &controlplane.GroupMember{IPs: podMember("", "", "10.0.0.9").IPs}, want: "10.0.0.9"},
-		{
-			name: "named ports are not part of the identity",
-			member: &controlplane.GroupMember{
-				Pod:   &controlplane.PodReference{Namespace: "ns1", Name: "web"},
-				Ports: []controlplane.NamedPort{{Name: "http", Port: 80}},
-			},
-			want: "Pod:ns1/web",
-		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, MemberKey(tc.member))
-		})
-	}
-}
 
 func TestDiffMembers(t *testing.T) {
 	changed := podMember("ns1", "pod1", "10.0.0.1")
@@ -64,12 +33,12 @@ func TestDiffMembers(t *testing.T) {
 		prev, curr             map[string]*controlplane.GroupMember
 		wantAdded, wantRemoved []controlplane.GroupMember
 	}{
-		{name: "same pointers", prev: MemberSet(agPod1, agPod2), curr: MemberSet(agPod1, agPod2)},
-		{name: "equal copies", prev: MemberSet(agPod1), curr: MemberSet(podMember("ns1", "pod1", "10.0.0.1"))},
-		{name: "added and removed, sorted", prev: MemberSet(agPod3, agPod1), curr: MemberSet(agPod2, agPod1),
+		{name: "same pointers", prev: computed.MemberSet(agPod1, agPod2), curr: computed.MemberSet(agPod1, agPod2)},
+		{name: "equal copies", prev: computed.MemberSet(agPod1), curr: computed.MemberSet(podMember("ns1", "pod1", "10.0.0.1"))},
+		{name: "added and removed, sorted", prev: computed.MemberSet(agPod3, agPod1), curr: computed.MemberSet(agPod2, agPod1),
 			wantAdded: members(agPod2), wantRemoved: members(agPod3)},
-		{name: "content changed under the same key", prev: MemberSet(agPod1), curr: MemberSet(changed), wantAdded: members(changed)},
-		{name: "from nothing", curr: MemberSet(agPod2, agPod1), wantAdded: members(agPod1, agPod2)},
+		{name: "content changed under the same key", prev: computed.MemberSet(agPod1), curr: computed.MemberSet(changed), wantAdded: members(changed)},
+		{name: "from nothing", curr: computed.MemberSet(agPod2, agPod1), wantAdded: members(agPod1, agPod2)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

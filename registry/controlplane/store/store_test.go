@@ -27,10 +27,11 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
-func namedGroup(name string, ms ...*controlplane.GroupMember) *AddressGroup {
-	return &AddressGroup{Name: name, UID: types.UID("uid-" + name), Members: MemberSet(ms...), Span: nodes("node1")}
+func namedGroup(name string, ms ...*controlplane.GroupMember) *computed.AddressGroup {
+	return &computed.AddressGroup{Name: name, UID: types.UID("uid-" + name), Members: computed.MemberSet(ms...), Span: nodes("node1")}
 }
 
 func TestStoreWrites(t *testing.T) {
@@ -38,16 +39,16 @@ func TestStoreWrites(t *testing.T) {
 	a2 := namedGroup("a", agPod2)
 	tests := []struct {
 		name     string
-		ops      []op[*AddressGroup]
+		ops      []op[*computed.AddressGroup]
 		wantErr  error // of the last op; nil for none
-		wantList []*AddressGroup
+		wantList []*computed.AddressGroup
 		wantRV   uint64
 	}{
-		{name: "create", ops: []op[*AddressGroup]{{upsert: a1}, {upsert: b1}}, wantList: []*AddressGroup{a1, b1}, wantRV: 2},
-		{name: "update", ops: []op[*AddressGroup]{{upsert: a1}, {upsert: a2}}, wantList: []*AddressGroup{a2}, wantRV: 2},
-		{name: "same object again", ops: []op[*AddressGroup]{{upsert: a1}, {upsert: a1}}, wantList: []*AddressGroup{a1}, wantRV: 1},
-		{name: "delete", ops: []op[*AddressGroup]{{upsert: a1}, {upsert: b1}, {delete: "a"}}, wantList: []*AddressGroup{b1}, wantRV: 3},
-		{name: "delete a missing key", ops: []op[*AddressGroup]{{upsert: a1}, {delete: "b"}}, wantErr: ErrNotFound, wantList: []*AddressGroup{a1}, wantRV: 1},
+		{name: "create", ops: []op[*computed.AddressGroup]{{upsert: a1}, {upsert: b1}}, wantList: []*computed.AddressGroup{a1, b1}, wantRV: 2},
+		{name: "update", ops: []op[*computed.AddressGroup]{{upsert: a1}, {upsert: a2}}, wantList: []*computed.AddressGroup{a2}, wantRV: 2},
+		{name: "same object again", ops: []op[*computed.AddressGroup]{{upsert: a1}, {upsert: a1}}, wantList: []*computed.AddressGroup{a1}, wantRV: 1},
+		{name: "delete", ops: []op[*computed.AddressGroup]{{upsert: a1}, {upsert: b1}, {delete: "a"}}, wantList: []*computed.AddressGroup{b1}, wantRV: 3},
+		{name: "delete a missing key", ops: []op[*computed.AddressGroup]{{upsert: a1}, {delete: "b"}}, wantErr: ErrNotFound, wantList: []*computed.AddressGroup{a1}, wantRV: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,15 +75,15 @@ func TestStoreWrites(t *testing.T) {
 func TestStoreRejectsInvalidObjects(t *testing.T) {
 	s := started(t, NewAddressGroupStore, Options{})
 	assert.Error(t, s.Upsert(nil), "nil")
-	assert.Error(t, s.Upsert(&AddressGroup{}), "no name")
+	assert.Error(t, s.Upsert(&computed.AddressGroup{}), "no name")
 	assert.Empty(t, s.List())
 }
 
 func TestStoreNoOpKeepsLatestObject(t *testing.T) {
 	s := started(t, NewAddressGroupStore, Options{})
-	notComputed := &AddressGroup{Name: "a", Members: MemberSet(agPod1)}
+	notComputed := &computed.AddressGroup{Name: "a", Members: computed.MemberSet(agPod1)}
 	require.NoError(t, s.Upsert(notComputed))
-	computed := &AddressGroup{Name: "a", Members: notComputed.Members, Span: nodes()}
+	computed := &computed.AddressGroup{Name: "a", Members: notComputed.Members, Span: nodes()}
 	require.NoError(t, s.Upsert(computed))
 
 	got, ok := s.Get("a")
@@ -93,7 +94,7 @@ func TestStoreNoOpKeepsLatestObject(t *testing.T) {
 
 func TestStoreGetAndSelect(t *testing.T) {
 	s := started(t, NewAddressGroupStore, Options{})
-	a, b := namedGroup("a", agPod1), &AddressGroup{Name: "b", Span: nodes("node2")}
+	a, b := namedGroup("a", agPod1), &computed.AddressGroup{Name: "b", Span: nodes("node2")}
 	require.NoError(t, s.Upsert(a))
 	require.NoError(t, s.Upsert(b))
 
@@ -106,11 +107,11 @@ func TestStoreGetAndSelect(t *testing.T) {
 	tests := []struct {
 		name string
 		sel  Selector
-		want []*AddressGroup
+		want []*computed.AddressGroup
 	}{
-		{name: "everything", sel: Selector{}, want: []*AddressGroup{a, b}},
-		{name: "by Node", sel: Selector{NodeName: "node2"}, want: []*AddressGroup{b}},
-		{name: "by name", sel: Selector{Name: "a"}, want: []*AddressGroup{a}},
+		{name: "everything", sel: Selector{}, want: []*computed.AddressGroup{a, b}},
+		{name: "by Node", sel: Selector{NodeName: "node2"}, want: []*computed.AddressGroup{b}},
+		{name: "by name", sel: Selector{Name: "a"}, want: []*computed.AddressGroup{a}},
 		{name: "by name and another Node", sel: Selector{Name: "a", NodeName: "node2"}, want: nil},
 		{name: "missing name", sel: Selector{Name: "c"}, want: nil},
 	}
@@ -125,9 +126,9 @@ func TestStoreGetAndSelect(t *testing.T) {
 
 func TestStoreEventFuncError(t *testing.T) {
 	boom := errors.New("boom")
-	s, err := New(Config[*AddressGroup]{
+	s, err := New(Config[*computed.AddressGroup]{
 		Resource:  "addressgroups",
-		EventFunc: func(string, *AddressGroup, *AddressGroup, uint64) (Event, error) { return nil, boom },
+		EventFunc: func(string, *computed.AddressGroup, *computed.AddressGroup, uint64) (Event, error) { return nil, boom },
 		NewObject: func() runtime.Object { return &controlplane.AddressGroup{} },
 	})
 	require.NoError(t, err)
@@ -137,7 +138,7 @@ func TestStoreEventFuncError(t *testing.T) {
 }
 
 func TestNewValidatesConfig(t *testing.T) {
-	_, err := New(Config[*AddressGroup]{Options: Options{WatcherBufferSize: -1}})
+	_, err := New(Config[*computed.AddressGroup]{Options: Options{WatcherBufferSize: -1}})
 	require.Error(t, err)
 	for _, want := range []string{"resource", "eventFunc", "newObject", "watcherBufferSize"} {
 		assert.ErrorContains(t, err, want)

@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/computed"
 )
 
 // labeledPolicy is a NetworkPolicy named name with the label tier=tier, on node1.
@@ -133,7 +134,7 @@ func TestWatchSkipsChangesBeforeSnapshot(t *testing.T) {
 		t.Run(fmt.Sprintf("attempt %d", i), func(t *testing.T) {
 			s := started(t, NewAddressGroupStore, Options{})
 			const changes = 50
-			var last *AddressGroup
+			var last *computed.AddressGroup
 			for n := range changes {
 				last = addressGroup(nodes("node1"), podMember("ns", fmt.Sprintf("pod-%02d", n), "10.0.0.1"))
 				require.NoError(t, s.Upsert(last))
