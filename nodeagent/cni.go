@@ -72,7 +72,7 @@ func (c *CNIConfig) defaults() {
 
 func (c *CNIConfig) validate() error {
 	if _, err := os.Stat(c.PluginBinary); err != nil {
-		return fmt.Errorf("--cni-plugin: %w", err)
+		return fieldError("CNI.PluginBinary", err)
 	}
 	return nil
 }

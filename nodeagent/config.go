@@ -28,6 +28,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/strata-net/strata/nodeagent/fqdn"
 	"github.com/strata-net/strata/nodeagent/nodenet"
 )
 
@@ -62,7 +63,8 @@ type Config struct {
 	// PacketInRate limits policy packet-ins per second. Default 5000.
 	PacketInRate uint32
 	// FQDNMinTTL is the shortest time an address learnt from a DNS response
-	// is kept for the FQDN peers of egress rules (nodeagent/fqdn). Default 5s.
+	// is kept for the FQDN peers of egress rules (nodeagent/fqdn). Default 5s
+	// (fqdn.DefaultMinTTL).
 	FQDNMinTTL time.Duration
 	// SyncTimeout is how long the first policy sync may take before the agent warns
 	// that it has not completed, and again every SyncTimeout after. The previous
@@ -116,6 +118,9 @@ func (c *Config) Defaults() {
 	if c.PacketInRate == 0 {
 		c.PacketInRate = 5000
 	}
+	if c.FQDNMinTTL == 0 {
+		c.FQDNMinTTL = fqdn.DefaultMinTTL
+	}
 	if c.SyncTimeout == 0 {
 		c.SyncTimeout = 5 * time.Minute
 	}
@@ -134,36 +139,36 @@ func (c *Config) Defaults() {
 	c.CNI.defaults()
 }
 
-// Validate reports every invalid field.
+// Validate reports every invalid field, each as a *FieldError naming the field.
 func (c *Config) Validate() error {
 	var errs []error
 	if c.NodeName == "" {
-		errs = append(errs, errors.New("--node-name: required (the Node this agent runs on)"))
+		errs = append(errs, fieldError("NodeName", errors.New("required (the Node this agent runs on)")))
 	}
 	if c.DatapathType != DatapathSystem && c.DatapathType != DatapathNetdev {
-		errs = append(errs, fmt.Errorf("--datapath-type: %q is neither %q nor %q", c.DatapathType, DatapathSystem, DatapathNetdev))
+		errs = append(errs, fieldError("DatapathType", fmt.Errorf("%q is neither %q nor %q", c.DatapathType, DatapathSystem, DatapathNetdev)))
 	}
 	if c.SyncTimeout < 0 {
-		errs = append(errs, fmt.Errorf("--sync-timeout: negative %s", c.SyncTimeout))
+		errs = append(errs, fieldError("SyncTimeout", fmt.Errorf("negative %s", c.SyncTimeout)))
 	}
 	if c.StatsInterval < 0 {
-		errs = append(errs, fmt.Errorf("--stats-interval: negative %s", c.StatsInterval))
+		errs = append(errs, fieldError("StatsInterval", fmt.Errorf("negative %s", c.StatsInterval)))
 	}
 	if c.FQDNMinTTL < 0 {
-		errs = append(errs, fmt.Errorf("--fqdn-min-ttl: negative %s", c.FQDNMinTTL))
+		errs = append(errs, fieldError("FQDNMinTTL", fmt.Errorf("negative %s", c.FQDNMinTTL)))
 	}
 	if len(c.GatewayName) > 15 {
-		errs = append(errs, fmt.Errorf("--gateway-name: %q is longer than 15 characters", c.GatewayName))
+		errs = append(errs, fieldError("GatewayName", fmt.Errorf("%q is longer than 15 characters", c.GatewayName)))
 	}
 	if c.MTU < 576 || c.MTU > 65535 {
-		errs = append(errs, fmt.Errorf("--mtu: %d out of range 576..65535", c.MTU))
+		errs = append(errs, fieldError("MTU", fmt.Errorf("%d out of range 576..65535", c.MTU)))
 	}
 	if c.PodCIDRTimeout < 0 {
-		errs = append(errs, fmt.Errorf("--pod-cidr-timeout: negative %s", c.PodCIDRTimeout))
+		errs = append(errs, fieldError("PodCIDRTimeout", fmt.Errorf("negative %s", c.PodCIDRTimeout)))
 	}
 	if c.HostNetNS != "" {
 		if _, err := os.Stat(nodenet.NetNSPath(c.HostNetNS)); err != nil {
-			errs = append(errs, fmt.Errorf("--host-netns: %w", err))
+			errs = append(errs, fieldError("HostNetNS", err))
 		}
 	}
 	if c.Kube != nil {

@@ -40,10 +40,13 @@ import (
 
 // NewCommand returns the strata-agent command.
 func NewCommand() *cobra.Command {
+	// The flags are bound to defaulted Configs: their defaults are the Configs'.
 	cfg := nodeagent.Config{NodeName: os.Getenv("NODE_NAME")}
+	cfg.Defaults()
 	var kubeconfig string
 	var printVersion, podNetwork bool
 	srvCfg := agentserver.Config{Port: agentserver.DefaultPort}
+	srvCfg.Defaults()
 	logOpts := logs.NewOptions()
 	cmd := &cobra.Command{
 		Use:   "strata-agent",
@@ -79,7 +82,7 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 			}
 			agent, err := nodeagent.New(cfg, client)
 			if err != nil {
-				return err
+				return withFlagNames(err)
 			}
 			srvCfg.Kube, srvCfg.NodeName, srvCfg.ReadyChecks = kube, cfg.NodeName, agent.ReadyChecks()
 			klog.InfoS("Starting strata-agent", "version", version.Get().GitVersion, "node", cfg.NodeName)
@@ -90,33 +93,33 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 	fs := fss.FlagSet("agent")
 	fs.StringVar(&cfg.NodeName, "node-name", cfg.NodeName, "The Node this agent runs on (default $NODE_NAME).")
 	fs.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig of kube-apiserver, for the controlplane API (aggregated) and, with --pod-network, Nodes; empty uses the in-cluster config.")
-	fs.StringVar(&cfg.Bridge, "bridge", "br-int", "The OVS bridge the agent owns.")
-	fs.StringVar(&cfg.OVSRunDir, "ovs-rundir", "/var/run/openvswitch", "Directory of OVS's db.sock and <bridge>.mgmt.")
-	fs.StringVar(&cfg.DatapathType, "datapath-type", "", "system (kernel module) or netdev (userspace); empty detects.")
-	fs.StringVar(&cfg.StateDir, "state-dir", nodeagent.DefaultStateDir, "Directory of the state kept across restarts and reboots (the policies enforced while strata-apiserver is unreachable); not a tmpfs.")
-	fs.StringVar(&cfg.AuditLogPath, "audit-log", "/var/log/strata/networkpolicy/np.log", "The audit log of rules with enableLogging.")
-	fs.Uint32Var(&cfg.PacketInRate, "packet-in-rate", 5000, "Policy packet-ins per second at most (logging, reject).")
-	fs.DurationVar(&cfg.FQDNMinTTL, "fqdn-min-ttl", 0, "The shortest time an address learnt from a DNS response is kept for FQDN rules (0: 5s).")
-	fs.DurationVar(&cfg.SyncTimeout, "sync-timeout", 0, "How long the first policy sync may take before the agent warns, and again every interval after (default 5m); the previous run's flows stay until a complete sync replaces them.")
-	fs.DurationVar(&cfg.StatsInterval, "stats-interval", 0, "How often the agent reports its rules' traffic counts to strata-apiserver (stats.antrea.io; default 1m).")
+	fs.StringVar(&cfg.Bridge, "bridge", cfg.Bridge, "The OVS bridge the agent owns.")
+	fs.StringVar(&cfg.OVSRunDir, "ovs-rundir", cfg.OVSRunDir, "Directory of OVS's db.sock and <bridge>.mgmt.")
+	fs.StringVar(&cfg.DatapathType, "datapath-type", cfg.DatapathType, "system (kernel module) or netdev (userspace); the default is detected: system when the openvswitch kernel module is loaded.")
+	fs.StringVar(&cfg.StateDir, "state-dir", cfg.StateDir, "Directory of the state kept across restarts and reboots (the policies enforced while strata-apiserver is unreachable); not a tmpfs.")
+	fs.StringVar(&cfg.AuditLogPath, "audit-log", cfg.AuditLogPath, "The audit log of rules with enableLogging.")
+	fs.Uint32Var(&cfg.PacketInRate, "packet-in-rate", cfg.PacketInRate, "Policy packet-ins per second at most (logging, reject).")
+	fs.DurationVar(&cfg.FQDNMinTTL, "fqdn-min-ttl", cfg.FQDNMinTTL, "The shortest time an address learnt from a DNS response is kept for FQDN rules.")
+	fs.DurationVar(&cfg.SyncTimeout, "sync-timeout", cfg.SyncTimeout, "How long the first policy sync may take before the agent warns, and again every interval after; the previous run's flows stay until a complete sync replaces them.")
+	fs.DurationVar(&cfg.StatsInterval, "stats-interval", cfg.StatsInterval, "How often the agent reports its rules' traffic counts to strata-apiserver (stats.antrea.io).")
 	fs.BoolVar(&printVersion, "version", false, "Print the version and exit.")
 	pfs := fss.FlagSet("pod network")
 	pfs.BoolVar(&podNetwork, "pod-network", false, "Run the node's Pod network: wait for the Node's spec.podCIDR, create the gateway port, "+
 		"turn on forwarding and keep a route to every other Node's Pod CIDR via its InternalIP (reads and watches Nodes through --kubeconfig).")
-	pfs.StringVar(&cfg.HostNetNS, "host-netns", "", "The node's host network namespace, a path or a name under /run/netns; empty is the agent's own.")
-	pfs.StringVar(&cfg.GatewayName, "gateway-name", "strata-gw0", "The gateway port and host interface.")
-	pfs.IntVar(&cfg.MTU, "mtu", 1500, "MTU of the gateway and the Pod interfaces.")
-	pfs.DurationVar(&cfg.PodCIDRTimeout, "pod-cidr-timeout", 0, "How long to wait for the Node's spec.podCIDR (default 5m).")
-	pfs.BoolVar(&cfg.HostIngressPolicy, "host-ingress-policy", false, "Apply Pods' ingress policy to traffic from their own node too "+
+	pfs.StringVar(&cfg.HostNetNS, "host-netns", cfg.HostNetNS, "The node's host network namespace, a path or a name under /run/netns; empty is the agent's own.")
+	pfs.StringVar(&cfg.GatewayName, "gateway-name", cfg.GatewayName, "The gateway port and host interface.")
+	pfs.IntVar(&cfg.MTU, "mtu", cfg.MTU, "MTU of the gateway and the Pod interfaces.")
+	pfs.DurationVar(&cfg.PodCIDRTimeout, "pod-cidr-timeout", cfg.PodCIDRTimeout, "How long to wait for the Node's spec.podCIDR.")
+	pfs.BoolVar(&cfg.HostIngressPolicy, "host-ingress-policy", cfg.HostIngressPolicy, "Apply Pods' ingress policy to traffic from their own node too "+
 		"(probes, host processes); by default the node's own traffic is always allowed, as Kubernetes specifies.")
 	cfs := fss.FlagSet("CNI (with --pod-network)")
-	cfs.StringVar(&cfg.CNI.SocketPath, "cni-socket", "/var/run/strata/cni.sock", "The CNI server's unix socket.")
-	cfs.StringVar(&cfg.CNI.BinDir, "cni-bin-dir", "/opt/cni/bin", "Where the agent installs the strata plugin.")
-	cfs.StringVar(&cfg.CNI.ConfDir, "cni-conf-dir", "/etc/cni/net.d", "Where the agent writes the network config list.")
-	cfs.StringVar(&cfg.CNI.PluginBinary, "cni-plugin", "", "The strata-cni binary to install (default: strata-cni next to this executable).")
-	cfs.StringVar(&cfg.CNI.IPAMDataDir, "cni-ipam-dir", "/var/lib/cni/networks", "The allocated Pod addresses (host-local's format).")
+	cfs.StringVar(&cfg.CNI.SocketPath, "cni-socket", cfg.CNI.SocketPath, "The CNI server's unix socket.")
+	cfs.StringVar(&cfg.CNI.BinDir, "cni-bin-dir", cfg.CNI.BinDir, "Where the agent installs the strata plugin.")
+	cfs.StringVar(&cfg.CNI.ConfDir, "cni-conf-dir", cfg.CNI.ConfDir, "Where the agent writes the network config list.")
+	cfs.StringVar(&cfg.CNI.PluginBinary, "cni-plugin", cfg.CNI.PluginBinary, "The strata-cni binary to install (the default is strata-cni next to this executable).")
+	cfs.StringVar(&cfg.CNI.IPAMDataDir, "cni-ipam-dir", cfg.CNI.IPAMDataDir, "The allocated Pod addresses (host-local's format).")
 	sfs := fss.FlagSet("agent server")
-	sfs.StringVar(&srvCfg.BindAddress, "bind-address", "0.0.0.0", "The address of the agent's HTTPS server (/healthz, /readyz, /metrics).")
+	sfs.StringVar(&srvCfg.BindAddress, "bind-address", srvCfg.BindAddress, "The address of the agent's HTTPS server (/healthz, /readyz, /metrics).")
 	sfs.IntVar(&srvCfg.Port, "secure-port", srvCfg.Port, "The port of the agent's HTTPS server; 0 turns the server off.")
 	sfs.StringVar(&srvCfg.TLSCertFile, "tls-cert-file", "", "The server's certificate; empty: a self-signed certificate made at start.")
 	sfs.StringVar(&srvCfg.TLSKeyFile, "tls-private-key-file", "", "The key of --tls-cert-file.")

@@ -28,6 +28,9 @@ import (
 	"k8s.io/klog/v2"
 )
 
+// DefaultMinTTL is the shortest time an address is kept unless configured.
+const DefaultMinTTL = 5 * time.Second
+
 // Config configures a Cache.
 type Config struct {
 	// MinTTL is the shortest time an address is kept (see the package doc).
@@ -54,7 +57,7 @@ type Config struct {
 // Defaults fills zero values.
 func (c *Config) Defaults() {
 	if c.MinTTL == 0 {
-		c.MinTTL = 5 * time.Second
+		c.MinTTL = DefaultMinTTL
 	}
 	if c.MaxNames == 0 {
 		c.MaxNames = 100000
