@@ -3,8 +3,11 @@ GO        ?= go
 BIN_DIR   ?= bin
 GO_TEST   ?= $(GO) test -count=1 -timeout=30m
 PKGS      ?= ./...
-# RACE_PKGS are the packages whose tests need neither root nor Open vSwitch: make
-# test-race runs them with the race detector.
+# UNIT_PKGS are the packages whose tests need neither root nor Open vSwitch
+# (hack/unit-packages.sh: not under test/e2e/, and no test importing
+# nodeagent/ovs/ovstest, the private Open vSwitch that needs root).
+UNIT_PKGS ?= $(shell hack/unit-packages.sh)
+# RACE_PKGS are the unit packages make test-race (CI) runs with the race detector.
 RACE_PKGS ?= ./apis/... ./apiserver/... ./registry/... ./stratactl/... ./artifacts/... ./test/integration/... \
              ./nodeagent/types/... ./nodeagent/packetin/... ./nodeagent/podsync/... ./nodeagent/app/...
 
@@ -41,8 +44,8 @@ conformance: kube-binaries ## run network-policy-api's conformance suite and the
 conformance-subset: kube-binaries ## the suite and the CI subset of cyclonus (see hack/conformance.sh --subset; root)
 	@hack/conformance.sh --subset
 
-test-unit: ## run the tests that need neither root nor Open vSwitch
-	$(GO_TEST) ./apis/... ./generated/...
+test-unit: ## run the tests that need neither root nor Open vSwitch (hack/unit-packages.sh lists the packages)
+	$(GO_TEST) $(UNIT_PKGS)
 
 bench: ## run the Go benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS)

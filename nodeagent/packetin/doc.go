@@ -42,7 +42,7 @@ limitations under the License.
 // seq = SEG.ACK when the segment carries an ACK, else RST|ACK with seq 0 and
 // ack = SEG.SEQ + SEG.LEN. A reset is never answered.
 //
-// The registers it reads follow the pipeline's layout (reference datapath §1.2): the
+// The registers it reads follow the pipeline's layout (nodeagent/pipeline/fields.go): the
 // deciding table in reg2[0..7], the disposition in reg0[11..12], the Antrea-native
 // deny bit reg0[10], the deny conjunction in reg3, the allow conjunction in reg5
 // (egress) or reg6 (ingress). Packet-ins are rate-limited by an OpenFlow meter in the

@@ -29,7 +29,8 @@ import (
 	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
-// The pipeline's packet-in layout (reference datapath §1.2, §1.7).
+// The pipeline's packet-in layout, as Antrea's: the userdata nodeagent/pipeline
+// sets (category, then operations) and the registers it fills (fields.go there).
 const (
 	categoryNetworkPolicy = 1
 	opLog                 = 1

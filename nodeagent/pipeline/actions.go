@@ -38,8 +38,8 @@ type flowBuilder struct {
 
 func (b flowBuilder) policyCookie(id uint32) uint64 { return cookie(b.round, categoryPolicy, id) }
 
-// actionFlows are the conj_id flows of a part, per action (reference
-// datapath §1.3):
+// actionFlows are the conj_id flows of a part, per action (as Antrea's
+// conjunction flows):
 //   - Allow: remember the id (reg6/reg5), commit with the id in ct_label and
 //     continue in the metric table; with logging the untracked original also
 //     goes to the controller;

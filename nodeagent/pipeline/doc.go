@@ -16,7 +16,7 @@ limitations under the License.
 
 // Package pipeline is strata-agent's OpenFlow pipeline for NetworkPolicy:
 // the tables and their static flows, the flows of local Pods (PodFlows) and
-// of policy rules (PolicyFlows), installed over nodeagent/openflow in
+// of policy rules (PolicyFlows), installed over nodeagent/ovs/openflow in
 // atomic bundles and replayed after ovs-vswitchd restarts.
 //
 // # Tables
@@ -118,7 +118,7 @@ limitations under the License.
 // destination node, conntrack on both.
 //
 // Every table without a listed miss goes on to the next one. The verdict
-// order (DESIGN §5) follows from it: Antrea-native rules decide first (Pass
+// order follows from it: Antrea-native rules decide first (Pass
 // skips to the K8s table), then K8s allow rules, then the K8s isolation
 // drop (above every baseline flow), then baseline rules, else allow.
 // Established and related packets skip the policy tables, so a policy

@@ -48,7 +48,7 @@ func (f RegField) field() openflow.Field { return openflow.Reg(f.Reg) }
 // Get extracts the field from the register's value (e.g. PacketIn2.Reg(f.Reg)).
 func (f RegField) Get(reg uint32) uint32 { return (reg & f.Mask()) >> f.Ofs }
 
-// Register layout (reference datapath §1.2). The packet-in handler
+// Register layout (Antrea's, pkg/agent/openflow/fields.go). The packet-in handler
 // (nodeagent/packetin) reads the same bits.
 var (
 	// PktSourceField (reg0[0..3]) says where the packet entered; copied to

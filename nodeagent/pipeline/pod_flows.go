@@ -187,7 +187,8 @@ func (pf *PodFlows) PodByIP(ip net.IP) (packetin.PodPort, bool) {
 	return packetin.PodPort{Namespace: ref.Namespace, Name: ref.Name, OFPort: uint32(pf.pods[ref].OFPort)}, true
 }
 
-// podFlows are a Pod's flows (reference datapath §1.9).
+// podFlows are a Pod's flows: classification of its port, spoof guard, L3 and L2
+// forwarding to it, and hairpin.
 func (b flowBuilder) podFlows(pod Pod) []openflow.Flow {
 	port := uint32(pod.OFPort)
 	c := cookie(b.round, categoryPod, port)

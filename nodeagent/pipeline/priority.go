@@ -24,7 +24,7 @@ import (
 	"github.com/strata-net/strata/nodeagent/types"
 )
 
-// OF priority ranges of Antrea-native rules (reference datapath §1.4).
+// OF priority ranges of Antrea-native rules (as Antrea's, pkg/agent/types/networkpolicy.go).
 const (
 	policyTopPriority    = 65000
 	policyBottomPriority = 100

@@ -15,8 +15,9 @@ limitations under the License.
 */
 
 // Package vnode is a node substitute for development and tests: a virtual-kubelet
-// provider that runs each Pod as a network namespace with processes in it, since our
-// machines have no container engine (DESIGN.md §8). cmd/strata-vnode is its program.
+// provider that runs each Pod as a network namespace with processes in it, since the
+// development and CI machines have no container engine. cmd/strata-vnode is its
+// program.
 //
 // Sandbox: a Pod bound to the node gets a named network namespace
 // <netns-dir>/vnode-<node>-<random> (loopback up) attached by a CNI ADD through

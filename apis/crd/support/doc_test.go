@@ -59,7 +59,7 @@ var docIntro = `# Fields: enforced or refused
 Every field of every kind strata-apiserver serves is either enforced exactly, with a
 test that proves it on real traffic, or refused at admission: a 422 that names the
 field and says it "is not supported by this Strata version", and nothing is stored
-(DESIGN.md §10). An object with a refused field stored by an older version is
+(fail closed). An object with a refused field stored by an older version is
 reported not Realizable, naming the field; of its rules with a refused field, an
 Allow or a Pass installs nothing and a Drop or a Reject only its exact part; it can
 be updated only to remove the field, and deleted (` + "`TestRefusedFieldStored`" + `).

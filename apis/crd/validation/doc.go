@@ -22,7 +22,7 @@ limitations under the License.
 // childGroups hierarchy) are admission plugins of strata-apiserver, which call the
 // helpers at the end of tier.go and group.go with what they read from listers.
 //
-// Where Antrea's documentation and code disagree, these rules follow DESIGN.md §4:
+// Where Antrea's documentation and code disagree, these rules follow current Antrea's code:
 // referenced ClusterGroups need not exist, and a peer sets exactly one kind of
 // selection (ipBlock, group, fqdn, serviceAccount and nodeSelector stand alone).
 package validation

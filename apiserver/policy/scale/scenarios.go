@@ -14,8 +14,9 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package scale generates the shapes of Antrea's controller scale tests (S1–S7 of
-// issue 5) as Kubernetes and Strata objects, for the computation's benchmarks.
+// Package scale generates the shapes of Antrea's controller scale tests (S1–S7,
+// docs/performance.md) as Kubernetes and Strata objects, for the computation's
+// benchmarks.
 package scale
 
 import (

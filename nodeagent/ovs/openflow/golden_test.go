@@ -26,7 +26,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Golden vectors from datapath.md §2.3–§2.4 (captured from ovs-ofctl → OVS 3.1).
+// Golden vectors captured from what ovs-ofctl sends to OVS 3.1 (ofctlProxy in
+// ofctl_capture_test.go records them).
 
 var (
 	ctLabel1 = SetField{Value: CTLabelMasked(Uint128{Lo: 1}, Uint128{Lo: 0xffffffff})}

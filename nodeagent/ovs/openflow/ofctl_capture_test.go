@@ -29,7 +29,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// ofctlProxy is the transparent-proxy technique of datapath.md §5.5: a unix
+// ofctlProxy is a transparent proxy: a unix
 // socket that relays every connection to the bridge's management socket and
 // records the messages the client (ovs-ofctl) sends. A fake switch does not
 // work, since ovs-ofctl needs real replies (features, table features).

@@ -43,7 +43,7 @@ spec:
 `
 
 // TestMetrics scrapes strata-apiserver's and every agent's /metrics (with the
-// admin's client certificate) and checks the metrics of issue 20: on the server
+// admin's client certificate) and checks the metrics each side exports: on the server
 // the computation passes, the objects published, the controlplane watchers (one
 // per agent at least), the status aggregation lag; on the agents the flows per
 // table, bundles, failed rules, packet-ins dropped, audit-log write errors, OVS

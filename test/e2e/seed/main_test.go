@@ -15,7 +15,7 @@ limitations under the License.
 */
 
 // Package seed is the acceptance test of Strata: every step of the seed
-// walkthrough (/work/shared/seed/WALKTHROUGH.md, manifests in
+// walkthrough (Antrea's tiered-policy guestbook article; its manifests in
 // test/manifests/seed, applied unchanged with the real kubectl) on a fresh
 // local cluster of hack/local-cluster.sh with two worker nodes, every "works"
 // and "fails" checked with real connections between the guestbook pods.

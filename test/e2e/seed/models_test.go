@@ -17,7 +17,7 @@ limitations under the License.
 package seed
 
 // The verdict of every pod pair after each walkthrough step, from the
-// semantics of DESIGN.md §5: an Antrea-native Allow/Drop in a tier before
+// verdict order of Antrea-native policies: an Antrea-native Allow/Drop in a tier before
 // `application` decides first, then K8s NetworkPolicy (a selected pod is
 // isolated: what no rule allows is dropped), then the baseline tier. There are
 // no pods labelled app=other, so rules "from app=other" allow nothing.

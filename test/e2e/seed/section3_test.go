@@ -49,7 +49,8 @@ func (w *walk) clusterNetworkPolicy(ctx context.Context, t *testing.T) {
 		// Allow winning over K8s NetworkPolicy. acnp11 (Drop guestbook -> redis,
 		// securityops priority 5) would tie with acnp12 (Allow, the same tier,
 		// priority and rule index), an order both Antrea and Strata leave
-		// undefined (reference/policy-api.md §6.1); by section 4 the article's
+		// undefined (policies are ordered by tier, priority and rule index
+		// only); by section 4 the article's
 		// `kubectl get acnp` no longer lists it. So it is deleted first.
 		expectDeleted(ctx, t, "acnp-drop-access-to-redis", "-f", manifest("acnp11.yaml"))
 		kubectlPrints(ctx, t, []string{"networkpolicy.networking.k8s.io/drop-access-to-redis created"},
