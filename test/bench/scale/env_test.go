@@ -207,13 +207,18 @@ func (e *env) startAgents() error {
 // differs from before[node] (nil: any epoch): all of them then run on what a
 // server process with a new epoch sent them. It returns each agent's time.
 func (e *env) waitSynced(ctx context.Context, agents []*simAgent, before map[string]string, timeout time.Duration) error {
-	pending := 0
+	pending, lastShown := 0, time.Now()
 	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
 		pending = 0
 		for _, a := range agents {
 			if epoch, _ := a.syncs.last(); epoch == "" || (before != nil && epoch == before[a.node]) {
 				pending++
 			}
+		}
+		if time.Since(lastShown) > 30*time.Second {
+			// Progress on stderr: the benchmark's own output comes at its end.
+			fmt.Fprintf(os.Stderr, "%s: %d of %d agents synced\n", time.Now().UTC().Format(time.TimeOnly), len(agents)-pending, len(agents))
+			lastShown = time.Now()
 		}
 		return pending == 0, nil
 	})
