@@ -12,7 +12,7 @@ RACE_PKGS ?= ./apis/... ./apiserver/... ./registry/... ./stratactl/... ./artifac
              ./nodeagent/types/... ./nodeagent/packetin/... ./nodeagent/podsync/... ./nodeagent/app/...
 
 .PHONY: help all build test test-race test-unit test-e2e kube-binaries deps verify verify-gofmt verify-vet verify-codegen \
-        update update-codegen run down bench bench-scale clean conformance conformance-subset
+        update update-codegen run down bench bench-scale bench-agents clean conformance conformance-subset
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -47,8 +47,18 @@ conformance-subset: kube-binaries ## the suite and the CI subset of cyclonus (se
 test-unit: ## run the tests that need neither root nor Open vSwitch (hack/unit-packages.sh lists the packages)
 	$(GO_TEST) $(UNIT_PKGS)
 
-bench: ## run the Go benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS)
+bench: ## run the Go benchmarks (not the agents' scale benchmark: make bench-agents)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $$($(GO) list $(PKGS) | grep -v /test/bench/scale$$)
+
+# The issue-21 scale benchmark needs a local cluster of its own (test/bench/scale/doc.go).
+SCALE_CLUSTER ?= /tmp/strata-scale-lc
+SCALE_PORT_BASE ?= 44000
+SCALE_NODES ?= 1000
+bench-agents: ## simulated agents against 2 strata-apiserver replicas on a local cluster (docs/performance.md)
+	hack/local-cluster.sh up --dir $(SCALE_CLUSTER) --port-base $(SCALE_PORT_BASE) --nodes 0
+	$(GO) test ./test/bench/scale -run '^$$' -bench AgentScale -benchtime 1x -timeout 90m \
+	  -strata.cluster=$(SCALE_CLUSTER) -strata.nodes=$(SCALE_NODES); rc=$$?; \
+	  hack/local-cluster.sh down --dir $(SCALE_CLUSTER); exit $$rc
 
 bench-scale: ## the policy computation's scale figures (docs/performance.md)
 	$(GO) test ./apiserver/policy -run '^$$' -bench 'BenchmarkScale|BenchmarkCompute' -benchtime 1x -benchmem -timeout 60m

@@ -25,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
+	utilflowcontrol "k8s.io/apiserver/pkg/util/flowcontrol"
 	"k8s.io/klog/v2"
 )
 
@@ -101,6 +102,12 @@ func (w *watcher[T]) run(ctx context.Context, initial []*entry[T], rv uint64) {
 	if !w.send(w.bookmark(rv)) {
 		return
 	}
+	// The initial state is delivered: API Priority and Fairness may release the
+	// request's seat, as it does for watches served from the watch cache.
+	// Without this signal a watch holds its seat for as long as it runs, and a
+	// priority level's seats (a few hundred) cannot serve 1,000 agents' watches
+	// (docs/performance.md, the scale benchmark).
+	utilflowcontrol.WatchInitialized(ctx)
 	for {
 		select {
 		case c := <-w.input:

@@ -37,13 +37,14 @@ func TestArtifactsDryRun(t *testing.T) {
 		{name: "deploy", dirs: []string{"deploy"}, want: []string{
 			"service/strata-apiserver configured (server dry run)",
 			"deployment.apps/strata-apiserver created (server dry run)",
-			"persistentvolumeclaim/strata-apiserver-data created (server dry run)",
+			"poddisruptionbudget.policy/strata-apiserver created (server dry run)",
 		}},
 		{name: "base and deploy together", dirs: []string{"base", "deploy"}, want: []string{
 			"serviceaccount/strata-apiserver unchanged (server dry run)",
 			"clusterrole.rbac.authorization.k8s.io/strata-apiserver unchanged (server dry run)",
 			"apiservice.apiregistration.k8s.io/v1beta1.crd.antrea.io configured (server dry run)",
 			"deployment.apps/strata-apiserver created (server dry run)",
+			"poddisruptionbudget.policy/strata-apiserver created (server dry run)",
 		}},
 		{name: "agent", dirs: []string{"agent"}, wantObjects: []string{
 			"serviceaccount/strata-agent",

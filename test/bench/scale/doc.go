@@ -1,0 +1,77 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package scale is the scale benchmark of issue 21, on the model of Antrea's agent
+// simulator: many simulated strata-agents against two strata-apiserver replicas,
+// with the Pods, Nodes and policies in a real kube-apiserver on a real etcd.
+//
+// What runs:
+//   - A local cluster without nodes (hack/local-cluster.sh up --nodes 0): etcd,
+//     kube-apiserver, kube-controller-manager, kube-scheduler and strata-apiserver
+//     (replica 1, supervised by the script, its storage an etcd embedded in it).
+//   - Replica 2: a second strata-apiserver process the benchmark starts with
+//     replica 1's command line, another port (port base + 51) and replica 1's
+//     etcd as its external storage (--etcd-servers), so both serve the same
+//     policies; both campaign for the status Lease.
+//   - -strata.nodes (1000) Nodes, 10 Pods on each (Running, with an IP; the
+//     kubelet is missing, so the Nodes go NotReady and the Pods tolerate it),
+//     in namespaces of 100 Pods over 10 Nodes, and 100 K8s NetworkPolicies per
+//     namespace, each selecting 10 Pods (one per Node of its namespace) and
+//     admitting 10 others: 10,000 Pods and 10,000 policies at 1,000 Nodes.
+//   - One simulated agent per Node: the agent's own policy controller
+//     (nodeagent/policy: its three watches of the Node's slice of
+//     controlplane.antrea.io, rule completion, realization status and sync
+//     reports, with the agent's client settings) whose Reconciler records the
+//     rules instead of programming Open vSwitch. Each agent authenticates with its
+//     Node's client certificate (system:strata-agent:<node>, group
+//     system:strata-agents, issued from the cluster CA), so apiserver/nodeauth
+//     confines it to its Node as in a cluster. Node i's agent connects to replica
+//     (i mod 2)+1 directly, as Antrea's agents connect to antrea-controller's
+//     Service (the local cluster's APIServices reach replica 1 only).
+//
+// The sub-benchmarks of BenchmarkAgentScale, in order:
+//
+//	setup             populate-s (creating the objects), replica2-ready-s,
+//	                  agents-synced-s (all agents started until each has had a sync
+//	                  report accepted: everything for its Node installed)
+//	policy-change     -strata.changes (50) updates of one NetworkPolicy's port;
+//	                  for each, the time from the update sent to kube-apiserver to
+//	                  the new rule handed to the Reconciler of every agent of the 10
+//	                  Nodes the policy spans: p50/p99/max over all of them
+//	status            10 Antrea ClusterNetworkPolicies applied to the Pods of one
+//	                  namespace on one replica's Nodes (5 Nodes): the time from the
+//	                  create to a status Realized with 5/5 Nodes. Only the Lease
+//	                  holder writes status and it counts only the reports posted to
+//	                  itself (docs/high-availability.md), so the figure is measured
+//	                  on the agents of the holder (leader-replica)
+//	steady-state      replica1/2 RSS (VmRSS) and CPU (cores, over 30 s)
+//	restart-replica2  SIGKILL replica 2, start it again: ready-s (kill to /readyz),
+//	                  all-resynced-s (kill to every one of its agents having synced
+//	                  from the new process: a sync report of the new server epoch
+//	                  accepted)
+//	restart-replica1  the same for replica 1, restarted by the script's supervisor
+//
+// To run it (as a user that may read the cluster's CA key; about 20 minutes at
+// 1,000 Nodes on 2 busy cores):
+//
+//	hack/local-cluster.sh up --dir /tmp/scale-lc --port-base 44000 --nodes 0
+//	go test ./test/bench/scale -run '^$' -bench AgentScale -benchtime=1x -timeout 90m \
+//	    -strata.cluster=/tmp/scale-lc -strata.nodes=1000
+//	hack/local-cluster.sh down --dir /tmp/scale-lc
+//
+// The objects stay in the cluster, so a second run skips their creation. Without
+// -bench nothing runs: the package has no tests.
+package scale
