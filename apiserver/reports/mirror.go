@@ -62,9 +62,12 @@ func (m *Mirror) Relist(ctx context.Context) (int64, error) {
 func (m *Mirror) Run(ctx context.Context) {
 	backoff := m.backoff
 	for ctx.Err() == nil {
-		err := m.listAndWatch(ctx)
+		listed, err := m.listAndWatch(ctx)
 		if ctx.Err() != nil {
 			return
+		}
+		if listed {
+			backoff = m.backoff // the list worked: the next failure starts the back-off over
 		}
 		delay := backoff.Step()
 		klog.ErrorS(err, "Mirroring the realization reports failed; listing again", "after", delay)
@@ -76,16 +79,18 @@ func (m *Mirror) Run(ctx context.Context) {
 	}
 }
 
-func (m *Mirror) listAndWatch(ctx context.Context) error {
+// listAndWatch lists, then watches until the watch breaks; listed tells whether
+// the list succeeded.
+func (m *Mirror) listAndWatch(ctx context.Context) (listed bool, err error) {
 	rev, err := m.Relist(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	defer cancel()
 	for resp := range m.store.client.Watch(wctx, m.store.root, clientv3.WithPrefix(), clientv3.WithRev(rev+1)) {
 		if err := resp.Err(); err != nil {
-			return fmt.Errorf("watching %s from revision %d: %w", m.store.root, rev+1, err)
+			return true, fmt.Errorf("watching %s from revision %d: %w", m.store.root, rev+1, err)
 		}
 		for _, ev := range resp.Events {
 			e, ok := m.store.decode(string(ev.Kv.Key), ev.Kv.Value, ev.Kv.ModRevision, ev.Type == clientv3.EventTypeDelete)
@@ -94,5 +99,5 @@ func (m *Mirror) listAndWatch(ctx context.Context) error {
 			}
 		}
 	}
-	return errors.New("the watch of the realization reports closed")
+	return true, errors.New("the watch of the realization reports closed")
 }
