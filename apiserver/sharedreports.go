@@ -20,7 +20,9 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
@@ -43,10 +45,12 @@ func (c CompletedConfig) shareReports(gs *genericapiserver.GenericAPIServer, agg
 	mirror := reports.NewMirror(store, aggregator)
 	aggregator.ShareReports(store, mirror)
 	if kube := c.ExtraConfig.KubeInformers; kube != nil {
-		if _, err := kube.Core().V1().Nodes().Informer().AddEventHandler(nodeLeaves(aggregator)); err != nil {
+		nodes := kube.Core().V1().Nodes()
+		if _, err := nodes.Informer().AddEventHandler(nodeLeaves(aggregator)); err != nil {
 			_ = client.Close()
 			return fmt.Errorf("watching Nodes for their realization reports: %w", err)
 		}
+		aggregator.SweepNodesAtTerm(nodeExists(nodes.Informer().HasSynced, nodes.Lister()))
 	}
 	if err := gs.AddPostStartHook("strata-realization-reports", func(ctx genericapiserver.PostStartHookContext) error {
 		go mirror.Run(ctx)
@@ -62,6 +66,18 @@ func (c CompletedConfig) shareReports(gs *genericapiserver.GenericAPIServer, agg
 		return nil
 	})
 	return nil
+}
+
+// nodeExists tells whether a Node is in the cluster; every Node exists until the
+// informer has synced (nothing is removed on a partial view).
+func nodeExists(synced func() bool, lister corelisters.NodeLister) func(string) bool {
+	return func(name string) bool {
+		if !synced() {
+			return true
+		}
+		_, err := lister.Get(name)
+		return !apierrors.IsNotFound(err)
+	}
 }
 
 // nodeLeaves drops the reports of a deleted Node.

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/klog/v2"
 
@@ -50,6 +51,9 @@ type sharedState struct {
 	relister Relister
 	synced   bool  // a full list was applied
 	revision int64 // the etcd revision the reports reflect
+	// nodeExists, when set, tells the Nodes still in the cluster: at the start of a
+	// term the reports of the others (deleted while no replica led) are removed.
+	nodeExists func(node string) bool
 }
 
 var _ reports.Sink = &StatusAggregator{}
@@ -61,6 +65,35 @@ func (a *StatusAggregator) ShareReports(store SharedReports, relister Relister) 
 	a.mu.Lock()
 	a.shared = sharedState{store: store, relister: relister}
 	a.mu.Unlock()
+}
+
+// SweepNodesAtTerm makes every new term remove, after its list, the reports of
+// the Nodes exists says are gone (deleted while no replica was writing).
+func (a *StatusAggregator) SweepNodesAtTerm(exists func(node string) bool) {
+	a.mu.Lock()
+	a.shared.nodeExists = exists
+	a.mu.Unlock()
+}
+
+// sweepNodes forgets the reports of every Node that no longer exists.
+func (a *StatusAggregator) sweepNodes() {
+	a.mu.Lock()
+	exists := a.shared.nodeExists
+	nodes := sets.New[string]()
+	for _, byNode := range a.reports {
+		for node := range byNode {
+			nodes.Insert(node)
+		}
+	}
+	a.mu.Unlock()
+	if exists == nil {
+		return
+	}
+	for _, node := range sets.List(nodes) {
+		if !exists(node) {
+			a.ForgetNode(node)
+		}
+	}
 }
 
 // shareReport writes each Node's report to etcd; the agent's request succeeds
@@ -138,7 +171,9 @@ func (a *StatusAggregator) StartTerm() {
 	})
 	if err != nil {
 		klog.InfoS("The term ended before the realization reports were read", "err", err)
+		return
 	}
+	a.sweepNodes()
 }
 
 // ForgetNode drops the reports of a Node that left the cluster; the status

@@ -30,6 +30,7 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
+	systemv1beta1 "github.com/strata-net/strata/apis/system/v1beta1"
 	"github.com/strata-net/strata/apiserver/reports"
 )
 
@@ -174,5 +175,44 @@ func TestStaleSharedReportsRemovedByLeader(t *testing.T) {
 				t.Fatalf("the forgotten policy still has a realization: %+v", r)
 			}
 		})
+	}
+}
+
+// TestTermSweepsDeletedNodes: a new leader removes, after its list, the reports of
+// Nodes deleted while no replica was writing.
+func TestTermSweepsDeletedNodes(t *testing.T) {
+	lease := &fakeLeadership{}
+	lease.elect()
+	a := NewStatusAggregator(&fakeStatusClient{policy: &crdv1beta1.ClusterNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "acnp1", UID: "u1"}}})
+	a.WriteWhileLeading(lease)
+	shared := &fakeShared{}
+	a.ShareReports(shared, &listing{a: a, revision: 3,
+		entries: []reports.Entry{entry("n1", 1, 1, false), entry("gone1", 1, 2, false), entry("gone2", 1, 3, false)}})
+	a.SweepNodesAtTerm(func(node string) bool { return !strings.HasPrefix(node, "gone") })
+	a.Observe(&controlplane.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "u1", Generation: 1},
+		SourceRef: &controlplane.NetworkPolicyReference{Type: controlplane.AntreaClusterNetworkPolicy, Name: "acnp1", UID: "u1"}},
+		sets.New("n1", "gone1", "gone2"))
+	a.StartTerm()
+	shared.waitOpsSorted(t, "delete node gone1", "delete node gone2") // the deletes run in the background
+	r, ok := a.Realization("u1")
+	if !ok || len(r.Nodes) != 3 || r.Nodes[0].State != systemv1beta1.RealizationPending ||
+		r.Nodes[2].NodeName != "n1" || r.Nodes[2].State != systemv1beta1.RealizationRealized {
+		t.Fatalf("realization after the sweep: %+v, want gone1 and gone2 Pending, n1 Realized", r)
+	}
+}
+
+func (f *fakeShared) waitOpsSorted(t *testing.T, want ...string) {
+	t.Helper()
+	var got []string
+	err := wait.PollUntilContextTimeout(context.Background(), 5*time.Millisecond, 5*time.Second, true,
+		func(context.Context) (bool, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			got = append([]string(nil), f.ops...)
+			sort.Strings(got)
+			return strings.Join(got, "; ") == strings.Join(want, "; "), nil
+		})
+	if err != nil {
+		t.Fatalf("waiting 5s for the etcd operations %v: got %v", want, got)
 	}
 }
