@@ -36,6 +36,7 @@ import (
 	"github.com/strata-net/strata/apiserver/leader"
 	"github.com/strata-net/strata/apiserver/nodeauth"
 	"github.com/strata-net/strata/apiserver/policy"
+	"github.com/strata-net/strata/apiserver/reports"
 	"github.com/strata-net/strata/apiserver/stats"
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	informers "github.com/strata-net/strata/generated/informers/externalversions"
@@ -73,6 +74,9 @@ type ExtraConfig struct {
 	// through a coordination.k8s.io Lease (apiserver/leader); its Client and
 	// OnElected are filled by New. Nil: this replica always writes (one replica).
 	LeaderElection *leader.Config
+	// SharedReports, when set, keeps the agents' realization reports in strata's
+	// etcd for every replica (apiserver/reports); nil: in this replica's memory.
+	SharedReports *reports.EtcdConfig
 }
 
 // Config is the configuration of strata-apiserver.
@@ -147,6 +151,11 @@ func (c CompletedConfig) New() (*Server, error) {
 	computation, err := c.addComputation(gs, storeSink{stores: stores, aggregator: aggregator}, statusWriter{aggregator, elector})
 	if err != nil {
 		return nil, err
+	}
+	if computation != nil {
+		if err := c.shareReports(gs, aggregator); err != nil {
+			return nil, err
+		}
 	}
 	gate := computationGate(computation)
 	if err := gs.AddReadyzChecks(readyzChecks(gate, computation)...); err != nil {

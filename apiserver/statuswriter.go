@@ -59,7 +59,7 @@ func (c CompletedConfig) statusElector(aggregator *policy.StatusAggregator) (*le
 		}
 		cfg.Client = client
 	}
-	cfg.OnElected = aggregator.Resync
+	cfg.OnElected = aggregator.StartTerm
 	elector, err := leader.New(cfg)
 	if err != nil {
 		return nil, err

@@ -111,7 +111,7 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 		GenericConfig: cfg,
 		ExtraConfig: apiserver.ExtraConfig{Informers: factory, KubeInformers: cfg.SharedInformerFactory,
 			KubeClientConfig: cfg.ClientConfig, UpstreamPolicyInformers: upstream, AgentIdentities: ids,
-			FlowLimits: o.FlowLimits, LeaderElection: o.leaderElection()},
+			FlowLimits: o.FlowLimits, LeaderElection: o.leaderElection(), SharedReports: o.sharedReports()},
 	}, nil
 }
 

@@ -80,6 +80,9 @@ type Options struct {
 	LeaderElect bool
 	// LeaderElection are the Lease's namespace, name and durations.
 	LeaderElection leader.Config
+	// SharedReports keeps the agents' realization reports in strata's etcd, where
+	// every replica reads them (apiserver/reports); not with --standalone.
+	SharedReports bool
 
 	// standaloneDelegation: --authentication-kubeconfig or --authorization-kubeconfig
 	// was given with --standalone, which delegates nothing.
@@ -108,6 +111,7 @@ func NewOptions() *Options {
 		FlowLimits:           validation.FlowLimits{Warning: validation.DefaultFlowWarning, Limit: validation.DefaultFlowLimit},
 		LeaderElect:          true,
 		LeaderElection:       leaderDefaults(),
+		SharedReports:        true,
 	}
 }
 
@@ -166,6 +170,7 @@ func (o *Options) addStrataFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.FlowLimits.Limit, "policy-flow-limit", o.FlowLimits.Limit,
 		"Admission refuses a policy whose estimated flows per Node exceed this.")
 	addLeaderFlags(fs, &o.LeaderElect, &o.LeaderElection)
+	addSharedReportsFlag(fs, &o.SharedReports)
 	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile,
 		"Configuration file (YAML: featureGates); in a cluster, the key strata-apiserver.conf of the ConfigMap kube-system/strata-config.")
 }

@@ -82,6 +82,8 @@ type StatusAggregator struct {
 	// reported is when the oldest report not yet in a written status came, by policy.
 	reported map[string]time.Time
 	queue    workqueue.TypedRateLimitingInterface[string]
+	// shared, when set, keeps the reports in etcd for every replica (sharedreports.go).
+	shared sharedState
 }
 
 // NewStatusAggregator returns an aggregator writing through client.
@@ -137,12 +139,15 @@ func (a *StatusAggregator) Observe(np *controlplane.NetworkPolicy, span sets.Set
 	obs.source, obs.generation, obs.span, obs.held = *np.SourceRef, np.Generation, span, false
 	a.known[np.Name] = obs
 	// Reports from Nodes that left the span no longer count.
+	var gone []string
 	for node := range a.reports[np.Name] {
 		if !span.Has(node) {
 			delete(a.reports[np.Name], node)
+			gone = append(gone, node)
 		}
 	}
 	a.mu.Unlock()
+	a.dropShared(np.Name, gone)
 	a.queue.Add(np.Name)
 }
 
@@ -167,30 +172,48 @@ func (a *StatusAggregator) ForgetPolicy(name string) { a.Forget(name) }
 // Forget drops a deleted policy.
 func (a *StatusAggregator) Forget(name string) {
 	a.mu.Lock()
+	nodes := make([]string, 0, len(a.reports[name]))
+	for node := range a.reports[name] {
+		nodes = append(nodes, node)
+	}
 	delete(a.known, name)
 	delete(a.reports, name)
 	delete(a.reported, name)
 	a.mu.Unlock()
+	a.dropShared(name, nodes)
 }
 
 // ReportStatus records an agent's report (POST networkpolicies/NAME/status).
-func (a *StatusAggregator) ReportStatus(_ context.Context, st *controlplane.NetworkPolicyStatus) error {
+// With shared reports it writes them to etcd, and the aggregator of every replica
+// records them from its watch (ApplyReport).
+func (a *StatusAggregator) ReportStatus(ctx context.Context, st *controlplane.NetworkPolicyStatus) error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if _, ok := a.known[st.Name]; !ok {
+	_, ok := a.known[st.Name]
+	a.mu.Unlock()
+	if !ok {
 		return apierrors.NewNotFound(controlplane.Resource("networkpolicies"), st.Name)
 	}
-	if a.reports[st.Name] == nil {
-		a.reports[st.Name] = map[string]controlplane.NetworkPolicyNodeStatus{}
+	if a.shared.store != nil {
+		return a.shareReport(ctx, st)
 	}
+	a.mu.Lock()
 	for _, n := range st.Nodes {
-		a.reports[st.Name][n.NodeName] = n
+		a.recordLocked(st.Name, n)
 	}
-	if _, pending := a.reported[st.Name]; !pending {
-		a.reported[st.Name] = time.Now()
-	}
+	a.mu.Unlock()
 	a.queue.Add(st.Name)
 	return nil
+}
+
+// recordLocked records one Node's report of policy; a.mu is held.
+func (a *StatusAggregator) recordLocked(policy string, n controlplane.NetworkPolicyNodeStatus) {
+	if a.reports[policy] == nil {
+		a.reports[policy] = map[string]controlplane.NetworkPolicyNodeStatus{}
+	}
+	a.reports[policy][n.NodeName] = n
+	if _, pending := a.reported[policy]; !pending {
+		a.reported[policy] = time.Now()
+	}
 }
 
 // Run writes statuses until ctx ends.
@@ -241,6 +264,10 @@ func (a *StatusAggregator) sync(ctx context.Context, name string) error {
 		return nil
 	}
 	a.mu.Lock()
+	if a.shared.store != nil && !a.shared.synced {
+		a.mu.Unlock()
+		return nil // no status from a partial set: ReplaceReports queues every policy
+	}
 	obs, ok := a.known[name]
 	var reports []controlplane.NetworkPolicyNodeStatus
 	for _, r := range a.reports[name] {
