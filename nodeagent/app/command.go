@@ -35,6 +35,7 @@ import (
 	"github.com/strata-net/strata/generated/clientset/versioned"
 	"github.com/strata-net/strata/nodeagent"
 	"github.com/strata-net/strata/nodeagent/agentserver"
+	"github.com/strata-net/strata/nodeagent/cpclient"
 	"github.com/strata-net/strata/nodeagent/traceapi"
 )
 
@@ -42,6 +43,8 @@ import (
 func NewCommand() *cobra.Command {
 	cfg := nodeagent.Config{NodeName: os.Getenv("NODE_NAME")}
 	var kubeconfig string
+	var cpServers []string
+	var cpCAFile string
 	var printVersion, podNetwork bool
 	srvCfg := agentserver.Config{Port: agentserver.DefaultPort}
 	logOpts := logs.NewOptions()
@@ -66,7 +69,11 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 			if err != nil {
 				return err
 			}
-			client, err := versioned.NewForConfig(restCfg)
+			cpCfg, err := controlplaneConfig(restCfg, cpServers, cpCAFile)
+			if err != nil {
+				return err
+			}
+			client, err := versioned.NewForConfig(cpCfg)
 			if err != nil {
 				return fmt.Errorf("creating the strata client: %w", err)
 			}
@@ -90,6 +97,11 @@ AddressGroups, AppliedToGroups) and programs the OVS bridge it owns over OpenFlo
 	fs := fss.FlagSet("agent")
 	fs.StringVar(&cfg.NodeName, "node-name", cfg.NodeName, "The Node this agent runs on (default $NODE_NAME).")
 	fs.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig of kube-apiserver, for the controlplane API (aggregated) and, with --pod-network, Nodes; empty uses the in-cluster config.")
+	fs.StringSliceVar(&cpServers, "controlplane-servers", nil,
+		"strata-apiserver URLs (https://host:port, comma-separated) the agent watches the controlplane API at directly, instead of through kube-apiserver; "+
+			"when the current one fails (unreachable, or 502/503/504) the next request goes to the next one, after the watches' jittered back-off. "+
+			"One Service address works too (the Service picks a replica). Credentials come from --kubeconfig.")
+	fs.StringVar(&cpCAFile, "controlplane-ca-file", "", "CA of the strata-apiservers' serving certificates, with --controlplane-servers (default: --kubeconfig's CA).")
 	fs.StringVar(&cfg.Bridge, "bridge", "br-int", "The OVS bridge the agent owns.")
 	fs.StringVar(&cfg.OVSRunDir, "ovs-rundir", "/var/run/openvswitch", "Directory of OVS's db.sock and <bridge>.mgmt.")
 	fs.StringVar(&cfg.DatapathType, "datapath-type", "", "system (kernel module) or netdev (userspace); empty detects.")
@@ -174,6 +186,23 @@ func restConfig(kubeconfig string) (*rest.Config, error) {
 	// behind the agent's own reports when many Pods start at once: every Pod waits
 	// for one POST podstartups, and its Node's acknowledgements are POSTs too.
 	cfg.QPS, cfg.Burst = clientQPS, clientBurst
+	return cfg, nil
+}
+
+// controlplaneConfig is the client configuration of the controlplane API:
+// kube-apiserver's (aggregated), or the --controlplane-servers list.
+func controlplaneConfig(kube *rest.Config, servers []string, caFile string) (*rest.Config, error) {
+	if len(servers) == 0 {
+		if caFile != "" {
+			return nil, fmt.Errorf("--controlplane-ca-file: only with --controlplane-servers")
+		}
+		return kube, nil
+	}
+	cfg, pool, err := cpclient.New(cpclient.Config{Servers: servers, Base: kube, CAFile: caFile})
+	if err != nil {
+		return nil, err
+	}
+	klog.InfoS("Watching the controlplane API at strata-apiserver directly", "servers", servers, "first", pool.Current())
 	return cfg, nil
 }
 

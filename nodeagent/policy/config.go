@@ -56,7 +56,9 @@ type Config struct {
 	// first full sync, which is one batch. Default 100.
 	BatchSize int
 	// ResyncBackoff is the wait between two watches of a kind after an error.
-	// Default 500ms doubling up to 30s; reset by a watch that synced.
+	// Default 500ms doubling up to 30s, each wait lengthened by up to half
+	// (Jitter 0.5) so that the agents of a restarted replica do not all come back
+	// at once; reset by a watch that synced.
 	ResyncBackoff Backoff
 	// RetryBackoff is the wait before retrying a rule the Reconciler failed on, or
 	// a status report that failed, per rule or policy. Default 1s doubling up to 5m.
@@ -67,10 +69,20 @@ type Config struct {
 	PersistInterval time.Duration
 }
 
-// Backoff is an exponential backoff: Initial, doubled after each failure up to Max.
+// Backoff is an exponential backoff: Initial, doubled after each failure up to Max;
+// each wait is lengthened by a random fraction of itself up to Jitter (0: none).
 type Backoff struct {
 	Initial time.Duration
 	Max     time.Duration
+	Jitter  float64
+}
+
+// next is the delay after d: doubled, up to Max.
+func (b Backoff) next(d time.Duration) time.Duration { return min(2*d, b.Max) }
+
+// wait is how long to wait for a delay d, given a random number in [0, 1).
+func (b Backoff) wait(d time.Duration, random float64) time.Duration {
+	return d + time.Duration(float64(d)*b.Jitter*random)
 }
 
 // Timeouts are the waits for the initial state.
@@ -89,6 +101,7 @@ const (
 	DefaultInitialBookmarkTimeout = time.Minute
 	DefaultFallbackTimeout        = 10 * time.Second
 	DefaultPersistInterval        = 30 * time.Second
+	DefaultResyncJitter           = 0.5
 )
 
 // Defaults fills the zero values.
@@ -101,6 +114,9 @@ func (c *Config) Defaults() {
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = DefaultBatchSize
+	}
+	if c.ResyncBackoff == (Backoff{}) {
+		c.ResyncBackoff.Jitter = DefaultResyncJitter
 	}
 	c.ResyncBackoff.defaults(500*time.Millisecond, 30*time.Second)
 	c.RetryBackoff.defaults(time.Second, 5*time.Minute)
@@ -161,6 +177,9 @@ func (c *Config) Validate() error {
 func (b Backoff) validate(name string) error {
 	if b.Initial <= 0 || b.Max < b.Initial {
 		return fmt.Errorf("%s must have 0 < Initial <= Max, not %v and %v", name, b.Initial, b.Max)
+	}
+	if b.Jitter < 0 || b.Jitter > 1 {
+		return fmt.Errorf("%s.Jitter must be within [0, 1], not %v", name, b.Jitter)
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func TestConfigDefaults(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 	assert.Equal(t, NewClientStatusReporter(client), cfg.StatusReporter)
 	assert.Equal(t, DefaultBatchSize, cfg.BatchSize)
-	assert.Equal(t, Backoff{Initial: 500 * time.Millisecond, Max: 30 * time.Second}, cfg.ResyncBackoff)
+	assert.Equal(t, Backoff{Initial: 500 * time.Millisecond, Max: 30 * time.Second, Jitter: DefaultResyncJitter}, cfg.ResyncBackoff)
 	assert.Equal(t, Backoff{Initial: time.Second, Max: 5 * time.Minute}, cfg.RetryBackoff)
 	assert.Equal(t, Timeouts{InitialBookmark: time.Minute, Fallback: 10 * time.Second}, cfg.Timeouts)
 	assert.Equal(t, DefaultPersistInterval, cfg.PersistInterval)

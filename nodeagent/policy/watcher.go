@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -64,15 +65,17 @@ func (w *watcher) run(ctx context.Context) {
 		if synced {
 			delay = w.backoff.Initial
 		}
+		wait := w.backoff.wait(delay, rand.Float64())
 		if synced && errors.Is(err, errWatchClosed) {
-			logger.V(2).Info("Watch closed, watching again", "after", delay)
+			logger.V(2).Info("Watch closed, watching again", "after", wait)
 		} else {
-			logger.Error(err, "Watch ended, watching again", "after", delay)
+			logger.Error(err, "Watch ended, watching again", "after", wait)
 		}
-		if !sleepCtx(ctx, delay) {
+		rewatches.WithLabelValues(w.kind.String()).Inc()
+		if !sleepCtx(ctx, wait) {
 			return
 		}
-		delay = min(2*delay, w.backoff.Max)
+		delay = w.backoff.next(delay)
 	}
 }
 
