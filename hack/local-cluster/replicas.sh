@@ -17,6 +17,8 @@
 #                           component strata-apiserver-proxy on strata-apiserver's usual port
 #                           (hack/local-cluster/serviceproxy: the Service's ready endpoints).
 #                           With N=1 the one process is strata-apiserver, on that port.
+#                           Node K's agent watches the replicas directly
+#                           (--controlplane-servers), starting with replica ((K-1) mod N)+1.
 # The replicas elect the status writer among themselves (the Lease
 # kube-system/strata-apiserver-status, docs/high-availability.md).
 
@@ -158,6 +160,18 @@ ha_start_strata() {
   done
   ((REPLICAS > 1)) || return 0
   ha_start_proxy
+}
+
+# ha_agent_servers K: the replicas' URLs for node K's agent (--controlplane-servers),
+# starting with replica ((K-1) mod N)+1: the agents are spread over the replicas, and
+# each moves on to the next in the list when its replica is gone.
+ha_agent_servers() {
+  local k=$1 i r list=""
+  for ((i = 0; i < REPLICAS; i++)); do
+    r=$((((k - 1 + i) % REPLICAS) + 1))
+    list+="${list:+,}https://127.0.0.1:$(ha_replica_port "$r")"
+  done
+  echo "$list"
 }
 
 ha_start_proxy() {

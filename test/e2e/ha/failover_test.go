@@ -56,6 +56,7 @@ func TestFailover(t *testing.T) {
 		}
 	})
 	began := time.Now()
+	checkAgentsSpread(ctx, t)
 	pairs := setupTraffic(ctx, t)
 	c := dynamicClient(t)
 	p := startProber(ctx, pairs)
