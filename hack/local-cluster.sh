@@ -9,6 +9,7 @@
 #
 # Usage:
 #   hack/local-cluster.sh up     [--dir DIR] [--port-base N] [--nodes N] [--skip-kube-build]
+#                                [--apiserver-replicas N] [--etcd-members M]
 #   hack/local-cluster.sh status [--dir DIR]
 #   hack/local-cluster.sh down   [--dir DIR]
 #   hack/local-cluster.sh crash-ovs --node K --daemon ovsdb-server|ovs-vswitchd [--dir DIR]
@@ -36,6 +37,19 @@
 #                      namespace with its own OVS, strata-agent and strata-vnode (virtual-kubelet);
 #                      kubelet APIs on ports N+61.., agent servers on N+71.. (needs root)
 #   --skip-kube-build  do not run hack/kube-binaries.sh; fail if a binary is missing
+#   --etcd-members M   strata-apiserver's storage (env LOCAL_CLUSTER_ETCD_MEMBERS): 0 (default)
+#                      its embedded etcd; 1, 3 or 5: an etcd cluster of M members (components
+#                      strata-etcd-1..M, the real etcd binary) with TLS between members (peer
+#                      certificates) and for clients (strata-apiserver's client certificate);
+#                      member m serves clients on N+3+2(m-1) and peers on N+4+2(m-1)
+#   --apiserver-replicas N  strata-apiserver replicas (default 1, at most 7; env
+#                      LOCAL_CLUSTER_APISERVER_REPLICAS); more than 1 needs --etcd-members.
+#                      Replica r (component strata-apiserver-r) listens on N+49+r; the
+#                      component strata-apiserver-proxy listens on N+49 (where the APIServices'
+#                      ExternalName Service points) and spreads connections over the replicas
+#                      that answer /readyz, as kube-proxy spreads a ClusterIP's connections over
+#                      a Service's ready endpoints (hack/local-cluster/serviceproxy explains why
+#                      not kube-apiserver's endpoint routing). One replica holds the status Lease.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,6 +62,8 @@ source "$HERE/pki.sh"
 source "$HERE/node.sh"
 # shellcheck source=hack/local-cluster/nodes.sh
 source "$HERE/nodes.sh"
+# shellcheck source=hack/local-cluster/replicas.sh
+source "$HERE/replicas.sh"
 
 readonly PROG=hack/local-cluster.sh
 readonly SERVICE_CIDR=10.96.0.0/16 SERVICE_IP=10.96.0.1
@@ -86,6 +102,7 @@ set_layout() {
   PORT_ETCD=$((PORT_BASE)) PORT_ETCD_PEER=$((PORT_BASE + 1)) PORT_STRATA_ETCD=$((PORT_BASE + 2))
   PORT_APISERVER=$((PORT_BASE + 43)) PORT_STRATA=$((PORT_BASE + 49))
   PORT_KCM=$((PORT_BASE + 57)) PORT_SCHEDULER=$((PORT_BASE + 59))
+  ha_layout
 }
 
 # ports: "NAME PORT" for every port the cluster listens on.
@@ -93,6 +110,7 @@ ports() {
   printf '%s %s\n' etcd "$PORT_ETCD" etcd-peer "$PORT_ETCD_PEER" kube-apiserver "$PORT_APISERVER" \
     strata-apiserver "$PORT_STRATA" strata-apiserver-etcd "$PORT_STRATA_ETCD" \
     kube-controller-manager "$PORT_KCM" kube-scheduler "$PORT_SCHEDULER"
+  ha_ports
   node_ports
 }
 
@@ -104,6 +122,7 @@ parse_flags() {
   DIR=${LOCAL_CLUSTER_DIR:-$ROOT/_output/local-cluster}
   PORT_BASE=${LOCAL_CLUSTER_PORT_BASE:-24300}
   NODES=${LOCAL_CLUSTER_NODES:-2} SKIP_KUBE_BUILD=false
+  REPLICAS=${LOCAL_CLUSTER_APISERVER_REPLICAS:-1} ETCD_MEMBERS=${LOCAL_CLUSTER_ETCD_MEMBERS:-0}
   while (($#)); do
     local flag=${1%%=*} value=
     [[ $allowed == *" $flag "* ]] || die "unknown flag '$1' for '$COMMAND' (see $PROG --help)"
@@ -122,6 +141,8 @@ parse_flags() {
       --dir) DIR=$value ;;
       --port-base) PORT_BASE=$value ;;
       --nodes) NODES=$value ;;
+      --apiserver-replicas) REPLICAS=$value ;;
+      --etcd-members) ETCD_MEMBERS=$value ;;
     esac
   done
   [[ -n $DIR ]] || die "--dir must not be empty"
@@ -131,6 +152,7 @@ parse_flags() {
     die "--port-base (or LOCAL_CLUSTER_PORT_BASE) must be a number from 1024 to 65475, got '$PORT_BASE'"
   fi
   [[ $NODES =~ ^[0-9]+$ ]] || die "--nodes must be a number (0 or more), got '$NODES'"
+  ha_check_flags
   set_layout
 }
 
@@ -141,6 +163,8 @@ load_env() {
     case $key in
       PORT_BASE) PORT_BASE=$value ;;
       NODES) NODES=$value ;;
+      REPLICAS) REPLICAS=$value ;;
+      ETCD_MEMBERS) ETCD_MEMBERS=$value ;;
     esac
   done <"$ENV_FILE"
   set_layout
@@ -387,7 +411,13 @@ apply_upstream_crds() {
   info "applied the ClusterNetworkPolicy CRD of network-policy-api v0.3.0 (experimental channel)"
 }
 
+# start_strata: strata-apiserver as configured: one process on its embedded etcd
+# (the default), or replicas on the etcd cluster (hack/local-cluster/replicas.sh).
 start_strata() {
+  if ha_enabled; then
+    ha_start_strata
+    return
+  fi
   local kubeconfig=$KCFG/strata-apiserver.kubeconfig conf=$DIR/strata-apiserver.conf
   # Its configuration file is the ConfigMap's, as a Deployment would mount it (a change
   # of the ConfigMap takes effect at the next start).
@@ -499,14 +529,25 @@ stop_all() {
   mapfile -t names < <(tac "$RUN/order" | awk '!seen[$0]++')
   for name in "${names[@]}"; do
     case $name in
-      strata-apiserver | kube-apiserver | etcd) ;;
+      strata-apiserver* | kube-apiserver | etcd | strata-etcd-*) ;;
       *) stop_component "$name" & pids+=($!) ;;
     esac
   done
   ((${#pids[@]} == 0)) || wait "${pids[@]}"
-  for name in strata-apiserver kube-apiserver etcd; do
+  # The replicas together (each may wait for its watches), then the proxy in front of them.
+  pids=()
+  for name in "${names[@]}"; do
+    [[ $name == strata-apiserver || $name == strata-apiserver-[0-9]* ]] && { stop_component "$name" & pids+=($!); }
+  done
+  ((${#pids[@]} == 0)) || wait "${pids[@]}"
+  for name in strata-apiserver-proxy kube-apiserver etcd; do
     [[ " ${names[*]} " == *" $name "* ]] && stop_component "$name"
   done
+  pids=()
+  for name in "${names[@]}"; do
+    [[ $name == strata-etcd-* ]] && { stop_component "$name" & pids+=($!); }
+  done
+  ((${#pids[@]} == 0)) || wait "${pids[@]}"
   return 0
 }
 
@@ -514,14 +555,15 @@ stop_all() {
 # Commands
 
 cmd_up() {
-  parse_flags "--dir --port-base --nodes --skip-kube-build" "$@"
+  parse_flags "--dir --port-base --nodes --skip-kube-build --apiserver-replicas --etcd-members" "$@"
   check_tools
   check_dir
   check_ports
   kube_binaries
 
   mkdir -p "$DIR"
-  printf 'PORT_BASE=%s\nNODES=%s\nCREATED=%s\n' "$PORT_BASE" "$NODES" "$(date -u +%FT%TZ)" >"$ENV_FILE"
+  printf 'PORT_BASE=%s\nNODES=%s\nREPLICAS=%s\nETCD_MEMBERS=%s\nCREATED=%s\n' \
+    "$PORT_BASE" "$NODES" "$REPLICAS" "$ETCD_MEMBERS" "$(date -u +%FT%TZ)" >"$ENV_FILE"
   mkdir -p "$RUN" "$LOGS" "$PKI" "$DATA" "$KCFG"
   trap on_up_exit EXIT
   trap 'exit 130' INT TERM
@@ -531,9 +573,11 @@ cmd_up() {
   cert_kubeconfig "$KUBECONFIG_ADMIN" admin
   cert_kubeconfig "$KCFG/kube-controller-manager.kubeconfig" kube-controller-manager
   cert_kubeconfig "$KCFG/kube-scheduler.kubeconfig" kube-scheduler
+  ha_make_pki || die "creating the etcd cluster's PKI in $PKI failed"
   info "PKI and kubeconfigs in $DIR"
 
   start_etcd
+  ha_start_etcd
   start_kube_apiserver
   start_controllers
   apply_identity
@@ -590,7 +634,8 @@ cmd_status() {
   local ok=true name pid state port reason
   declare -A port_of=([etcd]=$PORT_ETCD [kube-apiserver]=$PORT_APISERVER [strata-apiserver]=$PORT_STRATA
     [kube-controller-manager]=$PORT_KCM [kube-scheduler]=$PORT_SCHEDULER)
-  echo "local cluster in $DIR (kubeconfig $KUBECONFIG_ADMIN, nodes: $NODES)"
+  ha_status_ports port_of
+  echo "local cluster in $DIR (kubeconfig $KUBECONFIG_ADMIN, nodes: $NODES, strata-apiserver replicas: $REPLICAS, etcd members: $ETCD_MEMBERS)"
   printf '%-26s %-8s %-9s %-9s %s\n' COMPONENT PID STATE RESTARTS ADDRESS
   while read -r name; do
     if pid=$(pidfile_pid "$RUN/$name.pid"); then

@@ -110,8 +110,11 @@ EOF2
 
 # start_node K: node K's host, agent and node substitute.
 start_node() {
-  local k=$1 name ns dir
+  local k=$1 name ns dir cp_flags=()
   name=$(node_name "$k") ns=$(node_netns "$k") dir=$(node_dir "$k")
+  # Several strata-apiserver replicas: the agent watches them directly, its own first
+  # (hack/local-cluster/replicas.sh).
+  ((REPLICAS > 1)) && cp_flags=(--controlplane-servers="$(ha_agent_servers "$k")" --controlplane-ca-file="$PKI/ca.crt")
   mkdir -p "$dir/agent" "$dir/vnode" "$dir/cni/bin" "$dir/cni/net.d" "$dir/ipam"
   node_up "$(underlay_netns)" "$k" "$ns" "$dir" || die "bringing up the host of node $name failed"
   echo "$k" >>"$DIR/nodes/up"
@@ -122,7 +125,7 @@ start_node() {
     --cni-socket="$dir/run/cni.sock" --cni-bin-dir="$dir/cni/bin" --cni-conf-dir="$dir/cni/net.d" \
     --cni-plugin="$DIR/bin/strata-cni" --cni-ipam-dir="$dir/ipam" \
     --bind-address=127.0.0.1 --secure-port="$(agent_port "$k")" --client-ca-file="$PKI/ca.crt" \
-    --stats-interval=2s
+    --stats-interval=2s "${cp_flags[@]}"
   start_component "strata-vnode-$name" "$DIR/bin/strata-vnode" --node-name="$name" \
     --kubeconfig="$KCFG/node-$name.kubeconfig" --node-ip="$(node_ip "$k")" \
     --kubelet-address=127.0.0.1 --kubelet-port="$(kubelet_port "$k")" \

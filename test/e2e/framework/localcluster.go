@@ -21,10 +21,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -58,6 +60,11 @@ type LocalCluster struct {
 	Kubeconfig string // admin kubeconfig
 	PortBase   int
 	Nodes      int
+	// APIServerReplicas and EtcdMembers are hack/local-cluster.sh's
+	// --apiserver-replicas and --etcd-members; 0 leaves the script's defaults (one
+	// strata-apiserver on its embedded etcd).
+	APIServerReplicas int
+	EtcdMembers       int
 
 	parent string // temporary directory holding Dir
 }
@@ -155,14 +162,13 @@ func (c *LocalCluster) Up() error {
 		if base > 31900 {
 			base -= 5900
 		}
-		if !portsFree(base) {
+		if !portsFree(base, c.extraPortOffsets()) {
 			continue
 		}
 		c.PortBase = base
 		ctx, cancel := context.WithTimeout(context.Background(), LocalClusterUpTimeout)
 		began := time.Now()
-		out, err := c.Script(ctx, "up", "--dir", c.Dir, "--port-base", strconv.Itoa(base),
-			"--nodes", strconv.Itoa(c.Nodes), "--skip-kube-build")
+		out, err := c.Script(ctx, c.upArgs(base)...)
 		cancel()
 		fmt.Fprintf(os.Stderr, "hack/local-cluster.sh up --port-base %d (%s):\n%s\n", base, time.Since(began).Round(time.Millisecond), out)
 		if err == nil {
@@ -183,8 +189,51 @@ func (c *LocalCluster) Up() error {
 	return lastErr
 }
 
-func portsFree(base int) bool {
-	for _, off := range localClusterPortOffsets {
+// upArgs are the arguments of `hack/local-cluster.sh up` on the ports from base.
+func (c *LocalCluster) upArgs(base int) []string {
+	args := []string{"up", "--dir", c.Dir, "--port-base", strconv.Itoa(base),
+		"--nodes", strconv.Itoa(c.Nodes), "--skip-kube-build"}
+	if c.APIServerReplicas > 0 {
+		args = append(args, "--apiserver-replicas", strconv.Itoa(c.APIServerReplicas))
+	}
+	if c.EtcdMembers > 0 {
+		args = append(args, "--etcd-members", strconv.Itoa(c.EtcdMembers))
+	}
+	return args
+}
+
+// extraPortOffsets are the ports of the etcd members (client, peer) and of the
+// replicas beyond the first (hack/local-cluster/replicas.sh).
+func (c *LocalCluster) extraPortOffsets() []int {
+	var offs []int
+	for m := 1; m <= c.EtcdMembers; m++ {
+		offs = append(offs, 3+2*(m-1), 4+2*(m-1))
+	}
+	if c.APIServerReplicas > 1 {
+		for r := 1; r <= c.APIServerReplicas; r++ {
+			offs = append(offs, localClusterPortOffsets["strata-apiserver"]+r)
+		}
+	}
+	return offs
+}
+
+// ReplicaPort is the port of strata-apiserver replica r (1-based) on 127.0.0.1.
+func (c *LocalCluster) ReplicaPort(r int) int {
+	if c.APIServerReplicas <= 1 {
+		return c.StrataPort()
+	}
+	return c.StrataPort() + r
+}
+
+// EtcdClientPort is the client port of member m (1-based) of strata-apiserver's etcd
+// cluster on 127.0.0.1 (--etcd-members).
+func (c *LocalCluster) EtcdClientPort(m int) int {
+	return c.PortBase + 3 + 2*(m-1)
+}
+
+func portsFree(base int, extra []int) bool {
+	offsets := slices.Collect(maps.Values(localClusterPortOffsets))
+	for _, off := range append(offsets, extra...) {
 		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+off))
 		if err != nil {
 			return false
@@ -277,11 +326,19 @@ type TestingM interface{ Run() int }
 // again (a reaper does it when the process dies early); the logs are dumped
 // when bringing it up or a test fails. It returns the exit code for os.Exit.
 func RunWithLocalCluster(m TestingM, name string, use func(*LocalCluster)) int {
+	return RunWithLocalClusterShape(m, name, 0, 0, use)
+}
+
+// RunWithLocalClusterShape is RunWithLocalCluster with strata-apiserver's
+// replicas and etcd members (hack/local-cluster.sh --apiserver-replicas,
+// --etcd-members; 0: the script's default).
+func RunWithLocalClusterShape(m TestingM, name string, replicas, etcdMembers int, use func(*LocalCluster)) int {
 	c, err := NewLocalCluster(name)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: %s e2e: %v\n", name, err)
 		return 1
 	}
+	c.APIServerReplicas, c.EtcdMembers = replicas, etcdMembers
 	defer os.RemoveAll(c.parent)
 	if err := c.StartReaper(); err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: %s e2e: %v\n", name, err)
@@ -300,4 +357,35 @@ func RunWithLocalCluster(m TestingM, name string, use func(*LocalCluster)) int {
 		c.DumpLogs()
 	}
 	return code
+}
+
+// ComponentPID is the PID of a running component of the cluster (its DIR/run/NAME.pid,
+// written by its supervisor), or an error when it is not running.
+func (c *LocalCluster) ComponentPID(name string) (int, error) {
+	data, err := os.ReadFile(filepath.Join(c.Dir, "run", name+".pid"))
+	if err != nil {
+		return 0, fmt.Errorf("%s is not running: %w", name, err)
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return 0, fmt.Errorf("%s: empty PID file", name)
+	}
+	pid, err := strconv.Atoi(fields[0])
+	if err != nil {
+		return 0, fmt.Errorf("%s: PID file %q: %w", name, data, err)
+	}
+	return pid, nil
+}
+
+// KillComponent sends SIGKILL to a running component (a crash); its supervisor
+// starts it again after its back-off. It returns the PID it killed.
+func (c *LocalCluster) KillComponent(name string) (int, error) {
+	pid, err := c.ComponentPID(name)
+	if err != nil {
+		return 0, err
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		return 0, fmt.Errorf("kill -9 %s (pid %d): %w", name, pid, err)
+	}
+	return pid, nil
 }
