@@ -1171,6 +1171,13 @@ func schema_strata_apis_controlplane_v1beta2_NetworkPolicy(ref common.ReferenceC
 							Ref:         ref(v1beta2.NetworkPolicyReference{}.OpenAPIModelName()),
 						},
 					},
+					"audit": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Audit marks an Antrea-native policy in audit mode (annotation policy.strata.io/enforcement: audit): agents install its rules in the audit tables, where they count and log the action they would take but never decide. False for enforced policies.",
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
 				},
 			},
 		},
@@ -4552,7 +4559,7 @@ func schema_strata_apis_crd_v1beta1_NetworkPolicyCondition(ref common.ReferenceC
 				Properties: map[string]spec.Schema{
 					"type": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Type is Realizable or RealizationFailure.",
+							Description: "Type is Realizable, RealizationFailure or Audited.",
 							Default:     "",
 							Type:        []string{"string"},
 							Format:      "",
