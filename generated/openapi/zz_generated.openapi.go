@@ -797,7 +797,7 @@ func schema_strata_apis_controlplane_v1beta2_EvaluationStep(ref common.Reference
 					},
 					"stage": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Stage is Tiered, KubernetesNetworkPolicy or Baseline.",
+							Description: "Stage is Audit (a policy in audit mode), Tiered, KubernetesNetworkPolicy or Baseline.",
 							Default:     "",
 							Type:        []string{"string"},
 							Format:      "",
@@ -805,7 +805,7 @@ func schema_strata_apis_controlplane_v1beta2_EvaluationStep(ref common.Reference
 					},
 					"outcome": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass) or NotReached (an earlier rule decided).",
+							Description: "Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass) or NotReached (an earlier rule decided); for an audit rule that matches, AuditAllow, AuditDrop, AuditReject or AuditPass: the action it logs and counts, which decides nothing.",
 							Default:     "",
 							Type:        []string{"string"},
 							Format:      "",
