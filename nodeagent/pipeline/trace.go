@@ -112,8 +112,9 @@ type TraceSide struct {
 	Policy, RuleName string
 	// Audited is the audit rule the packet hit in the direction's audit
 	// table ("" for none): it logged and counted the packet, and decided
-	// nothing.
-	Audited types.RuleID
+	// nothing. AuditedPolicy and AuditedRuleName name it as np.log does.
+	Audited                        types.RuleID
+	AuditedPolicy, AuditedRuleName string
 }
 
 // TraceResult is the datapath's verdict on both directions of a traced packet.
@@ -144,7 +145,7 @@ func (pf *PolicyFlows) traceSide(dir direction, hits []TraceHit) TraceSide {
 		switch h.Table {
 		case t.audit:
 			if c, ok := pf.conjIdx.get(uint32(h.Cookie)); ok && uint8((h.Cookie&categoryMask)>>categoryShift) == categoryPolicy {
-				side.Audited = c.rule
+				side.Audited, side.AuditedPolicy, side.AuditedRuleName = c.rule, c.info.PolicyRef, c.info.RuleName
 			}
 		case t.policy, t.k8s, t.deflt:
 			side.Reached = true
