@@ -42,7 +42,10 @@ func TestOVSAuditMode(t *testing.T) {
 	stop := n.handlePacketInsLogging(t, logPath)
 	defer stop()
 
-	auditDrop := audited(rule(acnp("audit-drop", 250, 5, 0, in, drop), targets("pod2"), n.peer("pod1"), tcp(8480)))
+	// The audited Drop also covers 8482, where an enforced Allow behind it
+	// commits the connection: the audit group's continuation must keep the
+	// packet's conntrack and recirculation intact.
+	auditDrop := audited(rule(acnp("audit-drop", 250, 5, 0, in, drop), targets("pod2"), n.peer("pod1"), tcp(8480), tcp(8482)))
 	auditReject := audited(rule(acnp("audit-reject", 100, 1, 0, out, reject), targets("pod3"), nil, tcp(8481)))
 	other := rule(acnp("other", 250, 5, 1, in, allow), targets("pod2"), n.peer("pod1"), tcp(8482))
 	auditAllow := audited(rule(acnp("audit-allow", 50, 1, 0, in, allow), targets("pod1"), nil, tcp(8483)))
@@ -61,7 +64,7 @@ func TestOVSAuditMode(t *testing.T) {
 			"default/pod3 "+n.ip("pod3"))
 		stats, err := n.agent.pl.Policies().RuleStats(n.ctx)
 		require.NoError(t, err)
-		assert.Equal(t, uint64(2), stats[auditDrop.ID].Sessions, "one session per new connection: %+v", stats[auditDrop.ID])
+		assert.Equal(t, uint64(3), stats[auditDrop.ID].Sessions, "one session per new connection: %+v", stats[auditDrop.ID])
 		assert.Equal(t, stats[auditDrop.ID].Sessions, stats[auditDrop.ID].Packets)
 		assert.Positive(t, stats[auditDrop.ID].Bytes)
 		assert.Equal(t, uint64(1), stats[auditReject.ID].Sessions)
@@ -76,7 +79,7 @@ func TestOVSAuditMode(t *testing.T) {
 		n.t = t
 		before := n.flowLines()
 		n.forget(auditDrop)
-		enforced := rule(acnp("audit-drop-enforced", 250, 5, 0, in, drop), targets("pod2"), n.peer("pod1"), tcp(8480))
+		enforced := rule(acnp("audit-drop-enforced", 250, 5, 0, in, drop), targets("pod2"), n.peer("pod1"), tcp(8480), tcp(8482))
 		n.reconcile(enforced)
 		defer n.forget(enforced)
 		after := n.flowLines()
@@ -94,7 +97,8 @@ func TestOVSAuditMode(t *testing.T) {
 			}
 		}
 		n.expectBlocked("pod1", "pod2", 8480)
-		n.expectConnect("pod1", "pod2", 8482)
+		n.expectBlocked("pod1", "pod2", 8482) // the enforced Drop comes before the Allow
+		n.expectConnect("pod3", "pod2", 8482) // no rule for pod3
 		n.requireInstalled()
 	})
 	n.forget(auditReject, other, auditAllow, enforcedDrop)

@@ -29,7 +29,8 @@ import (
 
 // RuleMetric are a rule's counters since its flows were installed. For
 // Allow rules Sessions counts committed connections and Packets/Bytes both
-// directions of them; for Drop and Reject every denied packet is a session.
+// directions of them; for Drop and Reject every denied packet is a session;
+// for an audit rule every new connection it matched (one packet each).
 type RuleMetric struct {
 	Sessions, Packets, Bytes uint64
 }
