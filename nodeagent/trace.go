@@ -104,7 +104,7 @@ func traceResponse(node string, res pipeline.TraceResult) traceapi.Response {
 			return nil
 		}
 		return &traceapi.Side{Verdict: string(s.Verdict), Rule: string(s.Rule), Policy: s.Policy,
-			RuleName: s.RuleName, Isolation: s.Isolation}
+			RuleName: s.RuleName, Isolation: s.Isolation, AuditPolicy: s.AuditedPolicy, AuditRuleName: s.AuditedRuleName}
 	}
 	out.Egress, out.Ingress = side(res.Egress), side(res.Ingress)
 	return out

@@ -249,6 +249,9 @@ func printTrace(w io.Writer, resp *cpv1beta2.NetworkPolicyEvaluationResponse, tr
 			if d.Isolation {
 				rule = "K8s NetworkPolicy isolation"
 			}
+			if d.AuditPolicy != "" {
+				rule += " (audited, not deciding: " + d.AuditPolicy + " " + d.AuditRuleName + ")"
+			}
 			mark := ""
 			if d.Verdict != side.s.Verdict {
 				mark, disagree = "  DISAGREE", true

@@ -42,6 +42,11 @@ type NetworkPolicy struct {
 	TierPriority *int32
 	// SourceRef identifies the policy this one was computed from.
 	SourceRef *NetworkPolicyReference
+	// Audit marks an Antrea-native policy in audit mode (annotation
+	// policy.strata.io/enforcement: audit): agents install its rules in the
+	// audit tables, where they count and log the action they would take but
+	// never decide. False for enforced policies.
+	Audit bool
 }
 
 // NetworkPolicyType is the kind of a source policy.

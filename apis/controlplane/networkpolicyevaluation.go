@@ -139,9 +139,11 @@ type EvaluationStep struct {
 	RuleName string
 	// Action is the rule's action (Allow for a Kubernetes NetworkPolicy).
 	Action string
-	// Stage is Tiered, KubernetesNetworkPolicy or Baseline.
+	// Stage is Audit (a policy in audit mode), Tiered, KubernetesNetworkPolicy or Baseline.
 	Stage string
 	// Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass)
-	// or NotReached (an earlier rule decided).
+	// or NotReached (an earlier rule decided); for an audit rule that matches,
+	// AuditAllow, AuditDrop, AuditReject or AuditPass: the action it logs and
+	// counts, which decides nothing.
 	Outcome string
 }

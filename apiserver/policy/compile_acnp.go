@@ -26,6 +26,7 @@ import (
 	"github.com/strata-net/strata/apis/crd"
 	"github.com/strata-net/strata/apis/crd/support"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
+	"github.com/strata-net/strata/apis/crd/validation"
 )
 
 // antreaSource is an Antrea-native policy, cluster-wide (ACNP) or of one Namespace
@@ -94,6 +95,7 @@ func (c *Computer) compileAntreaPolicy(src *antreaSource) (*policy, bool) {
 		Priority:     &priority,
 		TierPriority: &tierPriority,
 		SourceRef:    &ref,
+		Audit:        validation.IsAudit(src.meta.Annotations),
 	}
 	specAppliedTo := b.appliedTos(src.appliedTo, b.namespace)
 	b.p.perNamespace = hasPerNamespacePeer(src.ingress) || hasPerNamespacePeer(src.egress)

@@ -67,6 +67,8 @@ type observed struct {
 	span       sets.Set[string]
 	issues     []Issue
 	held       bool
+	// audit: the published policy is in audit mode (never decides).
+	audit bool
 }
 
 // StatusAggregator turns the computation's issues and the agents' realization
@@ -136,7 +138,7 @@ func (a *StatusAggregator) Observe(np *controlplane.NetworkPolicy, span sets.Set
 	if obs.generation != np.Generation {
 		obs.issues = nil // the issues of another generation
 	}
-	obs.source, obs.generation, obs.span, obs.held = *np.SourceRef, np.Generation, span, false
+	obs.source, obs.generation, obs.span, obs.held, obs.audit = *np.SourceRef, np.Generation, span, false, np.Audit
 	a.known[np.Name] = obs
 	// Reports from Nodes that left the span no longer count.
 	var gone []string
@@ -349,6 +351,9 @@ func aggregate(obs observed, reports []controlplane.NetworkPolicyNodeStatus) crd
 	if len(failed) > 0 {
 		st.Conditions = append(st.Conditions, crdv1beta1.NetworkPolicyCondition{Type: crdv1beta1.NetworkPolicyConditionRealizationFailure,
 			Status: metav1.ConditionTrue, LastTransitionTime: now, Reason: reasonRealizationFailed, Message: failureMessage(failed)})
+	}
+	if obs.audit {
+		st.Conditions = append(st.Conditions, auditedCondition(now))
 	}
 	return st
 }

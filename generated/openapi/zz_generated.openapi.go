@@ -797,7 +797,7 @@ func schema_strata_apis_controlplane_v1beta2_EvaluationStep(ref common.Reference
 					},
 					"stage": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Stage is Tiered, KubernetesNetworkPolicy or Baseline.",
+							Description: "Stage is Audit (a policy in audit mode), Tiered, KubernetesNetworkPolicy or Baseline.",
 							Default:     "",
 							Type:        []string{"string"},
 							Format:      "",
@@ -805,7 +805,7 @@ func schema_strata_apis_controlplane_v1beta2_EvaluationStep(ref common.Reference
 					},
 					"outcome": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass) or NotReached (an earlier rule decided).",
+							Description: "Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass) or NotReached (an earlier rule decided); for an audit rule that matches, AuditAllow, AuditDrop, AuditReject or AuditPass: the action it logs and counts, which decides nothing.",
 							Default:     "",
 							Type:        []string{"string"},
 							Format:      "",
@@ -1169,6 +1169,13 @@ func schema_strata_apis_controlplane_v1beta2_NetworkPolicy(ref common.ReferenceC
 						SchemaProps: spec.SchemaProps{
 							Description: "SourceRef identifies the policy this one was computed from.",
 							Ref:         ref(v1beta2.NetworkPolicyReference{}.OpenAPIModelName()),
+						},
+					},
+					"audit": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Audit marks an Antrea-native policy in audit mode (annotation policy.strata.io/enforcement: audit): agents install its rules in the audit tables, where they count and log the action they would take but never decide. False for enforced policies.",
+							Type:        []string{"boolean"},
+							Format:      "",
 						},
 					},
 				},
@@ -4552,7 +4559,7 @@ func schema_strata_apis_crd_v1beta1_NetworkPolicyCondition(ref common.ReferenceC
 				Properties: map[string]spec.Schema{
 					"type": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Type is Realizable or RealizationFailure.",
+							Description: "Type is Realizable, RealizationFailure or Audited.",
 							Default:     "",
 							Type:        []string{"string"},
 							Format:      "",

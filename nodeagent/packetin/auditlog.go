@@ -30,6 +30,10 @@ import (
 // dedupWindow folds identical Drop/Reject lines.
 const dedupWindow = time.Second
 
+// AuditActionPrefix starts the Action of the line of an audit rule, followed
+// by the action the rule would take (AUDIT:Drop): logged at once, like Allow.
+const AuditActionPrefix = "AUDIT:"
+
 // Entry is one np.log line.
 type Entry struct {
 	Time      time.Time
@@ -37,7 +41,7 @@ type Entry struct {
 	PolicyRef string // "AntreaClusterNetworkPolicy:name", "K8sNetworkPolicy:ns/name" or "K8sNetworkPolicy"
 	RuleName  string
 	Direction string // Ingress | Egress
-	Action    string // Allow | Drop | Reject | Pass
+	Action    string // Allow | Drop | Reject | Pass, or AUDIT:<one of them> for an audit rule
 	Priority  string // OpenFlow priority, or "" for none
 	Pod       string // namespace/name of the applied-to Pod
 	SrcIP     string

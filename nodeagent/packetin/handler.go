@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"k8s.io/klog/v2"
@@ -35,6 +36,7 @@ const (
 	categoryNetworkPolicy = 1
 	opLog                 = 1
 	opReject              = 2
+	opAudit               = 8
 
 	regMarks          = 0  // reg0
 	apDenyBit         = 10 // reg0[10]
@@ -152,6 +154,10 @@ func (h *Handler) Handle(ctx context.Context, pi openflow.PacketIn2) error {
 		return fmt.Errorf("parsing the packet-in: %w", err)
 	}
 	ops := pi.Userdata[1]
+	if ops&opAudit != 0 { // an audit rule's copy: log, never reject
+		h.cfg.Log.Log(h.auditEntry(pi, pkt))
+		return nil
+	}
 	if ops&opLog != 0 {
 		h.cfg.Log.Log(h.entry(pi, pkt))
 	}
@@ -163,14 +169,8 @@ func (h *Handler) Handle(ctx context.Context, pi openflow.PacketIn2) error {
 
 // entry builds the np.log entry of a packet-in.
 func (h *Handler) entry(pi openflow.PacketIn2, pkt *Packet) Entry {
-	marks := pi.Reg(regMarks)
-	action := dispositions[(marks>>dispositionShift)&3]
-	table := h.cfg.TableName(uint8(pi.Reg(regTable)))
-	e := Entry{Time: time.Now(), Table: table, Action: action, SrcIP: pkt.SrcIP.String(), DstIP: pkt.DstIP.String(),
-		Protocol: pkt.ProtocolName(), Length: pkt.IPLength}
-	if pkt.SrcPort != 0 || pkt.DstPort != 0 {
-		e.SrcPort, e.DstPort = strconv.Itoa(int(pkt.SrcPort)), strconv.Itoa(int(pkt.DstPort))
-	}
+	e := h.baseEntry(pi, pkt)
+	marks, action, table := pi.Reg(regMarks), e.Action, e.Table
 	conj := pi.Reg(regDenyConj)
 	if action == "Allow" || action == "Pass" {
 		conj = pi.Reg(regIngressConj) | pi.Reg(regEgressConj)
@@ -182,18 +182,53 @@ func (h *Handler) entry(pi openflow.PacketIn2, pkt *Packet) Entry {
 	} else {
 		e.PolicyRef, e.Direction = "K8sNetworkPolicy", directionOfTable(table)
 	}
-	podIP := pkt.DstIP
-	if e.Direction == "Egress" {
-		podIP = pkt.SrcIP
-	}
-	if pod, ok := h.cfg.Pods.PodByIP(podIP); ok {
-		e.Pod = pod.Namespace + "/" + pod.Name
+	e.Pod = h.podOf(e.Direction, pkt)
+	return e
+}
+
+// baseEntry is the part of an entry the packet and the registers give: the
+// deciding table, the disposition and the packet's addresses.
+func (h *Handler) baseEntry(pi openflow.PacketIn2, pkt *Packet) Entry {
+	action := dispositions[(pi.Reg(regMarks)>>dispositionShift)&3]
+	e := Entry{Time: time.Now(), Table: h.cfg.TableName(uint8(pi.Reg(regTable))), Action: action,
+		SrcIP: pkt.SrcIP.String(), DstIP: pkt.DstIP.String(), Protocol: pkt.ProtocolName(), Length: pkt.IPLength}
+	if pkt.SrcPort != 0 || pkt.DstPort != 0 {
+		e.SrcPort, e.DstPort = strconv.Itoa(int(pkt.SrcPort)), strconv.Itoa(int(pkt.DstPort))
 	}
 	return e
 }
 
+// podOf is the local Pod a rule of direction dir guards: the source of an
+// egress packet, the destination of an ingress one.
+func (h *Handler) podOf(dir string, pkt *Packet) string {
+	podIP := pkt.DstIP
+	if dir == "Egress" {
+		podIP = pkt.SrcIP
+	}
+	if pod, ok := h.cfg.Pods.PodByIP(podIP); ok {
+		return pod.Namespace + "/" + pod.Name
+	}
+	return ""
+}
+
+// auditEntry is the np.log entry of an audit rule's packet-in: its Action is
+// "AUDIT:<would-be action>" and it names the audit rule (conjunction id in
+// reg3).
+func (h *Handler) auditEntry(pi openflow.PacketIn2, pkt *Packet) Entry {
+	e := h.baseEntry(pi, pkt)
+	e.Action = AuditActionPrefix + e.Action
+	if info, ok := h.cfg.Rules.RuleByConjID(pi.Reg(regDenyConj)); ok {
+		e.PolicyRef, e.RuleName, e.Direction, e.LogLabel = info.PolicyRef, info.RuleName, info.Direction, info.LogLabel
+		e.Priority = strconv.Itoa(int(info.Priority))
+	} else {
+		e.Direction = directionOfTable(e.Table)
+	}
+	e.Pod = h.podOf(e.Direction, pkt)
+	return e
+}
+
 func directionOfTable(table string) string {
-	if len(table) >= 6 && table[:6] == "Egress" || len(table) > 18 && table[:18] == "AntreaPolicyEgress" {
+	if strings.HasPrefix(table, "Egress") || strings.HasPrefix(table, "AntreaPolicyEgress") || strings.HasPrefix(table, "AuditEgress") {
 		return "Egress"
 	}
 	return "Ingress"

@@ -48,6 +48,9 @@ func (b flowBuilder) policyCookie(id uint32) uint64 { return cookie(b.round, cat
 //     for reject;
 //   - Pass: remember the id and jump to the K8s rule table.
 func (b flowBuilder) actionFlows(r *compiledRule, part *rulePart) []openflow.Flow {
+	if r.kind == kindAudit {
+		return []openflow.Flow{b.auditFlow(r, part)}
+	}
 	switch r.action {
 	case v1beta2.RuleActionDrop, v1beta2.RuleActionReject:
 		return []openflow.Flow{b.denyFlow(r, part)}
@@ -140,10 +143,12 @@ func controllerLoads(disposition, ops uint32, table uint8) []openflow.Action {
 func (b flowBuilder) metricFlows(r *compiledRule, part *rulePart) []openflow.Flow {
 	t := r.tables()
 	cookie := b.policyCookie(part.conjID)
-	switch r.action {
-	case v1beta2.RuleActionPass:
+	switch {
+	case r.kind == kindAudit: // counted by its action flow (audit.go)
 		return nil
-	case v1beta2.RuleActionDrop, v1beta2.RuleActionReject:
+	case r.action == v1beta2.RuleActionPass:
+		return nil
+	case r.action == v1beta2.RuleActionDrop || r.action == v1beta2.RuleActionReject:
 		m := openflow.MustMatch(APDenyField.Match(1), APConjIDField.Match(part.conjID))
 		return []openflow.Flow{{Table: t.metric, Priority: denyMetricPriority, Cookie: cookie, Match: m}}
 	}

@@ -41,6 +41,8 @@ const (
 	groupEgressDeny
 	groupIngressPass
 	groupEgressPass
+	groupIngressAudit
+	groupEgressAudit
 )
 
 // baseConfig is what the static part of the pipeline depends on.
@@ -93,6 +95,7 @@ func baseFlows(c baseConfig) []openflow.Flow {
 	for op := uint32(1); op <= maxPacketInOps; op++ {
 		add(Output, basePriority, openflow.MustMatch(packetInMatch(op)), openflow.Apply(c.packetInActions(op)...))
 	}
+	out = append(out, c.auditBaseFlows()...)
 	return out
 }
 
@@ -128,12 +131,12 @@ func baseGroups() []openflow.GroupMod {
 			{ID: 1, Actions: toController},
 		}}
 	}
-	return []openflow.GroupMod{
+	return append([]openflow.GroupMod{
 		group(groupIngressDeny, IngressMetric),
 		group(groupEgressDeny, EgressMetric),
 		group(groupIngressPass, IngressRule),
 		group(groupEgressPass, EgressRule),
-	}
+	}, auditGroups()...)
 }
 
 // packetInMeter rate-limits packet-ins (packets/s, burst twice the rate).

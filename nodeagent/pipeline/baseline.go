@@ -26,13 +26,14 @@ import "github.com/strata-net/strata/nodeagent/types"
 
 // assigners hold one priority assigner per direction and rule kind that
 // has assigned priorities (K8s rules have fixed ones).
-type assigners [2][2]*priorityAssigner
+type assigners [2][numKinds]*priorityAssigner
 
 func newAssigners() assigners {
 	var a assigners
 	for dir := range a {
 		a[dir][kindPolicy] = newPolicyAssigner()
 		a[dir][kindBaseline] = newBaselineAssigner()
+		a[dir][kindAudit] = newAuditAssigner()
 	}
 	return a
 }

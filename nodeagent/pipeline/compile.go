@@ -136,6 +136,8 @@ func ruleShape(r *types.CompletedRule) (*compiledRule, error) {
 		cr.kind = kindK8s
 	case verdict.StageBaseline:
 		cr.kind = kindBaseline
+	case verdict.StageAudit:
+		cr.kind = kindAudit
 	}
 	if r.Action != nil {
 		cr.action = *r.Action
@@ -143,7 +145,7 @@ func ruleShape(r *types.CompletedRule) (*compiledRule, error) {
 	switch cr.action {
 	case v1beta2.RuleActionAllow, v1beta2.RuleActionDrop, v1beta2.RuleActionReject:
 	case v1beta2.RuleActionPass:
-		if cr.kind != kindPolicy {
+		if cr.kind == kindBaseline || cr.kind == kindK8s {
 			return nil, fmt.Errorf("rule %s: Pass is only valid in non-baseline tiers", r.ID)
 		}
 	default:

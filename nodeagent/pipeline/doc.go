@@ -29,6 +29,8 @@ limitations under the License.
 //	   │               (ICMPv6 neighbor discovery → NORMAL); miss: drop
 //	 2 ConntrackZone ─ ip: ct(zone=65520,nat) / ipv6: zone 65510 → 3
 //	 3 ConntrackState  ct_state=+inv+trk: drop
+//	   AuditEgressRule ── audit-mode rules (audit.go): count, log AUDIT via
+//	   │   a group, continue in AntreaPolicyEgressRule; 64990 bypass
 //	 4 AntreaPolicyEgressRule ── 64990 -new+est / -new+rel → 7 (bypass)
 //	   │   Antrea-native egress rules, tiers < 253, priorities [100, 65000]
 //	   │   Allow: ct commit, label[32..63]=id → 7   Pass → 5   Drop/Reject → 7
@@ -39,6 +41,7 @@ limitations under the License.
 //	 8 L3Forwarding ─── nw_dst=<Pod IP> → eth_dst=<Pod MAC>
 //	 9 L2ForwardingCalc dl_dst=<Pod MAC> → reg1=<ofport>, reg0[21..22]=1
 //	10 IngressSecurityClassifier  generated reject packet-outs → 16
+//	   AuditIngressRule ─ audit-mode ingress rules, like AuditEgressRule
 //	11 AntreaPolicyIngressRule ─ 64990 bypass → 14; ingress rules, like 4
 //	   │   (the "to" clause is reg1=<ofport>; ct_label[0..31]=id)
 //	12 IngressRule ──── K8s ingress rules → 14

@@ -102,6 +102,9 @@ const (
 	PacketInOpLog       uint32 = 1
 	PacketInOpReject    uint32 = 2
 	PacketInOpStoreDeny uint32 = 4
+	// PacketInOpAudit marks the copy of a packet an audit rule matched: the
+	// handler writes an AUDIT line (never a reject).
+	PacketInOpAudit uint32 = 8
 
 	PacketInCategoryNetworkPolicy byte = 1
 )

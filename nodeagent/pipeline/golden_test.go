@@ -69,6 +69,11 @@ func logged(r *types.CompletedRule) *types.CompletedRule {
 	return r
 }
 
+func audited(r *types.CompletedRule) *types.CompletedRule {
+	r.Audit = true
+	return r
+}
+
 func goldenCases() []struct {
 	name  string
 	rules []*types.CompletedRule
@@ -121,6 +126,12 @@ func goldenCases() []struct {
 			logged(rule(acnp("d", 250, 5, 3, out, pass), pod2, nil, tcp(6063))),
 			logged(rule(k8snp("k", in), pod2, nil, tcp(6064))),
 			rule(k8snp("k2", in), []types.Member{member("pod2"), member("pod4")}, nil, tcp(6065)),
+		}},
+		{"audit", []*types.CompletedRule{
+			audited(rule(acnp("a", 250, 5, 0, in, drop), pod2, from1, tcp(8080))),
+			audited(rule(acnp("b", 100, 1, 0, out, allow), pod1, addrs("10.77.0.12/32"))),
+			audited(rule(acnp("c", 253, 1, 0, in, reject), pod2, nil)),
+			audited(logged(rule(acnp("d", 250, 5, 1, out, pass), pod1, nil, tcp(53)))),
 		}},
 		{"shared-match-flows", []*types.CompletedRule{
 			rule(acnp("a", 250, 5, 0, in, allow), pod2, from1, tcp(80)),

@@ -209,9 +209,15 @@ func TestOVSServiceProxy(t *testing.T) {
 // node's OpenFlow client until stop.
 func (n *testNode) handlePacketIns(t *testing.T) (stop func()) {
 	t.Helper()
+	return n.handlePacketInsLogging(t, t.TempDir()+"/np.log")
+}
+
+// handlePacketInsLogging is handlePacketIns writing np.log at path.
+func (n *testNode) handlePacketInsLogging(t *testing.T, path string) (stop func()) {
+	t.Helper()
 	pl, client := n.agent.pl, n.agent.client
 	h, err := packetin.NewHandler(packetin.Config{Rules: pl.Policies(), Pods: pl.Pods(), Sender: clientSender{client},
-		Log: packetin.NewAuditLog(packetin.AuditLogConfig{Path: t.TempDir() + "/np.log"}), TableName: TableName,
+		Log: packetin.NewAuditLog(packetin.AuditLogConfig{Path: path}), TableName: TableName,
 		RemoteRejectTable: L3Forwarding, TranslatedRejectTable: ConntrackZone})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(n.ctx)

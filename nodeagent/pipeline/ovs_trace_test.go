@@ -52,7 +52,7 @@ func TestOVSTraceAgreesWithVerdict(t *testing.T) {
 		t.Run(fmt.Sprintf("set %d", set), func(t *testing.T) {
 			n.t = t
 			rng := rand.New(rand.NewPCG(uint64(set), 20))
-			rules := randomRules(rng, n, pods, set)
+			rules := withAudited(randomRules(rng, n, pods, set))
 			n.reconcile(rules...)
 			defer n.forget(rules...)
 			for _, src := range pods {
@@ -68,7 +68,7 @@ func TestOVSTraceAgreesWithVerdict(t *testing.T) {
 		})
 	}
 	// The sets must exercise every kind of decision, or agreement proves little.
-	for _, kind := range []string{"Allow/Rule", "Allow/Default", "Drop/Rule", "Reject/Rule", "Drop/K8sIsolation", "Pass"} {
+	for _, kind := range []string{"Allow/Rule", "Allow/Default", "Drop/Rule", "Reject/Rule", "Drop/K8sIsolation", "Pass", "Audited"} {
 		if seen[kind] == 0 {
 			t.Errorf("no traced side decided as %s in %d sets: %v", kind, traceSets, seen)
 		}
@@ -108,6 +108,9 @@ func (n *testNode) compareTrace(t *testing.T, rules []*types.CompletedRule, src,
 // tally counts the kinds of decision compared.
 func (n *testNode) tally(r verdict.Result) {
 	n.traced[string(r.Verdict)+"/"+string(r.Decider)]++
+	if r.Audited != nil {
+		n.traced["Audited"]++
+	}
 	if r.Passed {
 		n.traced["Pass"]++
 	}
@@ -119,7 +122,13 @@ func disagreement(want verdict.Result, got TraceSide) string {
 	if want.Rule != nil {
 		wantRule = want.Rule.ID
 	}
+	wantAudited := types.RuleID("")
+	if want.Audited != nil {
+		wantAudited = want.Audited.ID
+	}
 	switch {
+	case got.Audited != wantAudited:
+		return fmt.Sprintf("datapath audit rule %q, verdict walk %q", got.Audited, wantAudited)
 	case got.Verdict != want.Verdict:
 		return fmt.Sprintf("datapath %s (rule %q, isolation %v), verdict walk %s by %s %q", got.Verdict, got.Rule,
 			got.Isolation, want.Verdict, want.Decider, wantRule)
@@ -135,6 +144,21 @@ func disagreement(want verdict.Result, got TraceSide) string {
 		return fmt.Sprintf("walk: rule %q; datapath: rule %q", wantRule, got.Rule)
 	}
 	return ""
+}
+
+// withAudited adds an audited copy of every other Antrea-native rule (its
+// own ID, in the audit tables): they must not change a single verdict, and
+// the trace must hit the audit rule the walk says is hit.
+func withAudited(rules []*types.CompletedRule) []*types.CompletedRule {
+	out := slices.Clone(rules)
+	for i, r := range rules {
+		if i%2 == 0 && !r.IsK8s() {
+			a := *r
+			a.ID, a.Audit = r.ID+"-audit", true
+			out = append(out, &a)
+		}
+	}
+	return out
 }
 
 // isPass tells whether id is a Pass rule the walk went through.

@@ -49,7 +49,7 @@ func (c baseConfig) serviceBaseFlows() []openflow.Flow {
 		openflow.CTState(openflow.CTStateNew|openflow.CTStateDNAT|trk, openflow.CTStateNew|openflow.CTStateDNAT|trk),
 		openflow.CTMarkMasked(ctMarkService, ctMarkService)),
 		openflow.Apply(openflow.CopyField{Src: openflow.FieldCTLabel, SrcOfs: ctLabelSvcShift,
-			Dst: ServiceIDField.field(), NBits: 32}).Goto(AntreaPolicyEgressRule))
+			Dst: ServiceIDField.field(), NBits: 32}).Goto(AuditEgressRule))
 	ip := openflow.EthType(openflow.EthTypeIPv4)
 	add(UnSNAT, basePriority, openflow.MustMatch(ip, openflow.IPDst(hostPrefix(HairpinIPv4))),
 		openflow.Apply(HairpinField.Load(1), openflow.CT{Zone: CTZoneSNATv4, Recirc: true, Table: ConntrackZone,

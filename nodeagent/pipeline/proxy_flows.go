@@ -140,7 +140,7 @@ func (s frontendSpec) frontendLoads() []openflow.Action {
 func (b flowBuilder) endpointDNATFlow(p proxy.Protocol, ep proxy.Endpoint) openflow.Flow {
 	m := openflow.MustMatch(openflow.EthType(openflow.EthTypeIPv4), openflow.IPProto(ipProto(p)),
 		EndpointIPField.Match(ipv4Uint(ep.IP)), EndpointPortField.Match(uint32(ep.Port)))
-	ct := openflow.CT{Commit: true, Zone: CTZoneIPv4, Recirc: true, Table: AntreaPolicyEgressRule, Actions: []openflow.Action{
+	ct := openflow.CT{Commit: true, Zone: CTZoneIPv4, Recirc: true, Table: AuditEgressRule, Actions: []openflow.Action{
 		openflow.NAT{Flags: openflow.NATDst, IPMin: ep.IP, PortMin: ep.Port},
 		openflow.SetField{Value: openflow.CTMarkMasked(ctMarkService, ctMarkService)},
 		openflow.CopyField{Src: ServiceIDField.field(), Dst: openflow.FieldCTLabel, DstOfs: ctLabelSvcShift, NBits: 32},

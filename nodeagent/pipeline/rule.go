@@ -44,6 +44,8 @@ func (d direction) String() string {
 
 // dirTables are the tables and registers of one direction.
 type dirTables struct {
+	// audit holds the rules of policies in audit mode, ahead of policy.
+	audit                      uint8
 	policy, k8s, deflt, metric uint8
 	// afterMetric is where the metric table sends packets on.
 	afterMetric uint8
@@ -52,13 +54,18 @@ type dirTables struct {
 	// denyGroup and passGroup send a copy of the packet to the controller
 	// and continue in the metric table / the K8s rule table.
 	denyGroup, passGroup uint32
+	// auditGroup continues an audited packet in the policy table and sends
+	// a copy to the controller for an AUDIT line.
+	auditGroup uint32
 }
 
 var directions = [2]dirTables{
-	ingress: {policy: AntreaPolicyIngressRule, k8s: IngressRule, deflt: IngressDefaultRule, metric: IngressMetric,
-		afterMetric: ConntrackCommit, conjField: IngressConjIDField, denyGroup: groupIngressDeny, passGroup: groupIngressPass},
-	egress: {policy: AntreaPolicyEgressRule, k8s: EgressRule, deflt: EgressDefaultRule, metric: EgressMetric,
-		afterMetric: L3Forwarding, conjField: EgressConjIDField, denyGroup: groupEgressDeny, passGroup: groupEgressPass},
+	ingress: {audit: AuditIngressRule, policy: AntreaPolicyIngressRule, k8s: IngressRule, deflt: IngressDefaultRule,
+		metric: IngressMetric, afterMetric: ConntrackCommit, conjField: IngressConjIDField,
+		denyGroup: groupIngressDeny, passGroup: groupIngressPass, auditGroup: groupIngressAudit},
+	egress: {audit: AuditEgressRule, policy: AntreaPolicyEgressRule, k8s: EgressRule, deflt: EgressDefaultRule,
+		metric: EgressMetric, afterMetric: L3Forwarding, conjField: EgressConjIDField,
+		denyGroup: groupEgressDeny, passGroup: groupEgressPass, auditGroup: groupEgressAudit},
 }
 
 // ruleKind is where a rule is enforced.
@@ -68,6 +75,9 @@ const (
 	kindPolicy   ruleKind = iota // Antrea-native, non-baseline tiers
 	kindBaseline                 // baseline tier, after K8s isolation
 	kindK8s                      // K8s NetworkPolicy, fixed priorities
+	kindAudit                    // a policy in audit mode (audit.go)
+
+	numKinds
 )
 
 // family is an IP family.
@@ -169,6 +179,8 @@ func (r *compiledRule) table() uint8 {
 		return r.tables().k8s
 	case kindBaseline:
 		return r.tables().deflt
+	case kindAudit:
+		return r.tables().audit
 	}
 	return r.tables().policy
 }

@@ -29,7 +29,8 @@ import (
 
 // RuleMetric are a rule's counters since its flows were installed. For
 // Allow rules Sessions counts committed connections and Packets/Bytes both
-// directions of them; for Drop and Reject every denied packet is a session.
+// directions of them; for Drop and Reject every denied packet is a session;
+// for an audit rule every new connection it matched (one packet each).
 type RuleMetric struct {
 	Sessions, Packets, Bytes uint64
 }
@@ -149,7 +150,7 @@ func (pf *PolicyFlows) RuleCounters(ctx context.Context) (map[types.RuleID]RuleC
 		return nil, fmt.Errorf("getting the OpenFlow connection: %w", err)
 	}
 	out := map[types.RuleID]RuleCounter{}
-	for _, table := range []uint8{IngressMetric, EgressMetric} {
+	for _, table := range []uint8{IngressMetric, EgressMetric, AuditIngressRule, AuditEgressRule} {
 		flows, err := conn.DumpFlows(ctx, openflow.FlowDescRequest{Table: table,
 			Cookie: cookie(pf.p.cfg.Round, categoryPolicy, 0), CookieMask: RoundMask | categoryMask})
 		if err != nil {
@@ -177,10 +178,24 @@ func (pf *PolicyFlows) RuleCounters(ctx context.Context) (map[types.RuleID]RuleC
 	return out, nil
 }
 
+// auditMetricOf reads an audit rule's action flow: it only sees new
+// connections (the audit tables' bypass takes the others), each one
+// session; its match and bypass flows count nothing.
+func auditMetricOf(fs openflow.FlowStats) (id uint32, sessions uint64, ok bool) {
+	conj, found := fs.Match.Get(openflow.FieldConjID)
+	if !found {
+		return 0, 0, false
+	}
+	return uint32(conj.Uint()), fs.PacketCount, true
+}
+
 // metricOf reads the conjunction id of a metric flow and the sessions it
 // counts: deny flows match reg3, allow flows the ct_label half of their
 // table; allow sessions are the +new packets.
 func metricOf(fs openflow.FlowStats) (id uint32, sessions uint64, ok bool) {
+	if fs.Table == AuditIngressRule || fs.Table == AuditEgressRule {
+		return auditMetricOf(fs)
+	}
 	if reg3, found := fs.Match.Get(APConjIDField.field()); found {
 		return uint32(reg3.Uint()), fs.PacketCount, true
 	}

@@ -31,6 +31,7 @@ const (
 	SessionAffinity
 	ServiceLB
 	EndpointDNAT
+	AuditEgressRule
 	AntreaPolicyEgressRule
 	EgressRule
 	EgressDefaultRule
@@ -38,6 +39,7 @@ const (
 	L3Forwarding
 	L2ForwardingCalc
 	IngressSecurityClassifier
+	AuditIngressRule
 	AntreaPolicyIngressRule
 	IngressRule
 	IngressDefaultRule
@@ -77,6 +79,7 @@ var tables = [numTables]tableInfo{
 	SessionAffinity:           {"SessionAffinity", missStop},
 	ServiceLB:                 {"ServiceLB", missNext},
 	EndpointDNAT:              {"EndpointDNAT", missNext},
+	AuditEgressRule:           {"AuditEgressRule", missNext},
 	AntreaPolicyEgressRule:    {"AntreaPolicyEgressRule", missNext},
 	EgressRule:                {"EgressRule", missNext},
 	EgressDefaultRule:         {"EgressDefaultRule", missNext},
@@ -84,6 +87,7 @@ var tables = [numTables]tableInfo{
 	L3Forwarding:              {"L3Forwarding", missNext},
 	L2ForwardingCalc:          {"L2ForwardingCalc", missNext},
 	IngressSecurityClassifier: {"IngressSecurityClassifier", missNext},
+	AuditIngressRule:          {"AuditIngressRule", missNext},
 	AntreaPolicyIngressRule:   {"AntreaPolicyIngressRule", missNext},
 	IngressRule:               {"IngressRule", missNext},
 	IngressDefaultRule:        {"IngressDefaultRule", missNext},

@@ -110,6 +110,11 @@ type TraceSide struct {
 	Isolation bool
 	// Policy and RuleName name Rule as np.log does.
 	Policy, RuleName string
+	// Audited is the audit rule the packet hit in the direction's audit
+	// table ("" for none): it logged and counted the packet, and decided
+	// nothing. AuditedPolicy and AuditedRuleName name it as np.log does.
+	Audited                        types.RuleID
+	AuditedPolicy, AuditedRuleName string
 }
 
 // TraceResult is the datapath's verdict on both directions of a traced packet.
@@ -138,6 +143,10 @@ func (pf *PolicyFlows) traceSide(dir direction, hits []TraceHit) TraceSide {
 	for i := range hits {
 		h := &hits[i]
 		switch h.Table {
+		case t.audit:
+			if c, ok := pf.conjIdx.get(uint32(h.Cookie)); ok && uint8((h.Cookie&categoryMask)>>categoryShift) == categoryPolicy {
+				side.Audited, side.AuditedPolicy, side.AuditedRuleName = c.rule, c.info.PolicyRef, c.info.RuleName
+			}
 		case t.policy, t.k8s, t.deflt:
 			side.Reached = true
 			if uint8((h.Cookie&categoryMask)>>categoryShift) == categoryPolicy {

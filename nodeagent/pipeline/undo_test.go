@@ -84,6 +84,9 @@ func (o *offline) state() pipelineState {
 	}
 	for dir := range pf.assign {
 		for _, a := range pf.assign[dir] {
+			if a == nil { // K8s rules have fixed priorities
+				continue
+			}
 			st.Assigners = append(st.Assigners, fmt.Sprint(a.entries))
 		}
 	}

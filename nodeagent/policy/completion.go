@@ -81,12 +81,15 @@ type ruleIdentity struct {
 	PolicyPriority string                          `json:"policyPriority,omitempty"` // formatted: json rejects NaN
 	AppliedTo      []string                        `json:"appliedTo"`
 	Rule           *v1beta2.NetworkPolicyRule      `json:"rule"`
+	// Audit is part of the identity: switching a policy between audit and
+	// enforce replaces its rules (and only its rules) in the pipeline.
+	Audit bool `json:"audit,omitempty"`
 }
 
 // ruleID is the first 16 hex digits of the SHA-1 of the rule's identity in JSON.
 func ruleID(np *v1beta2.NetworkPolicy, r *v1beta2.NetworkPolicyRule, appliedTo []string) types.RuleID {
 	ident := ruleIdentity{Policy: np.Name, PolicyUID: np.UID, SourceRef: np.SourceRef,
-		TierPriority: np.TierPriority, AppliedTo: appliedTo, Rule: r}
+		TierPriority: np.TierPriority, AppliedTo: appliedTo, Rule: r, Audit: np.Audit}
 	if np.Priority != nil {
 		ident.PolicyPriority = strconv.FormatFloat(*np.Priority, 'g', -1, 64)
 	}
@@ -138,6 +141,7 @@ func completeRule(np *v1beta2.NetworkPolicy, r *cachedRule, atgs, ags groupLooku
 		Action:         cloneValue(r.rule.Action),
 		EnableLogging:  r.rule.EnableLogging,
 		LogLabel:       r.rule.LogLabel,
+		Audit:          np.Audit,
 	}
 	if notEnforced == nil {
 		out.FQDNs = ruleFQDNs(r.rule)

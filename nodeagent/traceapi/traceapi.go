@@ -60,4 +60,8 @@ type Side struct {
 	RuleName string `json:"ruleName,omitempty"`
 	// Isolation: a K8s NetworkPolicy isolation drop decided.
 	Isolation bool `json:"isolation,omitempty"`
+	// AuditPolicy and AuditRuleName name the audit rule the packet hit (a
+	// policy in audit mode: it logged and counted, and decided nothing).
+	AuditPolicy   string `json:"auditPolicy,omitempty"`
+	AuditRuleName string `json:"auditRuleName,omitempty"`
 }

@@ -91,6 +91,10 @@ type CompletedRule struct {
 	Services      []v1beta2.Service
 	EnableLogging bool
 	LogLabel      string
+	// Audit: the rule's policy is in audit mode. The rule is installed in
+	// the audit tables, ahead of the enforcing ones, where it counts and
+	// logs the action it would take, and never decides.
+	Audit bool `json:",omitempty"`
 }
 
 // IsBaseline tells whether the rule belongs to the baseline tier, enforced after K8s

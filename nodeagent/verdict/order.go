@@ -37,6 +37,10 @@ const (
 	// and above, upstream ClusterNetworkPolicy Baseline): the *DefaultRule
 	// tables below the isolation drops.
 	StageBaseline
+	// StageAudit holds the rules of policies in audit mode: the Audit*Rule
+	// tables, ahead of all the others. They count and log the action they
+	// would take and never decide; the first one that matches is hit.
+	StageAudit
 )
 
 // String names the stage.
@@ -46,8 +50,19 @@ func (s Stage) String() string {
 		return "KubernetesNetworkPolicy"
 	case StageBaseline:
 		return "Baseline"
+	case StageAudit:
+		return "Audit"
 	}
 	return "Tiered"
+}
+
+// rank is the stage's place in the evaluation order: the audit tables come
+// first.
+func (s Stage) rank() int {
+	if s == StageAudit {
+		return -1
+	}
+	return int(s)
 }
 
 // StageOf is the stage a rule is installed in.
@@ -55,6 +70,8 @@ func StageOf(r *types.CompletedRule) Stage {
 	switch {
 	case r.IsK8s():
 		return StageK8s
+	case r.Audit:
+		return StageAudit
 	case r.IsBaseline():
 		return StageBaseline
 	}
@@ -69,7 +86,7 @@ func StageOf(r *types.CompletedRule) Stage {
 func Less(a, b *types.CompletedRule) bool {
 	sa, sb := StageOf(a), StageOf(b)
 	if sa != sb {
-		return sa < sb
+		return sa.rank() < sb.rank()
 	}
 	if sa == StageK8s { // one fixed priority: all K8s rules are alike
 		return false

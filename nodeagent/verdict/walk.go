@@ -55,8 +55,15 @@ const (
 	OutcomePass    Outcome = "Pass"
 	// OutcomeSkipped: the rule comes after a Pass, in the tiers it skips.
 	OutcomeSkipped Outcome = "Skipped"
-	// OutcomeNotReached: an earlier rule decided.
+	// OutcomeNotReached: an earlier rule decided (for an audit rule: an
+	// earlier audit rule was hit in the audit table).
 	OutcomeNotReached Outcome = "NotReached"
+	// The outcomes of an audit rule that matches: the action it would take,
+	// which is logged and counted but decides nothing.
+	OutcomeAuditAllow  Outcome = "AuditAllow"
+	OutcomeAuditDrop   Outcome = "AuditDrop"
+	OutcomeAuditReject Outcome = "AuditReject"
+	OutcomeAuditPass   Outcome = "AuditPass"
 )
 
 // Step is one rule considered, in evaluation order.
@@ -81,6 +88,9 @@ type Result struct {
 	Allowing []*types.CompletedRule
 	// Passed: a Pass rule sent the packet on to the K8s stage.
 	Passed bool
+	// Audited is the audit rule the packet hits (nil: none): it logs and
+	// counts the packet and decides nothing.
+	Audited *types.CompletedRule
 }
 
 // Evaluate walks the packet through the rules of direction dir (rules of
@@ -106,6 +116,8 @@ func Evaluate(dir v1beta2.Direction, rules []*types.CompletedRule, pkt Packet) R
 	for _, r := range sorted {
 		st := Step{Rule: r, Stage: StageOf(r), Outcome: OutcomeNoMatch}
 		switch {
+		case st.Stage == StageAudit:
+			st.Outcome = auditStep(&res, r, members[r], pkt)
 		case st.Stage == StageK8s:
 			res.Isolated = true
 			if decided {
@@ -155,6 +167,19 @@ func k8sAndBaseline(res Result) Result {
 		}
 	}
 	return res
+}
+
+// auditStep is the outcome of an audit rule: the first that matches is hit
+// (its would-be action), later ones are not reached; res only records it.
+func auditStep(res *Result, r *types.CompletedRule, m *types.Member, pkt Packet) Outcome {
+	switch {
+	case res.Audited != nil:
+		return OutcomeNotReached
+	case !ruleMatches(r, m, pkt):
+		return OutcomeNoMatch
+	}
+	res.Audited = r
+	return "Audit" + actionOutcome(r)
 }
 
 func actionOutcome(r *types.CompletedRule) Outcome {

@@ -44,11 +44,12 @@ type rb struct {
 	pod    types.PodRef
 	peers  []string
 	port   int32
+	audit  bool
 }
 
 func (b rb) build() *types.CompletedRule {
 	r := &types.CompletedRule{ID: types.RuleID(b.id), Direction: b.dir, RuleIndex: b.index,
-		Targets: []types.Member{{Pod: b.pod}}}
+		Targets: []types.Member{{Pod: b.pod}}, Audit: b.audit}
 	if b.tier != 0 {
 		tier, prio, action := b.tier, b.prio, b.action
 		r.TierPriority, r.PolicyPriority, r.Action = &tier, &prio, &action
@@ -80,6 +81,25 @@ func TestEvaluate(t *testing.T) {
 		wantSteps   []Outcome
 	}{
 		{name: "no rule: default allow", dir: out, wantVerdict: Allow, wantDecider: DecidedByDefault},
+		{name: "audit drop decides nothing", dir: out, rules: []rb{
+			{id: "audit-drop", dir: out, tier: 50, action: drop, pod: podA, audit: true},
+		}, wantVerdict: Allow, wantDecider: DecidedByDefault, wantSteps: []Outcome{OutcomeAuditDrop}},
+		{name: "audit allow does not open an enforced drop", dir: in, rules: []rb{
+			{id: "drop", dir: in, tier: 250, action: drop, pod: podB},
+			{id: "audit-allow", dir: in, tier: 50, action: allow, pod: podB, audit: true},
+		}, wantVerdict: Drop, wantDecider: DecidedByRule, wantRule: "drop",
+			wantSteps: []Outcome{OutcomeAuditAllow, OutcomeDrop}},
+		{name: "audit pass and baseline audit: first audit rule hit, later ones not reached", dir: in, rules: []rb{
+			{id: "audit-baseline", dir: in, tier: 253, action: drop, pod: podB, audit: true},
+			{id: "audit-pass", dir: in, tier: 50, action: pass, pod: podB, audit: true},
+			{id: "allow", dir: in, tier: 250, action: allow, pod: podB},
+		}, wantVerdict: Allow, wantDecider: DecidedByRule, wantRule: "allow",
+			wantSteps: []Outcome{OutcomeAuditPass, OutcomeNotReached, OutcomeAllow}},
+		{name: "audit rule that does not match, then K8s isolation", dir: in, port: 81, rules: []rb{
+			{id: "audit-reject", dir: in, tier: 100, action: reject, pod: podB, port: 80, audit: true},
+			{id: "k8s", dir: in, pod: podB, peers: []string{}},
+		}, wantVerdict: Drop, wantDecider: DecidedByIsolation,
+			wantSteps: []Outcome{OutcomeNoMatch, OutcomeNoMatch}},
 		{name: "lower tier priority wins", dir: out, rules: []rb{
 			{id: "app-allow", dir: out, tier: 250, action: allow, pod: podA},
 			{id: "sec-drop", dir: out, tier: 50, action: drop, pod: podA},

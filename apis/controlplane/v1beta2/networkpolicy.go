@@ -54,6 +54,12 @@ type NetworkPolicy struct {
 	// SourceRef identifies the policy this one was computed from.
 	// +optional
 	SourceRef *NetworkPolicyReference `json:"sourceRef,omitempty"`
+	// Audit marks an Antrea-native policy in audit mode (annotation
+	// policy.strata.io/enforcement: audit): agents install its rules in the
+	// audit tables, where they count and log the action they would take but
+	// never decide. False for enforced policies.
+	// +optional
+	Audit bool `json:"audit,omitempty"`
 }
 
 // NetworkPolicyType is the kind of a source policy.

@@ -42,6 +42,10 @@ const (
 	NetworkPolicyConditionRealizable NetworkPolicyConditionType = "Realizable"
 	// NetworkPolicyConditionRealizationFailure tells whether some Node failed to realize it.
 	NetworkPolicyConditionRealizationFailure NetworkPolicyConditionType = "RealizationFailure"
+	// NetworkPolicyConditionAudited is True for a policy in audit mode
+	// (annotation policy.strata.io/enforcement: audit): its rules are
+	// installed, counted and logged, but decide nothing.
+	NetworkPolicyConditionAudited NetworkPolicyConditionType = "Audited"
 )
 
 // NetworkPolicyStatus is the realization status of a policy, computed by the system
@@ -68,7 +72,7 @@ type NetworkPolicyStatus struct {
 
 // NetworkPolicyCondition is one observation of a policy's state.
 type NetworkPolicyCondition struct {
-	// Type is Realizable or RealizationFailure.
+	// Type is Realizable, RealizationFailure or Audited.
 	Type NetworkPolicyConditionType `json:"type"`
 	// Status is True, False or Unknown.
 	Status metav1.ConditionStatus `json:"status"`

@@ -17,29 +17,33 @@ limitations under the License.
 package validation
 
 import (
-	"fmt"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // EnforcementAnnotation selects how an Antrea ClusterNetworkPolicy or
-// NetworkPolicy is enforced. Only "enforce" (the default) is implemented: audit
-// mode (count and log, never decide) is not built yet, so "audit" is refused
-// rather than silently enforced.
+// NetworkPolicy is enforced: "enforce" (the default, also when absent) or
+// "audit" (its rules count and log the action they would take, and never
+// decide: docs/observability.md, "Audit mode").
 const EnforcementAnnotation = "policy.strata.io/enforcement"
+
+// The values of EnforcementAnnotation.
+const (
+	EnforcementEnforce = "enforce"
+	EnforcementAudit   = "audit"
+)
+
+// IsAudit tells whether a policy's annotations put it in audit mode.
+func IsAudit(annotations map[string]string) bool {
+	return annotations[EnforcementAnnotation] == EnforcementAudit
+}
 
 // validateEnforcement checks the enforcement annotation of a policy.
 func validateEnforcement(meta *metav1.ObjectMeta) field.ErrorList {
 	v, ok := meta.Annotations[EnforcementAnnotation]
-	if !ok || v == "enforce" {
+	if !ok || v == EnforcementEnforce || v == EnforcementAudit {
 		return nil
 	}
 	path := metadataPath.Child("annotations").Key(EnforcementAnnotation)
-	if v == "audit" {
-		return field.ErrorList{field.Forbidden(path, fmt.Sprintf(
-			"audit mode is not implemented yet (the policy would be enforced, not audited): remove %s or set it to \"enforce\"",
-			EnforcementAnnotation))}
-	}
-	return field.ErrorList{field.NotSupported(path, v, []string{"enforce"})}
+	return field.ErrorList{field.NotSupported(path, v, []string{EnforcementEnforce, EnforcementAudit})}
 }

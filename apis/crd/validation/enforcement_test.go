@@ -25,9 +25,9 @@ import (
 	"github.com/strata-net/strata/apis/crd"
 )
 
-// TestEnforcementAnnotation: "enforce" (or none) is accepted; "audit" is refused
-// (not implemented: it would be enforced) and any other value is not supported,
-// on create and update of both kinds, with the annotation named.
+// TestEnforcementAnnotation: none, "enforce" and "audit" are accepted; any other
+// value (the case matters) is not supported, on create and update of both kinds,
+// with the annotation named.
 func TestEnforcementAnnotation(t *testing.T) {
 	const path = "metadata.annotations[policy.strata.io/enforcement]"
 	cases := []struct {
@@ -37,8 +37,9 @@ func TestEnforcementAnnotation(t *testing.T) {
 	}{
 		{"no annotation", nil, nil},
 		{"enforce", ptrTo("enforce"), nil},
-		{"audit is not implemented", ptrTo("audit"), []wantErr{{field.ErrorTypeForbidden, path, "audit mode is not implemented yet"}}},
+		{"audit", ptrTo("audit"), nil},
 		{"unknown value", ptrTo("Audit"), []wantErr{{field.ErrorTypeNotSupported, path, `"Audit"`}}},
+		{"empty value", ptrTo(""), []wantErr{{field.ErrorTypeNotSupported, path, `supported values: "enforce", "audit"`}}},
 	}
 	annotate := func(m *metav1.ObjectMeta, v *string) {
 		if v != nil {

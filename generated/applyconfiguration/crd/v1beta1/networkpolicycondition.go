@@ -28,7 +28,7 @@ import (
 //
 // NetworkPolicyCondition is one observation of a policy's state.
 type NetworkPolicyConditionApplyConfiguration struct {
-	// Type is Realizable or RealizationFailure.
+	// Type is Realizable, RealizationFailure or Audited.
 	Type *crdv1beta1.NetworkPolicyConditionType `json:"type,omitempty"`
 	// Status is True, False or Unknown.
 	Status *v1.ConditionStatus `json:"status,omitempty"`
