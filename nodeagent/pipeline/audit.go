@@ -18,7 +18,7 @@ package pipeline
 
 import (
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
-	"github.com/strata-net/strata/nodeagent/openflow"
+	"github.com/strata-net/strata/nodeagent/ovs/openflow"
 )
 
 // Audit mode (policy.strata.io/enforcement: audit). The rules of audited

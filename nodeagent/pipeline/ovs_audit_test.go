@@ -28,6 +28,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/strata-net/strata/nodeagent/types"
 )
 
 // TestOVSAuditMode runs real TCP through audit rules in a private OVS with
@@ -62,8 +64,9 @@ func TestOVSAuditMode(t *testing.T) {
 			"default/pod2 "+n.ip("pod1"))
 		waitForLog(t, logPath, "AuditEgressRule AntreaClusterNetworkPolicy:acnp-audit-reject rule-audit-reject Egress AUDIT:Reject",
 			"default/pod3 "+n.ip("pod3"))
-		stats, err := n.agent.pl.Policies().RuleStats(n.ctx)
-		require.NoError(t, err)
+		// OVS pushes the counters of packets handled in the datapath (rather
+		// than by an upcall) to its flows every revalidation: poll for them.
+		stats := waitForSessions(t, n, auditDrop.ID, 3)
 		assert.Equal(t, uint64(3), stats[auditDrop.ID].Sessions, "one session per new connection: %+v", stats[auditDrop.ID])
 		assert.Equal(t, stats[auditDrop.ID].Sessions, stats[auditDrop.ID].Packets)
 		assert.Positive(t, stats[auditDrop.ID].Bytes)
@@ -137,4 +140,18 @@ func waitForLog(t *testing.T, path string, parts ...string) {
 			return false, nil
 		})
 	require.NoError(t, err, "waiting for an np.log line with %q; np.log:\n%s", parts, last)
+}
+
+// waitForSessions polls the rule stats until rule id has at least want sessions
+// (or 10 s pass) and returns the last stats read.
+func waitForSessions(t *testing.T, n *testNode, id types.RuleID, want uint64) map[types.RuleID]RuleMetric {
+	t.Helper()
+	var stats map[types.RuleID]RuleMetric
+	err := wait.PollUntilContextTimeout(n.ctx, 100*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		var err error
+		stats, err = n.agent.pl.Policies().RuleStats(ctx)
+		return err == nil && stats[id].Sessions >= want, err
+	})
+	require.NoError(t, err, "waiting for rule %s to count %d sessions (last: %+v)", id, want, stats[id])
+	return stats
 }

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package scale is the scale benchmark of issue 21, on the model of Antrea's agent
+// Package scale is the high-availability scale benchmark, on the model of Antrea's agent
 // simulator: many simulated strata-agents against two strata-apiserver replicas,
 // with the Pods, Nodes and policies in a real kube-apiserver on a real etcd.
 //
