@@ -26,8 +26,12 @@ build: ## compile every package and the binaries under cmd/ into bin/ (version-s
 deps: ## install the Debian packages the tests need (Open vSwitch, ethtool, iproute2) when missing
 	@hack/install-deps.sh
 
+# TEST_P test binaries run at once: the e2e packages (each on a local cluster of its own)
+# spend most of their time waiting on the clusters, so they overlap well even on 2 cores.
+TEST_P    ?= 3
+
 test: deps kube-binaries ## run every test: unit, real etcd, real Open vSwitch and network namespaces (as root), e2e on the local cluster
-	$(GO_TEST) $(PKGS)
+	$(GO_TEST) -p $(TEST_P) $(PKGS)
 
 test-race: ## run the tests that need neither root nor Open vSwitch with the race detector (CI runs it)
 	$(GO_TEST) -race $(RACE_PKGS)
