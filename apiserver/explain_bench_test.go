@@ -43,7 +43,7 @@ import (
 // namespaces, 100k Pods, 75k policies) over the computed stores: p50 and p99
 // over b.N pairs of Pods, half in the same namespace (their policies apply),
 // and the first evaluation (first-ms), which builds explain's index of the
-// stores (rebuilt whenever a store changes),
+// stores (maintained incrementally afterwards: BenchmarkEvaluateAfterChange),
 // the other half across namespaces. S1's policies isolate every Pod for egress without
 // allowing any: every connection is dropped at its source; the ingress side
 // is walked all the same (allowed by np-app-N within an app, else isolated).

@@ -136,6 +136,9 @@ func evaluate(ctx context.Context, newClient ClientFunc, g *globalOptions,
 // printEvaluation prints the verdict and both sides' paths as tables.
 func printEvaluation(w io.Writer, r *cpv1beta2.NetworkPolicyEvaluationResponse) error {
 	fmt.Fprintf(w, "Verdict: %s%s\n", r.Verdict, decidingRule(r))
+	if r.DependsOnDNS {
+		fmt.Fprintln(w, "Not certain: an FQDN rule (outcome DependsOnDNS) would decide otherwise if the destination's address was learnt from DNS by the source's agent")
+	}
 	for _, side := range []struct {
 		title string
 		s     *cpv1beta2.EvaluationSide
@@ -186,6 +189,9 @@ func sideNotes(s *cpv1beta2.EvaluationSide) string {
 	}
 	if s.Isolated {
 		notes = append(notes, "isolated by K8s NetworkPolicy")
+	}
+	if s.DependsOnDNS {
+		notes = append(notes, "depends on the agent's DNS cache")
 	}
 	if len(s.AllowingPolicies) > 0 {
 		var names []string

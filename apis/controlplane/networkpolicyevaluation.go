@@ -88,6 +88,14 @@ type NetworkPolicyEvaluationResponse struct {
 	Verdict string
 	// AllowedByDefault: no rule and no isolation applies on either side.
 	AllowedByDefault bool
+	// DependsOnDNS: the verdict is not certain. An egress rule with FQDN
+	// peers comes before the deciding rule, does not hold the destination by
+	// its other peers, and would give another verdict if the destination's
+	// address was one the source's agent learnt for those names from DNS
+	// (which the server does not know). See the egress side's steps with
+	// outcome DependsOnDNS (Strata extension).
+	// +optional
+	DependsOnDNS bool
 	// Egress is the evaluation at the source's Node (Strata extension).
 	Egress EvaluationSide
 	// Ingress is the evaluation at the destination's Node (Strata extension).
@@ -122,6 +130,10 @@ type EvaluationSide struct {
 	// NotInstalled are the rules applying here that the agent does not
 	// install (not enforceable as written), with the reason.
 	NotInstalled []string
+	// DependsOnDNS: this side's verdict is not certain (see the response's
+	// DependsOnDNS).
+	// +optional
+	DependsOnDNS bool
 }
 
 // EvaluationStep is one rule considered.
@@ -144,6 +156,9 @@ type EvaluationStep struct {
 	// Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass)
 	// or NotReached (an earlier rule decided); for an audit rule that matches,
 	// AuditAllow, AuditDrop, AuditReject or AuditPass: the action it logs and
-	// counts, which decides nothing.
+	// counts, which decides nothing; DependsOnDNS for an egress rule with
+	// FQDN peers that matches if the destination's address was learnt by the
+	// source's agent from a DNS answer for those names (not known to the
+	// server).
 	Outcome string
 }

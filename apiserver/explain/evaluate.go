@@ -62,6 +62,7 @@ func (x *Explainer) Evaluate(_ context.Context, e *controlplane.NetworkPolicyEva
 		*side.out = sideResponse(side.intDir, side.end, res, notInstalled)
 	}
 	overall(resp, results[0], results[1])
+	resp.DependsOnDNS = resp.Egress.DependsOnDNS // FQDN peers are egress only
 	return resp, nil
 }
 
@@ -110,7 +111,8 @@ func overall(resp *controlplane.NetworkPolicyEvaluationResponse, egress, ingress
 
 func sideResponse(dir controlplane.Direction, e end, res verdict.Result, notInstalled []string) controlplane.EvaluationSide {
 	out := controlplane.EvaluationSide{Direction: dir, NodeName: e.node, Verdict: string(res.Verdict),
-		DecidedBy: string(res.Decider), Isolated: res.Isolated, Passed: res.Passed, NotInstalled: notInstalled}
+		DecidedBy: string(res.Decider), Isolated: res.Isolated, Passed: res.Passed, NotInstalled: notInstalled,
+		DependsOnDNS: len(res.DNSDependent()) > 0}
 	if e.ip.IsValid() {
 		out.IP = e.ip.String()
 	}

@@ -229,3 +229,41 @@ func TestIndexFollowsTheStores(t *testing.T) {
 		t.Fatalf("after adding a Drop: %s, want Drop/Rule", got)
 	}
 }
+
+// TestFQDNRuleMakesTheVerdictUncertain: an egress Drop rule with an FQDN peer
+// before the deciding rule is listed as DependsOnDNS, and the verdict says it
+// is not certain; on another port it does not match and the verdict is certain.
+func TestFQDNRuleMakesTheVerdictUncertain(t *testing.T) {
+	x := newTestExplainer(t)
+	drop, tier, prio := controlplane.RuleActionDrop, int32(10), 1.0
+	tcp, port := controlplane.ProtocolTCP, intstr.FromInt32(80)
+	np := cpPolicy("acnp-fqdn", controlplane.AntreaClusterNetworkPolicy, &tier, "atg-client", controlplane.NetworkPolicyRule{
+		Direction: controlplane.DirectionOut, To: controlplane.NetworkPolicyPeer{FQDNs: []string{"*.example.com"}},
+		Services: []controlplane.Service{{Protocol: &tcp, Port: &port}}, Action: &drop, Name: "fqdn-drop"})
+	np.Priority = &prio
+	must(t, x.cfg.NetworkPolicies.Upsert(&store.NetworkPolicy{Policy: np, Span: sets.New("n1")}))
+	for _, tc := range []struct {
+		name        string
+		port        int32
+		wantDNS     bool
+		wantOutcome string
+	}{
+		{name: "the FQDN rule's port: depends on DNS", port: 80, wantDNS: true, wantOutcome: "DependsOnDNS"},
+		{name: "another port: no match", port: 81, wantDNS: false, wantOutcome: "NoMatch"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := x.Evaluate(context.Background(), &controlplane.NetworkPolicyEvaluation{Request: &controlplane.NetworkPolicyEvaluationRequest{
+				Source: pod("ns", "client"), Destination: pod("ns", "server"), Port: tc.port}})
+			must(t, err)
+			if resp.DependsOnDNS != tc.wantDNS || resp.Egress.DependsOnDNS != tc.wantDNS {
+				t.Fatalf("dependsOnDNS %v (egress %v), want %v", resp.DependsOnDNS, resp.Egress.DependsOnDNS, tc.wantDNS)
+			}
+			if len(resp.Egress.Steps) == 0 || resp.Egress.Steps[0].RuleName != "fqdn-drop" || resp.Egress.Steps[0].Outcome != tc.wantOutcome {
+				t.Fatalf("egress steps %+v, want fqdn-drop first with outcome %s", resp.Egress.Steps, tc.wantOutcome)
+			}
+			if resp.Ingress.DependsOnDNS {
+				t.Fatal("the ingress side depends on DNS: FQDN peers are egress only")
+			}
+		})
+	}
+}

@@ -17,8 +17,11 @@ limitations under the License.
 package explain
 
 import (
+	"slices"
+	"strings"
 	"sync"
 
+	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/nodeagent/types"
 	"github.com/strata-net/strata/registry/controlplane/store"
 )
@@ -31,58 +34,48 @@ type podOnNode struct {
 
 // index finds the policies of a Pod without scanning the stores: the
 // AppliedToGroups holding each Pod on its Node, and the NetworkPolicies
-// using each AppliedToGroup. Each half is rebuilt when its store's
-// resourceVersion has moved since it was built (read before the listing, so
-// a change during a rebuild only causes another one).
+// using each AppliedToGroup. It is maintained incrementally (index_sync.go):
+// when a store's resourceVersion has moved, only the objects that changed
+// since (stored objects are immutable: a new pointer is a change) are taken
+// out of the index and put back in their new version.
 type index struct {
 	mu       sync.Mutex
 	atgRV    uint64
-	podATGs  map[podOnNode][]string
+	atgs     map[string]*indexed[*computed.AppliedToGroup]
+	podATGs  map[podOnNode]map[string]struct{}
 	npRV     uint64
-	npsByATG map[string][]*store.NetworkPolicy
+	nps      map[string]*indexed[*store.NetworkPolicy]
+	npsByATG map[string]map[string]*store.NetworkPolicy
+	gen      uint64 // the generation of the current sync (deletions: not seen in it)
 	built    bool
 }
 
+// indexed is an object as the index holds it: gen is the last sync that saw it.
+type indexed[T any] struct {
+	obj T
+	gen uint64
+}
+
 // lookup returns the AppliedToGroups holding pod on node and the policies
-// using any of them.
+// using any of them, sorted by name.
 func (x *Explainer) lookup(node string, pod types.PodRef) (map[string]struct{}, []*store.NetworkPolicy) {
 	ix := &x.index
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if rv := x.cfg.AppliedToGroups.ResourceVersion(); !ix.built || rv != ix.atgRV {
-		ix.atgRV, ix.podATGs = rv, map[podOnNode][]string{}
-		for _, g := range x.cfg.AppliedToGroups.List() {
-			for n, members := range g.MembersByNode {
-				for _, m := range members {
-					if m.Pod != nil {
-						k := podOnNode{node: n, pod: types.PodRef{Namespace: m.Pod.Namespace, Name: m.Pod.Name}}
-						ix.podATGs[k] = append(ix.podATGs[k], g.Name)
-					}
-				}
-			}
-		}
-	}
-	if rv := x.cfg.NetworkPolicies.ResourceVersion(); !ix.built || rv != ix.npRV {
-		ix.npRV, ix.npsByATG = rv, map[string][]*store.NetworkPolicy{}
-		for _, sp := range x.cfg.NetworkPolicies.List() {
-			for _, name := range policyATGs(sp) {
-				ix.npsByATG[name] = append(ix.npsByATG[name], sp)
-			}
-		}
-	}
-	ix.built = true
+	ix.sync(x.cfg.AppliedToGroups, x.cfg.NetworkPolicies)
 	atgs := map[string]struct{}{}
 	var nps []*store.NetworkPolicy
 	seen := map[string]bool{}
-	for _, a := range ix.podATGs[podOnNode{node: node, pod: pod}] {
+	for a := range ix.podATGs[podOnNode{node: node, pod: pod}] {
 		atgs[a] = struct{}{}
-		for _, sp := range ix.npsByATG[a] {
-			if !seen[sp.Policy.Name] && sp.InSpan(node) { // what the Node's agent watches
-				seen[sp.Policy.Name] = true
+		for name, sp := range ix.npsByATG[a] {
+			if !seen[name] && sp.InSpan(node) { // what the Node's agent watches
+				seen[name] = true
 				nps = append(nps, sp)
 			}
 		}
 	}
+	slices.SortFunc(nps, func(a, b *store.NetworkPolicy) int { return strings.Compare(a.Policy.Name, b.Policy.Name) })
 	return atgs, nps
 }
 

@@ -735,6 +735,13 @@ func schema_strata_apis_controlplane_v1beta2_EvaluationSide(ref common.Reference
 							},
 						},
 					},
+					"dependsOnDNS": {
+						SchemaProps: spec.SchemaProps{
+							Description: "DependsOnDNS: this side's verdict is not certain (see the response's DependsOnDNS).",
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
 				},
 				Required: []string{"direction", "verdict", "decidedBy"},
 			},
@@ -805,7 +812,7 @@ func schema_strata_apis_controlplane_v1beta2_EvaluationStep(ref common.Reference
 					},
 					"outcome": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass) or NotReached (an earlier rule decided); for an audit rule that matches, AuditAllow, AuditDrop, AuditReject or AuditPass: the action it logs and counts, which decides nothing.",
+							Description: "Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass) or NotReached (an earlier rule decided); for an audit rule that matches, AuditAllow, AuditDrop, AuditReject or AuditPass: the action it logs and counts, which decides nothing; DependsOnDNS for an egress rule with FQDN peers that matches if the destination's address was learnt by the source's agent from a DNS answer for those names (not known to the server).",
 							Default:     "",
 							Type:        []string{"string"},
 							Format:      "",
@@ -1324,6 +1331,13 @@ func schema_strata_apis_controlplane_v1beta2_NetworkPolicyEvaluationResponse(ref
 					"allowedByDefault": {
 						SchemaProps: spec.SchemaProps{
 							Description: "AllowedByDefault: no rule and no isolation applies on either side.",
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
+					"dependsOnDNS": {
+						SchemaProps: spec.SchemaProps{
+							Description: "DependsOnDNS: the verdict is not certain. An egress rule with FQDN peers comes before the deciding rule, does not hold the destination by its other peers, and would give another verdict if the destination's address was one the source's agent learnt for those names from DNS (which the server does not know). See the egress side's steps with outcome DependsOnDNS (Strata extension).",
 							Type:        []string{"boolean"},
 							Format:      "",
 						},

@@ -64,6 +64,12 @@ const (
 	OutcomeAuditDrop   Outcome = "AuditDrop"
 	OutcomeAuditReject Outcome = "AuditReject"
 	OutcomeAuditPass   Outcome = "AuditPass"
+	// OutcomeDependsOnDNS: an egress rule with FQDN peers whose other peers
+	// do not hold the destination but whose ports match. The agent matches
+	// FQDN peers against the addresses it learnt from the DNS answers its Pods
+	// received, which the server does not know: the rule matches if the
+	// destination's address was such an answer.
+	OutcomeDependsOnDNS Outcome = "DependsOnDNS"
 )
 
 // Step is one rule considered, in evaluation order.
@@ -132,15 +138,9 @@ func Evaluate(dir v1beta2.Direction, rules []*types.CompletedRule, pkt Packet) R
 			st.Outcome = OutcomeSkipped
 		case ruleMatches(r, members[r], pkt):
 			st.Outcome = actionOutcome(r)
-			if st.Outcome == OutcomePass {
-				res.Passed = true
-				break
-			}
-			if st.Stage == StageBaseline && (res.Isolated || len(res.Allowing) > 0) {
-				break // below the isolation drop / after a K8s allow: see below
-			}
-			decided = true
-			res.Verdict, res.Decider, res.Rule = Verdict(st.Outcome), DecidedByRule, r
+			decided = takeAction(&res, st)
+		case fqdnMayMatch(r, pkt):
+			st.Outcome = OutcomeDependsOnDNS
 		}
 		res.Steps = append(res.Steps, st)
 	}
@@ -148,6 +148,21 @@ func Evaluate(dir v1beta2.Direction, rules []*types.CompletedRule, pkt Packet) R
 		return res
 	}
 	return k8sAndBaseline(res)
+}
+
+// takeAction applies the matching tiered or baseline rule of st: a Pass
+// sends the packet on; a baseline rule below the isolation drop or after a
+// K8s allow waits (see k8sAndBaseline); any other rule decides (true).
+func takeAction(res *Result, st Step) bool {
+	if st.Outcome == OutcomePass {
+		res.Passed = true
+		return false
+	}
+	if st.Stage == StageBaseline && (res.Isolated || len(res.Allowing) > 0) {
+		return false
+	}
+	res.Verdict, res.Decider, res.Rule = Verdict(st.Outcome), DecidedByRule, st.Rule
+	return true
 }
 
 // k8sAndBaseline settles a walk that no tiered rule decided: a K8s allow,

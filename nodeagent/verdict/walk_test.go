@@ -18,6 +18,7 @@ package verdict
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -45,11 +46,12 @@ type rb struct {
 	peers  []string
 	port   int32
 	audit  bool
+	fqdns  []string
 }
 
 func (b rb) build() *types.CompletedRule {
 	r := &types.CompletedRule{ID: types.RuleID(b.id), Direction: b.dir, RuleIndex: b.index,
-		Targets: []types.Member{{Pod: b.pod}}, Audit: b.audit}
+		Targets: []types.Member{{Pod: b.pod}}, Audit: b.audit, FQDNs: b.fqdns}
 	if b.tier != 0 {
 		tier, prio, action := b.tier, b.prio, b.action
 		r.TierPriority, r.PolicyPriority, r.Action = &tier, &prio, &action
@@ -79,6 +81,7 @@ func TestEvaluate(t *testing.T) {
 		wantDecider Decider
 		wantRule    string
 		wantSteps   []Outcome
+		wantDNS     []string // the rules whose DNS-dependent match would change the verdict
 	}{
 		{name: "no rule: default allow", dir: out, wantVerdict: Allow, wantDecider: DecidedByDefault},
 		{name: "audit drop decides nothing", dir: out, rules: []rb{
@@ -100,6 +103,40 @@ func TestEvaluate(t *testing.T) {
 			{id: "k8s", dir: in, pod: podB, peers: []string{}},
 		}, wantVerdict: Drop, wantDecider: DecidedByIsolation,
 			wantSteps: []Outcome{OutcomeNoMatch, OutcomeNoMatch}},
+		{name: "FQDN drop before the deciding allow: depends on DNS", dir: out, port: 443, rules: []rb{
+			{id: "fqdn-drop", dir: out, tier: 50, action: drop, pod: podA, peers: []string{}, fqdns: []string{"*.example.com"}, port: 443},
+			{id: "allow", dir: out, tier: 250, action: allow, pod: podA},
+		}, wantVerdict: Allow, wantDecider: DecidedByRule, wantRule: "allow",
+			wantSteps: []Outcome{OutcomeDependsOnDNS, OutcomeAllow}, wantDNS: []string{"fqdn-drop"}},
+		{name: "FQDN drop on another port: no match", dir: out, port: 80, rules: []rb{
+			{id: "fqdn-drop", dir: out, tier: 50, action: drop, pod: podA, peers: []string{}, fqdns: []string{"*.example.com"}, port: 443},
+			{id: "allow", dir: out, tier: 250, action: allow, pod: podA},
+		}, wantVerdict: Allow, wantDecider: DecidedByRule, wantRule: "allow",
+			wantSteps: []Outcome{OutcomeNoMatch, OutcomeAllow}},
+		{name: "FQDN allow before an allow: same verdict either way", dir: out, rules: []rb{
+			{id: "fqdn-allow", dir: out, tier: 50, action: allow, pod: podA, peers: []string{}, fqdns: []string{"example.com"}},
+			{id: "allow", dir: out, tier: 250, action: allow, pod: podA},
+		}, wantVerdict: Allow, wantDecider: DecidedByRule, wantRule: "allow",
+			wantSteps: []Outcome{OutcomeDependsOnDNS, OutcomeAllow}},
+		{name: "FQDN allow before a drop: depends on DNS", dir: out, rules: []rb{
+			{id: "fqdn-allow", dir: out, tier: 50, action: allow, pod: podA, peers: []string{}, fqdns: []string{"example.com"}},
+			{id: "baseline-drop", dir: out, tier: 253, action: drop, pod: podA},
+		}, wantVerdict: Drop, wantDecider: DecidedByRule, wantRule: "baseline-drop",
+			wantSteps: []Outcome{OutcomeDependsOnDNS, OutcomeDrop}, wantDNS: []string{"fqdn-allow"}},
+		{name: "FQDN drop after the deciding rule: not reached", dir: out, rules: []rb{
+			{id: "allow", dir: out, tier: 50, action: allow, pod: podA},
+			{id: "fqdn-drop", dir: out, tier: 100, action: drop, pod: podA, peers: []string{}, fqdns: []string{"example.com"}},
+		}, wantVerdict: Allow, wantDecider: DecidedByRule, wantRule: "allow",
+			wantSteps: []Outcome{OutcomeAllow, OutcomeNotReached}},
+		{name: "FQDN rule whose address peer holds the destination: matches", dir: out, rules: []rb{
+			{id: "fqdn-or-block-drop", dir: out, tier: 50, action: drop, pod: podA, peers: []string{"10.0.0.0/24"}, fqdns: []string{"example.com"}},
+		}, wantVerdict: Drop, wantDecider: DecidedByRule, wantRule: "fqdn-or-block-drop",
+			wantSteps: []Outcome{OutcomeDrop}},
+		{name: "FQDN drop in baseline under K8s isolation: not reached", dir: out, rules: []rb{
+			{id: "k8s", dir: out, pod: podA, peers: []string{}},
+			{id: "fqdn-baseline-allow", dir: out, tier: 253, action: allow, pod: podA, peers: []string{}, fqdns: []string{"example.com"}},
+		}, wantVerdict: Drop, wantDecider: DecidedByIsolation,
+			wantSteps: []Outcome{OutcomeNoMatch, OutcomeNotReached}},
 		{name: "lower tier priority wins", dir: out, rules: []rb{
 			{id: "app-allow", dir: out, tier: 250, action: allow, pod: podA},
 			{id: "sec-drop", dir: out, tier: 50, action: drop, pod: podA},
@@ -203,6 +240,13 @@ func TestEvaluate(t *testing.T) {
 				if got[i] != tc.wantSteps[i] {
 					t.Fatalf("steps %v, want %v", got, tc.wantSteps)
 				}
+			}
+			var dns []string
+			for _, r := range res.DNSDependent() {
+				dns = append(dns, string(r.ID))
+			}
+			if !slices.Equal(dns, tc.wantDNS) {
+				t.Errorf("DNS-dependent rules %v, want %v", dns, tc.wantDNS)
 			}
 		})
 	}

@@ -105,6 +105,14 @@ type NetworkPolicyEvaluationResponse struct {
 	// AllowedByDefault: no rule and no isolation applies on either side.
 	// +optional
 	AllowedByDefault bool `json:"allowedByDefault,omitempty"`
+	// DependsOnDNS: the verdict is not certain. An egress rule with FQDN
+	// peers comes before the deciding rule, does not hold the destination by
+	// its other peers, and would give another verdict if the destination's
+	// address was one the source's agent learnt for those names from DNS
+	// (which the server does not know). See the egress side's steps with
+	// outcome DependsOnDNS (Strata extension).
+	// +optional
+	DependsOnDNS bool `json:"dependsOnDNS,omitempty"`
 	// Egress is the evaluation at the source's Node (Strata extension).
 	Egress EvaluationSide `json:"egress"`
 	// Ingress is the evaluation at the destination's Node (Strata extension).
@@ -150,6 +158,10 @@ type EvaluationSide struct {
 	// +optional
 	// +listType=atomic
 	NotInstalled []string `json:"notInstalled,omitempty"`
+	// DependsOnDNS: this side's verdict is not certain (see the response's
+	// DependsOnDNS).
+	// +optional
+	DependsOnDNS bool `json:"dependsOnDNS,omitempty"`
 }
 
 // EvaluationStep is one rule considered.
@@ -175,6 +187,9 @@ type EvaluationStep struct {
 	// Outcome is NoMatch, Allow, Drop, Reject, Pass, Skipped (after a Pass)
 	// or NotReached (an earlier rule decided); for an audit rule that matches,
 	// AuditAllow, AuditDrop, AuditReject or AuditPass: the action it logs and
-	// counts, which decides nothing.
+	// counts, which decides nothing; DependsOnDNS for an egress rule with
+	// FQDN peers that matches if the destination's address was learnt by the
+	// source's agent from a DNS answer for those names (not known to the
+	// server).
 	Outcome string `json:"outcome"`
 }
