@@ -18,10 +18,7 @@ package ha
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -91,20 +88,11 @@ func dynamicClient(t *testing.T) dynamic.Interface {
 // substitute's state (nodes/K/vnode/pods/UID/state.json).
 func podNetNS(t *testing.T, node int, uid string) string {
 	t.Helper()
-	path := filepath.Join(lc.NodeDir(node), "vnode", "pods", uid, "state.json")
-	data, err := os.ReadFile(path)
+	netns, err := lc.PodNetNS(node, uid)
 	if err != nil {
-		t.Fatalf("reading the Pod's sandbox: %v", err)
+		t.Fatal(err)
 	}
-	var st struct {
-		Sandbox struct {
-			NetNS string `json:"netns"`
-		} `json:"sandbox"`
-	}
-	if err := json.Unmarshal(data, &st); err != nil || st.Sandbox.NetNS == "" {
-		t.Fatalf("%s names no network namespace (%v): %s", path, err, data)
-	}
-	return st.Sandbox.NetNS
+	return netns
 }
 
 // podUID is the UID of Pod name in the test's namespace.

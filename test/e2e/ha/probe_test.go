@@ -19,11 +19,10 @@ package ha
 import (
 	"context"
 	"fmt"
-	"net"
 	"sync"
 	"time"
 
-	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/strata-net/strata/test/e2e/framework"
 )
 
 const (
@@ -130,19 +129,5 @@ func (p *prober) stop() {
 
 // dialFrom connects to addr over TCP from inside the network namespace netns.
 func dialFrom(ctx context.Context, netns, addr string) error {
-	target, err := ns.GetNS(netns)
-	if err != nil {
-		return fmt.Errorf("opening %s: %w", netns, err)
-	}
-	defer target.Close()
-	return target.Do(func(ns.NetNS) error {
-		ctx, cancel := context.WithTimeout(ctx, probeTimeout)
-		defer cancel()
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err != nil {
-			return err
-		}
-		return c.Close()
-	})
+	return framework.DialFrom(ctx, netns, addr, probeTimeout)
 }

@@ -18,17 +18,13 @@ package localcluster
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/strata-net/strata/test/e2e/framework"
 )
 
 const (
@@ -250,39 +246,16 @@ func (p *prober) up() error {
 // dialFrom connects to addr over TCP from inside the network namespace netns;
 // ctx ends the attempt early.
 func dialFrom(ctx context.Context, netns, addr string) error {
-	target, err := ns.GetNS(netns)
-	if err != nil {
-		return fmt.Errorf("opening %s: %w", netns, err)
-	}
-	defer target.Close()
-	return target.Do(func(ns.NetNS) error {
-		ctx, cancel := context.WithTimeout(ctx, probeTimeout)
-		defer cancel()
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err != nil {
-			return err
-		}
-		return c.Close()
-	})
+	return framework.DialFrom(ctx, netns, addr, probeTimeout)
 }
 
 // podNetNS is the network namespace of a Pod of the local cluster, from its node
 // substitute's state (nodes/K/vnode/pods/UID/state.json).
 func podNetNS(t *testing.T, node int, uid string) string {
 	t.Helper()
-	path := filepath.Join(lc.NodeDir(node), "vnode", "pods", uid, "state.json")
-	data, err := os.ReadFile(path)
+	netns, err := lc.PodNetNS(node, uid)
 	if err != nil {
-		t.Fatalf("reading the Pod's sandbox: %v", err)
+		t.Fatal(err)
 	}
-	var st struct {
-		Sandbox struct {
-			NetNS string `json:"netns"`
-		} `json:"sandbox"`
-	}
-	if err := json.Unmarshal(data, &st); err != nil || st.Sandbox.NetNS == "" {
-		t.Fatalf("%s names no network namespace (%v): %s", path, err, data)
-	}
-	return st.Sandbox.NetNS
+	return netns
 }
