@@ -33,6 +33,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/strata-net/strata/apis/crd"
+	"github.com/strata-net/strata/apis/crd/validation"
 	"github.com/strata-net/strata/apis/security"
 	"github.com/strata-net/strata/registry/registrytest"
 	"github.com/strata-net/strata/registry/storageutil"
@@ -132,6 +133,17 @@ func TestStatusAndGeneration(t *testing.T) {
 
 	got = update(ctx, t, storage, storage, "foo", func(p *crd.ClusterNetworkPolicy) { p.Labels = map[string]string{"a": "b"} })
 	assert.Equal(t, int64(2), got.Generation, "a label change keeps the generation")
+
+	got = update(ctx, t, storage, storage, "foo", func(p *crd.ClusterNetworkPolicy) {
+		p.Annotations = map[string]string{validation.EnforcementAnnotation: validation.EnforcementAudit}
+	})
+	assert.Equal(t, int64(3), got.Generation, "audit mode bumps the generation")
+	got = update(ctx, t, storage, storage, "foo", func(p *crd.ClusterNetworkPolicy) {
+		p.Annotations = map[string]string{validation.EnforcementAnnotation: validation.EnforcementEnforce}
+	})
+	assert.Equal(t, int64(4), got.Generation, "back to enforce bumps the generation")
+	got = update(ctx, t, storage, storage, "foo", func(p *crd.ClusterNetworkPolicy) { p.Annotations = nil })
+	assert.Equal(t, int64(4), got.Generation, "enforce by default: the same mode keeps the generation")
 }
 
 func TestStatusValidation(t *testing.T) {

@@ -85,11 +85,14 @@ func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
 }
 
 // PrepareForUpdate keeps the stored status and bumps the generation when the spec
-// changes.
+// changes, or the enforcement mode (audit or enforce, an annotation): agents then
+// realize the new mode as a new generation, and the status says Realizing until
+// every Node has.
 func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	newP, oldP := obj.(*crd.ClusterNetworkPolicy), old.(*crd.ClusterNetworkPolicy)
 	newP.Status = oldP.Status
-	if !apiequality.Semantic.DeepEqual(newP.Spec, oldP.Spec) {
+	modeChanged := validation.IsAudit(newP.Annotations) != validation.IsAudit(oldP.Annotations)
+	if modeChanged || !apiequality.Semantic.DeepEqual(newP.Spec, oldP.Spec) {
 		newP.Generation = oldP.Generation + 1
 	}
 }

@@ -31,6 +31,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/strata-net/strata/apis/crd"
+	"github.com/strata-net/strata/apis/crd/validation"
 	"github.com/strata-net/strata/registry/registrytest"
 )
 
@@ -130,6 +131,17 @@ func TestStatusAndGeneration(t *testing.T) {
 	})
 	assert.Equal(t, realized(2), got.Status, "the main resource keeps the status")
 	assert.Equal(t, int64(2), got.Generation, "a spec change bumps the generation")
+
+	got = update(ctx, t, storage, storage, func(p *crd.NetworkPolicy) {
+		p.Annotations = map[string]string{validation.EnforcementAnnotation: validation.EnforcementAudit}
+	})
+	assert.Equal(t, int64(3), got.Generation, "audit mode bumps the generation")
+	got = update(ctx, t, storage, storage, func(p *crd.NetworkPolicy) {
+		p.Annotations = map[string]string{validation.EnforcementAnnotation: validation.EnforcementEnforce}
+	})
+	assert.Equal(t, int64(4), got.Generation, "back to enforce bumps the generation")
+	got = update(ctx, t, storage, storage, func(p *crd.NetworkPolicy) { p.Annotations = nil })
+	assert.Equal(t, int64(4), got.Generation, "enforce by default: the same mode keeps the generation")
 }
 
 func TestStatusValidation(t *testing.T) {
