@@ -80,6 +80,8 @@ type Options struct {
 	LeaderElect bool
 	// LeaderElection are the Lease's namespace, name and durations.
 	LeaderElection leader.Config
+	// SARClient bounds the delegated authorizer's SubjectAccessReviews.
+	SARClient SARClient
 
 	// standaloneDelegation: --authentication-kubeconfig or --authorization-kubeconfig
 	// was given with --standalone, which delegates nothing.
@@ -96,6 +98,10 @@ func NewOptions() *Options {
 		schema.GroupKind{Group: crd.GroupName}, schema.GroupKind{Group: security.GroupName})
 	ro.Etcd.DefaultStorageMediaType = runtime.ContentTypeJSON
 	ro.SecureServing.BindPort = 10349
+	ro.Authorization.AllowCacheTTL = defaultAllowCacheTTL
+	ro.Authorization.DenyCacheTTL = defaultDenyCacheTTL
+	var sar SARClient
+	sar.Defaults()
 	strataadmission.Register(ro.Admission.Plugins)
 	ro.Admission.RecommendedPluginOrder = pluginOrder(ro.Admission.RecommendedPluginOrder)
 	return &Options{
@@ -108,6 +114,7 @@ func NewOptions() *Options {
 		FlowLimits:           validation.FlowLimits{Warning: validation.DefaultFlowWarning, Limit: validation.DefaultFlowLimit},
 		LeaderElect:          true,
 		LeaderElection:       leaderDefaults(),
+		SARClient:            sar,
 	}
 }
 
@@ -137,6 +144,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	ro.SecureServing.AddFlags(fss.FlagSet("secure serving"))
 	ro.Authentication.AddFlags(fss.FlagSet("authentication"))
 	ro.Authorization.AddFlags(fss.FlagSet("authorization"))
+	addSARClientFlags(fss.FlagSet("authorization"), &o.SARClient)
 	ro.Admission.AddFlags(fss.FlagSet("admission"))
 	ro.Audit.AddFlags(fss.FlagSet("auditing"))
 	ro.Features.AddFlags(fss.FlagSet("features"))
@@ -213,6 +221,7 @@ func (o *Options) Validate() error {
 		errs = append(errs, errors.New("--authentication-kubeconfig, --authorization-kubeconfig: not with --standalone, which authenticates only its own client certificates and authorizes only its admin"))
 	}
 	errs = append(errs, o.validateLeaderElection()...)
+	errs = append(errs, o.validateAuthorizationCache()...)
 	if o.Standalone && o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir: required with --standalone, for the generated certificates"))
 	}
