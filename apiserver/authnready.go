@@ -18,6 +18,7 @@ package apiserver
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"strings"
@@ -98,13 +99,16 @@ func (a *AuthnCAs) ReadyzCheck() healthz.HealthChecker {
 	return healthz.NamedCheck(AuthnCAReadyzName, func(*http.Request) error { return a.Loaded() })
 }
 
-// Gate answers 503 with Retry-After to every request but the health checks and
-// metrics until the CAs are loaded, so that no client that reaches the replica
-// directly (not through a Service that honours /readyz) is served as
-// system:anonymous; client-go retries such answers.
-func (a *AuthnCAs) Gate(h http.Handler) http.Handler {
+// Gate answers 503 with Retry-After to every request but the health checks,
+// metrics and the server's own loopback requests (its bearer token, which needs
+// no CA; the post-start hooks use it) until the CAs are loaded, so that no client
+// that reaches the replica directly (not through a Service that honours /readyz)
+// is served as system:anonymous; client-go retries such answers.
+func (a *AuthnCAs) Gate(h http.Handler, loopbackToken string) http.Handler {
+	loopback := []byte("Bearer " + loopbackToken)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if exemptFromGate(r.URL.Path) {
+		if exemptFromGate(r.URL.Path) || loopbackToken != "" &&
+			subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), loopback) == 1 {
 			h.ServeHTTP(w, r)
 			return
 		}

@@ -80,22 +80,29 @@ func TestAuthnCAsLoaded(t *testing.T) {
 func TestAuthnCAsGate(t *testing.T) {
 	union, rh := &bundle{}, &bundle{}
 	a := &AuthnCAs{Serving: union, RequestHeader: rh, WantClientCA: true}
-	h := a.Gate(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) }))
-	serve := func(path string) *httptest.ResponseRecorder {
+	h := a.Gate(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) }), "loopback-token")
+	serve := func(path, token string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		h.ServeHTTP(rec, req)
 		return rec
 	}
 	steps := []struct {
 		name       string
 		load       func()
 		path       string
+		token      string
 		wantCode   int
 		retryAfter bool
 	}{
 		{name: "API request before any CA", path: "/apis/controlplane.antrea.io/v1beta2/networkpolicies", wantCode: http.StatusServiceUnavailable, retryAfter: true},
 		{name: "readyz passes the gate", path: "/readyz", wantCode: http.StatusTeapot},
 		{name: "livez sub-check passes the gate", path: "/livez/ping", wantCode: http.StatusTeapot},
+		{name: "the server's loopback token passes the gate", path: "/apis", token: "loopback-token", wantCode: http.StatusTeapot},
+		{name: "another token does not", path: "/apis", token: "loopback-tokex", wantCode: http.StatusServiceUnavailable, retryAfter: true},
 		{name: "request-header CA alone", load: func() { rh.set(pemCert); union.set(pemCert) }, path: "/apis", wantCode: http.StatusServiceUnavailable, retryAfter: true},
 		{name: "both CAs", load: func() { union.set(pemCert + pemCert) }, path: "/apis", wantCode: http.StatusTeapot},
 		{name: "stays open", load: func() { union.set("") }, path: "/apis", wantCode: http.StatusTeapot},
@@ -104,7 +111,7 @@ func TestAuthnCAsGate(t *testing.T) {
 		if s.load != nil {
 			s.load()
 		}
-		rec := serve(s.path)
+		rec := serve(s.path, s.token)
 		if rec.Code != s.wantCode {
 			t.Fatalf("%s: code %d, want %d (%s)", s.name, rec.Code, s.wantCode, rec.Body.String())
 		}

@@ -46,6 +46,10 @@ func (o *Options) waitForAuthnCAs(cfg *genericapiserver.RecommendedConfig) {
 	cfg.ReadyzChecks = append(cfg.ReadyzChecks, cas.ReadyzCheck())
 	chain := cfg.BuildHandlerChainFunc
 	cfg.BuildHandlerChainFunc = func(h http.Handler, c *genericapiserver.Config) http.Handler {
-		return cas.Gate(chain(h, c))
+		token := ""
+		if c.LoopbackClientConfig != nil {
+			token = c.LoopbackClientConfig.BearerToken
+		}
+		return cas.Gate(chain(h, c), token)
 	}
 }
