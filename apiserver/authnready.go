@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -50,6 +51,11 @@ type AuthnCAs struct {
 	RequestHeader caContent
 	// WantClientCA: a client CA is configured (a file or the in-cluster lookup).
 	WantClientCA bool
+	// Advertised, when set, counts the CAs the serving TLS configuration asks
+	// client certificates of (its CertificateRequest): k8s.io/apiserver rebuilds it
+	// after the bundles load, asynchronously, and a Go client whose CA is not
+	// among them sends no certificate, for the whole life of the connection.
+	Advertised func() (int, error)
 
 	loaded atomic.Bool
 }
@@ -81,8 +87,21 @@ func (a *AuthnCAs) Loaded() error {
 	}
 	// The union joins the non-empty bundles of its members: the client CA is
 	// loaded when the union holds more certificates than the request-header CA.
-	if a.WantClientCA && certCount(a.Serving.CurrentCABundleContent()) <= rh {
+	serving := 0
+	if a.Serving != nil {
+		serving = certCount(a.Serving.CurrentCABundleContent())
+	}
+	if a.WantClientCA && serving <= rh {
 		return errors.New("the client CA (client-ca-file) is not loaded yet")
+	}
+	if a.Advertised != nil {
+		n, err := a.Advertised()
+		if err != nil {
+			return fmt.Errorf("probing the serving TLS configuration: %w", err)
+		}
+		if n < serving {
+			return fmt.Errorf("the serving TLS configuration asks for %d client CAs, %d are loaded", n, serving)
+		}
 	}
 	if a.loaded.CompareAndSwap(false, true) {
 		klog.InfoS("Authentication CAs loaded", "requestHeader", a.RequestHeader != nil, "clientCA", a.WantClientCA)
@@ -114,6 +133,8 @@ func (a *AuthnCAs) Gate(h http.Handler, loopbackToken string) http.Handler {
 		}
 		if err := a.Loaded(); err != nil {
 			w.Header().Set("Retry-After", "1")
+			// A connection made now was handshaken without the client CAs.
+			w.Header().Set("Connection", "close")
 			http.Error(w, "authentication is not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}

@@ -50,8 +50,12 @@ func TestAuthnCAsLoaded(t *testing.T) {
 		union, rh     string
 		noRH          bool
 		wantClientCA  bool
+		advertised    int // 0: no probe
 		wantErrSubstr string
 	}{
+		{name: "loaded, not yet in the TLS configuration", union: pemCert + pemCert, rh: pemCert, wantClientCA: true, advertised: 1,
+			wantErrSubstr: "asks for 1 client CAs, 2 are loaded"},
+		{name: "loaded and in the TLS configuration", union: pemCert + pemCert, rh: pemCert, wantClientCA: true, advertised: 2},
 		{name: "nothing loaded", wantClientCA: true, wantErrSubstr: "request-header"},
 		{name: "request-header only", union: pemCert, rh: pemCert, wantClientCA: true, wantErrSubstr: "client CA"},
 		{name: "both loaded", union: pemCert + pemCert, rh: pemCert, wantClientCA: true},
@@ -63,6 +67,9 @@ func TestAuthnCAsLoaded(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a := &AuthnCAs{Serving: &bundle{content: tc.union}, WantClientCA: tc.wantClientCA}
+			if tc.advertised > 0 {
+				a.Advertised = func() (int, error) { return tc.advertised, nil }
+			}
 			if !tc.noRH {
 				a.RequestHeader = &bundle{content: tc.rh}
 			}
@@ -117,6 +124,9 @@ func TestAuthnCAsGate(t *testing.T) {
 		}
 		if got := rec.Header().Get("Retry-After") != ""; got != s.retryAfter {
 			t.Fatalf("%s: Retry-After set %v, want %v", s.name, got, s.retryAfter)
+		}
+		if got := rec.Header().Get("Connection") == "close"; got != s.retryAfter {
+			t.Fatalf("%s: Connection: close %v, want %v", s.name, got, s.retryAfter)
 		}
 	}
 	if err := a.ReadyzCheck().Check(nil); err != nil {

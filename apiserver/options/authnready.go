@@ -43,6 +43,9 @@ func (o *Options) waitForAuthnCAs(cfg *genericapiserver.RecommendedConfig) {
 	lookedUp := !a.SkipInClusterLookup && a.RequestHeader.ClientCAFile == "" && requestHeader != nil
 	wantClientCA := a.ClientCert.ClientCA != "" || lookedUp
 	cas := apiserver.NewAuthnCAs(cfg.SecureServing.ClientCA, requestHeader, wantClientCA)
+	if cfg.SecureServing.Listener != nil {
+		cas.Advertised = apiserver.AdvertisedClientCAs(cfg.SecureServing.Listener.Addr())
+	}
 	cfg.ReadyzChecks = append(cfg.ReadyzChecks, cas.ReadyzCheck())
 	chain := cfg.BuildHandlerChainFunc
 	cfg.BuildHandlerChainFunc = func(h http.Handler, c *genericapiserver.Config) http.Handler {
