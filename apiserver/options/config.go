@@ -98,6 +98,11 @@ func (o *Options) genericConfig() (*apiserver.Config, error) {
 		if err := o.writeKubeconfig(cfg); err != nil {
 			return nil, err
 		}
+	} else {
+		o.waitForAuthnCAs(cfg)
+		if err := o.applySARClient(cfg); err != nil {
+			return nil, err
+		}
 	}
 	// The check of the agents' reports runs after every other admission step, and
 	// no --disable-admission-plugins removes it.

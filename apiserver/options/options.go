@@ -83,6 +83,8 @@ type Options struct {
 	// SharedReports keeps the agents' realization reports in strata's etcd, where
 	// every replica reads them (apiserver/reports); not with --standalone.
 	SharedReports bool
+	// SARClient bounds the delegated authorizer's SubjectAccessReviews.
+	SARClient SARClient
 
 	// standaloneDelegation: --authentication-kubeconfig or --authorization-kubeconfig
 	// was given with --standalone, which delegates nothing.
@@ -99,6 +101,10 @@ func NewOptions() *Options {
 		schema.GroupKind{Group: crd.GroupName}, schema.GroupKind{Group: security.GroupName})
 	ro.Etcd.DefaultStorageMediaType = runtime.ContentTypeJSON
 	ro.SecureServing.BindPort = 10349
+	ro.Authorization.AllowCacheTTL = defaultAllowCacheTTL
+	ro.Authorization.DenyCacheTTL = defaultDenyCacheTTL
+	var sar SARClient
+	sar.Defaults()
 	strataadmission.Register(ro.Admission.Plugins)
 	ro.Admission.RecommendedPluginOrder = pluginOrder(ro.Admission.RecommendedPluginOrder)
 	return &Options{
@@ -112,6 +118,7 @@ func NewOptions() *Options {
 		LeaderElect:          true,
 		LeaderElection:       leaderDefaults(),
 		SharedReports:        true,
+		SARClient:            sar,
 	}
 }
 
@@ -141,6 +148,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	ro.SecureServing.AddFlags(fss.FlagSet("secure serving"))
 	ro.Authentication.AddFlags(fss.FlagSet("authentication"))
 	ro.Authorization.AddFlags(fss.FlagSet("authorization"))
+	addSARClientFlags(fss.FlagSet("authorization"), &o.SARClient)
 	ro.Admission.AddFlags(fss.FlagSet("admission"))
 	ro.Audit.AddFlags(fss.FlagSet("auditing"))
 	ro.Features.AddFlags(fss.FlagSet("features"))
@@ -218,6 +226,7 @@ func (o *Options) Validate() error {
 		errs = append(errs, errors.New("--authentication-kubeconfig, --authorization-kubeconfig: not with --standalone, which authenticates only its own client certificates and authorizes only its admin"))
 	}
 	errs = append(errs, o.validateLeaderElection()...)
+	errs = append(errs, o.validateAuthorizationCache()...)
 	if o.Standalone && o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir: required with --standalone, for the generated certificates"))
 	}

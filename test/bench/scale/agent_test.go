@@ -134,7 +134,8 @@ type simAgent struct {
 
 func newSimAgent(node string, replica int, url string, caPEM, certPEM, keyPEM []byte, p *probe) (*simAgent, error) {
 	cfg := &restclient.Config{Host: url, QPS: 100, Burst: 200,
-		TLSClientConfig: restclient.TLSClientConfig{CAData: caPEM, CertData: certPEM, KeyData: keyPEM}}
+		TLSClientConfig: restclient.TLSClientConfig{CAData: caPEM, CertData: certPEM, KeyData: keyPEM},
+		WrapTransport:   answerCounts[replica].wrap}
 	client, err := versioned.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("client of %s: %w", node, err)

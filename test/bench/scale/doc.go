@@ -61,7 +61,10 @@ limitations under the License.
 //	restart-replica2  SIGKILL replica 2, start it again: ready-s (kill to /readyz),
 //	                  all-resynced-s (kill to every one of its agents having synced
 //	                  from the new process: a sync report of the new server epoch
-//	                  accepted)
+//	                  accepted), and the error answers its agents got meanwhile:
+//	                  403s (as system:anonymous), 429s, 503s (authentication not
+//	                  ready yet, retried by client-go), other-5xxs (500: a
+//	                  SubjectAccessReview timed out)
 //	restart-replica1  the same for replica 1, restarted by the script's supervisor
 //
 // To run it (as a user that may read the cluster's CA key; about 20 minutes at

@@ -113,7 +113,12 @@ func setup(b *testing.B) *env {
 	b.ReportMetric(time.Since(start).Seconds(), "populate-s")
 	dir := *logDir
 	if dir == "" {
-		dir = b.TempDir()
+		// Not b.TempDir: the setup sub-benchmark removes it when it ends, and the
+		// restart phases start replica 2 again with its log there.
+		if dir, err = os.MkdirTemp("", "strata-scale-"); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("replica 2 logs to %s", dir)
 	}
 	if e.second, err = newReplica(e.cluster, e.firstPID, e.cluster.portBase+51, filepath.Join(dir, "strata-apiserver-2.log")); err != nil {
 		b.Fatal(err)

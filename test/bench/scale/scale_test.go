@@ -247,6 +247,7 @@ func benchRestart(b *testing.B, r int) {
 		for _, a := range agents {
 			before[a.node], _ = a.syncs.last()
 		}
+		counted := answerCounts[r].snapshot()
 		killed := time.Now()
 		if err := e.restart(ctx, r); err != nil {
 			b.Fatal(err)
@@ -257,6 +258,7 @@ func benchRestart(b *testing.B, r int) {
 		}
 		b.ReportMetric(time.Since(killed).Seconds(), "all-resynced-s")
 		b.ReportMetric(float64(len(agents)), "agents")
+		answerCounts[r].report(b, counted)
 	}
 }
 
