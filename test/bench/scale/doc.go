@@ -51,11 +51,15 @@ limitations under the License.
 // requests are spread over the replicas by that proxy, not by the benchmark.
 // The restart phases then kill -9 replica 2, then replica 1, and let the
 // supervisor start it again; ready-s is the kill to the new process's /readyz,
-// all-synced-s the kill to no agent left on the killed process (every agent has
-// had a sync report of another server epoch accepted: those whose watches broke
-// watched again through kube-apiserver, on the live replica or the new process),
-// moved-agents how many were on the killed process, and the error answers are
-// those of all the agents.
+// all-synced-s the kill to no agent left on the killed process (those whose
+// watches broke watched again through kube-apiserver, on the live replica or the
+// new process), moved-agents how many were on the killed process, and the error
+// answers are those of all the agents. In this mode "synced" is the agent's
+// side: it installed what its watches delivered up to a BOOKMARK and sent its
+// sync report (of that BOOKMARK's epoch), whatever the answer: kube-apiserver
+// may send the report to the other replica, which refuses a report of another
+// epoch (409, docs/high-availability.md "Gaps and limits"). agents-accepted
+// counts the agents whose last report was accepted.
 //
 // The sub-benchmarks of BenchmarkAgentScale, in order:
 //

@@ -139,6 +139,9 @@ func setup(b *testing.B) *env {
 		b.Fatal(err)
 	}
 	b.ReportMetric(time.Since(start).Seconds(), "agents-synced-s")
+	if e.agentURL != "" {
+		b.ReportMetric(float64(e.acceptedFrom()), "agents-accepted")
+	}
 	return e
 }
 
@@ -273,7 +276,7 @@ func (e *env) waitSynced(ctx context.Context, agents []*simAgent, before map[str
 	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
 		pending = 0
 		for _, a := range agents {
-			if epoch, _ := a.syncs.last(); epoch == "" || (before != nil && epoch == before[a.node]) {
+			if epoch := e.syncedEpoch(a); epoch == "" || (before != nil && epoch == before[a.node]) {
 				pending++
 			}
 		}
@@ -288,6 +291,28 @@ func (e *env) waitSynced(ctx context.Context, agents []*simAgent, before map[str
 		return fmt.Errorf("waiting %s for %d agents to sync: %d have not: %w", timeout, len(agents), pending, err)
 	}
 	return nil
+}
+
+// syncedEpoch is the epoch an agent last synced from: of its last accepted sync
+// report, or through kube-apiserver of its last report sent (see lastTried).
+func (e *env) syncedEpoch(a *simAgent) string {
+	if e.agentURL != "" {
+		return a.syncs.lastTried()
+	}
+	epoch, _ := a.syncs.last()
+	return epoch
+}
+
+// acceptedFrom counts the agents whose last sync report was accepted and is of
+// their last epoch.
+func (e *env) acceptedFrom() int {
+	n := 0
+	for _, a := range e.agents {
+		if epoch, _ := a.syncs.last(); epoch != "" && epoch == a.syncs.lastTried() {
+			n++
+		}
+	}
+	return n
 }
 
 // percentile is the p-th percentile (0..100) of sorted durations, in ms.

@@ -32,16 +32,17 @@ import (
 // watches through kube-apiserver, so the agents whose watches the kill broke
 // watch again through kube-apiserver, on whichever replica the proxy finds
 // ready. Measured from the kill: ready-s (the new process answers /readyz) and
-// all-synced-s (no agent is left on the killed process: each has had a sync
-// report of another server epoch accepted), over all the agents.
+// all-synced-s (no agent is left on the killed process: each has installed
+// what its watches delivered up to a BOOKMARK of another server epoch and sent
+// its sync report, see lastTried), over all the agents; agents-accepted is how
+// many of them then had their last report accepted.
 func benchRestartVia(b *testing.B, e *env, r int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	for range b.N {
 		spread := map[string]int{}
 		for _, a := range e.agents {
-			epoch, _ := a.syncs.last()
-			spread[epoch]++
+			spread[e.syncedEpoch(a)]++
 		}
 		b.Logf("agents per server epoch before the kill: %v", spread)
 		dead, err := e.serverEpoch(ctx, r)
@@ -67,6 +68,7 @@ func benchRestartVia(b *testing.B, e *env, r int) {
 		b.ReportMetric(ready.Seconds(), "ready-s")
 		b.ReportMetric(synced.Seconds(), "all-synced-s")
 		b.ReportMetric(float64(spread[dead]), "moved-agents")
+		b.ReportMetric(float64(e.acceptedFrom()), "agents-accepted")
 		b.ReportMetric(float64(len(e.agents)), "agents")
 		reportAnswers(b, counted)
 	}
@@ -94,13 +96,13 @@ func (e *env) restartSupervised(ctx context.Context, r int) error {
 }
 
 // waitLeft waits until no agent is left on the killed process, whose server
-// epoch is dead: every agent has had a sync report of another epoch accepted.
+// epoch is dead: every agent has sent a sync report of another epoch.
 func (e *env) waitLeft(ctx context.Context, dead string, timeout time.Duration) error {
 	pending, lastShown := 0, time.Now()
 	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
 		pending = 0
 		for _, a := range e.agents {
-			if epoch, _ := a.syncs.last(); epoch == "" || epoch == dead {
+			if epoch := e.syncedEpoch(a); epoch == "" || epoch == dead {
 				pending++
 			}
 		}
