@@ -58,10 +58,13 @@ bench: ## run the Go benchmarks (not the agents' scale benchmark: make bench-age
 SCALE_CLUSTER ?= /tmp/strata-scale-lc
 SCALE_PORT_BASE ?= 44000
 SCALE_NODES ?= 1000
+# SCALE_VIA=kube-apiserver: the agents through kube-apiserver to the cluster's own 2 replicas.
+SCALE_VIA ?= direct
+SCALE_UP_FLAGS = $(if $(filter kube-apiserver,$(SCALE_VIA)),--apiserver-replicas 2 --etcd-members 3)
 bench-agents: ## simulated agents against 2 strata-apiserver replicas on a local cluster (docs/performance.md)
-	hack/local-cluster.sh up --dir $(SCALE_CLUSTER) --port-base $(SCALE_PORT_BASE) --nodes 0
+	hack/local-cluster.sh up --dir $(SCALE_CLUSTER) --port-base $(SCALE_PORT_BASE) --nodes 0 $(SCALE_UP_FLAGS)
 	$(GO) test ./test/bench/scale -run '^$$' -bench AgentScale -benchtime 1x -timeout 90m \
-	  -strata.cluster=$(SCALE_CLUSTER) -strata.nodes=$(SCALE_NODES); rc=$$?; \
+	  -strata.cluster=$(SCALE_CLUSTER) -strata.nodes=$(SCALE_NODES) -strata.via=$(SCALE_VIA); rc=$$?; \
 	  hack/local-cluster.sh down --dir $(SCALE_CLUSTER); exit $$rc
 
 bench-scale: ## the policy computation's scale figures (docs/performance.md)

@@ -103,16 +103,31 @@ type syncRecorder struct {
 	mu    sync.Mutex
 	epoch string
 	at    time.Time
+	tried string
 }
 
 func (s *syncRecorder) ReportSync(ctx context.Context, report *v1beta2.NodeSyncReport) error {
+	epoch := report.Annotations[v1beta2.ServerEpochAnnotation]
+	s.mu.Lock()
+	s.tried = epoch
+	s.mu.Unlock()
 	err := s.inner.ReportSync(ctx, report)
 	if err == nil {
 		s.mu.Lock()
-		s.epoch, s.at = report.Annotations[v1beta2.ServerEpochAnnotation], time.Now()
+		s.epoch, s.at = epoch, time.Now()
 		s.mu.Unlock()
 	}
 	return err
+}
+
+// lastTried is the epoch of the last report the agent sent, whatever the
+// answer: the agent had installed everything its watches delivered up to a
+// BOOKMARK of that epoch. Through kube-apiserver the report may reach another
+// replica than the BOOKMARKs came from, which refuses it (409).
+func (s *syncRecorder) lastTried() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tried
 }
 
 func (s *syncRecorder) last() (epoch string, at time.Time) {

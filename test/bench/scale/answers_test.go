@@ -47,6 +47,21 @@ func (a *answers) report(b *testing.B, before [4]int64) {
 	b.ReportMetric(float64(now[3]-before[3]), "other-5xxs")
 }
 
+// snapshotAnswers is the counts of both replicas' agents together.
+func snapshotAnswers() [4]int64 {
+	a, b := answerCounts[0].snapshot(), answerCounts[1].snapshot()
+	return [4]int64{a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]}
+}
+
+// reportAnswers reports the error answers all agents got since before.
+func reportAnswers(b *testing.B, before [4]int64) {
+	now := snapshotAnswers()
+	b.ReportMetric(float64(now[0]-before[0]), "403s")
+	b.ReportMetric(float64(now[1]-before[1]), "429s")
+	b.ReportMetric(float64(now[2]-before[2]), "503s")
+	b.ReportMetric(float64(now[3]-before[3]), "other-5xxs")
+}
+
 // wrap counts the answers of rt.
 func (a *answers) wrap(rt http.RoundTripper) http.RoundTripper {
 	return countingTransport{inner: rt, counts: a}

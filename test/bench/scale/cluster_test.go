@@ -40,6 +40,9 @@ import (
 type cluster struct {
 	dir      string
 	portBase int
+	// replicas is REPLICAS of local-cluster.env: 1 (the direct mode's cluster)
+	// or the supervised replicas of --apiserver-replicas.
+	replicas int
 	// kubeconfig is the admin's.
 	kubeconfig string
 }
@@ -51,11 +54,20 @@ func openCluster(dir string) (*cluster, error) {
 	}
 	c := &cluster{dir: dir, kubeconfig: filepath.Join(dir, "kubeconfig")}
 	s := bufio.NewScanner(bytes.NewReader(env))
+	c.replicas = 1
 	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), "PORT_BASE="); ok {
-			if c.portBase, err = strconv.Atoi(v); err != nil {
-				return nil, fmt.Errorf("PORT_BASE in %s/local-cluster.env: %w", dir, err)
-			}
+		key, v, _ := strings.Cut(s.Text(), "=")
+		var into *int
+		switch key {
+		case "PORT_BASE":
+			into = &c.portBase
+		case "REPLICAS":
+			into = &c.replicas
+		default:
+			continue
+		}
+		if *into, err = strconv.Atoi(v); err != nil {
+			return nil, fmt.Errorf("%s in %s/local-cluster.env: %w", key, dir, err)
 		}
 	}
 	if c.portBase == 0 {
@@ -74,16 +86,29 @@ func (c *cluster) strataEtcd() string { return fmt.Sprintf("http://127.0.0.1:%d"
 // firstReplica is the cluster's own strata-apiserver (port N+49), supervised by
 // hack/local-cluster.sh.
 func (c *cluster) firstReplica() (pid int, url string, err error) {
-	data, err := os.ReadFile(filepath.Join(c.dir, "run", "strata-apiserver.pid"))
+	pid, err = c.componentPID("strata-apiserver")
+	return pid, fmt.Sprintf("https://127.0.0.1:%d", c.portBase+49), err
+}
+
+// replica is replica r (0-based) of a cluster up with --apiserver-replicas:
+// the component strata-apiserver-<r+1>, supervised by hack/local-cluster.sh, on
+// port N+49+r+1.
+func (c *cluster) replica(r int) (pid int, url string, err error) {
+	pid, err = c.componentPID(fmt.Sprintf("strata-apiserver-%d", r+1))
+	return pid, fmt.Sprintf("https://127.0.0.1:%d", c.portBase+50+r), err
+}
+
+// componentPID reads the PID file hack/local-cluster.sh keeps for a component.
+func (c *cluster) componentPID(name string) (int, error) {
+	data, err := os.ReadFile(filepath.Join(c.dir, "run", name+".pid"))
 	if err != nil {
-		return 0, "", fmt.Errorf("reading strata-apiserver's PID file: %w", err)
+		return 0, fmt.Errorf("reading %s's PID file: %w", name, err)
 	}
 	fields := strings.Fields(string(data))
 	if len(fields) == 0 {
-		return 0, "", errors.New("empty strata-apiserver PID file")
+		return 0, fmt.Errorf("empty %s PID file", name)
 	}
-	pid, err = strconv.Atoi(fields[0])
-	return pid, fmt.Sprintf("https://127.0.0.1:%d", c.portBase+49), err
+	return strconv.Atoi(fields[0])
 }
 
 // replica is a strata-apiserver process the benchmark starts: the cluster's own

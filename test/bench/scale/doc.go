@@ -42,6 +42,25 @@ limitations under the License.
 //     (i mod 2)+1 directly, as Antrea's agents connect to antrea-controller's
 //     Service (the local cluster's APIServices reach replica 1 only).
 //
+// With -strata.via=kube-apiserver the cluster is the production shape instead
+// (hack/local-cluster.sh up --nodes 0 --apiserver-replicas 2 --etcd-members 3):
+// the benchmark starts no replica of its own but uses the cluster's two
+// supervised replicas (strata-apiserver-1 and -2, on a three-member TLS etcd),
+// and every agent's server is kube-apiserver, whose APIServices reach the
+// replicas through the local cluster's readiness-checking proxy: the agents'
+// requests are spread over the replicas by that proxy, not by the benchmark.
+// The restart phases then kill -9 replica 2, then replica 1, and let the
+// supervisor start it again; ready-s is the kill to the new process's /readyz,
+// all-synced-s the kill to no agent left on the killed process (those whose
+// watches broke watched again through kube-apiserver, on the live replica or the
+// new process), moved-agents how many were on the killed process, and the error
+// answers are those of all the agents. In this mode "synced" is the agent's
+// side: it installed what its watches delivered up to a BOOKMARK and sent its
+// sync report (of that BOOKMARK's epoch), whatever the answer: kube-apiserver
+// may send the report to the other replica, which refuses a report of another
+// epoch (409, docs/high-availability.md "Gaps and limits"). agents-accepted
+// counts the agents whose last report was accepted.
+//
 // The sub-benchmarks of BenchmarkAgentScale, in order:
 //
 //	setup             populate-s (creating the objects), replica2-ready-s,
@@ -74,6 +93,12 @@ limitations under the License.
 //	go test ./test/bench/scale -run '^$' -bench AgentScale -benchtime=1x -timeout 90m \
 //	    -strata.cluster=/tmp/scale-lc -strata.nodes=1000
 //	hack/local-cluster.sh down --dir /tmp/scale-lc
+//
+// Through kube-apiserver (make bench-agents SCALE_VIA=kube-apiserver):
+//
+//	hack/local-cluster.sh up --dir /tmp/scale-lc --port-base 44000 --nodes 0 --apiserver-replicas 2 --etcd-members 3
+//	go test ./test/bench/scale -run '^$' -bench AgentScale -benchtime=1x -timeout 90m \
+//	    -strata.cluster=/tmp/scale-lc -strata.nodes=1000 -strata.via=kube-apiserver
 //
 // The objects stay in the cluster, so a second run skips their creation. Without
 // -bench nothing runs: the package has no tests.

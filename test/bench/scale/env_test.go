@@ -39,6 +39,13 @@ var (
 	agentCount = flag.Int("strata.nodes", 1000, "Nodes, one simulated agent each (a multiple of 10; 10 Pods and 10 policies per Node)")
 	changes    = flag.Int("strata.changes", 50, "policy changes measured by BenchmarkAgentScale/policy-change")
 	logDir     = flag.String("strata.logdir", "", "directory of the second replica's log (default: a temporary directory)")
+	via        = flag.String("strata.via", viaDirect, "how the agents reach the replicas: "+viaDirect+" (Node i's agent to replica (i mod 2)+1, the second replica started by the benchmark) or "+viaKubeAPIServer+" (every agent through kube-apiserver's aggregation, on a cluster up with --apiserver-replicas 2 --etcd-members 3)")
+)
+
+// The values of -strata.via.
+const (
+	viaDirect        = "direct"
+	viaKubeAPIServer = "kube-apiserver"
 )
 
 // env is the running benchmark: the cluster populated, the second replica and
@@ -51,11 +58,18 @@ type env struct {
 	strata   versioned.Interface
 	firstPID int
 	urls     [2]string
-	second   *replica
-	agents   []*simAgent
-	probe    *probe
-	stop     context.CancelFunc
-	done     chan struct{}
+	// agentURL, when set (-strata.via=kube-apiserver), is where every agent
+	// connects: kube-apiserver, whose APIServices reach both of the cluster's
+	// own replicas (pids) through the local cluster's proxy.
+	agentURL string
+	pids     [2]int
+	// probeCreds are Node 0's, to ask a replica for its server epoch.
+	probeCreds credentials
+	second     *replica
+	agents     []*simAgent
+	probe      *probe
+	stop       context.CancelFunc
+	done       chan struct{}
 }
 
 var shared *env
@@ -93,6 +107,9 @@ func setup(b *testing.B) *env {
 	if *clusterDir == "" {
 		b.Fatal("-strata.cluster is required: the state directory of hack/local-cluster.sh up --nodes 0 (see doc.go)")
 	}
+	if *via != viaDirect && *via != viaKubeAPIServer {
+		b.Fatalf("-strata.via=%q: must be %s or %s", *via, viaDirect, viaKubeAPIServer)
+	}
 	if *agentCount <= 0 || *agentCount%10 != 0 {
 		b.Fatalf("-strata.nodes=%d: must be a positive multiple of 10", *agentCount)
 	}
@@ -111,6 +128,28 @@ func setup(b *testing.B) *env {
 		b.Fatal(err)
 	}
 	b.ReportMetric(time.Since(start).Seconds(), "populate-s")
+	if e.agentURL == "" {
+		e.startSecond(b, ctx)
+	}
+	start = time.Now()
+	if err := e.startAgents(); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.waitSynced(ctx, e.agents, nil, 20*time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(time.Since(start).Seconds(), "agents-synced-s")
+	if e.agentURL != "" {
+		b.ReportMetric(float64(e.acceptedFrom()), "agents-accepted")
+	}
+	return e
+}
+
+// startSecond starts the second replica of the direct mode and reports the time
+// until it is ready.
+func (e *env) startSecond(b *testing.B, ctx context.Context) {
+	b.Helper()
+	var err error
 	dir := *logDir
 	if dir == "" {
 		// Not b.TempDir: the setup sub-benchmark removes it when it ends, and the
@@ -123,21 +162,13 @@ func setup(b *testing.B) *env {
 	if e.second, err = newReplica(e.cluster, e.firstPID, e.cluster.portBase+51, filepath.Join(dir, "strata-apiserver-2.log")); err != nil {
 		b.Fatal(err)
 	}
-	start = time.Now()
+	start := time.Now()
 	if err := e.second.start(ctx, e.caPEM); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(time.Since(start).Seconds(), "replica2-ready-s")
 	e.urls[1] = e.second.url
-	start = time.Now()
-	if err := e.startAgents(); err != nil {
-		b.Fatal(err)
-	}
-	if err := e.waitSynced(ctx, e.agents, nil, 20*time.Minute); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(time.Since(start).Seconds(), "agents-synced-s")
-	return e
+	e.pids[1] = e.second.cmd.Process.Pid
 }
 
 func newEnv(dir string, s shape) (*env, error) {
@@ -160,8 +191,30 @@ func newEnv(dir string, s shape) (*env, error) {
 	if e.strata, err = versioned.NewForConfig(cfg); err != nil {
 		return nil, err
 	}
+	if *via == viaKubeAPIServer {
+		return e, e.openReplicas(cfg.Host)
+	}
 	e.firstPID, e.urls[0], err = c.firstReplica()
+	e.pids[0] = e.firstPID
 	return e, err
+}
+
+// openReplicas finds the cluster's two replicas (-strata.via=kube-apiserver);
+// the agents connect to kube-apiserver at host.
+func (e *env) openReplicas(host string) error {
+	if e.cluster.replicas != 2 {
+		return fmt.Errorf("-strata.via=%s needs a cluster with 2 strata-apiserver replicas (hack/local-cluster.sh up --apiserver-replicas 2 --etcd-members 3), %s has %d",
+			viaKubeAPIServer, e.cluster.dir, e.cluster.replicas)
+	}
+	e.agentURL = host
+	for r := range e.pids {
+		pid, url, err := e.cluster.replica(r)
+		if err != nil {
+			return err
+		}
+		e.pids[r], e.urls[r] = pid, url
+	}
+	return nil
 }
 
 // applyAgentRBAC grants the agents' group its rights (artifacts/agent/rbac.yaml),
@@ -187,7 +240,14 @@ func (e *env) startAgents() error {
 		if err != nil {
 			return err
 		}
-		a, err := newSimAgent(nodeName(i), replicaOf(i), e.urls[replicaOf(i)], e.caPEM, cert, key, e.probe)
+		if i == 0 {
+			e.probeCreds = credentials{node: nodeName(i), certPEM: cert, keyPEM: key}
+		}
+		url := e.urls[replicaOf(i)]
+		if e.agentURL != "" {
+			url = e.agentURL
+		}
+		a, err := newSimAgent(nodeName(i), replicaOf(i), url, e.caPEM, cert, key, e.probe)
 		if err != nil {
 			return err
 		}
@@ -216,7 +276,7 @@ func (e *env) waitSynced(ctx context.Context, agents []*simAgent, before map[str
 	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
 		pending = 0
 		for _, a := range agents {
-			if epoch, _ := a.syncs.last(); epoch == "" || (before != nil && epoch == before[a.node]) {
+			if epoch := e.syncedEpoch(a); epoch == "" || (before != nil && epoch == before[a.node]) {
 				pending++
 			}
 		}
@@ -231,6 +291,28 @@ func (e *env) waitSynced(ctx context.Context, agents []*simAgent, before map[str
 		return fmt.Errorf("waiting %s for %d agents to sync: %d have not: %w", timeout, len(agents), pending, err)
 	}
 	return nil
+}
+
+// syncedEpoch is the epoch an agent last synced from: of its last accepted sync
+// report, or through kube-apiserver of its last report sent (see lastTried).
+func (e *env) syncedEpoch(a *simAgent) string {
+	if e.agentURL != "" {
+		return a.syncs.lastTried()
+	}
+	epoch, _ := a.syncs.last()
+	return epoch
+}
+
+// acceptedFrom counts the agents whose last sync report was accepted and is of
+// their last epoch.
+func (e *env) acceptedFrom() int {
+	n := 0
+	for _, a := range e.agents {
+		if epoch, _ := a.syncs.last(); epoch != "" && epoch == a.syncs.lastTried() {
+			n++
+		}
+	}
+	return n
 }
 
 // percentile is the p-th percentile (0..100) of sorted durations, in ms.

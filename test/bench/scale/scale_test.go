@@ -49,7 +49,7 @@ const steadyWindow = 30 * time.Second
 func benchSteadyState(b *testing.B) {
 	e := setup(b)
 	for range b.N {
-		pids := [2]int{e.firstPID, e.second.cmd.Process.Pid}
+		pids := e.pids
 		var first [2]procSample
 		for r, pid := range pids {
 			s, err := sampleProc(pid)
@@ -159,17 +159,23 @@ func benchStatus(b *testing.B) {
 		if leader >= 0 {
 			parities = []int{leader}
 		}
+		if e.agentURL != "" {
+			// The reports reach the Lease holder whichever replica they go to.
+			parities = []int{0}
+		}
 		lat, converged, err := e.statusLag(ctx, i, n, parities)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if leader < 0 {
+		if leader < 0 && e.agentURL == "" {
 			leader = converged
 			b.Logf("status converged for the agents of replica %d (the Lease holder)", leader+1)
 		}
 		samples = append(samples, lat)
 	}
-	b.ReportMetric(float64(leader+1), "leader-replica")
+	if e.agentURL == "" {
+		b.ReportMetric(float64(leader+1), "leader-replica")
+	}
 	reportLatencies(b, samples, "")
 }
 
@@ -234,6 +240,10 @@ func statusPolicy(name, namespace string, parity int) *crdv1beta1.ClusterNetwork
 // by the benchmark at once, replica 1 by hack/local-cluster.sh's supervisor.
 func benchRestart(b *testing.B, r int) {
 	e := setup(b)
+	if e.agentURL != "" {
+		benchRestartVia(b, e, r)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	var agents []*simAgent
@@ -265,7 +275,11 @@ func benchRestart(b *testing.B, r int) {
 func (e *env) restart(ctx context.Context, r int) error {
 	if r == 1 {
 		e.second.kill()
-		return e.second.start(ctx, e.caPEM)
+		if err := e.second.start(ctx, e.caPEM); err != nil {
+			return err
+		}
+		e.pids[1] = e.second.cmd.Process.Pid
+		return nil
 	}
 	old := e.firstPID
 	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
@@ -276,7 +290,7 @@ func (e *env) restart(ctx context.Context, r int) error {
 		if err != nil || pid == old {
 			return false, nil
 		}
-		e.firstPID = pid
+		e.firstPID, e.pids[0] = pid, pid
 		return true, nil
 	})
 	if err != nil {
