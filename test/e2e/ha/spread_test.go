@@ -43,11 +43,22 @@ func agentConnectedTo(ctx context.Context, k, r int) error {
 }
 
 // checkAgentsSpread: node k's agent watches replica ((k-1) mod replicas)+1 first
-// (hack/local-cluster/replicas.sh), so each replica serves an agent.
+// (hack/local-cluster/replicas.sh), so each replica serves an agent. An agent that an
+// earlier test's kills moved to another replica stays there (it moves on only when
+// its replica fails); it is restarted, by PID, and must then go back to its first.
 func checkAgentsSpread(ctx context.Context, t *testing.T) {
 	t.Helper()
 	for k := 1; k <= lc.Nodes; k++ {
 		r := (k-1)%replicas + 1
+		if agentConnectedTo(ctx, k, r) != nil && agentConnectedTo(ctx, k, r%replicas+1) == nil {
+			name := fmt.Sprintf("strata-agent-worker%d", k)
+			pid, err := lc.KillComponent(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("worker%d's agent was on replica %d after an earlier test's faults: restarted it (pid %d)", k, r%replicas+1, pid)
+			componentRestarted(ctx, t, name, pid, func(ctx context.Context) error { return agentConnectedTo(ctx, k, r) })
+		}
 		eventually(ctx, t, settleTimeout, fmt.Sprintf("worker%d's agent to be connected to replica %d", k, r), func(ctx context.Context) error {
 			return agentConnectedTo(ctx, k, r)
 		})
