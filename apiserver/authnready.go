@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
 	"k8s.io/apiserver/pkg/server/healthz"
@@ -57,7 +58,25 @@ type AuthnCAs struct {
 	// among them sends no certificate, for the whole life of the connection.
 	Advertised func() (int, error)
 
-	loaded atomic.Bool
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+
+	loaded   atomic.Bool
+	loadedAt atomic.Int64 // UnixNano of the first Loaded that succeeded
+}
+
+// handshakeGrace is how long after the CAs are loaded a TLS request without a
+// client certificate or a token is still turned away (503, Connection: close): its
+// connection may have been handshaken just before the serving TLS configuration
+// named the client CAs, and a Go client then sends no certificate for the whole
+// life of that connection. Retrying on a new connection presents the certificate.
+const handshakeGrace = 30 * time.Second
+
+func (a *AuthnCAs) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }
 
 // NewAuthnCAs reads the providers k8s.io/apiserver's DelegatingAuthenticationOptions
@@ -104,6 +123,7 @@ func (a *AuthnCAs) Loaded() error {
 		}
 	}
 	if a.loaded.CompareAndSwap(false, true) {
+		a.loadedAt.Store(a.now().UnixNano())
 		klog.InfoS("Authentication CAs loaded", "requestHeader", a.RequestHeader != nil, "clientCA", a.WantClientCA)
 	}
 	return nil
@@ -131,7 +151,11 @@ func (a *AuthnCAs) Gate(h http.Handler, loopbackToken string) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		if err := a.Loaded(); err != nil {
+		err := a.Loaded()
+		if err == nil && a.mayPredateCAs(r) {
+			err = errors.New("a TLS connection without a client certificate, possibly handshaken before the client CAs were advertised: reconnect")
+		}
+		if err != nil {
 			w.Header().Set("Retry-After", "1")
 			// A connection made now was handshaken without the client CAs.
 			w.Header().Set("Connection", "close")
@@ -140,6 +164,15 @@ func (a *AuthnCAs) Gate(h http.Handler, loopbackToken string) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// mayPredateCAs: a TLS request with neither a client certificate nor a token,
+// within handshakeGrace of the CAs being loaded.
+func (a *AuthnCAs) mayPredateCAs(r *http.Request) bool {
+	if r.TLS == nil || len(r.TLS.PeerCertificates) > 0 || r.Header.Get("Authorization") != "" {
+		return false
+	}
+	return a.now().Sub(time.Unix(0, a.loadedAt.Load())) < handshakeGrace
 }
 
 func exemptFromGate(path string) bool {

@@ -17,11 +17,14 @@ limitations under the License.
 package apiserver
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const pemCert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -131,5 +134,52 @@ func TestAuthnCAsGate(t *testing.T) {
 	}
 	if err := a.ReadyzCheck().Check(nil); err != nil {
 		t.Fatalf("readyz check after the CAs loaded: %v", err)
+	}
+}
+
+// TestGateTurnsAwayCertlessTLSJustAfterLoad: right after the CAs are loaded, a TLS
+// request with no client certificate and no token may come on a connection
+// handshaken before the serving TLS configuration named the CAs: it gets 503 and
+// Connection: close, so that the client reconnects and presents its certificate.
+func TestGateTurnsAwayCertlessTLSJustAfterLoad(t *testing.T) {
+	clock := time.Unix(1000, 0)
+	union, rh := &bundle{}, &bundle{}
+	union.set(pemCert + pemCert)
+	rh.set(pemCert)
+	a := &AuthnCAs{Serving: union, RequestHeader: rh, WantClientCA: true, Now: func() time.Time { return clock }}
+	if err := a.Loaded(); err != nil {
+		t.Fatal(err)
+	}
+	h := a.Gate(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) }), "")
+	cases := []struct {
+		name     string
+		after    time.Duration
+		tls      *tls.ConnectionState
+		token    string
+		wantCode int
+	}{
+		{name: "TLS without a certificate, just after the load", after: time.Second, tls: &tls.ConnectionState{}, wantCode: http.StatusServiceUnavailable},
+		{name: "TLS with a certificate", after: time.Second, tls: &tls.ConnectionState{PeerCertificates: []*x509.Certificate{{}}}, wantCode: http.StatusTeapot},
+		{name: "TLS with a token", after: time.Second, tls: &tls.ConnectionState{}, token: "t", wantCode: http.StatusTeapot},
+		{name: "plain HTTP (no TLS)", after: time.Second, wantCode: http.StatusTeapot},
+		{name: "TLS without a certificate after the grace", after: handshakeGrace, tls: &tls.ConnectionState{}, wantCode: http.StatusTeapot},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			clock = time.Unix(1000, 0).Add(c.after)
+			req := httptest.NewRequest(http.MethodGet, "/apis/controlplane.antrea.io/v1beta2/networkpolicies", nil)
+			req.TLS = c.tls
+			if c.token != "" {
+				req.Header.Set("Authorization", "Bearer "+c.token)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != c.wantCode {
+				t.Fatalf("code %d, want %d (%s)", rec.Code, c.wantCode, rec.Body.String())
+			}
+			if c.wantCode == http.StatusServiceUnavailable && rec.Header().Get("Connection") != "close" {
+				t.Errorf("Connection %q, want close", rec.Header().Get("Connection"))
+			}
+		})
 	}
 }
