@@ -164,7 +164,12 @@ func (c CompletedConfig) New() (*Server, error) {
 	trafficStats := stats.NewAggregator(computedPolicies{stores})
 	storage := cpregistry.StorageConfig{Stores: stores, Status: aggregator, Gate: gate, Stats: trafficStats}
 	if computation != nil {
-		if storage.Startups, storage.Syncs, err = podStartupBarrier(computation, stores, epoch); err != nil {
+		barrier, tracker, err := podStartupBarrier(computation, stores, epoch)
+		if err != nil {
+			return nil, err
+		}
+		storage.Startups, storage.Syncs = barrier, tracker
+		if storage.Gate, err = c.shareStartups(gs, gate, barrier, tracker, stores); err != nil {
 			return nil, err
 		}
 		if err := addExplain(&storage, computation, stores); err != nil {

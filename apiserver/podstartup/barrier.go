@@ -51,9 +51,11 @@ func normalized(ips []net.IP) []controlplane.IPAddress {
 }
 
 // Progressor sends a progress BOOKMARK to a store's watchers and returns its
-// resourceVersion (*store.Store implements it).
+// resourceVersion, and tells which Nodes' agents watch it (*store.Store
+// implements it).
 type Progressor interface {
 	Progress() (uint64, error)
+	WatcherNodes() sets.Set[string]
 }
 
 // SpanOfPod returns the Nodes that enforce a rule with the Pod at these addresses
@@ -70,6 +72,9 @@ type Config struct {
 	PeerSpan SpanOfPod
 	// Tracker holds the agents' acknowledgements. Required.
 	Tracker *Tracker
+	// Peers are the other replicas; nil when this process is the only one that
+	// serves the agents (no shared etcd state).
+	Peers Peers
 	// Timeout bounds one Await. Default 20s.
 	Timeout time.Duration
 }
@@ -136,13 +141,49 @@ func (b *Barrier) Await(ctx context.Context, s *controlplane.PodStartup) ([]stri
 	notReady := func(missing []string, err error) error {
 		return &NotReadyError{Pod: pod, Missing: missing, Waited: time.Since(start).Round(time.Millisecond), Cause: err}
 	}
+	var list []string
+	var err error
+	if b.cfg.Peers == nil {
+		list, err = b.awaitAlone(ctx, s, notReady)
+	} else {
+		list, err = b.awaitWithPeers(ctx, s, notReady)
+	}
+	if err != nil {
+		return nil, err
+	}
+	addresses := make([]string, 0, len(s.Addresses))
+	for _, a := range s.Addresses {
+		addresses = append(addresses, net.IP(a).String())
+	}
+	klog.FromContext(ctx).Info("Pod start-up: its policies are installed", "pod", pod, "addresses", addresses, "nodes", list,
+		"duration", time.Since(start))
+	return list, nil
+}
+
+// awaitAlone is the barrier of the only replica: every Node of the span must
+// acknowledge this process's targets.
+func (b *Barrier) awaitAlone(ctx context.Context, s *controlplane.PodStartup, notReady func([]string, error) error) ([]string, error) {
+	list, target, err := b.publish(ctx, s)
+	if err != nil {
+		return nil, notReady(nil, err)
+	}
+	if missing := b.cfg.Tracker.Wait(ctx, list, target); missing != nil {
+		return nil, notReady(missing, nil)
+	}
+	return list, nil
+}
+
+// publish puts the Pod's addresses into the computation and sends a progress
+// BOOKMARK on every store: it returns the Nodes that must know the Pod (sorted)
+// and the stores' resourceVersions that include it.
+func (b *Barrier) publish(ctx context.Context, s *controlplane.PodStartup) ([]string, Versions, error) {
 	ips := make([]net.IP, 0, len(s.Addresses))
 	for _, a := range s.Addresses {
 		ips = append(ips, net.IP(a))
 	}
 	if err := b.cfg.Addresses.ReportPodAddresses(ctx, policy.StartingPod{Namespace: s.Pod.Namespace, Name: s.Pod.Name,
 		UID: s.PodUID, NodeName: s.NodeName, IPs: ips}); err != nil {
-		return nil, notReady(nil, err)
+		return nil, Versions{}, err
 	}
 	nodes := b.cfg.PeerSpan(s.Pod, normalized(ips))
 	nodes.Insert(s.NodeName)
@@ -150,15 +191,13 @@ func (b *Barrier) Await(ctx context.Context, s *controlplane.PodStartup) ([]stri
 	for i, st := range b.cfg.Stores {
 		rv, err := st.Progress()
 		if err != nil {
-			return nil, notReady(nil, fmt.Errorf("notifying the watchers of %s: %w", Kinds[i], err))
+			return nil, Versions{}, fmt.Errorf("notifying the watchers of %s: %w", Kinds[i], err)
 		}
 		target[i] = int64(rv)
 	}
-	list := sets.List(nodes)
-	if missing := b.cfg.Tracker.Wait(ctx, list, target); missing != nil {
-		return nil, notReady(missing, nil)
-	}
-	klog.FromContext(ctx).Info("Pod start-up: its policies are installed", "pod", pod, "addresses", ips, "nodes", list,
-		"target", target, "duration", time.Since(start))
-	return list, nil
+	return sets.List(nodes), target, nil
 }
+
+// JoinPeers makes the barrier wait for the other replicas too. It is called
+// before the barrier serves.
+func (b *Barrier) JoinPeers(p Peers) { b.cfg.Peers = p }

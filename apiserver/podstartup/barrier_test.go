@@ -45,10 +45,16 @@ func (f *fakeAddresses) ReportPodAddresses(_ context.Context, pod policy.Startin
 	return f.err
 }
 
-// fakeStore is a Progressor at a fixed resourceVersion.
-type fakeStore struct{ rv uint64 }
+// fakeStore is a Progressor at a fixed resourceVersion, watched by the agents of
+// nodes.
+type fakeStore struct {
+	rv    uint64
+	nodes []string
+}
 
 func (s fakeStore) Progress() (uint64, error) { return s.rv, nil }
+
+func (s fakeStore) WatcherNodes() sets.Set[string] { return sets.New(s.nodes...) }
 
 func TestBarrier(t *testing.T) {
 	target := Versions{5, 9, 3}
@@ -83,7 +89,7 @@ func TestBarrier(t *testing.T) {
 			}
 			addrs := &fakeAddresses{err: tt.reportErr}
 			b, err := New(Config{Addresses: addrs, Tracker: tracker, Timeout: 300 * time.Millisecond,
-				Stores: [3]Progressor{fakeStore{5}, fakeStore{9}, fakeStore{3}},
+				Stores: [3]Progressor{fakeStore{rv: 5}, fakeStore{rv: 9}, fakeStore{rv: 3}},
 				PeerSpan: func(controlplane.PodReference, []controlplane.IPAddress) sets.Set[string] {
 					return sets.New(tt.peers...)
 				}})
@@ -119,11 +125,13 @@ func TestBarrier(t *testing.T) {
 func TestTrackerNeverGoesBack(t *testing.T) {
 	tr := NewTracker("e1")
 	tr.Report("n1", Versions{5, 5, 5})
-	tr.ReportSync("n1", "e1", 4, 7, 5)
+	if taken, err := tr.ReportSync(context.Background(), "n1", "e1", 4, 7, 5); !taken || err != nil {
+		t.Fatalf("a report of the epoch: taken %v, %v", taken, err)
+	}
 	if got, want := tr.Acked("n1"), (Versions{5, 7, 5}); got != want {
 		t.Fatalf("Acked = %v, want %v", got, want)
 	}
-	if tr.ReportSync("n1", "e0", 9, 9, 9) {
+	if taken, _ := tr.ReportSync(context.Background(), "n1", "e0", 9, 9, 9); taken {
 		t.Fatal("a report of another epoch was taken")
 	}
 	if got, want := tr.Acked("n1"), (Versions{5, 7, 5}); got != want {

@@ -45,6 +45,7 @@ type Tracker struct {
 	mu      sync.Mutex
 	acked   map[string]Versions
 	changed chan struct{} // closed and replaced at every report
+	forward Forwarder     // nil: no other replica
 }
 
 // NewTracker returns an empty tracker of the stores numbered by epoch.
@@ -98,13 +99,84 @@ func (t *Tracker) Wait(ctx context.Context, nodes []string, target Versions) []s
 	}
 }
 
-// ReportSync implements the nodesyncreports storage's Reporter. A report of
-// another epoch (resourceVersions of a previous process, or of another replica)
-// means nothing here and is dropped; it tells whether it was taken.
-func (t *Tracker) ReportSync(node, epoch string, networkPolicies, addressGroups, appliedToGroups int64) bool {
-	if epoch != t.epoch {
-		return false
-	}
-	t.Report(node, Versions{networkPolicies, addressGroups, appliedToGroups})
-	return true
+// Forwarder hands a sync report of another live replica's epoch to that
+// replica (replicas.Coordinator implements it); taken tells whether such a
+// replica runs.
+type Forwarder interface {
+	ForwardSync(ctx context.Context, node, epoch string, v Versions) (taken bool, err error)
 }
+
+// ForwardTo makes the tracker hand the reports of other epochs to f. It is set
+// before the tracker serves.
+func (t *Tracker) ForwardTo(f Forwarder) { t.forward = f }
+
+// ReportSync implements the nodesyncreports storage's Reporter. A report of this
+// epoch is recorded; one of another live replica's epoch is forwarded to it; any
+// other (resourceVersions of a previous process) means nothing and is not taken.
+func (t *Tracker) ReportSync(ctx context.Context, node, epoch string, networkPolicies, addressGroups, appliedToGroups int64) (bool, error) {
+	v := Versions{networkPolicies, addressGroups, appliedToGroups}
+	if epoch == t.epoch {
+		t.Report(node, v)
+		return true, nil
+	}
+	if t.forward == nil {
+		return false, nil
+	}
+	return t.forward.ForwardSync(ctx, node, epoch, v)
+}
+
+// reached returns the kinds of kinds (bits) whose acknowledged version is at
+// least the target's.
+func (v Versions) reached(target Versions, kinds uint8) uint8 {
+	var out uint8
+	for i := range v {
+		bit := uint8(1) << i
+		if kinds&bit != 0 && v[i] >= target[i] {
+			out |= bit
+		}
+	}
+	return out
+}
+
+// WaitKinds blocks until every node acknowledged target on the kinds need names
+// for it (bits in Kinds order), and returns the nodes that had not when ctx ended
+// (nil once all have).
+func (t *Tracker) WaitKinds(ctx context.Context, need Coverage, target Versions) []string {
+	for {
+		t.mu.Lock()
+		var missing []string
+		for n, kinds := range need {
+			if t.acked[n].reached(target, kinds) != kinds {
+				missing = append(missing, n)
+			}
+		}
+		changed := t.changed
+		t.mu.Unlock()
+		if len(missing) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			slices.Sort(missing)
+			return missing
+		case <-changed:
+		}
+	}
+}
+
+// Cover returns, of served (the kinds whose watch each Node has here), what was
+// acknowledged at least up to target.
+func (t *Tracker) Cover(served Coverage, target Versions) Coverage {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(Coverage, len(served))
+	for n, kinds := range served {
+		if got := t.acked[n].reached(target, kinds); got != 0 {
+			out[n] = got
+		}
+	}
+	return out
+}
+
+// Epoch is the numbering this tracker's versions are in.
+func (t *Tracker) Epoch() string { return t.epoch }

@@ -57,19 +57,28 @@ func (c *EtcdConfig) Validate() error {
 	return nil
 }
 
-// NewStore connects to etcd and returns the store of the reports.
-func NewStore(cfg EtcdConfig) (*Store, *clientv3.Client, error) {
+// Dial connects to strata's etcd.
+func Dial(cfg EtcdConfig) (*clientv3.Client, error) {
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	tlsConfig, err := cfg.tls()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	client, err := clientv3.New(clientv3.Config{Endpoints: cfg.Endpoints, DialTimeout: cfg.DialTimeout, TLS: tlsConfig})
 	if err != nil {
-		return nil, nil, fmt.Errorf("realization reports: connecting to etcd %v: %w", cfg.Endpoints, err)
+		return nil, fmt.Errorf("realization reports: connecting to etcd %v: %w", cfg.Endpoints, err)
+	}
+	return client, nil
+}
+
+// NewStore connects to etcd and returns the store of the reports.
+func NewStore(cfg EtcdConfig) (*Store, *clientv3.Client, error) {
+	client, err := Dial(cfg)
+	if err != nil {
+		return nil, nil, err
 	}
 	store, err := New(Config{Client: client, Prefix: cfg.Prefix})
 	if err != nil {

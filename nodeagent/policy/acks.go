@@ -19,6 +19,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -64,8 +65,11 @@ type acks struct {
 	datapath func(ctx context.Context) error // nil: no datapath cache to wait for
 	backoff  Backoff
 
-	mu      sync.Mutex
-	epoch   string // of the strata-apiserver the versions are from
+	mu sync.Mutex
+	// epochs are, per kind, the strata-apiserver process whose numbering the
+	// versions are in: through kube-apiserver's aggregation a Node's three watches
+	// may be served by different replicas.
+	epochs  [numKinds]string
 	acked   [numKinds]int64
 	sent    [numKinds]int64
 	changed chan struct{} // capacity 1
@@ -78,12 +82,12 @@ func newAcks(node string, reporter SyncReporter, datapath func(context.Context) 
 }
 
 // installed records that everything of kind k up to rv of epoch is installed. A
-// new epoch (strata-apiserver restarted, or another replica) starts the versions
-// over: they are numbered from scratch there.
+// new epoch (strata-apiserver restarted, or another replica) starts the kind's
+// version over: it is numbered from scratch there.
 func (a *acks) installed(k kind, rv int64, epoch string) {
 	a.mu.Lock()
-	if epoch != a.epoch {
-		a.epoch, a.acked, a.sent = epoch, [numKinds]int64{}, [numKinds]int64{}
+	if epoch != a.epochs[k] {
+		a.epochs[k], a.acked[k], a.sent[k] = epoch, 0, 0
 	}
 	if rv > a.acked[k] {
 		a.acked[k] = rv
@@ -100,10 +104,10 @@ func (a *acks) wake() {
 	}
 }
 
-// run posts the latest acknowledgements whenever they change, retrying a failed
-// post with back-off, until ctx ends.
+// run posts the latest acknowledgements whenever they change, one report per
+// epoch the watches are served from, retrying a failed post with back-off, until
+// ctx ends.
 func (a *acks) run(ctx context.Context) {
-	logger := klog.FromContext(ctx).WithName("acks")
 	delay := a.backoff.Initial
 	for {
 		select {
@@ -111,29 +115,11 @@ func (a *acks) run(ctx context.Context) {
 			return
 		case <-a.changed:
 		}
-		a.mu.Lock()
-		cur, sent, epoch := a.acked, a.sent, a.epoch
-		a.mu.Unlock()
-		if cur == sent {
-			continue
-		}
-		report := &v1beta2.NodeSyncReport{
-			ObjectMeta:      metav1.ObjectMeta{Name: a.node, Annotations: map[string]string{v1beta2.ServerEpochAnnotation: epoch}},
-			NetworkPolicies: cur[kindPolicies], AddressGroups: cur[kindAddressGroups], AppliedToGroups: cur[kindAppliedToGroups]}
-		err := a.syncDatapath(ctx)
-		if err == nil {
-			err = a.reporter.ReportSync(ctx, report)
-		}
-		if apierrors.IsConflict(err) {
-			// Another strata-apiserver answered: these versions mean nothing
-			// there. The watches start over on it, and their BOOKMARKs bring its
-			// epoch.
-			logger.Info("strata-apiserver refused the sync report of another server's epoch; waiting for its BOOKMARKs", "epoch", epoch)
-			a.markSent(cur, epoch)
-			continue
-		}
-		if err != nil {
-			logger.Error(err, "Reporting the installed resourceVersions failed, will retry", "after", delay)
+		if err := a.reportChanged(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			klog.FromContext(ctx).Error(err, "Reporting the installed resourceVersions failed, will retry", "after", delay)
 			if !sleepCtx(ctx, delay) {
 				return
 			}
@@ -142,9 +128,58 @@ func (a *acks) run(ctx context.Context) {
 			continue
 		}
 		delay = a.backoff.Initial
-		a.markSent(cur, epoch)
-		logger.V(4).Info("Reported the installed resourceVersions", "versions", cur, "epoch", epoch)
 	}
+}
+
+// reportChanged posts, for every epoch with a kind acknowledged further than
+// last reported, the versions of that epoch's kinds (0 for the others: they mean
+// nothing in that numbering).
+func (a *acks) reportChanged(ctx context.Context) error {
+	logger := klog.FromContext(ctx).WithName("acks")
+	a.mu.Lock()
+	cur, sent, epochs := a.acked, a.sent, a.epochs
+	a.mu.Unlock()
+	if cur == sent {
+		return nil
+	}
+	if err := a.syncDatapath(ctx); err != nil {
+		return err
+	}
+	for _, epoch := range changedEpochs(cur, sent, epochs) {
+		var versions [numKinds]int64
+		for k := range versions {
+			if epochs[k] == epoch {
+				versions[k] = cur[k]
+			}
+		}
+		report := &v1beta2.NodeSyncReport{
+			ObjectMeta:      metav1.ObjectMeta{Name: a.node, Annotations: map[string]string{v1beta2.ServerEpochAnnotation: epoch}},
+			NetworkPolicies: versions[kindPolicies], AddressGroups: versions[kindAddressGroups], AppliedToGroups: versions[kindAppliedToGroups]}
+		err := a.reporter.ReportSync(ctx, report)
+		if apierrors.IsConflict(err) {
+			// No strata-apiserver of that epoch runs any more: these versions mean
+			// nothing. The watches start over on another, and their BOOKMARKs
+			// bring its epoch.
+			logger.Info("strata-apiserver refused the sync report of an epoch no replica serves; waiting for new BOOKMARKs", "epoch", epoch)
+		} else if err != nil {
+			return err
+		}
+		a.markSent(cur, epochs, epoch)
+		logger.V(4).Info("Reported the installed resourceVersions", "versions", versions, "epoch", epoch)
+	}
+	return nil
+}
+
+// changedEpochs are the epochs, in kind order, of the kinds acknowledged further
+// than last reported.
+func changedEpochs(cur, sent [numKinds]int64, epochs [numKinds]string) []string {
+	var out []string
+	for k := range cur {
+		if cur[k] != sent[k] && !slices.Contains(out, epochs[k]) {
+			out = append(out, epochs[k])
+		}
+	}
+	return out
 }
 
 // syncDatapath waits until the datapath's cached flows reflect what is installed
@@ -159,12 +194,15 @@ func (a *acks) syncDatapath(ctx context.Context) error {
 	return nil
 }
 
-// markSent records that cur of epoch was reported (unless the epoch changed since).
-func (a *acks) markSent(cur [numKinds]int64, epoch string) {
+// markSent records that cur of epoch's kinds was reported (unless a kind's epoch
+// changed since).
+func (a *acks) markSent(cur [numKinds]int64, epochs [numKinds]string, epoch string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.epoch == epoch {
-		a.sent = cur
+	for k := range cur {
+		if epochs[k] == epoch && a.epochs[k] == epoch {
+			a.sent[k] = cur[k]
+		}
 	}
 }
 

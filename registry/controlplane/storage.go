@@ -70,6 +70,12 @@ func (s *Stores) Stop() {
 	}
 }
 
+// DropWatchers stops every running watch of the three stores and returns how
+// many there were.
+func (s *Stores) DropWatchers() int {
+	return s.NetworkPolicies.DropWatchers() + s.AddressGroups.DropWatchers() + s.AppliedToGroups.DropWatchers()
+}
+
 // StorageConfig is what the controlplane API is served from.
 type StorageConfig struct {
 	// Stores are the computed objects. Required.

@@ -36,7 +36,7 @@ import (
 // Reporter records what a Node installed, in the resourceVersions of epoch; it
 // tells whether it took the report (false: another epoch's).
 type Reporter interface {
-	ReportSync(node, epoch string, networkPolicies, addressGroups, appliedToGroups int64) bool
+	ReportSync(ctx context.Context, node, epoch string, networkPolicies, addressGroups, appliedToGroups int64) (bool, error)
 }
 
 // REST is the storage of nodesyncreports: create only.
@@ -49,11 +49,15 @@ func NewREST(reporter Reporter) *REST {
 		Singular:  "nodesyncreport",
 		NewObject: func() *controlplane.NodeSyncReport { return &controlplane.NodeSyncReport{} },
 		Validate:  Validate,
-		Handle: func(_ context.Context, rep *controlplane.NodeSyncReport) (runtime.Object, error) {
+		Handle: func(ctx context.Context, rep *controlplane.NodeSyncReport) (runtime.Object, error) {
 			epoch := rep.Annotations[v1beta2.ServerEpochAnnotation]
-			if !reporter.ReportSync(rep.Name, epoch, rep.NetworkPolicies, rep.AddressGroups, rep.AppliedToGroups) {
+			taken, err := reporter.ReportSync(ctx, rep.Name, epoch, rep.NetworkPolicies, rep.AddressGroups, rep.AppliedToGroups)
+			if err != nil {
+				return nil, apierrors.NewInternalError(fmt.Errorf("handing the sync report to the replica of epoch %q: %w", epoch, err))
+			}
+			if !taken {
 				return nil, apierrors.NewConflict(controlplane.Resource("nodesyncreports"), rep.Name,
-					fmt.Errorf("the report is of server epoch %q, not this strata-apiserver's: watch again", epoch))
+					fmt.Errorf("the report is of server epoch %q, which no running strata-apiserver has: watch again", epoch))
 			}
 			return rep, nil
 		},

@@ -18,6 +18,7 @@ package nodesync
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -29,12 +30,17 @@ import (
 
 type recorder struct{ got []string }
 
-func (r *recorder) ReportSync(node, epoch string, np, ag, atg int64) bool {
-	if epoch != "e1" {
-		return false
+// ReportSync takes epoch e1, fails to forward e2 (etcd unreachable), and does
+// not take any other.
+func (r *recorder) ReportSync(_ context.Context, node, epoch string, np, ag, atg int64) (bool, error) {
+	switch epoch {
+	case "e1":
+		r.got = append(r.got, node)
+		return true, nil
+	case "e2":
+		return false, errors.New("etcd unreachable")
 	}
-	r.got = append(r.got, node)
-	return true
+	return false, nil
 }
 
 func epochMeta(name, epoch string) metav1.ObjectMeta {
@@ -47,11 +53,13 @@ func TestCreate(t *testing.T) {
 		in       *controlplane.NodeSyncReport
 		dryRun   bool
 		conflict bool   // a 409: not this server's numbering
+		internal bool   // a 500: the report could not be forwarded
 		field    string // of a 422; "" is a success
 	}{
 		{name: "a report", in: &controlplane.NodeSyncReport{ObjectMeta: epochMeta("n1", "e1"), NetworkPolicies: 3, AddressGroups: 4}},
 		{name: "dry run records nothing", in: &controlplane.NodeSyncReport{ObjectMeta: epochMeta("n1", "e1")}, dryRun: true},
 		{name: "another server's epoch", in: &controlplane.NodeSyncReport{ObjectMeta: epochMeta("n1", "e0")}, conflict: true},
+		{name: "another replica's epoch, not forwarded", in: &controlplane.NodeSyncReport{ObjectMeta: epochMeta("n1", "e2")}, internal: true},
 		{name: "no Node", in: &controlplane.NodeSyncReport{}, field: "metadata.name"},
 		{name: "a negative resourceVersion", in: &controlplane.NodeSyncReport{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, AppliedToGroups: -1},
 			field: "appliedToGroups"},
@@ -67,6 +75,12 @@ func TestCreate(t *testing.T) {
 			if tt.conflict {
 				if !apierrors.IsConflict(err) || len(r.got) != 0 {
 					t.Fatalf("Create: %v (recorded %v), want a 409 and nothing recorded", err, r.got)
+				}
+				return
+			}
+			if tt.internal {
+				if !apierrors.IsInternalError(err) || len(r.got) != 0 {
+					t.Fatalf("Create: %v (recorded %v), want a 500 and nothing recorded", err, r.got)
 				}
 				return
 			}

@@ -30,3 +30,14 @@ func (s *Store[T]) WatcherNodes() sets.Set[string] {
 	}
 	return nodes
 }
+
+// DropWatchers stops every running watcher and returns how many there were:
+// their clients watch again, on this process once it serves again or on another
+// replica.
+func (s *Store[T]) DropWatchers() int {
+	watchers := *s.watchers.Load()
+	for _, w := range watchers {
+		w.Stop()
+	}
+	return len(watchers)
+}

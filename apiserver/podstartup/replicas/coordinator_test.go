@@ -1,0 +1,287 @@
+/*
+Copyright The Strata Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package replicas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/etcd"
+	"github.com/strata-net/strata/apiserver/podstartup"
+)
+
+// startEtcd starts an embedded etcd and returns a client of it.
+func startEtcd(t *testing.T) *clientv3.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	server, err := etcd.Start(ctx, etcd.Config{DataDir: t.TempDir(), UnsafeNoFsync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(server.Close)
+	client, err := clientv3.New(clientv3.Config{Endpoints: []string{server.ClientURL()}, DialTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Close() })
+	return client
+}
+
+// fakeLocal confirms every Pod start with cover, or fails with err; it records
+// the Pods it was asked about.
+type fakeLocal struct {
+	mu    sync.Mutex
+	cover podstartup.Coverage
+	err   error
+	pods  []string
+}
+
+func (f *fakeLocal) Confirm(ctx context.Context, s *controlplane.PodStartup) ([]string, podstartup.Coverage, error) {
+	f.mu.Lock()
+	f.pods = append(f.pods, s.Pod.Namespace+"/"+s.Pod.Name+"@"+s.NodeName)
+	cover, err := f.cover, f.err
+	f.mu.Unlock()
+	if err != nil {
+		<-ctx.Done()
+		return nil, nil, err
+	}
+	return nil, cover, nil
+}
+
+// ackRecorder is an AckSink.
+type ackRecorder struct {
+	mu  sync.Mutex
+	got map[string]podstartup.Versions
+}
+
+func (r *ackRecorder) Report(node string, v podstartup.Versions) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.got == nil {
+		r.got = map[string]podstartup.Versions{}
+	}
+	r.got[node] = v
+}
+
+func (r *ackRecorder) of(node string) podstartup.Versions {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.got[node]
+}
+
+type replica struct {
+	*Coordinator
+	local *fakeLocal
+	acks  *ackRecorder
+	lost  chan struct{}
+	stop  context.CancelFunc
+}
+
+// startReplica runs a coordinator of epoch on client, and waits until it is
+// ready and sees the live epochs want.
+func startReplica(t *testing.T, client *clientv3.Client, epoch string, local *fakeLocal, want ...string) *replica {
+	t.Helper()
+	r := &replica{local: local, acks: &ackRecorder{}, lost: make(chan struct{}, 10)}
+	c, err := New(Config{Client: client, Prefix: "/registry/strata", Epoch: epoch, Local: local, Acks: r.acks,
+		LeaseTTL: 2 * time.Second, OnLost: func() { r.lost <- struct{}{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Coordinator = c
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); c.Run(ctx) }()
+	r.stop = func() { cancel(); <-done }
+	t.Cleanup(r.stop)
+	waitLive(t, c, want...)
+	return r
+}
+
+// waitLive waits until c is ready and knows exactly the other live epochs want.
+func waitLive(t *testing.T, c *Coordinator, want ...string) {
+	t.Helper()
+	slices.Sort(want)
+	var got []string
+	err := wait.PollUntilContextTimeout(context.Background(), 10*time.Millisecond, 20*time.Second, true, func(context.Context) (bool, error) {
+		got, _ = c.others()
+		slices.Sort(got)
+		return c.Ready() == nil && slices.Equal(got, want), nil
+	})
+	if err != nil {
+		t.Fatalf("replica %s: waiting to be ready and to see the other replicas %v: ready: %v, sees %v", c.cfg.Epoch, want, c.Ready(), got)
+	}
+}
+
+func startup(name, node string) *controlplane.PodStartup {
+	return &controlplane.PodStartup{Pod: controlplane.PodReference{Namespace: "ns", Name: name}, PodUID: types.UID("uid-" + name), NodeName: node,
+		Addresses: []controlplane.IPAddress{{10, 0, 0, 7}}}
+}
+
+const all = 7 // every kind
+
+func TestPodStartAcrossReplicas(t *testing.T) {
+	tests := []struct {
+		name string
+		// cover is what replica B confirms; bErr makes it never confirm.
+		cover podstartup.Coverage
+		bErr  error
+		// local is replica A's own coverage, nodes the span.
+		local podstartup.Coverage
+		nodes []string
+		want  *podstartup.Shortfall
+	}{
+		{name: "the other replica covers the peer Node", cover: podstartup.Coverage{"n2": all},
+			local: podstartup.Coverage{"n1": all}, nodes: []string{"n1", "n2"}},
+		{name: "a Node's kinds split over the replicas", cover: podstartup.Coverage{"n2": 2},
+			local: podstartup.Coverage{"n1": all, "n2": 5}, nodes: []string{"n1", "n2"}},
+		{name: "a kind of a peer Node covered by no replica", cover: podstartup.Coverage{"n2": 3},
+			local: podstartup.Coverage{"n1": all}, nodes: []string{"n1", "n2"}, want: &podstartup.Shortfall{Nodes: []string{"n2"}}},
+		{name: "the other replica does not confirm, though the span is covered", bErr: errors.New("acknowledgements missing"),
+			local: podstartup.Coverage{"n1": all}, nodes: []string{"n1"}, want: &podstartup.Shortfall{Replicas: []string{"B"}}},
+		{name: "a Node no replica serves", cover: podstartup.Coverage{"n2": all},
+			local: podstartup.Coverage{"n1": all}, nodes: []string{"n1", "n2", "n3"}, want: &podstartup.Shortfall{Nodes: []string{"n3"}}},
+	}
+	client := startEtcd(t)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			epochA, epochB := fmt.Sprintf("A%d", i), fmt.Sprintf("B%d", i)
+			a := startReplica(t, client, epochA, &fakeLocal{})
+			b := startReplica(t, client, epochB, &fakeLocal{cover: tc.cover, err: tc.bErr}, epochA)
+			waitLive(t, a.Coordinator, epochB)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			p, err := a.Announce(ctx, startup("p", "n1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := p.Wait(ctx, tc.local, tc.nodes)
+			if tc.want != nil {
+				for j, e := range tc.want.Replicas {
+					tc.want.Replicas[j] = map[string]string{"B": epochB}[e]
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Fatalf("Wait = %+v, want %+v", got, tc.want)
+			}
+			if pods := b.local.pods; !slices.Equal(pods, []string{"ns/p@n1"}) {
+				t.Errorf("replica B was asked about %v, want the announced Pod once", pods)
+			}
+			if len(a.local.pods) != 0 {
+				t.Errorf("replica A ran its own announcement as another's: %v", a.local.pods)
+			}
+			p.Close()
+			resp, err := client.Get(context.Background(), "/registry/strata/podstartup/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, kv := range resp.Kvs {
+				if k := string(kv.Key); !strings.HasPrefix(k, "/registry/strata/podstartup/epochs/") {
+					t.Errorf("key %s left after Close", k)
+				}
+			}
+			a.stop()
+			b.stop()
+			for _, r := range []*replica{a, b} {
+				if err := r.Close(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestForwardSync(t *testing.T) {
+	client := startEtcd(t)
+	a := startReplica(t, client, "A", &fakeLocal{})
+	b := startReplica(t, client, "B", &fakeLocal{}, "A")
+	waitLive(t, a.Coordinator, "B")
+	ctx := context.Background()
+	tests := []struct {
+		name      string
+		epoch     string
+		wantTaken bool
+	}{
+		{name: "another live replica's epoch is forwarded", epoch: "B", wantTaken: true},
+		{name: "an epoch no replica has is not taken", epoch: "Z"},
+		{name: "an epoch that names a key path is not taken", epoch: "B/x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			taken, err := a.ForwardSync(ctx, "n1", tc.epoch, podstartup.Versions{3, 0, 9})
+			if err != nil || taken != tc.wantTaken {
+				t.Fatalf("ForwardSync = %v, %v; want %v", taken, err, tc.wantTaken)
+			}
+		})
+	}
+	err := wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		return b.acks.of("n1") == podstartup.Versions{3, 0, 9}, nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for replica B to receive the report forwarded by A: got %v", b.acks.of("n1"))
+	}
+	if got := a.acks.of("n1"); got != (podstartup.Versions{}) {
+		t.Fatalf("replica A recorded another epoch's report: %v", got)
+	}
+
+	// A replica that goes stops being waited for, and its epoch is no longer taken.
+	b.stop()
+	if err := b.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitLive(t, a.Coordinator)
+	if taken, err := a.ForwardSync(ctx, "n1", "B", podstartup.Versions{4, 0, 9}); taken || err != nil {
+		t.Fatalf("after B left, ForwardSync = %v, %v; want not taken", taken, err)
+	}
+}
+
+// TestLostRegistration checks that a replica whose lease is lost (here revoked
+// behind its back, as when etcd expires it) drops its watches and registers
+// again.
+func TestLostRegistration(t *testing.T) {
+	client := startEtcd(t)
+	a := startReplica(t, client, "A", &fakeLocal{})
+	a.mu.Lock()
+	lease := a.lease
+	a.mu.Unlock()
+	if _, err := client.Revoke(context.Background(), lease); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-a.lost:
+	case <-time.After(20 * time.Second):
+		t.Fatal("waiting 20s for OnLost after the lease was revoked")
+	}
+	waitLive(t, a.Coordinator)
+	a.mu.Lock()
+	again := a.lease
+	a.mu.Unlock()
+	if again == lease || again == 0 {
+		t.Fatalf("registered again with lease %x (lost %x)", again, lease)
+	}
+}
