@@ -107,7 +107,9 @@ func TestBarrierWithPeers(t *testing.T) {
 				tracker.Report(n, v)
 			}
 			b, err := New(Config{Addresses: &fakeAddresses{}, Tracker: tracker, Timeout: 300 * time.Millisecond, Stores: stores,
-				PeerSpan: func(controlplane.PodReference, []controlplane.IPAddress) sets.Set[string] { return sets.New("n2", "n3") }})
+				PeerSpan: func(controlplane.PodReference, []controlplane.IPAddress) sets.Set[string] {
+					return sets.New("n2", "n3")
+				}})
 			if err != nil {
 				t.Fatal(err)
 			}
