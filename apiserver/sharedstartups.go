@@ -51,7 +51,7 @@ func (c CompletedConfig) shareStartups(gs *genericapiserver.GenericAPIServer, ga
 		return nil, err
 	}
 	coordinator, err := replicas.New(replicas.Config{Client: client, Prefix: cfg.Prefix, Epoch: tracker.Epoch(),
-		Local: barrier, Acks: tracker, OnLost: func() {
+		Local: barrier, Acks: tracker, Computed: gate.Ready, OnLost: func() {
 			klog.InfoS("Dropping every controlplane watch until this replica is registered again", "watches", stores.DropWatchers())
 		}})
 	if err != nil {

@@ -43,8 +43,15 @@ limitations under the License.
 //	      {node, rv per kind} ─► Tracker.Report
 //
 // Each strata-apiserver process numbers its stores from scratch, under an epoch
-// of its own that every BOOKMARK and every report carries: a report of another
-// epoch (sent before a restart, or to another replica) is refused (409) and never
-// counts. The acknowledgements are in memory: after a restart the agents' watches
-// start over, and their first BOOKMARKs, in the new epoch, acknowledge again.
+// of its own that every BOOKMARK and every report carries. The acknowledgements
+// are in memory: after a restart the agents' watches start over, and their first
+// BOOKMARKs, in the new epoch, acknowledge again.
+//
+// With several replicas (Config.Peers, apiserver/podstartup/replicas) a Pod
+// start involves all of them: each does Confirm (steps 1–4 for the Nodes whose
+// watch of a kind it serves) and reports which (Node, kind) it covers; the Pod
+// starts once every live replica confirmed and every Node of the span is covered
+// of every kind. A report of another live replica's epoch is forwarded to it
+// (Tracker.ForwardTo); one of an epoch no replica has is refused (409) and never
+// counts.
 package podstartup

@@ -54,6 +54,10 @@ type Config struct {
 	Acks AckSink
 	// OnLost is called when the registration is lost; nil does nothing.
 	OnLost func()
+	// Computed tells whether this replica's computation is complete; the
+	// replica registers only then, so the others never wait for a replica that
+	// cannot confirm yet (its API serves no agent before either). Nil: at once.
+	Computed func() error
 	// LeaseTTL is the registration's etcd lease: how long the other replicas
 	// wait for a replica killed without a word. Default 10s.
 	LeaseTTL time.Duration

@@ -285,3 +285,35 @@ func TestLostRegistration(t *testing.T) {
 		t.Fatalf("registered again with lease %x (lost %x)", again, lease)
 	}
 }
+
+// TestRegistersOnceComputed checks that a replica whose computation is not
+// complete does not register: the others would wait for its confirmation.
+func TestRegistersOnceComputed(t *testing.T) {
+	client := startEtcd(t)
+	a := startReplica(t, client, "A", &fakeLocal{})
+	var computed sync.Mutex
+	notYet := errors.New("the computation has not published its first pass")
+	state := notYet
+	c, err := New(Config{Client: client, Prefix: "/registry/strata", Epoch: "B", Local: &fakeLocal{}, Acks: &ackRecorder{},
+		LeaseTTL: 2 * time.Second, Computed: func() error { computed.Lock(); defer computed.Unlock(); return state }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); c.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	// A follows the epochs: had B registered, A would see it within this poll.
+	err = wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Second, true, func(context.Context) (bool, error) {
+		others, _ := a.others()
+		return len(others) > 0, nil
+	})
+	if err == nil || c.Ready() == nil {
+		t.Fatalf("B registered before its computation was complete (ready: %v)", c.Ready())
+	}
+	computed.Lock()
+	state = nil
+	computed.Unlock()
+	waitLive(t, a.Coordinator, "B")
+	waitLive(t, c, "A")
+}

@@ -32,6 +32,14 @@ import (
 // register keeps this replica's epoch key alive under a lease; when the lease is
 // lost it calls OnLost and registers again, until ctx ends.
 func (c *Coordinator) register(ctx context.Context) {
+	if c.cfg.Computed != nil {
+		err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(context.Context) (bool, error) {
+			return c.cfg.Computed() == nil, nil
+		})
+		if err != nil {
+			return
+		}
+	}
 	initial := wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Jitter: 0.5, Steps: 8, Cap: 5 * time.Second}
 	backoff := initial
 	for ctx.Err() == nil {

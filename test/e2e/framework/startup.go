@@ -93,43 +93,44 @@ spec:
 	return b.String()
 }
 
-// StartupClients are the Pods a-*, e-* and c-*, spread over both Nodes, each
-// connecting at start to b-1 or b-2 so that every combination of same Node and
-// other Node occurs.
-func StartupClients(servers []Pod) string {
+// StartupClients are the Pods a-<round>-*, e-<round>-* and c-<round>-*
+// (label startup-round=<round>), spread over both Nodes, each connecting at
+// start to b-1 or b-2 so that every combination of same Node and other Node
+// occurs.
+func StartupClients(servers []Pod, round int) string {
 	var b strings.Builder
-	client := func(name, app string, i int) {
+	client := func(prefix, app string, i int) {
 		server := servers[(i/2)%2]
 		fmt.Fprintf(&b, `---
 apiVersion: v1
 kind: Pod
-metadata: {name: %s, namespace: %s, labels: {app: %s}}
+metadata: {name: %s-%d-%d, namespace: %s, labels: {app: %s, startup-round: "%d"}}
 spec:
   nodeName: worker%d
   restartPolicy: Never
   containers:
   - {name: c, image: registry.k8s.io/e2e-test-images/agnhost:2.53, command: [/agnhost], args: [connect, "%s:80", --timeout=5s]}
-`, name, StartupNamespace, app, 1+i%2, server.IP)
+`, prefix, round, i, StartupNamespace, app, round, 1+i%2, server.IP)
 	}
 	for i := range StartupForbidden {
-		client(fmt.Sprintf("a-%d", i), "startup-a", i)
+		client("a", "startup-a", i)
 	}
 	for i := range StartupEgress {
-		client(fmt.Sprintf("e-%d", i), "startup-e", i)
+		client("e", "startup-e", i)
 	}
 	for i := range StartupControl {
-		client(fmt.Sprintf("c-%d", i), "startup-ctl", i)
+		client("c", "startup-ctl", i)
 	}
 	return b.String()
 }
 
-// WaitStartupClientsDone waits until every client Pod has terminated and
-// returns their phases by name.
-func WaitStartupClientsDone(ctx context.Context, kubeconfig string, timeout time.Duration) (map[string]string, error) {
+// WaitStartupClientsDone waits until every client Pod of round has terminated
+// and returns their phases by name.
+func WaitStartupClientsDone(ctx context.Context, kubeconfig string, round int, timeout time.Duration) (map[string]string, error) {
 	phases := map[string]string{}
 	var last error
 	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
-		last = startupPhases(ctx, kubeconfig, phases)
+		last = startupPhases(ctx, kubeconfig, round, phases)
 		return last == nil, nil
 	})
 	if err != nil {
@@ -138,8 +139,8 @@ func WaitStartupClientsDone(ctx context.Context, kubeconfig string, timeout time
 	return phases, nil
 }
 
-func startupPhases(ctx context.Context, kubeconfig string, phases map[string]string) error {
-	out, err := Kubectl(ctx, kubeconfig, "get", "pods", "-n", StartupNamespace, "-l", "app in (startup-a,startup-e,startup-ctl)",
+func startupPhases(ctx context.Context, kubeconfig string, round int, phases map[string]string) error {
+	out, err := Kubectl(ctx, kubeconfig, "get", "pods", "-n", StartupNamespace, "-l", fmt.Sprintf("startup-round=%d", round),
 		"-o", `jsonpath={range .items[*]}{.metadata.name}{" "}{.status.phase}{"\n"}{end}`)
 	if err != nil {
 		return err
@@ -192,9 +193,9 @@ func StartupViolations(ctx context.Context, kubeconfig string, phases map[string
 var barrierLine = regexp.MustCompile(`Pod start-up barrier passed.*pod="` + StartupNamespace + `/([a-z0-9-]+)".*waited="([^"]+)"`)
 
 // BarrierWaits reads the agents' logs (logs/strata-agent-worker1.log and
-// worker2's under dir) for the barrier waits of the scenario's Pods: those a
-// policy names (a-*) and those none names (c-*).
-func BarrierWaits(dir string) (named, unnamed []time.Duration, err error) {
+// worker2's under dir) for the barrier waits of the scenario's Pods of round:
+// those a policy names (a-*) and those none names (c-*).
+func BarrierWaits(dir string, round int) (named, unnamed []time.Duration, err error) {
 	for node := 1; node <= 2; node++ {
 		data, err := os.ReadFile(filepath.Join(dir, "logs", fmt.Sprintf("strata-agent-worker%d.log", node)))
 		if err != nil {
@@ -206,9 +207,9 @@ func BarrierWaits(dir string) (named, unnamed []time.Duration, err error) {
 				return nil, nil, fmt.Errorf("barrier wait %q: %w", m[2], err)
 			}
 			switch {
-			case strings.HasPrefix(m[1], "a-"):
+			case strings.HasPrefix(m[1], fmt.Sprintf("a-%d-", round)):
 				named = append(named, d)
-			case strings.HasPrefix(m[1], "c-"):
+			case strings.HasPrefix(m[1], fmt.Sprintf("c-%d-", round)):
 				unnamed = append(unnamed, d)
 			}
 		}

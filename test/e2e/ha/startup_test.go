@@ -18,6 +18,7 @@ package ha
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -30,7 +31,11 @@ import (
 // worker2 installs what replica 2 computed, while the Pod's start was posted to
 // replica 1. Every forbidden new Pod must time out from its first packet, every
 // control Pod must connect, and every Pod must start (a barrier that waited for
-// acknowledgements in the wrong replica's numbering would never let them).
+// acknowledgements in the wrong replica's numbering would never let them). The
+// second round starts its Pods right after a kill -9 of replica 2: worker2's
+// agent moves to replica 1, replica 1 stops waiting for the dead process when
+// its etcd lease ends, the restarted process joins, and still no forbidden
+// connection may succeed.
 func TestPodStartupAcrossReplicas(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -53,24 +58,42 @@ func TestPodStartupAcrossReplicas(t *testing.T) {
 		servers, err = framework.ReadyPods(ctx, lc.Kubeconfig, framework.StartupNamespace, 2)
 		return err
 	})
-	started := time.Now()
-	kubectlIn(ctx, t, framework.StartupClients(servers), "apply", "-f", "-")
-	phases, err := framework.WaitStartupClientsDone(ctx, lc.Kubeconfig, 3*time.Minute)
+	startupRound(ctx, t, servers, 0)
+
+	name := replicaName(2)
+	pid, err := lc.KillComponent(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d new Pods ran their connection in %s", len(phases), time.Since(started).Round(time.Millisecond))
+	t.Logf("killed %s (pid %d) with SIGKILL; starting round 1", name, pid)
+	startupRound(ctx, t, servers, 1)
+	componentRestarted(ctx, t, name, pid, func(ctx context.Context) error {
+		return readyz(ctx, fmt.Sprintf("https://127.0.0.1:%d/readyz", lc.ReplicaPort(2)), nil)
+	})
+}
+
+// startupRound starts the scenario's clients of round and checks them.
+func startupRound(ctx context.Context, t *testing.T, servers []framework.Pod, round int) {
+	t.Helper()
+	started := time.Now()
+	kubectlIn(ctx, t, framework.StartupClients(servers, round), "apply", "-f", "-")
+	phases, err := framework.WaitStartupClientsDone(ctx, lc.Kubeconfig, round, 3*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("round %d: %d new Pods ran their connection in %s", round, len(phases), time.Since(started).Round(time.Millisecond))
 	for _, v := range framework.StartupViolations(ctx, lc.Kubeconfig, phases) {
 		t.Error(v)
 	}
-	named, unnamed, err := framework.BarrierWaits(lc.Dir)
+	named, unnamed, err := framework.BarrierWaits(lc.Dir, round)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("CNI ADD's wait across replicas: named by a policy (n=%d) p50 %s p99 %s; named by none (n=%d) p50 %s p99 %s",
+	t.Logf("round %d: CNI ADD's wait: named by a policy (n=%d) p50 %s p99 %s; named by none (n=%d) p50 %s p99 %s", round,
 		len(named), framework.Percentile(named, 50), framework.Percentile(named, 99),
 		len(unnamed), framework.Percentile(unnamed, 50), framework.Percentile(unnamed, 99))
 	if len(named) != framework.StartupForbidden || len(unnamed) != framework.StartupControl {
-		t.Errorf("the agents logged %d and %d barrier waits, want %d and %d", len(named), len(unnamed), framework.StartupForbidden, framework.StartupControl)
+		t.Errorf("round %d: the agents logged %d and %d barrier waits, want %d and %d", round, len(named), len(unnamed),
+			framework.StartupForbidden, framework.StartupControl)
 	}
 }

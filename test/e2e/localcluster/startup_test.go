@@ -54,10 +54,10 @@ func TestPodStartup(t *testing.T) {
 	waitPolicyRealized(ctx, t, "e2e-startup-drop", 2)
 
 	clients := filepath.Join(dir, "clients.yaml")
-	writeFile(t, clients, framework.StartupClients(pods))
+	writeFile(t, clients, framework.StartupClients(pods, 0))
 	started := time.Now()
 	kubectl(ctx, t, "apply", "-f", clients)
-	phases, err := framework.WaitStartupClientsDone(ctx, lc.Kubeconfig, 5*time.Minute)
+	phases, err := framework.WaitStartupClientsDone(ctx, lc.Kubeconfig, 0, 5*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestPodStartup(t *testing.T) {
 	for _, v := range framework.StartupViolations(ctx, lc.Kubeconfig, phases) {
 		t.Error(v)
 	}
-	named, unnamed, err := framework.BarrierWaits(lc.Dir)
+	named, unnamed, err := framework.BarrierWaits(lc.Dir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
