@@ -246,7 +246,7 @@ func (c *Computer) antreaPeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, 
 			}
 		case p.Group != "":
 			out.AddressGroups = append(out.AddressGroups, b.groupRef(addressKind, p.Group))
-			out.IPBlocks = append(out.IPBlocks, c.clusterGroupIPBlocks(b.groupKey(p.Group))...)
+			out.IPBlocks = append(out.IPBlocks, c.clusterGroups.ipBlocks(b.groupKey(p.Group))...)
 		case p.NodeSelector != nil:
 			out.AddressGroups = append(out.AddressGroups, b.nodeSelectorGroup(p.NodeSelector)...)
 		case p.ServiceAccount != nil:

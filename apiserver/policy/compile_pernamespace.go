@@ -102,7 +102,7 @@ func (b *builder) clusterGroupInNamespace(name, ns string) []string {
 	b.noteGroup(key)
 	b.c.checkGroupRef(b, appliedToKind, key)
 	var names []string
-	for _, sel := range b.c.clusterGroupSelectors(key) {
+	for _, sel := range b.c.clusterGroups.selectors(key) {
 		if in, ok := sel.InNamespace(ns); ok {
 			names = append(names, b.use(appliedToKind, in.Name(), groupSource{selector: in}))
 		}

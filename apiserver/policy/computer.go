@@ -62,7 +62,7 @@ func (d dirtySets) empty() bool {
 }
 
 // Computer holds the state of the computation: the grouping index, the compiled
-// policies and groups, and the work still to do. Its methods run with mu held; a
+// policies, the groups they use (groupState), and the work still to do. Its methods run with mu held; a
 // pass (Process) drains the dirty sets in dependency order:
 //
 //	ClusterGroups ─► policies (compile, acquire/release groups)
@@ -73,10 +73,9 @@ type Computer struct {
 	sink          Sink
 	sources       Sources
 	index         *grouping.Index
-	groups        map[groupID]*group
-	selectorUsers map[string]*smallSet[*group]
+	groups        *groupState
 	policies      map[string]*policy
-	clusterGroups map[string]*clusterGroup
+	clusterGroups clusterGroupSet
 	// clusterGroupUsers maps a ClusterGroup to the policies that reference it.
 	clusterGroupUsers map[string]sets.Set[string]
 	// held maps Antrea-native policies waiting for their Tier to the Tier's name.
@@ -104,10 +103,8 @@ func NewComputer(sink Sink, sources Sources) *Computer {
 		sink:              sink,
 		sources:           sources,
 		index:             grouping.New(),
-		groups:            map[groupID]*group{},
-		selectorUsers:     map[string]*smallSet[*group]{},
 		policies:          map[string]*policy{},
-		clusterGroups:     map[string]*clusterGroup{},
+		clusterGroups:     clusterGroupSet{},
 		clusterGroupUsers: map[string]sets.Set[string]{},
 		held:              map[string]string{},
 		heldUIDs:          map[string]types.UID{},
@@ -117,7 +114,7 @@ func NewComputer(sink Sink, sources Sources) *Computer {
 		dirty:             newDirtySets(),
 		wake:              make(chan struct{}, 1),
 	}
-	c.index.AddHandler(c.onMembersChanged)
+	c.groups = newGroupState(c.index, c.clusterGroups, c)
 	return c
 }
 
@@ -165,7 +162,7 @@ func (c *Computer) pass() {
 	}
 	resetSet(&c.dirty.addressSpans)
 	for name := range c.dirty.addressPublish {
-		if g := c.groups[groupID{addressKind, name}]; g != nil {
+		if g := c.groups.get(groupID{addressKind, name}); g != nil {
 			c.publishAddressGroup(g)
 		}
 	}

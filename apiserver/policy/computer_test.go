@@ -153,8 +153,9 @@ func checkNothingLeft(t *testing.T, c *Computer, sink *fakeSink) {
 	if len(sink.policies)+len(sink.address)+len(sink.applied) != 0 {
 		t.Fatalf("left behind: %d policies, %d address groups, %d appliedTo groups", len(sink.policies), len(sink.address), len(sink.applied))
 	}
-	if len(c.groups) != 0 || len(c.selectorUsers) != 0 || len(c.policies) != 0 {
-		t.Fatalf("internal state left behind: %d groups, %d selectors, %d policies", len(c.groups), len(c.selectorUsers), len(c.policies))
+	if len(c.groups.groups) != 0 || len(c.groups.selectorUsers) != 0 || len(c.policies) != 0 {
+		t.Fatalf("internal state left behind: %d groups, %d selectors, %d policies",
+			len(c.groups.groups), len(c.groups.selectorUsers), len(c.policies))
 	}
 }
 

@@ -38,6 +38,14 @@ limitations under the License.
 //	      │     ─► policy spans ─► AddressGroup spans ─► publish
 //	      │   compile, members and spans run in parallel (parallel.go), their
 //	      │   results applied in order on the pass's goroutine
+//	      │
+//	      │   groupState (groupstate.go) holds the groups the policies use: their
+//	      │   users, their selectors in the grouping index, and which groups use
+//	      │   each selector. Policies acquire and release groups; a Pod, Namespace,
+//	      │   Node or ClusterGroup change reaches it through the index's handler,
+//	      │   reselect or nodesChanged; it reports the groups whose members must be
+//	      │   computed again (groupStale) or that are gone (groupRemoved) to its
+//	      │   listener, the Computer, which queues them for the pass
 //	      ▼
 //	Sink      UpsertNetworkPolicy / UpsertAddressGroup / UpsertAppliedToGroup
 //	      │   and the deletes; IssueSink: what keeps a policy from being
@@ -56,8 +64,9 @@ limitations under the License.
 //
 // # Locking
 //
-// The Computer's state (grouping index, policies, groups, spans, dirty sets) is
-// guarded by one mutex, Computer.mu. The feed methods hold it only to record a
+// The Computer's state (grouping index, policies, groupState, spans, dirty sets) is
+// guarded by one mutex, Computer.mu; groupState has no lock of its own and calls
+// its listener synchronously, under mu. The feed methods hold it only to record a
 // change; Process holds it until nothing is dirty, so a pass sees a consistent state
 // and informer handlers wait at most one Process. The Sink and the IssueSink are
 // called with mu held: they must not call the Computer back, and they take only locks

@@ -70,7 +70,7 @@ func groupKindName(key string) string {
 // outside its own Namespace: an Antrea NetworkPolicy applies to its own Namespace
 // only, so such a Group cannot be its appliedTo.
 func (c *Computer) groupBeyondNamespace(key string) bool {
-	for _, sel := range c.clusterGroupSelectors(key) {
+	for _, sel := range c.clusterGroups.selectors(key) {
 		if sel.Namespace == "" {
 			return true
 		}

@@ -108,7 +108,7 @@ func (c *Computer) UpsertNode(name string, l labels.Set, ips []net.IP) {
 	}
 	c.mu.Lock()
 	c.nodes[name] = &nodeEntry{labels: l, member: m, key: computed.MemberKey(m)}
-	c.markNodeGroups()
+	c.groups.nodesChanged()
 	c.mu.Unlock()
 	c.signal()
 }
@@ -117,34 +117,14 @@ func (c *Computer) UpsertNode(name string, l labels.Set, ips []net.IP) {
 func (c *Computer) DeleteNode(name string) {
 	c.mu.Lock()
 	delete(c.nodes, name)
-	c.markNodeGroups()
+	c.groups.nodesChanged()
 	c.mu.Unlock()
 	c.signal()
 }
 
-// markNodeGroups marks the AddressGroups with node selectors.
-func (c *Computer) markNodeGroups() {
-	for _, g := range c.groups {
-		if g.id.kind == addressKind && len(c.groupNodeSelectors(g)) > 0 {
-			c.markGroup(g)
-		}
-	}
-}
-
-// groupNodeSelectors returns the node selectors of a group's source.
-func (c *Computer) groupNodeSelectors(g *group) []*nodeSelector {
-	if g.source.nodes != nil {
-		return []*nodeSelector{g.source.nodes}
-	}
-	if g.source.clusterGroup != "" {
-		return c.clusterGroupNodeSelectors(g.source.clusterGroup)
-	}
-	return nil
-}
-
 // addNodeMembers adds the Nodes a group's node selectors select to its members.
 func (c *Computer) addNodeMembers(g *group, members map[string]*controlplane.GroupMember) {
-	sels := c.groupNodeSelectors(g)
+	sels := c.groups.nodeSelectors(g)
 	if len(sels) == 0 {
 		return
 	}

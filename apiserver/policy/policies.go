@@ -104,7 +104,7 @@ func (c *Computer) applyPolicy(key string, r compiledPolicy) {
 		c.perNamespace.Delete(key)
 	}
 	for id, src := range compiled.groups {
-		c.acquireGroup(id, src, key)
+		c.groups.acquire(id, src, key)
 	}
 	if old != nil && old.published && old.np.Name != compiled.np.Name {
 		// Deleted and created again under the same name: a new UID, a new object.
@@ -116,7 +116,7 @@ func (c *Computer) applyPolicy(key string, r compiledPolicy) {
 	if old != nil {
 		for id := range old.groups {
 			if _, kept := compiled.groups[id]; !kept {
-				c.releaseGroup(id, key)
+				c.groups.release(id, key)
 				c.markAddressSpan(id)
 			}
 		}
@@ -200,13 +200,13 @@ func (c *Computer) removePolicy(p *policy) {
 		}
 	}
 	for id := range p.groups {
-		c.releaseGroup(id, p.key)
+		c.groups.release(id, p.key)
 		c.markAddressSpan(id)
 	}
 }
 
 func (c *Computer) markAddressSpan(id groupID) {
-	if id.kind == addressKind && c.groups[id] != nil {
+	if id.kind == addressKind && c.groups.get(id) != nil {
 		c.dirty.addressSpans.Insert(id.name)
 	}
 }
@@ -231,7 +231,7 @@ func (c *Computer) syncDirtySpans() {
 func (c *Computer) policySpan(p *policy) *nodeSpan {
 	var u spanUnion
 	for _, name := range p.appliedTo {
-		if g := c.groups[groupID{appliedToKind, name}]; g != nil {
+		if g := c.groups.get(groupID{appliedToKind, name}); g != nil {
 			u.add(g.span)
 		}
 	}
@@ -260,7 +260,7 @@ func (c *Computer) publishPolicy(p *policy, span *nodeSpan) {
 // syncAddressSpan recomputes an AddressGroup's span: the union of the spans of the
 // policies that use it.
 func (c *Computer) syncAddressSpan(name string) {
-	g := c.groups[groupID{addressKind, name}]
+	g := c.groups.get(groupID{addressKind, name})
 	if g == nil {
 		return
 	}

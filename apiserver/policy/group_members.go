@@ -17,157 +17,28 @@ limitations under the License.
 package policy
 
 import (
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/sets"
-
 	"github.com/strata-net/strata/apis/controlplane"
 	"github.com/strata-net/strata/apiserver/computed"
 	"github.com/strata-net/strata/apiserver/policy/grouping"
 )
 
-type groupKind int
+// The Computer is the groupState's listener: it queues the stale groups for the
+// pass, which computes their members (recomputeDirtyGroups) and publishes them.
 
-const (
-	appliedToKind groupKind = iota
-	addressKind
-)
-
-// groupID identifies an AppliedToGroup or an AddressGroup: the two kinds share names
-// (the UUID of a selector, or a ClusterGroup's name) but not objects.
-type groupID struct {
-	kind groupKind
-	name string
-}
-
-// groupSource is where a group's members come from: one selector, one node
-// selector, or a ClusterGroup (or Group, by key).
-type groupSource struct {
-	selector     *grouping.Selector
-	nodes        *nodeSelector
-	clusterGroup string
-}
-
-// group is a computed AppliedToGroup or AddressGroup.
-type group struct {
-	id           groupID
-	uid          types.UID
-	source       groupSource
-	selectorKeys []string         // selectors registered in the index for it
-	refs         smallSet[string] // keys of the policies that use it
-	published    bool
-	dirty        bool // in Computer.dirty.groups
-	removed      bool // released by its last policy
-
-	appliedTo map[string]map[string]*controlplane.GroupMember // by Node; appliedToKind
-	address   map[string]*controlplane.GroupMember            // addressKind
-	span      *nodeSpan
-}
-
-// acquireGroup records that a policy uses a group, creating the group on first use.
-func (c *Computer) acquireGroup(id groupID, src groupSource, policyKey string) {
-	g := c.groups[id]
-	if g == nil {
-		g = &group{id: id, source: src, span: emptySpan}
-		if src.clusterGroup != "" {
-			if cg := c.clusterGroups[src.clusterGroup]; cg != nil {
-				g.uid = cg.uid
-			}
-		}
-		c.groups[id] = g
-		c.registerSelectors(g)
-		c.markGroup(g)
-	}
-	g.refs.Insert(policyKey)
-}
-
-// releaseGroup records that a policy no longer uses a group; the last user removes it.
-func (c *Computer) releaseGroup(id groupID, policyKey string) {
-	g := c.groups[id]
-	if g == nil {
-		return
-	}
-	g.refs.Delete(policyKey)
-	if g.refs.Len() > 0 {
-		return
-	}
-	c.unregisterSelectors(g)
-	delete(c.groups, id)
-	g.removed = true // recomputeDirtyGroups skips it
-	c.dirty.addressSpans.Delete(id.name)
-	if g.published {
-		c.unpublishGroup(g)
-	}
-}
-
-// registerSelectors registers the selectors of a group's source in the index.
-func (c *Computer) registerSelectors(g *group) {
-	var sels []*grouping.Selector
-	switch {
-	case g.source.selector != nil:
-		sels = []*grouping.Selector{g.source.selector}
-	case g.source.clusterGroup != "":
-		sels = c.clusterGroupSelectors(g.source.clusterGroup)
-	}
-	for _, sel := range sels {
-		key := c.index.AddSelector(sel)
-		g.selectorKeys = append(g.selectorKeys, key)
-		users := c.selectorUsers[key]
-		if users == nil {
-			users = &smallSet[*group]{}
-			c.selectorUsers[key] = users
-		}
-		users.Insert(g)
-	}
-}
-
-func (c *Computer) unregisterSelectors(g *group) {
-	for _, key := range g.selectorKeys {
-		c.index.RemoveSelector(key)
-		if users := c.selectorUsers[key]; users != nil {
-			users.Delete(g)
-			if users.Len() == 0 {
-				delete(c.selectorUsers, key)
-			}
-		}
-	}
-	g.selectorKeys = nil
-}
-
-// markGroup marks a group's members to recompute.
-func (c *Computer) markGroup(g *group) {
+// groupStale queues a group whose members the next pass computes (groupListener).
+func (c *Computer) groupStale(g *group) {
 	if !g.dirty {
 		g.dirty = true
 		c.dirty.groups = append(c.dirty.groups, g)
 	}
 }
 
-// onMembersChanged is the index's handler; it runs with c.mu held.
-func (c *Computer) onMembersChanged(selectorKeys []string) {
-	for _, key := range selectorKeys {
-		if users := c.selectorUsers[key]; users != nil {
-			for g := range users.All() {
-				c.markGroup(g)
-			}
-		}
+// groupRemoved withdraws a group its last policy released (groupListener).
+func (c *Computer) groupRemoved(g *group) {
+	c.dirty.addressSpans.Delete(g.id.name)
+	if g.published {
+		c.unpublishGroup(g)
 	}
-}
-
-// pods returns the Pods a group's selectors select, each once.
-func (c *Computer) pods(g *group) []*grouping.Pod {
-	if len(g.selectorKeys) == 1 {
-		return c.index.Pods(g.selectorKeys[0])
-	}
-	seen := sets.New[string]()
-	var out []*grouping.Pod
-	for _, key := range g.selectorKeys {
-		for _, p := range c.index.Pods(key) {
-			if k := p.Namespace + "/" + p.Name; !seen.Has(k) {
-				seen.Insert(k)
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }
 
 // recomputeDirtyGroups refreshes the members of every dirty group: computed in
@@ -202,7 +73,7 @@ type groupMembers struct {
 // computeMembers computes a group's members from the index. It only reads the
 // index and the group, so groups can be computed concurrently.
 func (c *Computer) computeMembers(g *group) groupMembers {
-	pods := c.pods(g)
+	pods := c.groups.pods(g)
 	if g.id.kind == addressKind {
 		members := make(map[string]*controlplane.GroupMember, len(pods))
 		for _, p := range pods {
