@@ -67,7 +67,7 @@ func (g *clusterGroup) equal(o *clusterGroup) bool {
 // compileClusterGroup compiles a ClusterGroup or Group; nil when it does not exist.
 // A Group's podSelector alone, serviceReference and childGroups are of its own
 // Namespace.
-func (c *Computer) compileClusterGroup(key string) *clusterGroup {
+func (c *Compiler) compileClusterGroup(key string) *clusterGroup {
 	spec, meta, ok := c.groupSpecOf(key)
 	if !ok {
 		return nil
@@ -114,7 +114,7 @@ func (c *Computer) compileClusterGroup(key string) *clusterGroup {
 
 // serviceSelector selects the Pods of a Service's selector in its Namespace; nil when
 // the Service does not exist or has no selector.
-func (c *Computer) serviceSelector(ref *crdv1beta1.NamespacedName) *grouping.Selector {
+func (c *Compiler) serviceSelector(ref *crdv1beta1.NamespacedName) *grouping.Selector {
 	svc, ok := c.sources.Service(ref.Namespace, ref.Name)
 	if !ok || len(svc.Spec.Selector) == 0 {
 		return nil
@@ -129,7 +129,7 @@ func (c *Computer) serviceSelector(ref *crdv1beta1.NamespacedName) *grouping.Sel
 // syncClusterGroup compiles a ClusterGroup again; when it changed, the groups built
 // from it (and from its parents) take their new selectors, and the policies that
 // use it are compiled again (they carry its ipBlocks).
-func (c *Computer) syncClusterGroup(name string) {
+func (c *Compiler) syncClusterGroup(name string) {
 	compiled := c.compileClusterGroup(name)
 	if compiled.equal(c.clusterGroups[name]) {
 		return
@@ -154,7 +154,7 @@ func (c *Computer) syncClusterGroup(name string) {
 
 // refreshClusterGroupUsers gives the groups built from a ClusterGroup its new
 // selectors and marks the policies that reference it.
-func (c *Computer) refreshClusterGroupUsers(name string) {
+func (c *Compiler) refreshClusterGroupUsers(name string) {
 	c.groups.reselect(name)
 	for key := range c.clusterGroupUsers[name] {
 		c.dirty.policies.Insert(key)
@@ -215,7 +215,7 @@ func (s clusterGroupSet) nodeSelectors(name string) []*nodeSelector {
 // from selecting exactly what it says: it does not exist, a child does not exist,
 // it uses a field this version does not enforce, or (as an appliedTo) it selects
 // Nodes, and policies applied to Nodes are not supported.
-func (c *Computer) checkGroupRef(b *builder, kind groupKind, key string) {
+func (c *Compiler) checkGroupRef(b *builder, kind groupKind, key string) {
 	g := c.clusterGroups[key]
 	if g == nil {
 		b.issue(reasonGroupNotFound, groupKindName(key)+" does not exist")

@@ -22,11 +22,11 @@ import (
 	"github.com/strata-net/strata/apiserver/policy/grouping"
 )
 
-// The Computer is the groupState's listener: it queues the stale groups for the
+// The Compiler is the groupState's listener: it queues the stale groups for the
 // pass, which computes their members (recomputeDirtyGroups) and publishes them.
 
 // groupStale queues a group whose members the next pass computes (groupListener).
-func (c *Computer) groupStale(g *group) {
+func (c *Compiler) groupStale(g *group) {
 	if !g.dirty {
 		g.dirty = true
 		c.dirty.groups = append(c.dirty.groups, g)
@@ -34,7 +34,7 @@ func (c *Computer) groupStale(g *group) {
 }
 
 // groupRemoved withdraws a group its last policy released (groupListener).
-func (c *Computer) groupRemoved(g *group) {
+func (c *Compiler) groupRemoved(g *group) {
 	c.dirty.addressSpans.Delete(g.id.name)
 	if g.published {
 		c.unpublishGroup(g)
@@ -45,7 +45,7 @@ func (c *Computer) groupRemoved(g *group) {
 // parallel (each reads the index and its own group only) and applied in turn as
 // soon as computed. An AppliedToGroup whose span changed marks the spans of its
 // policies dirty.
-func (c *Computer) recomputeDirtyGroups() {
+func (c *Compiler) recomputeDirtyGroups() {
 	groups := c.dirty.groups[:0]
 	for _, g := range c.dirty.groups {
 		g.dirty = false
@@ -55,7 +55,7 @@ func (c *Computer) recomputeDirtyGroups() {
 	}
 	c.dirty.groups = nil
 	results := make([]groupMembers, len(groups))
-	pipeline(len(groups), func(i int) { results[i] = c.computeMembers(groups[i]) }, func(i int) {
+	orderedFanOut(len(groups), func(i int) { results[i] = c.computeMembers(groups[i]) }, func(i int) {
 		c.applyMembers(groups[i], results[i])
 		results[i] = groupMembers{}
 	})
@@ -72,7 +72,7 @@ type groupMembers struct {
 
 // computeMembers computes a group's members from the index. It only reads the
 // index and the group, so groups can be computed concurrently.
-func (c *Computer) computeMembers(g *group) groupMembers {
+func (c *Compiler) computeMembers(g *group) groupMembers {
 	pods := c.groups.pods(g)
 	if g.id.kind == addressKind {
 		members := make(map[string]*controlplane.GroupMember, len(pods))
@@ -92,7 +92,7 @@ func (c *Computer) computeMembers(g *group) groupMembers {
 }
 
 // applyMembers records and publishes the members computeMembers found changed.
-func (c *Computer) applyMembers(g *group, m groupMembers) {
+func (c *Compiler) applyMembers(g *group, m groupMembers) {
 	if !m.changed {
 		return
 	}
@@ -129,7 +129,7 @@ func appliedToByNode(pods []*grouping.Pod) map[string]map[string]*controlplane.G
 	return byNode
 }
 
-func (c *Computer) publishAppliedToGroup(g *group) {
+func (c *Compiler) publishAppliedToGroup(g *group) {
 	if err := c.sink.UpsertAppliedToGroup(&computed.AppliedToGroup{Name: g.id.name, UID: g.uid, MembersByNode: g.appliedTo}); err != nil {
 		c.reportSinkError("AppliedToGroup", g.id.name, err)
 		return
@@ -137,7 +137,7 @@ func (c *Computer) publishAppliedToGroup(g *group) {
 	g.published = true
 }
 
-func (c *Computer) publishAddressGroup(g *group) {
+func (c *Compiler) publishAddressGroup(g *group) {
 	err := c.sink.UpsertAddressGroup(&computed.AddressGroup{Name: g.id.name, UID: g.uid, Members: g.address, Span: g.span.nodes})
 	if err != nil {
 		c.reportSinkError("AddressGroup", g.id.name, err)
@@ -146,7 +146,7 @@ func (c *Computer) publishAddressGroup(g *group) {
 	g.published = true
 }
 
-func (c *Computer) unpublishGroup(g *group) {
+func (c *Compiler) unpublishGroup(g *group) {
 	var err error
 	if g.id.kind == addressKind {
 		err = c.sink.DeleteAddressGroup(g.id.name)

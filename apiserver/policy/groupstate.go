@@ -28,7 +28,7 @@ import (
 // each group's source, its users (the keys of the policies that use it), and its
 // selectors, registered in the grouping index and mapped back to the groups that use
 // them. It computes no members and publishes nothing: it tells its listener which
-// groups changed, and the Computer's pass does the rest.
+// groups changed, and the Compiler's pass does the rest.
 //
 //	policies (applyPolicy, removePolicy)      ClusterGroups (syncClusterGroup), Nodes
 //	      │ acquire / release, by policy key        │ reselect / nodesChanged
@@ -45,14 +45,14 @@ import (
 //	      │         group, new selectors, or a change of what they select);
 //	      │         groupRemoved(g): g's last user released it
 //	      ▼
-//	Computer   queues stale groups (dirty.groups); the pass computes their members
+//	Compiler   queues stale groups (dirty.groups); the pass computes their members
 //	           from pods(g) and nodeSelectors(g) and publishes them through the Sink
 //
-// Like the rest of the Computer's state it is guarded by Computer.mu: every method,
+// Like the rest of the Compiler's state it is guarded by Compiler.mu: every method,
 // the index handler included, runs with it held, and the listener is called
 // synchronously. The listener may be told of a group more than once before it
 // handles it. The fields of a group that hold computed members, its span and its
-// publication are the Computer's; groupState writes only the group's identity,
+// publication are the Compiler's; groupState writes only the group's identity,
 // source, selectors, users and removed flag.
 type groupState struct {
 	index         *grouping.Index
@@ -125,9 +125,9 @@ type group struct {
 	refs         smallSet[string] // keys of the policies that use it
 	removed      bool             // released by its last policy
 
-	// Written by the Computer.
+	// Written by the Compiler.
 	published bool
-	dirty     bool                                            // in Computer.dirty.groups
+	dirty     bool                                            // in Compiler.dirty.groups
 	appliedTo map[string]map[string]*controlplane.GroupMember // by Node; appliedToKind
 	address   map[string]*controlplane.GroupMember            // addressKind
 	span      *nodeSpan

@@ -98,7 +98,7 @@ func NodeAddresses(n *corev1.Node) []net.IP {
 }
 
 // UpsertNode records a new Node, or new labels or addresses of a Node.
-func (c *Computer) UpsertNode(name string, l labels.Set, ips []net.IP) {
+func (c *Compiler) UpsertNode(name string, l labels.Set, ips []net.IP) {
 	m := &controlplane.GroupMember{Node: &controlplane.NodeReference{Name: name}}
 	for _, ip := range ips {
 		if v4 := ip.To4(); v4 != nil {
@@ -114,7 +114,7 @@ func (c *Computer) UpsertNode(name string, l labels.Set, ips []net.IP) {
 }
 
 // DeleteNode records a deleted Node.
-func (c *Computer) DeleteNode(name string) {
+func (c *Compiler) DeleteNode(name string) {
 	c.mu.Lock()
 	delete(c.nodes, name)
 	c.groups.nodesChanged()
@@ -123,7 +123,7 @@ func (c *Computer) DeleteNode(name string) {
 }
 
 // addNodeMembers adds the Nodes a group's node selectors select to its members.
-func (c *Computer) addNodeMembers(g *group, members map[string]*controlplane.GroupMember) {
+func (c *Compiler) addNodeMembers(g *group, members map[string]*controlplane.GroupMember) {
 	sels := c.groups.nodeSelectors(g)
 	if len(sels) == 0 {
 		return
