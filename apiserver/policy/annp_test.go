@@ -44,27 +44,30 @@ func annp(ns, name, tier string, priority float64, appliedTo []crdv1beta1.Applie
 // recordingSink is a fakeSink that also records the policies' issues.
 type recordingSink struct {
 	*fakeSink
-	issues map[string][]Issue
-	held   map[string]bool
+	issues         map[string][]Issue
+	waitingForTier map[string]bool
 }
 
-func (s *recordingSink) PolicyIssues(name string, _ controlplane.NetworkPolicyReference, _ int64, issues []Issue, held bool) {
-	s.issues[name], s.held[name] = issues, held
+func (s *recordingSink) PolicyIssues(name string, _ controlplane.NetworkPolicyReference, _ int64, issues []Issue, waitingForTier bool) {
+	s.issues[name], s.waitingForTier[name] = issues, waitingForTier
 }
 
-func (s *recordingSink) ForgetPolicy(name string) { delete(s.issues, name); delete(s.held, name) }
+func (s *recordingSink) ForgetPolicy(name string) {
+	delete(s.issues, name)
+	delete(s.waitingForTier, name)
+}
 
-func newIssueComputer() (*Computer, *fakeSources, *recordingSink) {
+func newIssueCompiler() (*Compiler, *fakeSources, *recordingSink) {
 	src := newFakeSources()
-	sink := &recordingSink{fakeSink: newFakeSink(), issues: map[string][]Issue{}, held: map[string]bool{}}
-	return NewComputer(sink, src), src, sink
+	sink := &recordingSink{fakeSink: newFakeSink(), issues: map[string][]Issue{}, waitingForTier: map[string]bool{}}
+	return NewCompiler(sink, src), src, sink
 }
 
 // TestAntreaNetworkPolicy: an ANNP applies to its own Namespace only; a peer's
 // podSelector alone selects its own Namespace; a Group (with childGroups) is of its
 // Namespace; its source reference names the Namespace.
 func TestAntreaNetworkPolicy(t *testing.T) {
-	c, src, sink := newIssueComputer()
+	c, src, sink := newIssueCompiler()
 	seedCluster(c)
 	src.nsgroups["test/parent"] = &crdv1beta1.Group{ObjectMeta: metav1.ObjectMeta{Namespace: "test", Name: "parent", UID: "g1"},
 		Spec: crdv1beta1.GroupSpec{ChildGroups: []crdv1beta1.ClusterGroupReference{"child"}}}
@@ -112,7 +115,7 @@ func TestAntreaNetworkPolicy(t *testing.T) {
 // for the selected Nodes' addresses and the gateways of their Pod CIDRs, and follow
 // the Nodes' labels.
 func TestNodeSelectorMembers(t *testing.T) {
-	c, src, sink := newIssueComputer()
+	c, src, sink := newIssueCompiler()
 	seedCluster(c)
 	c.UpsertNode("n1", labels.Set{"role": "a"}, []net.IP{net.ParseIP("192.168.0.1"), net.ParseIP("10.0.1.1")})
 	c.UpsertNode("n2", labels.Set{"role": "b"}, []net.IP{net.ParseIP("192.168.0.2")})
@@ -176,7 +179,7 @@ func TestNodeAddresses(t *testing.T) {
 // Namespace, the peers of the Namespaces with the same values of those keys; a
 // Namespace without one of the keys gets no rule.
 func TestSameLabels(t *testing.T) {
-	c, src, sink := newIssueComputer()
+	c, src, sink := newIssueCompiler()
 	c.UpsertNamespace("a1", labels.Set{"team": "a"})
 	c.UpsertNamespace("a2", labels.Set{"team": "a"})
 	c.UpsertNamespace("b1", labels.Set{"team": "b"})
@@ -294,7 +297,7 @@ func TestExactRule(t *testing.T) {
 // TestIssues: a missing Tier holds the policy (nothing computed); a missing Group
 // and a refused field stored by an older version are issues of a computed policy.
 func TestIssues(t *testing.T) {
-	c, src, sink := newIssueComputer()
+	c, src, sink := newIssueCompiler()
 	seedCluster(c)
 	src.acnps["held"] = acnp("held", "mytier", 1, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "web")}})
 	src.acnps["nogroup"] = acnp("nogroup", "securityops", 1, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "web")}},
@@ -306,11 +309,11 @@ func TestIssues(t *testing.T) {
 		c.ClusterNetworkPolicyChanged(n)
 	}
 	c.Process()
-	check := func(name, reason, contains string, held bool) {
+	check := func(name, reason, contains string, waiting bool) {
 		t.Helper()
 		is := sink.issues[name]
-		if len(is) == 0 || is[0].Reason != reason || !strings.Contains(is[0].Message, contains) || sink.held[name] != held {
-			t.Fatalf("issues of %s: %+v (held %v), want %s naming %q (held %v)", name, is, sink.held[name], reason, contains, held)
+		if len(is) == 0 || is[0].Reason != reason || !strings.Contains(is[0].Message, contains) || sink.waitingForTier[name] != waiting {
+			t.Fatalf("issues of %s: %+v (waiting for its Tier %v), want %s naming %q (waiting %v)", name, is, sink.waitingForTier[name], reason, contains, waiting)
 		}
 	}
 	check("uid-held", reasonTierNotFound, "mytier", true)
@@ -328,8 +331,8 @@ func TestIssues(t *testing.T) {
 	if is := sink.issues["uid-nogroup"]; len(is) != 0 {
 		t.Fatalf("issues once the group exists: %v", is)
 	}
-	if is, held := sink.issues["uid-held"], sink.held["uid-held"]; len(is) != 0 || held {
-		t.Fatalf("issues once the Tier exists: %v (held %v)", is, held)
+	if is, waiting := sink.issues["uid-held"], sink.waitingForTier["uid-held"]; len(is) != 0 || waiting {
+		t.Fatalf("issues once the Tier exists: %v (waiting %v)", is, waiting)
 	}
 	if sets.New(keys(sink.policies)...).Has("uid-held") == false {
 		t.Fatal("the policy was not published once its Tier appeared")
@@ -363,7 +366,7 @@ func keys[V any](m map[string]V) []string {
 // only): it selects nothing there and the policy says why; once the Group keeps
 // to its Namespace, the ANNP applies to its Pods.
 func TestANNPAppliedToGroupBeyondNamespace(t *testing.T) {
-	c, src, sink := newIssueComputer()
+	c, src, sink := newIssueCompiler()
 	seedCluster(c)
 	src.nsgroups["test/all-guestbooks"] = &crdv1beta1.Group{ObjectMeta: metav1.ObjectMeta{Namespace: "test", Name: "all-guestbooks", UID: "g"},
 		Spec: crdv1beta1.GroupSpec{NamespaceSelector: &metav1.LabelSelector{}, PodSelector: sel("app", "guestbook")}}

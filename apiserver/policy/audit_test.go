@@ -51,7 +51,7 @@ func TestAuditAnnotation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, src, sink := newIssueComputer()
+			c, src, sink := newIssueCompiler()
 			seedCluster(c)
 			cnp := acnp("p", "application", 1, appliedTo, drop)
 			annotate(&cnp.ObjectMeta, tc.value)
@@ -74,7 +74,7 @@ func TestAuditAnnotation(t *testing.T) {
 		})
 	}
 
-	c, src, sink := newIssueComputer()
+	c, src, sink := newIssueCompiler()
 	seedCluster(c)
 	cnp := acnp("p", "application", 1, appliedTo, drop)
 	annotate(&cnp.ObjectMeta, ptrTo(validation.EnforcementAudit))

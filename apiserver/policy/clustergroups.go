@@ -67,7 +67,7 @@ func (g *clusterGroup) equal(o *clusterGroup) bool {
 // compileClusterGroup compiles a ClusterGroup or Group; nil when it does not exist.
 // A Group's podSelector alone, serviceReference and childGroups are of its own
 // Namespace.
-func (c *Computer) compileClusterGroup(key string) *clusterGroup {
+func (c *Compiler) compileClusterGroup(key string) *clusterGroup {
 	spec, meta, ok := c.groupSpecOf(key)
 	if !ok {
 		return nil
@@ -114,7 +114,7 @@ func (c *Computer) compileClusterGroup(key string) *clusterGroup {
 
 // serviceSelector selects the Pods of a Service's selector in its Namespace; nil when
 // the Service does not exist or has no selector.
-func (c *Computer) serviceSelector(ref *crdv1beta1.NamespacedName) *grouping.Selector {
+func (c *Compiler) serviceSelector(ref *crdv1beta1.NamespacedName) *grouping.Selector {
 	svc, ok := c.sources.Service(ref.Namespace, ref.Name)
 	if !ok || len(svc.Spec.Selector) == 0 {
 		return nil
@@ -129,7 +129,7 @@ func (c *Computer) serviceSelector(ref *crdv1beta1.NamespacedName) *grouping.Sel
 // syncClusterGroup compiles a ClusterGroup again; when it changed, the groups built
 // from it (and from its parents) take their new selectors, and the policies that
 // use it are compiled again (they carry its ipBlocks).
-func (c *Computer) syncClusterGroup(name string) {
+func (c *Compiler) syncClusterGroup(name string) {
 	compiled := c.compileClusterGroup(name)
 	if compiled.equal(c.clusterGroups[name]) {
 		return
@@ -152,26 +152,31 @@ func (c *Computer) syncClusterGroup(name string) {
 	}
 }
 
-func (c *Computer) refreshClusterGroupUsers(name string) {
-	for _, kind := range []groupKind{appliedToKind, addressKind} {
-		if g := c.groups[groupID{kind, name}]; g != nil {
-			c.unregisterSelectors(g)
-			if cg := c.clusterGroups[name]; cg != nil {
-				g.uid = cg.uid
-			}
-			c.registerSelectors(g)
-			c.markGroup(g)
-		}
-	}
+// refreshClusterGroupUsers gives the groups built from a ClusterGroup its new
+// selectors and marks the policies that reference it.
+func (c *Compiler) refreshClusterGroupUsers(name string) {
+	c.groups.reselect(name)
 	for key := range c.clusterGroupUsers[name] {
 		c.dirty.policies.Insert(key)
 	}
 }
 
-// clusterGroupSelectors returns the selectors of a ClusterGroup and of its children
-// (one level of nesting).
-func (c *Computer) clusterGroupSelectors(name string) []*grouping.Selector {
-	g := c.clusterGroups[name]
+// clusterGroupSet is the compiled ClusterGroups and Groups, by key. It is the
+// groupState's clusterGroupResolver.
+type clusterGroupSet map[string]*clusterGroup
+
+// uid returns the UID of a ClusterGroup; false when it does not exist.
+func (s clusterGroupSet) uid(name string) (types.UID, bool) {
+	if g := s[name]; g != nil {
+		return g.uid, true
+	}
+	return "", false
+}
+
+// selectors returns the selectors of a ClusterGroup and of its children (one level
+// of nesting).
+func (s clusterGroupSet) selectors(name string) []*grouping.Selector {
+	g := s[name]
 	if g == nil {
 		return nil
 	}
@@ -180,17 +185,17 @@ func (c *Computer) clusterGroupSelectors(name string) []*grouping.Selector {
 		out = append(out, g.selector)
 	}
 	for _, child := range g.children {
-		if cg := c.clusterGroups[child]; cg != nil && cg.selector != nil && len(cg.children) == 0 {
+		if cg := s[child]; cg != nil && cg.selector != nil && len(cg.children) == 0 {
 			out = append(out, cg.selector)
 		}
 	}
 	return out
 }
 
-// clusterGroupNodeSelectors returns the node selectors of a ClusterGroup and of its
-// children (one level of nesting).
-func (c *Computer) clusterGroupNodeSelectors(name string) []*nodeSelector {
-	g := c.clusterGroups[name]
+// nodeSelectors returns the node selectors of a ClusterGroup and of its children
+// (one level of nesting).
+func (s clusterGroupSet) nodeSelectors(name string) []*nodeSelector {
+	g := s[name]
 	if g == nil {
 		return nil
 	}
@@ -199,7 +204,7 @@ func (c *Computer) clusterGroupNodeSelectors(name string) []*nodeSelector {
 		out = append(out, g.nodes)
 	}
 	for _, child := range g.children {
-		if cg := c.clusterGroups[child]; cg != nil && cg.nodes != nil && len(cg.children) == 0 {
+		if cg := s[child]; cg != nil && cg.nodes != nil && len(cg.children) == 0 {
 			out = append(out, cg.nodes)
 		}
 	}
@@ -210,7 +215,7 @@ func (c *Computer) clusterGroupNodeSelectors(name string) []*nodeSelector {
 // from selecting exactly what it says: it does not exist, a child does not exist,
 // it uses a field this version does not enforce, or (as an appliedTo) it selects
 // Nodes, and policies applied to Nodes are not supported.
-func (c *Computer) checkGroupRef(b *builder, kind groupKind, key string) {
+func (c *Compiler) checkGroupRef(b *builder, kind groupKind, key string) {
 	g := c.clusterGroups[key]
 	if g == nil {
 		b.issue(reasonGroupNotFound, groupKindName(key)+" does not exist")
@@ -224,21 +229,21 @@ func (c *Computer) checkGroupRef(b *builder, kind groupKind, key string) {
 			b.issue(reasonGroupNotFound, groupKindName(key)+": child "+groupKindName(child)+" does not exist")
 		}
 	}
-	if kind == appliedToKind && len(c.clusterGroupNodeSelectors(key)) > 0 {
+	if kind == appliedToKind && len(c.clusterGroups.nodeSelectors(key)) > 0 {
 		b.issue(reasonUnsupportedField, groupKindName(key)+
 			" selects Nodes (nodeSelector): a policy applied to Nodes is not supported by this Strata version")
 	}
 }
 
-// clusterGroupIPBlocks returns the ipBlocks of a ClusterGroup and of its children.
-func (c *Computer) clusterGroupIPBlocks(name string) []controlplane.IPBlock {
-	g := c.clusterGroups[name]
+// ipBlocks returns the ipBlocks of a ClusterGroup and of its children.
+func (s clusterGroupSet) ipBlocks(name string) []controlplane.IPBlock {
+	g := s[name]
 	if g == nil {
 		return nil
 	}
 	out := append([]controlplane.IPBlock{}, g.ipBlocks...)
 	for _, child := range g.children {
-		if cg := c.clusterGroups[child]; cg != nil && len(cg.children) == 0 {
+		if cg := s[child]; cg != nil && len(cg.children) == 0 {
 			out = append(out, cg.ipBlocks...)
 		}
 	}

@@ -133,7 +133,7 @@ func TestUpstreamCNPOrdering(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, src, sink := newTestComputer()
+			c, src, sink := newTestCompiler()
 			seedCluster(c)
 			c.UpsertNode("n1", labels.Set{"zone": "a"}, []net.IP{net.ParseIP("192.168.0.1")})
 			for _, p := range tc.cnps {
@@ -163,7 +163,7 @@ func TestUpstreamCNPOrdering(t *testing.T) {
 // TestUpstreamCNPUpdateAndDelete: an update compiles the policy again, a delete
 // removes it and the groups only it used.
 func TestUpstreamCNPUpdateAndDelete(t *testing.T) {
-	c, src, sink := newTestComputer()
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	src.cnps["d"] = redisIngressCNP("d", npav1beta1.AdminTier, 1, cnpDeny)
 	c.UpstreamClusterNetworkPolicyChanged("d")
@@ -193,7 +193,7 @@ func TestUpstreamCNPUpdateAndDelete(t *testing.T) {
 // TestUpstreamCNPKeyDistinctFromACNP: an ACNP and an upstream CNP of the same name
 // are two policies.
 func TestUpstreamCNPKeyDistinctFromACNP(t *testing.T) {
-	c, src, sink := newTestComputer()
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	src.cnps["same"] = redisIngressCNP("same", npav1beta1.AdminTier, 1, cnpDeny)
 	src.acnps["same"] = redisACNP("same", "application", crdv1beta1.RuleActionAllow)

@@ -73,9 +73,9 @@ func protoPtr(p controlplane.Protocol) *controlplane.Protocol { return &p }
 func intstrPtr(v intstr.IntOrString) *intstr.IntOrString { return &v }
 
 // publishCNP stores cnp, compiles it and returns what was published of it.
-func publishCNP(t *testing.T, cnp *npav1beta1.ClusterNetworkPolicy) (*Computer, *controlplane.NetworkPolicy) {
+func publishCNP(t *testing.T, cnp *npav1beta1.ClusterNetworkPolicy) (*Compiler, *controlplane.NetworkPolicy) {
 	t.Helper()
-	c, src, sink := newTestComputer()
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	c.UpsertNode("n1", labels.Set{"zone": "a"}, []net.IP{net.ParseIP("192.168.0.1")})
 	src.cnps[cnp.Name] = cnp

@@ -61,7 +61,7 @@ func (s *antreaSource) ref() controlplane.NetworkPolicyReference {
 
 // tierPriority resolves a policy's Tier: empty is application; the legacy static
 // names stand for the system Tiers. false when the Tier does not exist (yet).
-func (c *Computer) tierPriority(tier string) (int32, bool) {
+func (c *Compiler) tierPriority(tier string) (int32, bool) {
 	if tier == "" {
 		tier = crd.TierApplication
 	}
@@ -76,8 +76,8 @@ func (c *Computer) tierPriority(tier string) (int32, bool) {
 }
 
 // compileAntreaPolicy compiles an ACNP or ANNP; false while its Tier does not
-// exist. It writes nothing of the Computer's: policies compile in parallel.
-func (c *Computer) compileAntreaPolicy(src *antreaSource) (*policy, bool) {
+// exist. It writes nothing of the Compiler's: policies compile in parallel.
+func (c *Compiler) compileAntreaPolicy(src *antreaSource) (*policy, bool) {
 	tierPriority, ok := c.tierPriority(src.tier)
 	if !ok {
 		return nil, false
@@ -123,7 +123,7 @@ func (c *Computer) compileAntreaPolicy(src *antreaSource) (*policy, bool) {
 // Self or sameLabels) becomes one rule per Namespace (applied to the Namespace's
 // part of the appliedTo, from the peers of that Namespace) plus, for its other
 // peers, one rule applied to all.
-func (c *Computer) antreaRules(b *builder, r *crdv1beta1.Rule, dir controlplane.Direction, index int32,
+func (c *Compiler) antreaRules(b *builder, r *crdv1beta1.Rule, dir controlplane.Direction, index int32,
 	specAppliedTo []crdv1beta1.AppliedTo) []controlplane.NetworkPolicyRule {
 	appliedTo := specAppliedTo
 	if len(r.AppliedTo) > 0 {
@@ -230,7 +230,7 @@ func orEverything(sel *metav1.LabelSelector) *metav1.LabelSelector {
 
 // antreaPeer compiles the peers of an Antrea-native rule; a rule without peers
 // matches every address. Peers this version does not enforce match nothing.
-func (c *Computer) antreaPeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, none bool) controlplane.NetworkPolicyPeer {
+func (c *Compiler) antreaPeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, none bool) controlplane.NetworkPolicyPeer {
 	if none {
 		return matchAllPeer()
 	}
@@ -246,7 +246,7 @@ func (c *Computer) antreaPeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, 
 			}
 		case p.Group != "":
 			out.AddressGroups = append(out.AddressGroups, b.groupRef(addressKind, p.Group))
-			out.IPBlocks = append(out.IPBlocks, c.clusterGroupIPBlocks(b.groupKey(p.Group))...)
+			out.IPBlocks = append(out.IPBlocks, c.clusterGroups.ipBlocks(b.groupKey(p.Group))...)
 		case p.NodeSelector != nil:
 			out.AddressGroups = append(out.AddressGroups, b.nodeSelectorGroup(p.NodeSelector)...)
 		case p.ServiceAccount != nil:

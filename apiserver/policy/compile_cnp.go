@@ -40,7 +40,7 @@ const (
 // compileUpstreamCNP compiles an upstream ClusterNetworkPolicy. What this version
 // cannot enforce exactly fails closed, rule by rule (cnpRules), and is recorded in
 // the policy's issues.
-func (c *Computer) compileUpstreamCNP(src *npav1beta1.ClusterNetworkPolicy) *policy {
+func (c *Compiler) compileUpstreamCNP(src *npav1beta1.ClusterNetworkPolicy) *policy {
 	b := c.newBuilder(cnpKey(src.Name))
 	tierPriority, baseline, tierKnown := cnpTier(src.Spec.Tier)
 	if !tierKnown {

@@ -51,7 +51,7 @@ type cnpRule struct {
 // peers: an Accept rule matches nothing (not installed), a Deny or Pass rule
 // denies all (every peer, every protocol) in its direction. Only that rule is
 // affected; the policy's issues say why.
-func (c *Computer) cnpRule(b *builder, r *cnpRule, mode cnpMode) *controlplane.NetworkPolicyRule {
+func (c *Compiler) cnpRule(b *builder, r *cnpRule, mode cnpMode) *controlplane.NetworkPolicyRule {
 	action, known := cnpAction(r.action, mode.baseline)
 	if !known {
 		b.issue(reasonUnsupportedField, fmt.Sprintf("%s.action %q is not one this version knows (Accept, Deny, Pass): "+
@@ -225,7 +225,7 @@ func portService(proto controlplane.Protocol, p *npav1beta1.Port) controlplane.S
 // Namespaces, selected Pods of selected Namespaces, the addresses of the selected
 // Nodes (as a nodeSelector peer), CIDRs, and domain names (FQDN peers: the same
 // matching, "*." standing for one or more labels, never the name itself).
-func (c *Computer) cnpPeer(b *builder, peers []npav1beta1.ClusterNetworkPolicyEgressPeer) controlplane.NetworkPolicyPeer {
+func (c *Compiler) cnpPeer(b *builder, peers []npav1beta1.ClusterNetworkPolicyEgressPeer) controlplane.NetworkPolicyPeer {
 	var out controlplane.NetworkPolicyPeer
 	for i := range peers {
 		p := &peers[i]

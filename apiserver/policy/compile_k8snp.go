@@ -28,7 +28,7 @@ import (
 // only isolates the selected Pods in that direction (default deny). Every rule logs
 // when the Namespace has NamespaceLoggingAnnotation; agents then log the isolation
 // drops of the selected Pods too.
-func (c *Computer) compileK8sNetworkPolicy(src *networkingv1.NetworkPolicy) *policy {
+func (c *Compiler) compileK8sNetworkPolicy(src *networkingv1.NetworkPolicy) *policy {
 	b := c.newBuilder(k8sNPKey(src.Namespace, src.Name))
 	podSelector := src.Spec.PodSelector
 	np := &controlplane.NetworkPolicy{
@@ -86,7 +86,7 @@ func ruleCount(isolated bool, rules int) int {
 }
 
 // k8sIngressRules appends the ingress rules of a K8s NetworkPolicy to rules.
-func (c *Computer) k8sIngressRules(b *builder, src *networkingv1.NetworkPolicy, rules []controlplane.NetworkPolicyRule) []controlplane.NetworkPolicyRule {
+func (c *Compiler) k8sIngressRules(b *builder, src *networkingv1.NetworkPolicy, rules []controlplane.NetworkPolicyRule) []controlplane.NetworkPolicyRule {
 	if len(src.Spec.Ingress) == 0 {
 		return append(rules, controlplane.NetworkPolicyRule{Direction: controlplane.DirectionIn})
 	}
@@ -98,7 +98,7 @@ func (c *Computer) k8sIngressRules(b *builder, src *networkingv1.NetworkPolicy, 
 }
 
 // k8sEgressRules appends the egress rules of a K8s NetworkPolicy to rules.
-func (c *Computer) k8sEgressRules(b *builder, src *networkingv1.NetworkPolicy, rules []controlplane.NetworkPolicyRule) []controlplane.NetworkPolicyRule {
+func (c *Compiler) k8sEgressRules(b *builder, src *networkingv1.NetworkPolicy, rules []controlplane.NetworkPolicyRule) []controlplane.NetworkPolicyRule {
 	if len(src.Spec.Egress) == 0 {
 		return append(rules, controlplane.NetworkPolicyRule{Direction: controlplane.DirectionOut})
 	}

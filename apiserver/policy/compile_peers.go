@@ -36,12 +36,12 @@ const serviceAccountLabel = "internal.antrea.io/service-account"
 // from being realized as written.
 type builder struct {
 	p         *policy
-	c         *Computer
-	selectors *selectorCache
+	c         *Compiler
+	selectors *selectorInterner
 	namespace string // an ANNP's Namespace: its groups and podSelectors are there
 }
 
-func (c *Computer) newBuilder(key string) *builder {
+func (c *Compiler) newBuilder(key string) *builder {
 	return &builder{p: &policy{key: key, groups: make(map[groupID]groupSource, 2)},
 		c: c, selectors: &c.selectors}
 }

@@ -60,7 +60,7 @@ func splitPerNamespacePeers(peers []crdv1beta1.NetworkPolicyPeer) (plain, perNS 
 
 // perNamespacePeer compiles the per-Namespace peers for the workloads of Namespace
 // ns; false when none of them selects anything for it.
-func (c *Computer) perNamespacePeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, ns string) (controlplane.NetworkPolicyPeer, bool) {
+func (c *Compiler) perNamespacePeer(b *builder, peers []crdv1beta1.NetworkPolicyPeer, ns string) (controlplane.NetworkPolicyPeer, bool) {
 	var peer controlplane.NetworkPolicyPeer
 	for _, p := range peers {
 		if p.Namespaces.Match == crdv1beta1.NamespaceMatchSelf {
@@ -78,7 +78,7 @@ func (c *Computer) perNamespacePeer(b *builder, peers []crdv1beta1.NetworkPolicy
 
 // sameLabels selects the Namespaces with the values of Namespace ns for keys; false
 // when ns lacks one of the keys.
-func (c *Computer) sameLabels(ns string, keys []string) (*metav1.LabelSelector, bool) {
+func (c *Compiler) sameLabels(ns string, keys []string) (*metav1.LabelSelector, bool) {
 	nsLabels, ok := c.index.NamespaceLabels(ns)
 	if !ok {
 		return nil, false
@@ -102,7 +102,7 @@ func (b *builder) clusterGroupInNamespace(name, ns string) []string {
 	b.noteGroup(key)
 	b.c.checkGroupRef(b, appliedToKind, key)
 	var names []string
-	for _, sel := range b.c.clusterGroupSelectors(key) {
+	for _, sel := range b.c.clusterGroups.selectors(key) {
 		if in, ok := sel.InNamespace(ns); ok {
 			names = append(names, b.use(appliedToKind, in.Name(), groupSource{selector: in}))
 		}

@@ -28,7 +28,7 @@ import (
 )
 
 // BenchmarkCompute measures the computation alone: the scenarios of BenchmarkScale
-// fed straight into a Computer (no clientsets, no informers), then one Process that
+// fed straight into a Compiler (no clientsets, no informers), then one Process that
 // computes every object. ns/op, B/op and allocs/op are the computation's own;
 // retained-MB is the heap it holds afterwards (its index, groups and policies, and
 // what the sink keeps of the published objects). Run:
@@ -42,7 +42,7 @@ func BenchmarkCompute(b *testing.B) {
 			var retained uint64
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				c, sink := feedComputer(b, sc)
+				c, sink := feedCompiler(b, sc)
 				before := liveHeap()
 				b.StartTimer()
 				c.Process()
@@ -58,12 +58,12 @@ func BenchmarkCompute(b *testing.B) {
 	}
 }
 
-// feedComputer hands a scenario's objects to a new Computer as its informers would:
+// feedCompiler hands a scenario's objects to a new Compiler as its informers would:
 // the sources hold the policies, Namespaces and Pods go into the index, and every
 // policy and ClusterGroup is marked to compute.
-func feedComputer(b *testing.B, sc scale.Scenario) (*Computer, *fakeSink) {
+func feedCompiler(b *testing.B, sc scale.Scenario) (*Compiler, *fakeSink) {
 	src, sink := newFakeSources(), newFakeSink()
-	c := NewComputer(sink, src)
+	c := NewCompiler(sink, src)
 	for _, obj := range append(sc.CRD, sc.Kube...) {
 		switch o := obj.(type) {
 		case *corev1.Namespace:

@@ -60,7 +60,7 @@ type Config struct {
 
 // Controller feeds the computation from informers and runs its passes.
 type Controller struct {
-	computer *Computer
+	compiler *Compiler
 	ready    readiness
 	pods     cache.Store // the computation's Pod informer (cachedPod)
 	podMu    sync.Mutex  // reading the reports and upserting a Pod, together
@@ -90,7 +90,7 @@ func NewController(cfg Config) (*Controller, error) {
 	} else {
 		emptyUpstreamListers(&sources)
 	}
-	c := &Controller{computer: NewComputer(cfg.Sink, sources), passes: newPasses()}
+	c := &Controller{compiler: NewCompiler(cfg.Sink, sources), passes: newPasses()}
 	pods, err := podInformer(kube)
 	if err != nil {
 		return nil, fmt.Errorf("policy controller: setting the Pod transform: %w", err)
@@ -131,8 +131,8 @@ type feedInformer struct {
 	handler  cache.ResourceEventHandler
 }
 
-// Computer exposes the computation (status aggregation reads spans from it).
-func (c *Controller) Computer() *Computer { return c.computer }
+// Compiler exposes the computation (status aggregation reads spans from it).
+func (c *Controller) Compiler() *Compiler { return c.compiler }
 
 // Run waits for the informers to sync, then processes changes until ctx ends.
 func (c *Controller) Run(ctx context.Context) {
@@ -149,7 +149,7 @@ func (c *Controller) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-c.computer.wake:
+		case <-c.compiler.wake:
 			c.process()
 		}
 	}
@@ -158,7 +158,7 @@ func (c *Controller) Run(ctx context.Context) {
 // process runs one pass and records it for the callers waiting for one.
 func (c *Controller) process() {
 	n := c.passes.requested.Load()
-	c.computer.Process()
+	c.compiler.Process()
 	c.passes.completed(n)
 }
 
@@ -177,7 +177,7 @@ func (c *Controller) InformerReady(resource string) error { return c.ready.Infor
 
 // HasSynced tells whether the informers synced and no work is pending.
 func (c *Controller) HasSynced() bool {
-	return c.InformersSynced() && !c.computer.Pending()
+	return c.InformersSynced() && !c.compiler.Pending()
 }
 
 // InformersSynced tells whether every informer delivered its initial list.
@@ -223,7 +223,7 @@ func (c *Controller) podHandler() cache.ResourceEventHandler {
 				c.podMu.Lock()
 				defer c.podMu.Unlock()
 				c.reported.forget(ns, name, objectUID(obj))
-				c.computer.DeletePod(ns, name)
+				c.compiler.DeletePod(ns, name)
 			}
 		},
 	}
@@ -233,15 +233,15 @@ func (c *Controller) upsertPod(obj interface{}) {
 	if p, ok := obj.(*cachedPod); ok {
 		c.podMu.Lock()
 		defer c.podMu.Unlock()
-		c.computer.UpsertPod(c.reported.apply(p.pod))
+		c.compiler.UpsertPod(c.reported.apply(p.pod))
 	}
 }
 
 func (c *Controller) namespaceHandler() cache.ResourceEventHandler {
 	upsert := func(obj interface{}) {
 		if ns, ok := obj.(*corev1.Namespace); ok {
-			c.computer.UpsertNamespace(ns.Name, ns.Labels)
-			c.computer.SetNamespaceLogging(ns.Name, NamespaceLogging(ns.Annotations))
+			c.compiler.UpsertNamespace(ns.Name, ns.Labels)
+			c.compiler.SetNamespaceLogging(ns.Name, NamespaceLogging(ns.Annotations))
 		}
 	}
 	return cache.ResourceEventHandlerFuncs{
@@ -249,7 +249,7 @@ func (c *Controller) namespaceHandler() cache.ResourceEventHandler {
 		UpdateFunc: func(_, obj interface{}) { upsert(obj) },
 		DeleteFunc: func(obj interface{}) {
 			if _, name, ok := objectMeta(obj); ok {
-				c.computer.DeleteNamespace(name)
+				c.compiler.DeleteNamespace(name)
 			}
 		},
 	}
@@ -267,41 +267,41 @@ func nameHandler(changed func(namespace, name string)) cache.ResourceEventHandle
 }
 
 func (c *Controller) serviceHandler() cache.ResourceEventHandler {
-	return nameHandler(c.computer.ServiceChanged)
+	return nameHandler(c.compiler.ServiceChanged)
 }
 
 func (c *Controller) k8sPolicyHandler() cache.ResourceEventHandler {
-	return nameHandler(c.computer.K8sNetworkPolicyChanged)
+	return nameHandler(c.compiler.K8sNetworkPolicyChanged)
 }
 
 func (c *Controller) acnpHandler() cache.ResourceEventHandler {
-	return nameHandler(func(_, name string) { c.computer.ClusterNetworkPolicyChanged(name) })
+	return nameHandler(func(_, name string) { c.compiler.ClusterNetworkPolicyChanged(name) })
 }
 
 func (c *Controller) upstreamCNPHandler() cache.ResourceEventHandler {
-	return nameHandler(func(_, name string) { c.computer.UpstreamClusterNetworkPolicyChanged(name) })
+	return nameHandler(func(_, name string) { c.compiler.UpstreamClusterNetworkPolicyChanged(name) })
 }
 
 func (c *Controller) tierHandler() cache.ResourceEventHandler {
-	return nameHandler(func(_, name string) { c.computer.TierChanged(name) })
+	return nameHandler(func(_, name string) { c.compiler.TierChanged(name) })
 }
 
 func (c *Controller) clusterGroupHandler() cache.ResourceEventHandler {
-	return nameHandler(func(_, name string) { c.computer.ClusterGroupChanged(name) })
+	return nameHandler(func(_, name string) { c.compiler.ClusterGroupChanged(name) })
 }
 
 func (c *Controller) annpHandler() cache.ResourceEventHandler {
-	return nameHandler(c.computer.AntreaNetworkPolicyChanged)
+	return nameHandler(c.compiler.AntreaNetworkPolicyChanged)
 }
 
 func (c *Controller) groupHandler() cache.ResourceEventHandler {
-	return nameHandler(c.computer.GroupChanged)
+	return nameHandler(c.compiler.GroupChanged)
 }
 
 // nodeHandler feeds the Nodes' labels and addresses; the frequent status updates
 // that change neither are not passed on.
 func (c *Controller) nodeHandler() cache.ResourceEventHandler {
-	upsert := func(n *corev1.Node) { c.computer.UpsertNode(n.Name, n.Labels, NodeAddresses(n)) }
+	upsert := func(n *corev1.Node) { c.compiler.UpsertNode(n.Name, n.Labels, NodeAddresses(n)) }
 	return cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj interface{}) {
 			if n, ok := obj.(*corev1.Node); ok {
@@ -317,7 +317,7 @@ func (c *Controller) nodeHandler() cache.ResourceEventHandler {
 		},
 		DeleteFunc: func(obj interface{}) {
 			if _, name, ok := objectMeta(obj); ok {
-				c.computer.DeleteNode(name)
+				c.compiler.DeleteNode(name)
 			}
 		},
 	}

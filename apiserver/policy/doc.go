@@ -26,18 +26,26 @@ limitations under the License.
 // # Flow
 //
 //	informers (controller.go, pod_informer.go)
-//	      │  every add/update/delete ─► a Computer method of feed.go
+//	      │  every add/update/delete ─► a Compiler method of changes.go
 //	      ▼
-//	feed.go   records what changed in the dirty sets (computer.go), wakes the loop;
+//	changes.go records what changed in the dirty sets (compiler.go), wakes the loop;
 //	      │   no computation here
 //	      ▼
-//	Controller.Run ─► Computer.Process: passes until nothing is dirty, each in
+//	Controller.Run ─► Compiler.Process: passes until nothing is dirty, each in
 //	      │   dependency order:
 //	      │     ClusterGroups ─► policies (compile, acquire/release groups)
 //	      │     ─► groups (members from the grouping index; AppliedToGroup spans)
 //	      │     ─► policy spans ─► AddressGroup spans ─► publish
-//	      │   compile, members and spans run in parallel (parallel.go), their
+//	      │   compile, members and spans run in parallel (ordered_fanout.go), their
 //	      │   results applied in order on the pass's goroutine
+//	      │
+//	      │   groupState (groupstate.go) holds the groups the policies use: their
+//	      │   users, their selectors in the grouping index, and which groups use
+//	      │   each selector. Policies acquire and release groups; a Pod, Namespace,
+//	      │   Node or ClusterGroup change reaches it through the index's handler,
+//	      │   reselect or nodesChanged; it reports the groups whose members must be
+//	      │   computed again (groupStale) or that are gone (groupRemoved) to its
+//	      │   listener, the Compiler, which queues them for the pass
 //	      ▼
 //	Sink      UpsertNetworkPolicy / UpsertAddressGroup / UpsertAppliedToGroup
 //	      │   and the deletes; IssueSink: what keeps a policy from being
@@ -56,13 +64,14 @@ limitations under the License.
 //
 // # Locking
 //
-// The Computer's state (grouping index, policies, groups, spans, dirty sets) is
-// guarded by one mutex, Computer.mu. The feed methods hold it only to record a
+// The Compiler's state (grouping index, policies, groupState, spans, dirty sets) is
+// guarded by one mutex, Compiler.mu; groupState has no lock of its own and calls
+// its listener synchronously, under mu. The feed methods hold it only to record a
 // change; Process holds it until nothing is dirty, so a pass sees a consistent state
 // and informer handlers wait at most one Process. The Sink and the IssueSink are
-// called with mu held: they must not call the Computer back, and they take only locks
+// called with mu held: they must not call the Compiler back, and they take only locks
 // of their own (the stores', the status aggregator's), never the other way round. The
-// parallel stages (parallel.go) write only their own item's result and read nothing
+// parallel stages (ordered_fanout.go) write only their own item's result and read nothing
 // the in-order stage writes without a lock; the in-order stage, on the pass's
 // goroutine, applies the results to the state. Controller.podMu orders a Pod's
 // informer update and a start-up report of the same Pod, so neither overwrites the
@@ -72,7 +81,7 @@ limitations under the License.
 //
 // StatusAggregator (status.go) sits beside the Sink, not in the pass:
 // strata-apiserver's Sink tells it what was published (Observe: generation and span;
-// Forget), the IssueSink what the computation found (PolicyIssues, held for its
+// Forget), the IssueSink what the computation found (PolicyIssues, waiting for its
 // Tier), and the agents' reports (POST networkpolicies/NAME/status) arrive through
 // ReportStatus. It computes each policy's status (phase, desired and current Nodes
 // realized, the Realizable condition) and writes it through a StatusClient from its

@@ -30,7 +30,7 @@ import (
 // rule's other peers; a rule of FQDN peers only has no AddressGroup nor
 // ipBlock (it does not match every address).
 func TestFQDNPeers(t *testing.T) {
-	c, src, sink := newTestComputer()
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	allow, drop := crdv1beta1.RuleActionAllow, crdv1beta1.RuleActionDrop
 	p := acnp("fqdn", "securityops", 5, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "guestbook")}})

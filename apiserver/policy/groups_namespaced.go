@@ -42,7 +42,7 @@ func splitGroupKey(key string) (namespace, name string) {
 }
 
 // groupSpecOf reads a ClusterGroup or Group by key.
-func (c *Computer) groupSpecOf(key string) (*crdv1beta1.GroupSpec, *groupMeta, bool) {
+func (c *Compiler) groupSpecOf(key string) (*crdv1beta1.GroupSpec, *groupMeta, bool) {
 	ns, name := splitGroupKey(key)
 	if ns == "" {
 		g, ok := c.sources.ClusterGroup(name)
@@ -69,8 +69,8 @@ func groupKindName(key string) string {
 // groupBeyondNamespace tells whether a Group (or one of its children) selects Pods
 // outside its own Namespace: an Antrea NetworkPolicy applies to its own Namespace
 // only, so such a Group cannot be its appliedTo.
-func (c *Computer) groupBeyondNamespace(key string) bool {
-	for _, sel := range c.clusterGroupSelectors(key) {
+func (c *Compiler) groupBeyondNamespace(key string) bool {
+	for _, sel := range c.clusterGroups.selectors(key) {
 		if sel.Namespace == "" {
 			return true
 		}

@@ -50,15 +50,15 @@ const (
 
 // IssueSink receives the realizability of the Antrea-native policies: a Sink may
 // implement it (strata-apiserver's writes it into status). name is the internal
-// NetworkPolicy's name (the source's UID); held tells that nothing of the policy is
-// computed (its Tier does not exist).
+// NetworkPolicy's name (the source's UID); waitingForTier tells that nothing of the
+// policy is computed (its Tier does not exist).
 type IssueSink interface {
-	PolicyIssues(name string, ref controlplane.NetworkPolicyReference, generation int64, issues []Issue, held bool)
+	PolicyIssues(name string, ref controlplane.NetworkPolicyReference, generation int64, issues []Issue, waitingForTier bool)
 	ForgetPolicy(name string)
 }
 
 // reportIssues tells the IssueSink the issues of a compiled Antrea-native policy.
-func (c *Computer) reportIssues(p *policy) {
+func (c *Compiler) reportIssues(p *policy) {
 	s, ok := c.sink.(IssueSink)
 	if !ok || p.np.SourceRef == nil || p.np.SourceRef.Type == controlplane.K8sNetworkPolicy {
 		return
@@ -66,28 +66,29 @@ func (c *Computer) reportIssues(p *policy) {
 	s.PolicyIssues(p.np.Name, *p.np.SourceRef, p.np.Generation, p.issues, false)
 }
 
-// reportHeld tells the IssueSink that a policy waits for its Tier.
-func (c *Computer) reportHeld(key string, r compiledPolicy) {
+// reportWaitingForTier tells the IssueSink that a policy waits for its Tier.
+func (c *Compiler) reportWaitingForTier(key string, r compiledPolicy) {
 	s, ok := c.sink.(IssueSink)
 	if !ok || r.ref == nil {
 		return
 	}
-	if old, ok := c.heldUIDs[key]; ok && old != r.ref.UID {
+	if old, ok := c.waitingForTierUIDs[key]; ok && old != r.ref.UID {
 		s.ForgetPolicy(string(old))
 	}
-	c.heldUIDs[key] = r.ref.UID
+	c.waitingForTierUIDs[key] = r.ref.UID
 	s.PolicyIssues(string(r.ref.UID), *r.ref, r.gen, []Issue{{Reason: reasonTierNotFound,
 		Message: "Tier \"" + r.tier + "\" does not exist: nothing of the policy is enforced until it does"}}, true)
 }
 
-// forgetHeld tells the IssueSink that the policy of key is no longer held: gone,
-// or compiled (under the same UID, its issues replace the held state).
-func (c *Computer) forgetHeld(key string, compiled *policy) {
-	uid, ok := c.heldUIDs[key]
+// forgetWaitingForTier tells the IssueSink that the policy of key no longer waits
+// for its Tier: gone, or compiled (under the same UID, its issues replace the
+// waiting state).
+func (c *Compiler) forgetWaitingForTier(key string, compiled *policy) {
+	uid, ok := c.waitingForTierUIDs[key]
 	if !ok {
 		return
 	}
-	delete(c.heldUIDs, key)
+	delete(c.waitingForTierUIDs, key)
 	if s, ok := c.sink.(IssueSink); ok && (compiled == nil || compiled.np.UID != uid) {
 		s.ForgetPolicy(string(uid))
 	}

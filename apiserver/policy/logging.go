@@ -32,7 +32,7 @@ func NamespaceLogging(annotations map[string]string) bool {
 // SetNamespaceLogging records whether the K8s NetworkPolicies of a Namespace log.
 // When that changes, only the K8s NetworkPolicies of that Namespace are compiled
 // again.
-func (c *Computer) SetNamespaceLogging(namespace string, enabled bool) {
+func (c *Compiler) SetNamespaceLogging(namespace string, enabled bool) {
 	c.mu.Lock()
 	changed := c.setNamespaceLoggingLocked(namespace, enabled)
 	c.mu.Unlock()
@@ -41,7 +41,7 @@ func (c *Computer) SetNamespaceLogging(namespace string, enabled bool) {
 	}
 }
 
-func (c *Computer) setNamespaceLoggingLocked(namespace string, enabled bool) bool {
+func (c *Compiler) setNamespaceLoggingLocked(namespace string, enabled bool) bool {
 	if c.loggingNamespaces.Has(namespace) == enabled {
 		return false
 	}

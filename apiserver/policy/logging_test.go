@@ -69,25 +69,25 @@ func ruleLogging(t *testing.T, sink *fakeSink, name string) []bool {
 func TestNamespaceLoggingAnnotation(t *testing.T) {
 	type step struct {
 		name string
-		do   func(c *Computer)
+		do   func(c *Compiler)
 		want []bool // enableLogging of default/np's rules (ingress allow, egress isolation)
 		// republished are the policies the step published (again).
 		republished []string
 	}
 	const np, other = "uid-default-np", "uid-test-other"
-	annotate := func(ns string, on bool) func(*Computer) {
-		return func(c *Computer) { c.SetNamespaceLogging(ns, on) }
+	annotate := func(ns string, on bool) func(*Compiler) {
+		return func(c *Compiler) { c.SetNamespaceLogging(ns, on) }
 	}
 	for _, tc := range []struct {
 		name   string
-		before func(c *Computer) // before the policy is created
+		before func(c *Compiler) // before the policy is created
 		steps  []step
 	}{
 		{name: "annotated", before: annotate("default", true),
 			steps: []step{{name: "created", want: []bool{true, true}, republished: []string{np}}}},
-		{name: "not annotated", before: func(*Computer) {},
+		{name: "not annotated", before: func(*Compiler) {},
 			steps: []step{{name: "created", want: []bool{false, false}, republished: []string{np}}}},
-		{name: "annotation added later", before: func(*Computer) {},
+		{name: "annotation added later", before: func(*Compiler) {},
 			steps: []step{
 				{name: "created", want: []bool{false, false}, republished: []string{np}},
 				{name: "annotated", do: annotate("default", true), want: []bool{true, true}, republished: []string{np}},
@@ -98,7 +98,7 @@ func TestNamespaceLoggingAnnotation(t *testing.T) {
 				{name: "created", want: []bool{true, true}, republished: []string{np}},
 				{name: "removed", do: annotate("default", false), want: []bool{false, false}, republished: []string{np}},
 			}},
-		{name: "another namespace annotated", before: func(*Computer) {},
+		{name: "another namespace annotated", before: func(*Compiler) {},
 			steps: []step{
 				{name: "created", want: []bool{false, false}, republished: []string{np}},
 				{name: "test annotated", do: annotate("test", true), want: []bool{false, false}, republished: []string{other}},
@@ -106,11 +106,11 @@ func TestNamespaceLoggingAnnotation(t *testing.T) {
 		{name: "namespace deleted", before: annotate("default", true),
 			steps: []step{
 				{name: "created", want: []bool{true, true}, republished: []string{np}},
-				{name: "deleted", do: func(c *Computer) { c.DeleteNamespace("default") }, want: []bool{false, false}, republished: []string{np}},
+				{name: "deleted", do: func(c *Compiler) { c.DeleteNamespace("default") }, want: []bool{false, false}, republished: []string{np}},
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, src, sink := newTestComputer()
+			c, src, sink := newTestCompiler()
 			seedCluster(c)
 			src.acnps["acnp1"] = acnp("acnp1", "securityops", 5, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "redis")}},
 				ruleFrom(crdv1beta1.RuleActionDrop, "d", crdv1beta1.NetworkPolicyPeer{PodSelector: sel("app", "guestbook")}))

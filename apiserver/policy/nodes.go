@@ -98,7 +98,7 @@ func NodeAddresses(n *corev1.Node) []net.IP {
 }
 
 // UpsertNode records a new Node, or new labels or addresses of a Node.
-func (c *Computer) UpsertNode(name string, l labels.Set, ips []net.IP) {
+func (c *Compiler) UpsertNode(name string, l labels.Set, ips []net.IP) {
 	m := &controlplane.GroupMember{Node: &controlplane.NodeReference{Name: name}}
 	for _, ip := range ips {
 		if v4 := ip.To4(); v4 != nil {
@@ -108,43 +108,23 @@ func (c *Computer) UpsertNode(name string, l labels.Set, ips []net.IP) {
 	}
 	c.mu.Lock()
 	c.nodes[name] = &nodeEntry{labels: l, member: m, key: computed.MemberKey(m)}
-	c.markNodeGroups()
+	c.groups.nodesChanged()
 	c.mu.Unlock()
 	c.signal()
 }
 
 // DeleteNode records a deleted Node.
-func (c *Computer) DeleteNode(name string) {
+func (c *Compiler) DeleteNode(name string) {
 	c.mu.Lock()
 	delete(c.nodes, name)
-	c.markNodeGroups()
+	c.groups.nodesChanged()
 	c.mu.Unlock()
 	c.signal()
 }
 
-// markNodeGroups marks the AddressGroups with node selectors.
-func (c *Computer) markNodeGroups() {
-	for _, g := range c.groups {
-		if g.id.kind == addressKind && len(c.groupNodeSelectors(g)) > 0 {
-			c.markGroup(g)
-		}
-	}
-}
-
-// groupNodeSelectors returns the node selectors of a group's source.
-func (c *Computer) groupNodeSelectors(g *group) []*nodeSelector {
-	if g.source.nodes != nil {
-		return []*nodeSelector{g.source.nodes}
-	}
-	if g.source.clusterGroup != "" {
-		return c.clusterGroupNodeSelectors(g.source.clusterGroup)
-	}
-	return nil
-}
-
 // addNodeMembers adds the Nodes a group's node selectors select to its members.
-func (c *Computer) addNodeMembers(g *group, members map[string]*controlplane.GroupMember) {
-	sels := c.groupNodeSelectors(g)
+func (c *Compiler) addNodeMembers(g *group, members map[string]*controlplane.GroupMember) {
+	sels := c.groups.nodeSelectors(g)
 	if len(sels) == 0 {
 		return
 	}

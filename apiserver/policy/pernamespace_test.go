@@ -36,7 +36,7 @@ import (
 // the rules follow the ClusterGroup's changes. TestFieldsOnTraffic/
 // acnp-namespaces-appliedto is the end-to-end test.
 func TestPerNamespaceAppliedTo(t *testing.T) {
-	c, src, sink := newIssueComputer()
+	c, src, sink := newIssueCompiler()
 	c.UpsertNamespace("a", labels.Set{})
 	c.UpsertNamespace("b", labels.Set{})
 	for _, p := range []struct{ ns, name, ip, sa string }{

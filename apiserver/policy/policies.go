@@ -51,26 +51,26 @@ type policy struct {
 }
 
 // compiledPolicy is a policy compiled from its source object: nil when the source
-// is gone or held, held when it is an Antrea-native policy whose Tier does not
-// exist.
+// is gone or waits for its Tier, waitingForTier when it is an Antrea-native policy
+// whose Tier does not exist.
 type compiledPolicy struct {
-	p    *policy
-	held bool
-	tier string                               // the missing Tier of a held policy
-	ref  *controlplane.NetworkPolicyReference // the source of a held policy
-	gen  int64                                // its generation
+	p              *policy
+	waitingForTier bool
+	tier           string                               // the missing Tier of a waiting policy
+	ref            *controlplane.NetworkPolicyReference // the source of a waiting policy
+	gen            int64                                // its generation
 }
 
 // syncDirtyPolicies compiles every dirty policy again, in parallel (compiling only
 // reads the sources, the index and the ClusterGroups), and applies each in turn as
 // soon as it is compiled.
-func (c *Computer) syncDirtyPolicies() {
+func (c *Compiler) syncDirtyPolicies() {
 	keys := make([]string, 0, c.dirty.policies.Len())
 	for key := range c.dirty.policies {
 		keys = append(keys, key)
 	}
 	results := make([]compiledPolicy, len(keys))
-	pipeline(len(keys), func(i int) { results[i] = c.compile(keys[i]) }, func(i int) {
+	orderedFanOut(len(keys), func(i int) { results[i] = c.compile(keys[i]) }, func(i int) {
 		c.applyPolicy(keys[i], results[i])
 		results[i] = compiledPolicy{}
 	})
@@ -78,15 +78,15 @@ func (c *Computer) syncDirtyPolicies() {
 
 // applyPolicy records a compiled policy and the groups it uses; a policy whose
 // source is gone, or whose Tier does not exist, is removed.
-func (c *Computer) applyPolicy(key string, r compiledPolicy) {
+func (c *Compiler) applyPolicy(key string, r compiledPolicy) {
 	compiled := r.p
 	old := c.policies[key]
-	if r.held {
-		c.held[key] = r.tier
-		c.reportHeld(key, r)
+	if r.waitingForTier {
+		c.waitingForTier[key] = r.tier
+		c.reportWaitingForTier(key, r)
 	} else {
-		delete(c.held, key)
-		c.forgetHeld(key, compiled)
+		delete(c.waitingForTier, key)
+		c.forgetWaitingForTier(key, compiled)
 	}
 	if old != nil {
 		c.setClusterGroupUsers(key, old.clusterGroups, nil)
@@ -104,7 +104,7 @@ func (c *Computer) applyPolicy(key string, r compiledPolicy) {
 		c.perNamespace.Delete(key)
 	}
 	for id, src := range compiled.groups {
-		c.acquireGroup(id, src, key)
+		c.groups.acquire(id, src, key)
 	}
 	if old != nil && old.published && old.np.Name != compiled.np.Name {
 		// Deleted and created again under the same name: a new UID, a new object.
@@ -116,7 +116,7 @@ func (c *Computer) applyPolicy(key string, r compiledPolicy) {
 	if old != nil {
 		for id := range old.groups {
 			if _, kept := compiled.groups[id]; !kept {
-				c.releaseGroup(id, key)
+				c.groups.release(id, key)
 				c.markAddressSpan(id)
 			}
 		}
@@ -138,8 +138,8 @@ func (c *Computer) applyPolicy(key string, r compiledPolicy) {
 }
 
 // compile compiles a policy from its source object. It writes nothing of the
-// Computer's, so policies can be compiled concurrently.
-func (c *Computer) compile(key string) compiledPolicy {
+// Compiler's, so policies can be compiled concurrently.
+func (c *Compiler) compile(key string) compiledPolicy {
 	kind, rest, _ := strings.Cut(key, "/")
 	switch kind {
 	case "acnp":
@@ -164,16 +164,16 @@ func (c *Computer) compile(key string) compiledPolicy {
 	return compiledPolicy{}
 }
 
-func (c *Computer) compileAntrea(src *antreaSource) compiledPolicy {
+func (c *Compiler) compileAntrea(src *antreaSource) compiledPolicy {
 	if p, ok := c.compileAntreaPolicy(src); ok {
 		return compiledPolicy{p: p}
 	}
 	ref := src.ref()
-	return compiledPolicy{held: true, tier: src.tier, ref: &ref, gen: src.meta.Generation}
+	return compiledPolicy{waitingForTier: true, tier: src.tier, ref: &ref, gen: src.meta.Generation}
 }
 
 // setClusterGroupUsers moves a policy's entries in the ClusterGroup reverse index.
-func (c *Computer) setClusterGroupUsers(key string, remove, add sets.Set[string]) {
+func (c *Compiler) setClusterGroupUsers(key string, remove, add sets.Set[string]) {
 	for name := range remove {
 		if users := c.clusterGroupUsers[name]; users != nil {
 			users.Delete(key)
@@ -190,7 +190,7 @@ func (c *Computer) setClusterGroupUsers(key string, remove, add sets.Set[string]
 	}
 }
 
-func (c *Computer) removePolicy(p *policy) {
+func (c *Compiler) removePolicy(p *policy) {
 	delete(c.policies, p.key)
 	c.perNamespace.Delete(p.key)
 	c.dirty.spans.Delete(p.key)
@@ -200,13 +200,13 @@ func (c *Computer) removePolicy(p *policy) {
 		}
 	}
 	for id := range p.groups {
-		c.releaseGroup(id, p.key)
+		c.groups.release(id, p.key)
 		c.markAddressSpan(id)
 	}
 }
 
-func (c *Computer) markAddressSpan(id groupID) {
-	if id.kind == addressKind && c.groups[id] != nil {
+func (c *Compiler) markAddressSpan(id groupID) {
+	if id.kind == addressKind && c.groups.get(id) != nil {
 		c.dirty.addressSpans.Insert(id.name)
 	}
 }
@@ -214,7 +214,7 @@ func (c *Computer) markAddressSpan(id groupID) {
 // syncDirtySpans recomputes the spans of the dirty policies, in parallel (a span
 // only reads the policy and its AppliedToGroups), and publishes each policy in turn
 // when it or its span changed.
-func (c *Computer) syncDirtySpans() {
+func (c *Compiler) syncDirtySpans() {
 	policies := make([]*policy, 0, c.dirty.spans.Len())
 	for key := range c.dirty.spans {
 		if p := c.policies[key]; p != nil {
@@ -222,16 +222,16 @@ func (c *Computer) syncDirtySpans() {
 		}
 	}
 	spans := make([]*nodeSpan, len(policies))
-	pipeline(len(policies), func(i int) { spans[i] = c.policySpan(policies[i]) }, func(i int) {
+	orderedFanOut(len(policies), func(i int) { spans[i] = c.policySpan(policies[i]) }, func(i int) {
 		c.publishPolicy(policies[i], spans[i])
 	})
 }
 
 // policySpan is the union of the spans of a policy's AppliedToGroups.
-func (c *Computer) policySpan(p *policy) *nodeSpan {
+func (c *Compiler) policySpan(p *policy) *nodeSpan {
 	var u spanUnion
 	for _, name := range p.appliedTo {
-		if g := c.groups[groupID{appliedToKind, name}]; g != nil {
+		if g := c.groups.get(groupID{appliedToKind, name}); g != nil {
 			u.add(g.span)
 		}
 	}
@@ -240,7 +240,7 @@ func (c *Computer) policySpan(p *policy) *nodeSpan {
 
 // publishPolicy publishes a policy when it or its span changed; a changed span
 // marks the spans of its AddressGroups dirty.
-func (c *Computer) publishPolicy(p *policy, span *nodeSpan) {
+func (c *Compiler) publishPolicy(p *policy, span *nodeSpan) {
 	spanChanged := !p.published || !span.equal(p.span)
 	if !spanChanged && !p.changed {
 		return
@@ -259,8 +259,8 @@ func (c *Computer) publishPolicy(p *policy, span *nodeSpan) {
 
 // syncAddressSpan recomputes an AddressGroup's span: the union of the spans of the
 // policies that use it.
-func (c *Computer) syncAddressSpan(name string) {
-	g := c.groups[groupID{addressKind, name}]
+func (c *Compiler) syncAddressSpan(name string) {
+	g := c.groups.get(groupID{addressKind, name})
 	if g == nil {
 		return
 	}

@@ -30,7 +30,7 @@ import (
 // The new AddressGroup must get the policy's span, or no agent receives it and
 // the rule is never realized.
 func TestUpdateToNewAddressGroup(t *testing.T) {
-	c, src, sink := newTestComputer()
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	appliedTo := []crdv1beta1.AppliedTo{{PodSelector: sel("app", "redis")}}
 	src.acnps["p"] = acnp("p", "securityops", 5, appliedTo,

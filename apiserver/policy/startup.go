@@ -160,7 +160,7 @@ func (c *Controller) ReportPodAddresses(ctx context.Context, pod StartingPod) er
 		return err
 	}
 	n := c.passes.requested.Add(1)
-	c.computer.signal()
+	c.compiler.signal()
 	return c.passes.wait(ctx, n)
 }
 
@@ -180,7 +180,7 @@ func (c *Controller) upsertReported(ctx context.Context, pod StartingPod, rep re
 		found := err == nil && ok && isPod && (pod.UID == "" || p.UID == pod.UID) && p.pod.NodeName == pod.NodeName
 		if found {
 			c.reported.set(pod.Namespace, pod.Name, reportedPod{uid: p.UID, ips: rep.ips})
-			c.computer.UpsertPod(c.reported.apply(p.pod))
+			c.compiler.UpsertPod(c.reported.apply(p.pod))
 		}
 		c.podMu.Unlock()
 		switch {

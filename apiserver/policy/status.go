@@ -60,13 +60,13 @@ type Leadership interface {
 }
 
 // observed is what the aggregator knows of an Antrea-native policy: published (its
-// span), or held for its Tier; and its issues.
+// span), or waiting for its Tier; and its issues.
 type observed struct {
-	source     controlplane.NetworkPolicyReference
-	generation int64
-	span       sets.Set[string]
-	issues     []Issue
-	held       bool
+	source         controlplane.NetworkPolicyReference
+	generation     int64
+	span           sets.Set[string]
+	issues         []Issue
+	waitingForTier bool
 	// audit: the published policy is in audit mode (never decides).
 	audit bool
 }
@@ -138,7 +138,7 @@ func (a *StatusAggregator) Observe(np *controlplane.NetworkPolicy, span sets.Set
 	if obs.generation != np.Generation {
 		obs.issues = nil // the issues of another generation
 	}
-	obs.source, obs.generation, obs.span, obs.held, obs.audit = *np.SourceRef, np.Generation, span, false, np.Audit
+	obs.source, obs.generation, obs.span, obs.waitingForTier, obs.audit = *np.SourceRef, np.Generation, span, false, np.Audit
 	a.known[np.Name] = obs
 	// Reports from Nodes that left the span no longer count.
 	var gone []string
@@ -154,13 +154,13 @@ func (a *StatusAggregator) Observe(np *controlplane.NetworkPolicy, span sets.Set
 }
 
 // PolicyIssues records what keeps a policy from being realized as written (none:
-// nothing). A held policy is not computed at all: it has no span.
+// nothing). A policy waiting for its Tier is not computed at all: it has no span.
 func (a *StatusAggregator) PolicyIssues(name string, ref controlplane.NetworkPolicyReference, generation int64,
-	issues []Issue, held bool) {
+	issues []Issue, waitingForTier bool) {
 	a.mu.Lock()
 	obs := a.known[name]
-	obs.source, obs.generation, obs.issues, obs.held = ref, generation, issues, held
-	if held || obs.span == nil {
+	obs.source, obs.generation, obs.issues, obs.waitingForTier = ref, generation, issues, waitingForTier
+	if waitingForTier || obs.span == nil {
 		obs.span = sets.New[string]()
 	}
 	a.known[name] = obs
@@ -312,7 +312,7 @@ func sourceName(ref controlplane.NetworkPolicyReference) string {
 // aggregate computes a policy's status from its issues, its span and the Nodes'
 // reports. Realizable is False when the computation found an issue (the first
 // one's reason, every message) or some Node failed to realize the policy; the
-// phase is then Failed (Pending for a policy held for its Tier), never Realized.
+// phase is then Failed (Pending for a policy waiting for its Tier), never Realized.
 func aggregate(obs observed, reports []controlplane.NetworkPolicyNodeStatus) crdv1beta1.NetworkPolicyStatus {
 	current, failed := 0, map[string]string{}
 	for _, r := range reports {
@@ -329,7 +329,7 @@ func aggregate(obs observed, reports []controlplane.NetworkPolicyNodeStatus) crd
 	st := crdv1beta1.NetworkPolicyStatus{ObservedGeneration: obs.generation, DesiredNodesRealized: int32(desired),
 		CurrentNodesRealized: int32(current), Phase: crdv1beta1.NetworkPolicyRealizing}
 	switch {
-	case obs.held:
+	case obs.waitingForTier:
 		st.Phase = crdv1beta1.NetworkPolicyPending
 	case len(obs.issues) > 0:
 		st.Phase = crdv1beta1.NetworkPolicyFailed

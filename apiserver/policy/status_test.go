@@ -59,7 +59,7 @@ func TestAggregate(t *testing.T) {
 			reports: []controlplane.NetworkPolicyNodeStatus{report("n1", 2, false)},
 			phase:   crdv1beta1.NetworkPolicyFailed, current: 1, desired: 1, realizable: reasonUnsupportedField},
 		{name: "held for its Tier: pending, not realizable",
-			obs:   observed{generation: 1, span: sets.New[string](), held: true, issues: []Issue{{Reason: reasonTierNotFound, Message: "Tier"}}},
+			obs:   observed{generation: 1, span: sets.New[string](), waitingForTier: true, issues: []Issue{{Reason: reasonTierNotFound, Message: "Tier"}}},
 			phase: crdv1beta1.NetworkPolicyPending, realizable: reasonTierNotFound},
 	}
 	for _, tc := range cases {

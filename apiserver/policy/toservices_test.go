@@ -37,7 +37,7 @@ func ruleToServices(action crdv1beta1.RuleAction, name string, svcs ...crdv1beta
 // ClusterSet entry is left out of a Drop. A Service that does not exist is an
 // issue (ServiceNotFound) until it is created.
 func TestCompileToServices(t *testing.T) {
-	c, src, sink := newIssueComputer()
+	c, src, sink := newIssueCompiler()
 	seedCluster(c)
 	for _, key := range []string{"test/db", "test/web"} {
 		src.services[key] = &corev1.Service{}

@@ -29,7 +29,7 @@ type selectorArgs struct {
 	nsSel, podSel *metav1.LabelSelector
 }
 
-func TestSelectorCache(t *testing.T) {
+func TestSelectorInterner(t *testing.T) {
 	expr := func(op metav1.LabelSelectorOperator, values ...string) *metav1.LabelSelector {
 		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "app", Operator: op, Values: values}}}
 	}
@@ -53,7 +53,7 @@ func TestSelectorCache(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var c selectorCache
+			var c selectorInterner
 			selA, nameA, errA := c.get(tc.a.namespace, tc.a.nsSel, tc.a.podSel)
 			selB, nameB, errB := c.get(tc.b.namespace, tc.b.nsSel, tc.b.podSel)
 			if errA != nil || errB != nil {
@@ -73,8 +73,8 @@ func TestSelectorCache(t *testing.T) {
 	}
 }
 
-func TestSelectorCacheInvalidAndReset(t *testing.T) {
-	var c selectorCache
+func TestSelectorInternerInvalidAndReset(t *testing.T) {
+	var c selectorInterner
 	bad := &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "app", Operator: "Bogus"}}}
 	for i := 0; i < 2; i++ {
 		if _, _, err := c.get("ns", nil, bad); err == nil {
@@ -88,8 +88,8 @@ func TestSelectorCacheInvalidAndReset(t *testing.T) {
 	}
 }
 
-func TestSelectorCacheConcurrent(t *testing.T) {
-	var c selectorCache
+func TestSelectorInternerConcurrent(t *testing.T) {
+	var c selectorInterner
 	const callers = 8
 	got := make([]*grouping.Selector, callers)
 	done := make(chan int)

@@ -64,7 +64,7 @@ func gpod(ns, name, node, ip string, kv ...string) *grouping.Pod {
 
 // seedCluster is the seed walkthrough's cluster: guestbook and redis in default
 // (project=prod) and guestbook in test (project=test), on nodes n1 and n2.
-func seedCluster(c *Computer) {
+func seedCluster(c *Compiler) {
 	c.UpsertNamespace("default", labels.Set{"project": "prod"})
 	c.UpsertNamespace("test", labels.Set{"project": "test"})
 	for _, p := range []*grouping.Pod{
@@ -89,13 +89,13 @@ func ruleFrom(action crdv1beta1.RuleAction, name string, from ...crdv1beta1.Netw
 	return crdv1beta1.Rule{Action: &action, Name: name, From: from}
 }
 
-func newTestComputer() (*Computer, *fakeSources, *fakeSink) {
+func newTestCompiler() (*Compiler, *fakeSources, *fakeSink) {
 	src, sink := newFakeSources(), newFakeSink()
-	return NewComputer(sink, src), src, sink
+	return NewCompiler(sink, src), src, sink
 }
 
 func TestClusterNetworkPolicy(t *testing.T) {
-	c, src, sink := newTestComputer()
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	src.acnps["acnp1"] = acnp("acnp1", "securityops", 5, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "redis")}},
 		ruleFrom(crdv1beta1.RuleActionDrop, "DropFromGuestbook", crdv1beta1.NetworkPolicyPeer{PodSelector: sel("app", "guestbook")}))
@@ -147,19 +147,20 @@ func TestClusterNetworkPolicy(t *testing.T) {
 }
 
 // checkNothingLeft fails unless a deleted policy left nothing published and
-// nothing in the Computer's state: no policy, group or selector user.
-func checkNothingLeft(t *testing.T, c *Computer, sink *fakeSink) {
+// nothing in the Compiler's state: no policy, group or selector user.
+func checkNothingLeft(t *testing.T, c *Compiler, sink *fakeSink) {
 	t.Helper()
 	if len(sink.policies)+len(sink.address)+len(sink.applied) != 0 {
 		t.Fatalf("left behind: %d policies, %d address groups, %d appliedTo groups", len(sink.policies), len(sink.address), len(sink.applied))
 	}
-	if len(c.groups) != 0 || len(c.selectorUsers) != 0 || len(c.policies) != 0 {
-		t.Fatalf("internal state left behind: %d groups, %d selectors, %d policies", len(c.groups), len(c.selectorUsers), len(c.policies))
+	if len(c.groups.groups) != 0 || len(c.groups.selectorUsers) != 0 || len(c.policies) != 0 {
+		t.Fatalf("internal state left behind: %d groups, %d selectors, %d policies",
+			len(c.groups.groups), len(c.groups.selectorUsers), len(c.policies))
 	}
 }
 
-func TestTierHeldUntilItExists(t *testing.T) {
-	c, src, sink := newTestComputer()
+func TestPolicyWaitsForItsTier(t *testing.T) {
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	src.acnps["p"] = acnp("p", "mytier", 1, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "redis")}})
 	c.ClusterNetworkPolicyChanged("p")
@@ -167,8 +168,8 @@ func TestTierHeldUntilItExists(t *testing.T) {
 	if len(sink.policies) != 0 {
 		t.Fatal("a policy of a missing Tier was published")
 	}
-	if tier := c.held[acnpKey("p")]; tier != "mytier" {
-		t.Fatalf("held for Tier %q, want mytier", tier)
+	if tier := c.waitingForTier[acnpKey("p")]; tier != "mytier" {
+		t.Fatalf("waiting for Tier %q, want mytier", tier)
 	}
 	src.tiers["mytier"] = &crdv1beta1.Tier{Spec: crdv1beta1.TierSpec{Priority: 10}}
 	c.TierChanged("mytier")
@@ -176,13 +177,13 @@ func TestTierHeldUntilItExists(t *testing.T) {
 	if np := sink.policies["uid-p"]; np == nil || *np.TierPriority != 10 {
 		t.Fatalf("after the Tier appeared: %+v", np)
 	}
-	if len(c.held) != 0 {
-		t.Fatalf("still held once computed: %v", c.held)
+	if len(c.waitingForTier) != 0 {
+		t.Fatalf("still waiting once computed: %v", c.waitingForTier)
 	}
 }
 
-func TestHeldPolicyDeletedIsForgotten(t *testing.T) {
-	c, src, sink := newTestComputer()
+func TestPolicyWaitingForTierDeletedIsForgotten(t *testing.T) {
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	src.acnps["p"] = acnp("p", "mytier", 1, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "redis")}})
 	c.ClusterNetworkPolicyChanged("p")
@@ -190,13 +191,13 @@ func TestHeldPolicyDeletedIsForgotten(t *testing.T) {
 	delete(src.acnps, "p")
 	c.ClusterNetworkPolicyChanged("p")
 	c.Process()
-	if len(c.held) != 0 || len(sink.policies) != 0 {
-		t.Fatalf("a deleted policy is still held (%v) or published (%d)", c.held, len(sink.policies))
+	if len(c.waitingForTier) != 0 || len(sink.policies) != 0 {
+		t.Fatalf("a deleted policy is still waiting (%v) or published (%d)", c.waitingForTier, len(sink.policies))
 	}
 }
 
 func TestK8sNetworkPolicy(t *testing.T) {
-	c, src, sink := newTestComputer()
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	tcp := corev1.ProtocolTCP
 	port := intOrString(6379)
@@ -236,7 +237,7 @@ func TestK8sNetworkPolicy(t *testing.T) {
 }
 
 func TestClusterGroups(t *testing.T) {
-	c, src, sink := newTestComputer()
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	src.services["default/redis-master"] = &corev1.Service{Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "redis", "role": "master"}}}
 	src.groups["cg-redis-master"] = &crdv1beta1.ClusterGroup{ObjectMeta: metav1.ObjectMeta{Name: "cg-redis-master", UID: "cg1"},
@@ -269,7 +270,7 @@ func TestClusterGroups(t *testing.T) {
 }
 
 func TestNamespacesMatchSelf(t *testing.T) {
-	c, src, sink := newTestComputer()
+	c, src, sink := newTestCompiler()
 	seedCluster(c)
 	self := crdv1beta1.NetworkPolicyPeer{Namespaces: &crdv1beta1.PeerNamespaces{Match: crdv1beta1.NamespaceMatchSelf}}
 	src.acnps["self"] = acnp("self", "application", 1, []crdv1beta1.AppliedTo{{PodSelector: sel("app", "guestbook")}},
@@ -296,7 +297,7 @@ func TestNamespacesMatchSelf(t *testing.T) {
 }
 
 func TestMemberExclusions(t *testing.T) {
-	c, src, sink := newTestComputer()
+	c, src, sink := newTestCompiler()
 	hostNet := gpod("default", "host", "n1", "10.0.0.9", "app", "x")
 	hostNet.HostNetwork = true
 	terminated := gpod("default", "done", "n1", "10.0.1.9", "app", "x")

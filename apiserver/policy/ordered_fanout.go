@@ -21,7 +21,7 @@ import (
 	"sync/atomic"
 )
 
-// parallelMin is the number of items below which pipeline stays on the calling
+// parallelMin is the number of items below which orderedFanOut stays on the calling
 // goroutine: an incremental change touches a few groups, and starting goroutines
 // for them would cost more than it saves.
 const parallelMin = 256
@@ -29,13 +29,13 @@ const parallelMin = 256
 // parallelChunk is how many consecutive items a worker takes at a time.
 const parallelChunk = 64
 
-// pipeline calls produce(i) for every i in [0, n), spread over GOMAXPROCS goroutines
+// orderedFanOut calls produce(i) for every i in [0, n), spread over GOMAXPROCS goroutines
 // taking parallelChunk items at a time, and, on the calling goroutine, consume(i)
 // for every i in order, each as soon as produce(i) has returned: the producers run
 // ahead while the consumer applies what they made. produce must only write what
 // belongs to i, and only read what consume writes under a lock; consume may write
 // anything else.
-func pipeline(n int, produce, consume func(i int)) {
+func orderedFanOut(n int, produce, consume func(i int)) {
 	chunks := (n + parallelChunk - 1) / parallelChunk
 	workers := min(runtime.GOMAXPROCS(0), chunks)
 	if n < parallelMin || workers < 2 {

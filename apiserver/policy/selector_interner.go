@@ -25,13 +25,13 @@ import (
 	"github.com/strata-net/strata/apiserver/policy/grouping"
 )
 
-// selectorCache interns the selectors compiled during one Process: policies that
+// selectorInterner interns the selectors compiled during one Process: policies that
 // repeat a selector (10k policies over one podSelector, the same peer in every rule)
 // parse it and derive its group name once, and share one *grouping.Selector.
 // Entries are keyed by the API selectors' spelling, so two spellings of one
 // selector are two entries of the same group. It is safe for concurrent use:
 // policies are compiled in parallel.
-type selectorCache struct {
+type selectorInterner struct {
 	mu      sync.Mutex
 	entries map[string]internedSelector
 }
@@ -45,7 +45,7 @@ type internedSelector struct {
 // get returns the selector of a namespace, namespaceSelector and podSelector and
 // the name of its group. A selector is parsed outside the lock; when two callers
 // parse the same one at once, the first stored wins and both return it.
-func (c *selectorCache) get(namespace string, nsSel, podSel *metav1.LabelSelector) (*grouping.Selector, string, error) {
+func (c *selectorInterner) get(namespace string, nsSel, podSel *metav1.LabelSelector) (*grouping.Selector, string, error) {
 	var buf [128]byte
 	key := append(buf[:0], namespace...)
 	key = appendSelector(key, nsSel)
@@ -97,7 +97,7 @@ func appendSelector(key []byte, s *metav1.LabelSelector) []byte {
 }
 
 // reset forgets every entry.
-func (c *selectorCache) reset() {
+func (c *selectorInterner) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.entries = nil

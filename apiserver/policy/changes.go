@@ -27,7 +27,7 @@ import (
 
 // UpsertPod records a new or changed Pod. The Pod is not modified afterwards, but
 // for its members' Memo made here when it has none yet.
-func (c *Computer) UpsertPod(p *grouping.Pod) {
+func (c *Compiler) UpsertPod(p *grouping.Pod) {
 	memoizeMembers(p)
 	c.mu.Lock()
 	c.index.UpsertPod(p)
@@ -36,7 +36,7 @@ func (c *Computer) UpsertPod(p *grouping.Pod) {
 }
 
 // DeletePod records a deleted Pod.
-func (c *Computer) DeletePod(namespace, name string) {
+func (c *Compiler) DeletePod(namespace, name string) {
 	c.mu.Lock()
 	c.index.DeletePod(namespace, name)
 	c.mu.Unlock()
@@ -44,7 +44,7 @@ func (c *Computer) DeletePod(namespace, name string) {
 }
 
 // UpsertNamespace records a new Namespace or new labels of a Namespace.
-func (c *Computer) UpsertNamespace(name string, l labels.Set) {
+func (c *Compiler) UpsertNamespace(name string, l labels.Set) {
 	c.mu.Lock()
 	c.index.UpsertNamespace(name, l)
 	c.markPerNamespacePolicies()
@@ -53,7 +53,7 @@ func (c *Computer) UpsertNamespace(name string, l labels.Set) {
 }
 
 // DeleteNamespace records a deleted Namespace.
-func (c *Computer) DeleteNamespace(name string) {
+func (c *Compiler) DeleteNamespace(name string) {
 	c.mu.Lock()
 	c.index.DeleteNamespace(name)
 	c.markPerNamespacePolicies()
@@ -64,26 +64,26 @@ func (c *Computer) DeleteNamespace(name string) {
 
 // markPerNamespacePolicies marks the policies compiled per Namespace: their rules
 // follow the set of Namespaces.
-func (c *Computer) markPerNamespacePolicies() {
+func (c *Compiler) markPerNamespacePolicies() {
 	for key := range c.perNamespace {
 		c.dirty.policies.Insert(key)
 	}
 }
 
 // ClusterNetworkPolicyChanged records a change of a ClusterNetworkPolicy.
-func (c *Computer) ClusterNetworkPolicyChanged(name string) { c.markPolicy(acnpKey(name)) }
+func (c *Compiler) ClusterNetworkPolicyChanged(name string) { c.markPolicy(acnpKey(name)) }
 
 // UpstreamClusterNetworkPolicyChanged records a change of an upstream
 // ClusterNetworkPolicy (policy.networking.k8s.io).
-func (c *Computer) UpstreamClusterNetworkPolicyChanged(name string) { c.markPolicy(cnpKey(name)) }
+func (c *Compiler) UpstreamClusterNetworkPolicyChanged(name string) { c.markPolicy(cnpKey(name)) }
 
 // AntreaNetworkPolicyChanged records a change of an Antrea NetworkPolicy (ANNP).
-func (c *Computer) AntreaNetworkPolicyChanged(namespace, name string) {
+func (c *Compiler) AntreaNetworkPolicyChanged(namespace, name string) {
 	c.markPolicy(annpKey(namespace, name))
 }
 
 // GroupChanged records a change of a Group.
-func (c *Computer) GroupChanged(namespace, name string) {
+func (c *Compiler) GroupChanged(namespace, name string) {
 	c.mu.Lock()
 	c.dirty.clusterGroups.Insert(namespacedGroupKey(namespace, name))
 	c.mu.Unlock()
@@ -91,22 +91,22 @@ func (c *Computer) GroupChanged(namespace, name string) {
 }
 
 // K8sNetworkPolicyChanged records a change of a Kubernetes NetworkPolicy.
-func (c *Computer) K8sNetworkPolicyChanged(namespace, name string) {
+func (c *Compiler) K8sNetworkPolicyChanged(namespace, name string) {
 	c.markPolicy(k8sNPKey(namespace, name))
 }
 
-func (c *Computer) markPolicy(key string) {
+func (c *Compiler) markPolicy(key string) {
 	c.mu.Lock()
 	c.dirty.policies.Insert(key)
 	c.mu.Unlock()
 	c.signal()
 }
 
-// TierChanged records a new or changed Tier: the policies held for it, and those in
+// TierChanged records a new or changed Tier: the policies waiting for it, and those in
 // it, are compiled again.
-func (c *Computer) TierChanged(name string) {
+func (c *Compiler) TierChanged(name string) {
 	c.mu.Lock()
-	for key, tier := range c.held {
+	for key, tier := range c.waitingForTier {
 		if tier == name {
 			c.dirty.policies.Insert(key)
 		}
@@ -121,7 +121,7 @@ func (c *Computer) TierChanged(name string) {
 }
 
 // ClusterGroupChanged records a change of a ClusterGroup.
-func (c *Computer) ClusterGroupChanged(name string) {
+func (c *Compiler) ClusterGroupChanged(name string) {
 	c.mu.Lock()
 	c.dirty.clusterGroups.Insert(name)
 	c.mu.Unlock()
@@ -130,7 +130,7 @@ func (c *Computer) ClusterGroupChanged(name string) {
 
 // ServiceChanged records a change of a Service: the ClusterGroups referring to it,
 // and the policies whose toServices name it, are compiled again.
-func (c *Computer) ServiceChanged(namespace, name string) {
+func (c *Compiler) ServiceChanged(namespace, name string) {
 	key := namespace + "/" + name
 	c.mu.Lock()
 	for cgName, g := range c.clusterGroups {

@@ -21,7 +21,7 @@ import (
 	"testing"
 )
 
-func TestPipeline(t *testing.T) {
+func TestOrderedFanOut(t *testing.T) {
 	cases := []struct {
 		name string
 		n    int
@@ -37,7 +37,7 @@ func TestPipeline(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			produced := make([]atomic.Int32, tc.n)
 			var consumed []int
-			pipeline(tc.n, func(i int) { produced[i].Add(1) }, func(i int) {
+			orderedFanOut(tc.n, func(i int) { produced[i].Add(1) }, func(i int) {
 				if got := produced[i].Load(); got != 1 {
 					t.Fatalf("item %d consumed after %d productions, want 1", i, got)
 				}

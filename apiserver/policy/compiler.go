@@ -61,28 +61,32 @@ func (d dirtySets) empty() bool {
 	return d.policies.Len()+d.clusterGroups.Len()+len(d.groups)+d.spans.Len()+d.addressSpans.Len()+d.addressPublish.Len() == 0
 }
 
-// Computer holds the state of the computation: the grouping index, the compiled
-// policies and groups, and the work still to do. Its methods run with mu held; a
+// Compiler compiles the policy objects (ClusterNetworkPolicies, Antrea and
+// Kubernetes NetworkPolicies, upstream ClusterNetworkPolicies) with the
+// ClusterGroups and Groups they use into controlplane NetworkPolicies,
+// AddressGroups and AppliedToGroups with their spans, incrementally. It holds the
+// state of the computation: the grouping index, the compiled policies, the groups
+// they use (groupState), and the work still to do. Its methods run with mu held; a
 // pass (Process) drains the dirty sets in dependency order:
 //
 //	ClusterGroups ─► policies (compile, acquire/release groups)
 //	             ─► groups (members; AppliedToGroup spans)
 //	             ─► policy spans ─► AddressGroup spans ─► publish
-type Computer struct {
+type Compiler struct {
 	mu            sync.Mutex
 	sink          Sink
 	sources       Sources
 	index         *grouping.Index
-	groups        map[groupID]*group
-	selectorUsers map[string]*smallSet[*group]
+	groups        *groupState
 	policies      map[string]*policy
-	clusterGroups map[string]*clusterGroup
+	clusterGroups clusterGroupSet
 	// clusterGroupUsers maps a ClusterGroup to the policies that reference it.
 	clusterGroupUsers map[string]sets.Set[string]
-	// held maps Antrea-native policies waiting for their Tier to the Tier's name.
-	held map[string]string
-	// heldUIDs are the UIDs of the held policies the IssueSink was told of, by key.
-	heldUIDs map[string]types.UID
+	// waitingForTier maps Antrea-native policies waiting for their Tier to the Tier's name.
+	waitingForTier map[string]string
+	// waitingForTierUIDs are the UIDs of the policies waiting for their Tier the
+	// IssueSink was told of, by key.
+	waitingForTierUIDs map[string]types.UID
 	// perNamespace are the policies compiled per Namespace (namespaces: match Self).
 	perNamespace sets.Set[string]
 	// nodes are the Nodes, for node selectors.
@@ -92,37 +96,35 @@ type Computer struct {
 	loggingNamespaces sets.Set[string]
 	dirty             dirtySets
 	// selectors interns the selectors compiled in one Process.
-	selectors selectorCache
+	selectors selectorInterner
 	wake      chan struct{}
 }
 
-// NewComputer returns an empty computation publishing to sink and reading source
+// NewCompiler returns an empty computation publishing to sink and reading source
 // objects from sources.
-func NewComputer(sink Sink, sources Sources) *Computer {
+func NewCompiler(sink Sink, sources Sources) *Compiler {
 	registerMetrics()
-	c := &Computer{
-		sink:              sink,
-		sources:           sources,
-		index:             grouping.New(),
-		groups:            map[groupID]*group{},
-		selectorUsers:     map[string]*smallSet[*group]{},
-		policies:          map[string]*policy{},
-		clusterGroups:     map[string]*clusterGroup{},
-		clusterGroupUsers: map[string]sets.Set[string]{},
-		held:              map[string]string{},
-		heldUIDs:          map[string]types.UID{},
-		perNamespace:      sets.New[string](),
-		nodes:             map[string]*nodeEntry{},
-		loggingNamespaces: sets.New[string](),
-		dirty:             newDirtySets(),
-		wake:              make(chan struct{}, 1),
+	c := &Compiler{
+		sink:               sink,
+		sources:            sources,
+		index:              grouping.New(),
+		policies:           map[string]*policy{},
+		clusterGroups:      clusterGroupSet{},
+		clusterGroupUsers:  map[string]sets.Set[string]{},
+		waitingForTier:     map[string]string{},
+		waitingForTierUIDs: map[string]types.UID{},
+		perNamespace:       sets.New[string](),
+		nodes:              map[string]*nodeEntry{},
+		loggingNamespaces:  sets.New[string](),
+		dirty:              newDirtySets(),
+		wake:               make(chan struct{}, 1),
 	}
-	c.index.AddHandler(c.onMembersChanged)
+	c.groups = newGroupState(c.index, c.clusterGroups, c)
 	return c
 }
 
 // signal wakes the processing loop; it never blocks.
-func (c *Computer) signal() {
+func (c *Compiler) signal() {
 	select {
 	case c.wake <- struct{}{}:
 	default:
@@ -130,14 +132,14 @@ func (c *Computer) signal() {
 }
 
 // Pending tells whether work is waiting.
-func (c *Computer) Pending() bool {
+func (c *Compiler) Pending() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return !c.dirty.empty()
 }
 
 // Process runs passes until no work is left.
-func (c *Computer) Process() {
+func (c *Compiler) Process() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer c.selectors.reset()
@@ -146,7 +148,7 @@ func (c *Computer) Process() {
 	}
 }
 
-func (c *Computer) pass() {
+func (c *Compiler) pass() {
 	start := time.Now()
 	passSize.Observe(float64(c.dirty.policies.Len() + c.dirty.clusterGroups.Len() + len(c.dirty.groups) +
 		c.dirty.spans.Len() + c.dirty.addressSpans.Len() + c.dirty.addressPublish.Len()))
@@ -165,13 +167,13 @@ func (c *Computer) pass() {
 	}
 	resetSet(&c.dirty.addressSpans)
 	for name := range c.dirty.addressPublish {
-		if g := c.groups[groupID{addressKind, name}]; g != nil {
+		if g := c.groups.get(groupID{addressKind, name}); g != nil {
 			c.publishAddressGroup(g)
 		}
 	}
 	resetSet(&c.dirty.addressPublish)
 }
 
-func (c *Computer) reportSinkError(kind, name string, err error) {
+func (c *Compiler) reportSinkError(kind, name string, err error) {
 	klog.ErrorS(err, "Publishing a computed object failed", "kind", kind, "name", name)
 }
