@@ -146,8 +146,8 @@ func ignoreNotFound(err error) error {
 // PolicyIssues and ForgetPolicy pass the computation's realizability on to the
 // status aggregator.
 func (s storeSink) PolicyIssues(name string, ref controlplane.NetworkPolicyReference, generation int64,
-	issues []policy.Issue, held bool) {
-	s.aggregator.PolicyIssues(name, ref, generation, issues, held)
+	issues []policy.Issue, waitingForTier bool) {
+	s.aggregator.PolicyIssues(name, ref, generation, issues, waitingForTier)
 }
 
 func (s storeSink) ForgetPolicy(name string) { s.aggregator.ForgetPolicy(name) }
