@@ -28,16 +28,6 @@ var Kinds = [3]string{"networkpolicies", "addressgroups", "appliedtogroups"}
 // Versions are resourceVersions of the three controlplane stores, in Kinds order.
 type Versions [3]int64
 
-// atLeast tells whether every kind of v is at least the same kind of target.
-func (v Versions) atLeast(target Versions) bool {
-	for i := range v {
-		if v[i] < target[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // Tracker keeps, per Node, the resourceVersions up to which its agent installed
 // what its watches delivered, in this process's numbering (its epoch).
 type Tracker struct {
@@ -77,26 +67,11 @@ func (t *Tracker) Acked(node string) Versions {
 // Wait blocks until every node acknowledged at least target, and returns the
 // nodes that had not when ctx ended (nil once all have).
 func (t *Tracker) Wait(ctx context.Context, nodes []string, target Versions) []string {
-	for {
-		t.mu.Lock()
-		var missing []string
-		for _, n := range nodes {
-			if !t.acked[n].atLeast(target) {
-				missing = append(missing, n)
-			}
-		}
-		changed := t.changed
-		t.mu.Unlock()
-		if len(missing) == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			slices.Sort(missing)
-			return missing
-		case <-changed:
-		}
+	need := make(Coverage, len(nodes))
+	for _, n := range nodes {
+		need[n] = allKinds
 	}
+	return t.WaitKinds(ctx, need, target)
 }
 
 // Forwarder hands a sync report of another live replica's epoch to that
