@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	restclient "k8s.io/client-go/rest"
 
 	"github.com/strata-net/strata/apis/controlplane/v1beta2"
@@ -95,45 +96,97 @@ func (r recordingReconciler) Reconcile(_ context.Context, rules []*types.Complet
 
 func (recordingReconciler) Forget(context.Context, []types.RuleID) error { return nil }
 
-// syncRecorder posts the agent's sync reports as the agent does, and remembers
-// the server epoch and time of the last one strata-apiserver accepted: a report
-// of a new epoch means the agent synced everything from a new server process.
+// The kinds a sync report carries a version of.
+const (
+	kindPolicies = iota
+	kindAddressGroups
+	kindAppliedToGroups
+	numKinds
+)
+
+// kindReport is the latest sync report that carried a version of one kind: the
+// agent had installed everything that kind's watch delivered up to a BOOKMARK of
+// that server epoch.
+type kindReport struct {
+	epoch    string
+	accepted bool
+}
+
+// syncRecorder posts the agent's sync reports as the agent does and remembers,
+// per kind, the server epoch of the latest report that carried the kind and
+// whether strata-apiserver accepted it. The agent sends one report per epoch its
+// watches are served from, each with the versions of that epoch's kinds and 0
+// for the others, so a kind's epoch is that of the latest report with a version
+// of it. It also counts the reports refused as of an epoch no running replica
+// has (409), per epoch, and the other failures.
 type syncRecorder struct {
-	inner policy.SyncReporter
-	mu    sync.Mutex
-	epoch string
-	at    time.Time
-	tried string
+	inner     policy.SyncReporter
+	mu        sync.Mutex
+	kinds     [numKinds]kindReport
+	conflicts map[string]int // epoch -> 409 answers
+	failures  int
 }
 
 func (s *syncRecorder) ReportSync(ctx context.Context, report *v1beta2.NodeSyncReport) error {
 	epoch := report.Annotations[v1beta2.ServerEpochAnnotation]
-	s.mu.Lock()
-	s.tried = epoch
-	s.mu.Unlock()
 	err := s.inner.ReportSync(ctx, report)
-	if err == nil {
-		s.mu.Lock()
-		s.epoch, s.at = epoch, time.Now()
-		s.mu.Unlock()
+	versions := [numKinds]int64{report.NetworkPolicies, report.AddressGroups, report.AppliedToGroups}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, v := range versions {
+		if v > 0 {
+			s.kinds[k] = kindReport{epoch: epoch, accepted: err == nil}
+		}
+	}
+	switch {
+	case apierrors.IsConflict(err):
+		if s.conflicts == nil {
+			s.conflicts = map[string]int{}
+		}
+		s.conflicts[epoch]++
+	case err != nil:
+		s.failures++
 	}
 	return err
 }
 
-// lastTried is the epoch of the last report the agent sent, whatever the
-// answer: the agent had installed everything its watches delivered up to a
-// BOOKMARK of that epoch. Through kube-apiserver the report may reach another
-// replica than the BOOKMARKs came from, which refuses it (409).
-func (s *syncRecorder) lastTried() string {
+// latest is, per kind, the latest report that carried it.
+func (s *syncRecorder) latest() [numKinds]kindReport {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tried
+	return s.kinds
 }
 
-func (s *syncRecorder) last() (epoch string, at time.Time) {
+// syncedAway tells whether, for every kind, the latest report carrying it was
+// accepted and is of an epoch not in dead: the agent runs on what live server
+// processes sent it, and they know it.
+func (s *syncRecorder) syncedAway(dead map[string]bool) bool {
+	for _, r := range s.latest() {
+		if r.epoch == "" || !r.accepted || dead[r.epoch] {
+			return false
+		}
+	}
+	return true
+}
+
+// on tells whether a kind's latest report is of epoch.
+func (s *syncRecorder) on(epoch string) bool {
+	for _, r := range s.latest() {
+		if r.epoch == epoch {
+			return true
+		}
+	}
+	return false
+}
+
+// refusals adds the agent's 409s per epoch to into and returns its other failures.
+func (s *syncRecorder) refusals(into map[string]int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.epoch, s.at
+	for epoch, n := range s.conflicts {
+		into[epoch] += n
+	}
+	return s.failures
 }
 
 // simAgent is one simulated strata-agent: nodeagent/policy's Controller (the

@@ -53,19 +53,28 @@ limitations under the License.
 // supervisor start it again; ready-s is the kill to the new process's /readyz,
 // all-synced-s the kill to no agent left on the killed process (those whose
 // watches broke watched again through kube-apiserver, on the live replica or the
-// new process), moved-agents how many were on the killed process, and the error
-// answers are those of all the agents. In this mode "synced" is the agent's
-// side: it installed what its watches delivered up to a BOOKMARK and sent its
-// sync report (of that BOOKMARK's epoch), whatever the answer: kube-apiserver
-// may send the report to the other replica, which refuses a report of another
-// epoch (409, docs/high-availability.md "Gaps and limits"). agents-accepted
-// counts the agents whose last report was accepted.
+// new process, and had their sync reports accepted), moved-agents how many had a
+// kind on the killed process, and the error answers are those of all the agents.
+//
+// Synced, in both modes: an agent's three watches (policies, address groups,
+// applied-to groups) may be served by different replicas, each numbering its
+// versions under its own server epoch, and the agent sends one sync report per
+// epoch with the versions of that epoch's kinds (0 for the others). An agent is
+// synced when, for every kind, its latest report carrying that kind was accepted
+// and, in a restart phase, is of another epoch than the killed processes'.
+// Through kube-apiserver a report may reach the replica that is not of its
+// epoch, which hands it to the replica of its epoch through etcd; a report of an
+// epoch no running replica has is refused (409). Every phase reports sync-409s
+// (all the refused reports), sync-409s-live (those of an epoch of no killed
+// process: a live replica refused it; expected 0) and sync-failures (the other
+// failed posts: 5xx, no answer); agents-accepted (setup and restarts) counts
+// the synced agents.
 //
 // The sub-benchmarks of BenchmarkAgentScale, in order:
 //
 //	setup             populate-s (creating the objects), replica2-ready-s,
-//	                  agents-synced-s (all agents started until each has had a sync
-//	                  report accepted: everything for its Node installed)
+//	                  agents-synced-s (all agents started until each is synced:
+//	                  everything for its Node installed and its reports accepted)
 //	policy-change     -strata.changes (50) updates of one NetworkPolicy's port;
 //	                  for each, the time from the update sent to kube-apiserver to
 //	                  the new rule handed to the Reconciler of every agent of the 10
@@ -79,8 +88,9 @@ limitations under the License.
 //	steady-state      replica1/2 RSS (VmRSS) and CPU (cores, over 30 s)
 //	restart-replica2  SIGKILL replica 2, start it again: ready-s (kill to /readyz),
 //	                  all-resynced-s (kill to every one of its agents having synced
-//	                  from the new process: a sync report of the new server epoch
-//	                  accepted), and the error answers its agents got meanwhile:
+//	                  from the new process: sync reports of the new server epoch
+//	                  accepted for every kind), and the error answers its agents
+//	                  got meanwhile:
 //	                  403s (as system:anonymous), 429s, 503s (authentication not
 //	                  ready yet, retried by client-go), other-5xxs (500: a
 //	                  SubjectAccessReview timed out)
@@ -101,5 +111,5 @@ limitations under the License.
 //	    -strata.cluster=/tmp/scale-lc -strata.nodes=1000 -strata.via=kube-apiserver
 //
 // The objects stay in the cluster, so a second run skips their creation. Without
-// -bench nothing runs: the package has no tests.
+// -bench only TestSyncRecorder runs (the sync accounting, no cluster needed).
 package scale

@@ -68,8 +68,11 @@ type env struct {
 	second     *replica
 	agents     []*simAgent
 	probe      *probe
-	stop       context.CancelFunc
-	done       chan struct{}
+	// dead are the server epochs of the replica processes the restart phases
+	// killed.
+	dead map[string]bool
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 var shared *env
@@ -132,6 +135,7 @@ func setup(b *testing.B) *env {
 		e.startSecond(b, ctx)
 	}
 	start = time.Now()
+	refused := e.refusals()
 	if err := e.startAgents(); err != nil {
 		b.Fatal(err)
 	}
@@ -139,9 +143,8 @@ func setup(b *testing.B) *env {
 		b.Fatal(err)
 	}
 	b.ReportMetric(time.Since(start).Seconds(), "agents-synced-s")
-	if e.agentURL != "" {
-		b.ReportMetric(float64(e.acceptedFrom()), "agents-accepted")
-	}
+	b.ReportMetric(float64(e.accepted()), "agents-accepted")
+	e.reportRefusals(b, refused)
 	return e
 }
 
@@ -176,7 +179,7 @@ func newEnv(dir string, s shape) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &env{cluster: c, shape: s, probe: &probe{}}
+	e := &env{cluster: c, shape: s, probe: &probe{}, dead: map[string]bool{}}
 	if e.caPEM, err = os.ReadFile(c.caFile()); err != nil {
 		return nil, err
 	}
@@ -268,15 +271,16 @@ func (e *env) startAgents() error {
 	return nil
 }
 
-// waitSynced waits until every agent has had a sync report accepted whose epoch
-// differs from before[node] (nil: any epoch): all of them then run on what a
-// server process with a new epoch sent them. It returns each agent's time.
-func (e *env) waitSynced(ctx context.Context, agents []*simAgent, before map[string]string, timeout time.Duration) error {
+// waitSynced waits until every agent of agents is synced away from the epochs
+// in dead (nil: synced at all): for every kind, the latest sync report carrying
+// it was accepted and is of another epoch (see syncRecorder.syncedAway). All of
+// them then run on what live server processes sent them.
+func (e *env) waitSynced(ctx context.Context, agents []*simAgent, dead map[string]bool, timeout time.Duration) error {
 	pending, lastShown := 0, time.Now()
 	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
 		pending = 0
 		for _, a := range agents {
-			if epoch := e.syncedEpoch(a); epoch == "" || (before != nil && epoch == before[a.node]) {
+			if !a.syncs.syncedAway(dead) {
 				pending++
 			}
 		}
@@ -293,22 +297,11 @@ func (e *env) waitSynced(ctx context.Context, agents []*simAgent, before map[str
 	return nil
 }
 
-// syncedEpoch is the epoch an agent last synced from: of its last accepted sync
-// report, or through kube-apiserver of its last report sent (see lastTried).
-func (e *env) syncedEpoch(a *simAgent) string {
-	if e.agentURL != "" {
-		return a.syncs.lastTried()
-	}
-	epoch, _ := a.syncs.last()
-	return epoch
-}
-
-// acceptedFrom counts the agents whose last sync report was accepted and is of
-// their last epoch.
-func (e *env) acceptedFrom() int {
+// accepted counts the agents synced away from every killed process's epoch.
+func (e *env) accepted() int {
 	n := 0
 	for _, a := range e.agents {
-		if epoch, _ := a.syncs.last(); epoch != "" && epoch == a.syncs.lastTried() {
+		if a.syncs.syncedAway(e.dead) {
 			n++
 		}
 	}

@@ -19,7 +19,8 @@ package scale
 import (
 	"context"
 	"fmt"
-	"os"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -32,24 +33,28 @@ import (
 // watches through kube-apiserver, so the agents whose watches the kill broke
 // watch again through kube-apiserver, on whichever replica the proxy finds
 // ready. Measured from the kill: ready-s (the new process answers /readyz) and
-// all-synced-s (no agent is left on the killed process: each has installed
-// what its watches delivered up to a BOOKMARK of another server epoch and sent
-// its sync report, see lastTried), over all the agents; agents-accepted is how
-// many of them then had their last report accepted.
+// all-synced-s (no agent is left on the killed process: for every kind, each
+// agent's latest sync report carrying it was accepted and is of another epoch),
+// over all the agents; moved-agents is how many had a kind on the killed
+// process, and the sync reports refused meanwhile are counted (see
+// reportRefusals).
 func benchRestartVia(b *testing.B, e *env, r int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	for range b.N {
-		spread := map[string]int{}
-		for _, a := range e.agents {
-			spread[e.syncedEpoch(a)]++
-		}
-		b.Logf("agents per server epoch before the kill: %v", spread)
+		b.Logf("agents per server epoch of their kinds before the kill: %v", e.spread())
 		dead, err := e.serverEpoch(ctx, r)
 		if err != nil {
 			b.Fatal(err)
 		}
-		counted := snapshotAnswers()
+		moved := 0
+		for _, a := range e.agents {
+			if a.syncs.on(dead) {
+				moved++
+			}
+		}
+		counted, refused := snapshotAnswers(), e.refusals()
+		e.dead[dead] = true
 		killed := time.Now()
 		readyAfter := make(chan error, 1)
 		var ready time.Duration
@@ -58,7 +63,7 @@ func benchRestartVia(b *testing.B, e *env, r int) {
 			ready = time.Since(killed)
 			readyAfter <- err
 		}()
-		if err := e.waitLeft(ctx, dead, 15*time.Minute); err != nil {
+		if err := e.waitSynced(ctx, e.agents, e.dead, 15*time.Minute); err != nil {
 			b.Fatal(err)
 		}
 		synced := time.Since(killed)
@@ -67,11 +72,28 @@ func benchRestartVia(b *testing.B, e *env, r int) {
 		}
 		b.ReportMetric(ready.Seconds(), "ready-s")
 		b.ReportMetric(synced.Seconds(), "all-synced-s")
-		b.ReportMetric(float64(spread[dead]), "moved-agents")
-		b.ReportMetric(float64(e.acceptedFrom()), "agents-accepted")
+		b.ReportMetric(float64(moved), "moved-agents")
+		b.ReportMetric(float64(e.accepted()), "agents-accepted")
 		b.ReportMetric(float64(len(e.agents)), "agents")
 		reportAnswers(b, counted)
+		e.reportRefusals(b, refused)
 	}
+}
+
+// spread counts the agents per server epochs of their kinds (policies,
+// address groups, applied-to groups; one epoch when all three are the same).
+func (e *env) spread() map[string]int {
+	out := map[string]int{}
+	for _, a := range e.agents {
+		var epochs []string
+		for _, k := range a.syncs.latest() {
+			if !slices.Contains(epochs, k.epoch) {
+				epochs = append(epochs, k.epoch)
+			}
+		}
+		out[strings.Join(epochs, "+")]++
+	}
+	return out
 }
 
 // restartSupervised kills replica r with SIGKILL and waits until the local
@@ -93,27 +115,4 @@ func (e *env) restartSupervised(ctx context.Context, r int) error {
 		return fmt.Errorf("waiting %s for the supervisor to start replica %d again: %w", readyTimeout, r+1, err)
 	}
 	return waitReady(ctx, e.urls[r], e.caPEM, nil)
-}
-
-// waitLeft waits until no agent is left on the killed process, whose server
-// epoch is dead: every agent has sent a sync report of another epoch.
-func (e *env) waitLeft(ctx context.Context, dead string, timeout time.Duration) error {
-	pending, lastShown := 0, time.Now()
-	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
-		pending = 0
-		for _, a := range e.agents {
-			if epoch := e.syncedEpoch(a); epoch == "" || epoch == dead {
-				pending++
-			}
-		}
-		if time.Since(lastShown) > 30*time.Second {
-			fmt.Fprintf(os.Stderr, "%s: %d agents still on the killed process\n", time.Now().UTC().Format(time.TimeOnly), pending)
-			lastShown = time.Now()
-		}
-		return pending == 0, nil
-	})
-	if err != nil {
-		return fmt.Errorf("waiting %s for the %d agents to leave the killed replica: %d have not: %w", timeout, len(e.agents), pending, err)
-	}
-	return nil
 }

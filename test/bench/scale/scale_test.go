@@ -253,22 +253,25 @@ func benchRestart(b *testing.B, r int) {
 		}
 	}
 	for range b.N {
-		before := map[string]string{}
+		// The killed process's epoch: the one the agents of replica r are on.
 		for _, a := range agents {
-			before[a.node], _ = a.syncs.last()
+			for _, k := range a.syncs.latest() {
+				e.dead[k.epoch] = true
+			}
 		}
-		counted := answerCounts[r].snapshot()
+		counted, refused := answerCounts[r].snapshot(), e.refusals()
 		killed := time.Now()
 		if err := e.restart(ctx, r); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(time.Since(killed).Seconds(), "ready-s")
-		if err := e.waitSynced(ctx, agents, before, 15*time.Minute); err != nil {
+		if err := e.waitSynced(ctx, agents, e.dead, 15*time.Minute); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(time.Since(killed).Seconds(), "all-resynced-s")
 		b.ReportMetric(float64(len(agents)), "agents")
 		answerCounts[r].report(b, counted)
+		e.reportRefusals(b, refused)
 	}
 }
 
