@@ -50,8 +50,8 @@ type Agent struct {
 	client versioned.Interface
 	// host is the node's Pod network, once set up (Config.Kube set).
 	host atomic.Pointer[nodenet.Host]
-	// parts are the running pieces once Run has built them (readiness checks).
-	parts atomic.Pointer[parts]
+	// running are the running pieces once Run has built them (readiness checks).
+	running atomic.Pointer[components]
 }
 
 // ErrPodNetworkNotReady is returned by PodNetwork until the Node's Pod network is
@@ -85,8 +85,8 @@ func New(cfg Config, client versioned.Interface) (*Agent, error) {
 	return &Agent{cfg: cfg, client: client}, nil
 }
 
-// parts are the running pieces of the agent.
-type parts struct {
+// components are the running pieces of the agent.
+type components struct {
 	db       *ovsdb.Client
 	of       *openflow.Client
 	pipeline *pipeline.Pipeline
@@ -104,7 +104,7 @@ type parts struct {
 
 // synced tells whether the first complete sync is installed: every policy of
 // the node and, with the Pod network, every Service.
-func (p *parts) synced() bool {
+func (p *components) synced() bool {
 	return p.policies.Synced() && (p.services == nil || p.services.HasSynced())
 }
 
@@ -117,9 +117,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	defer p.db.Close()
-	a.parts.Store(p)
+	a.running.Store(p)
 	registerMetrics(a)
-	defer a.parts.Store(nil)
+	defer a.running.Store(nil)
 	defer func() {
 		if err := p.audit.Close(); err != nil {
 			klog.FromContext(ctx).Error(err, "Closing the audit log failed")
@@ -150,14 +150,14 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 }
 
-// start connects to OVS, prepares the bridge and builds the parts.
-func (a *Agent) start(ctx context.Context) (*parts, error) {
+// start connects to OVS, prepares the bridge and builds the components.
+func (a *Agent) start(ctx context.Context) (*components, error) {
 	c := a.cfg
 	db, err := ovsdb.Connect(ctx, c.dbSocket())
 	if err != nil {
 		return nil, fmt.Errorf("connecting to OVSDB at %s: %w", c.dbSocket(), err)
 	}
-	p := &parts{db: db}
+	p := &components{db: db}
 	if err := a.prepareBridge(ctx, p); err != nil {
 		db.Close()
 		return nil, err
@@ -183,7 +183,7 @@ func (a *Agent) start(ctx context.Context) (*parts, error) {
 	return p, nil
 }
 
-func (a *Agent) prepareBridge(ctx context.Context, p *parts) error {
+func (a *Agent) prepareBridge(ctx context.Context, p *components) error {
 	c := a.cfg
 	err := p.db.CreateBridge(ctx, ovsdb.BridgeConfig{Name: c.Bridge, DatapathType: c.DatapathType,
 		Protocols: []string{"OpenFlow15"}, FailMode: "secure", ExternalIDs: map[string]string{"strata.io/owner": "strata-agent"}})
@@ -202,7 +202,7 @@ func (a *Agent) prepareBridge(ctx context.Context, p *parts) error {
 // setupHost sets up the node's Pod network when the agent has a kube-apiserver
 // client: it waits for the Node's Pod CIDR, then creates the gateway, turns on
 // forwarding and prepares the route controller.
-func (a *Agent) setupHost(ctx context.Context, p *parts) error {
+func (a *Agent) setupHost(ctx context.Context, p *components) error {
 	c := a.cfg
 	if c.Kube == nil {
 		return nil
@@ -219,7 +219,7 @@ func (a *Agent) setupHost(ctx context.Context, p *parts) error {
 }
 
 // pipelineGateway is the gateway as the pipeline sees it; nil without one.
-func (a *Agent) pipelineGateway(p *parts) *pipeline.Gateway {
+func (a *Agent) pipelineGateway(p *components) *pipeline.Gateway {
 	if p.host == nil {
 		return nil
 	}
@@ -232,7 +232,7 @@ func (a *Agent) pipelineGateway(p *parts) *pipeline.Gateway {
 	return out
 }
 
-func (a *Agent) buildParts(p *parts) error {
+func (a *Agent) buildParts(p *components) error {
 	c := a.cfg
 	var pl *pipeline.Pipeline
 	of, err := openflow.NewClient(openflow.ClientConfig{
@@ -311,7 +311,7 @@ const revalidateTimeout = 10 * time.Second
 // sync is installed, and records the new round in OVSDB. Until then the previous
 // round keeps enforcing, however long that takes: losing contact with
 // strata-apiserver never removes a flow. It warns every SyncTimeout.
-func (a *Agent) retireOldRound(ctx context.Context, p *parts) {
+func (a *Agent) retireOldRound(ctx context.Context, p *components) {
 	logger := klog.FromContext(ctx)
 	start := time.Now()
 	for {
@@ -344,7 +344,7 @@ func (a *Agent) retireOldRound(ctx context.Context, p *parts) {
 var retireBackoff = wait.Backoff{Duration: time.Second, Factor: 2, Jitter: 0.1, Steps: math.MaxInt32, Cap: 30 * time.Second}
 
 // retire deletes the flows of the older rounds, then records Next as complete.
-func (a *Agent) retire(ctx context.Context, p *parts) error {
+func (a *Agent) retire(ctx context.Context, p *components) error {
 	for _, old := range p.round.Old() {
 		if err := p.pipeline.DeleteRound(ctx, old); err != nil {
 			return err

@@ -94,7 +94,7 @@ func (n cniNetwork) NodeNetwork(ctx context.Context) (cniserver.NodeNetwork, err
 
 // buildCNI installs the plugin and its config into the node's CNI directories
 // and builds the server; nil without the Pod network.
-func (a *Agent) buildCNI(ctx context.Context, p *parts) error {
+func (a *Agent) buildCNI(ctx context.Context, p *components) error {
 	c := a.cfg
 	if p.host == nil {
 		return nil
@@ -113,7 +113,7 @@ func (a *Agent) buildCNI(ctx context.Context, p *parts) error {
 
 // reconcileCNI removes the Pod ports and addresses of Pods that are gone (the
 // agent was down while they were deleted), once, when kube-apiserver answers.
-func (a *Agent) reconcileCNI(ctx context.Context, p *parts) {
+func (a *Agent) reconcileCNI(ctx context.Context, p *components) {
 	logger := klog.FromContext(ctx)
 	var live map[string]bool
 	err := wait.PollUntilContextTimeout(ctx, time.Second, 5*time.Minute, true, func(ctx context.Context) (bool, error) {

@@ -25,7 +25,7 @@ import (
 )
 
 // errNotStarted fails every readiness check until Run has built the agent's
-// parts (it may wait minutes for the Node's Pod CIDR first).
+// components (it may wait minutes for the Node's Pod CIDR first).
 var errNotStarted = errors.New("strata-agent is starting (bridge, Pod network)")
 
 // ReadyChecks are the agent's readiness checks, served under /readyz by the
@@ -34,19 +34,19 @@ var errNotStarted = errors.New("strata-agent is starting (bridge, Pod network)")
 // the Pod network set up and the Services synced.
 func (a *Agent) ReadyChecks() []healthz.HealthChecker {
 	checks := []healthz.HealthChecker{
-		a.check("ovsdb", func(p *parts) error {
+		a.check("ovsdb", func(p *components) error {
 			if err := p.db.Err(); err != nil {
 				return fmt.Errorf("OVSDB connection: %w", err)
 			}
 			return nil
 		}),
-		a.check("openflow", func(p *parts) error {
+		a.check("openflow", func(p *components) error {
 			if !p.of.Connected() {
 				return fmt.Errorf("no OpenFlow connection to %s", a.cfg.mgmtSocket())
 			}
 			return nil
 		}),
-		a.check("policy-sync", func(p *parts) error {
+		a.check("policy-sync", func(p *components) error {
 			if !p.policies.Synced() {
 				return errors.New("the first complete sync of the controlplane watches is not installed yet")
 			}
@@ -54,7 +54,7 @@ func (a *Agent) ReadyChecks() []healthz.HealthChecker {
 		}),
 	}
 	if a.cfg.Kube != nil {
-		checks = append(checks, a.check("services-sync", func(p *parts) error {
+		checks = append(checks, a.check("services-sync", func(p *components) error {
 			if p.services == nil || !p.services.HasSynced() {
 				return errors.New("the Services and EndpointSlices are not synced yet")
 			}
@@ -65,9 +65,9 @@ func (a *Agent) ReadyChecks() []healthz.HealthChecker {
 }
 
 // check is a named readiness check of the running parts.
-func (a *Agent) check(name string, f func(*parts) error) healthz.HealthChecker {
+func (a *Agent) check(name string, f func(*components) error) healthz.HealthChecker {
 	return healthz.NamedCheck(name, func(*http.Request) error {
-		p := a.parts.Load()
+		p := a.running.Load()
 		if p == nil {
 			return errNotStarted
 		}

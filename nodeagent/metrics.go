@@ -59,7 +59,7 @@ func (*agentCollector) CollectWithStability(ch chan<- metrics.Metric) {
 	if a == nil {
 		return
 	}
-	p := a.parts.Load()
+	p := a.running.Load()
 	if p == nil {
 		return
 	}

@@ -44,7 +44,7 @@ func (a *Agent) TraceHandler() http.Handler {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		p := a.parts.Load()
+		p := a.running.Load()
 		if p == nil {
 			http.Error(w, errNotStarted.Error(), http.StatusServiceUnavailable)
 			return
