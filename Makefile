@@ -54,7 +54,8 @@ test-unit: ## run the tests that need neither root nor Open vSwitch (hack/unit-p
 bench: ## run the Go benchmarks (not the agents' scale benchmark: make bench-agents)
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $$($(GO) list $(PKGS) | grep -v /test/bench/scale$$)
 
-# The issue-21 scale benchmark needs a local cluster of its own (test/bench/scale/doc.go).
+# The agents' scale benchmark (BenchmarkAgentScale) needs a local cluster of its own
+# (test/bench/scale/doc.go).
 SCALE_CLUSTER ?= /tmp/strata-scale-lc
 SCALE_PORT_BASE ?= 44000
 SCALE_NODES ?= 1000
