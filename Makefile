@@ -7,9 +7,9 @@ PKGS      ?= ./...
 # (hack/unit-packages.sh: not under test/e2e/, and no test importing
 # nodeagent/ovs/ovstest, the private Open vSwitch that needs root).
 UNIT_PKGS ?= $(shell hack/unit-packages.sh)
-# RACE_PKGS are the unit packages make test-race (CI) runs with the race detector.
-RACE_PKGS ?= ./apis/... ./apiserver/... ./registry/... ./stratactl/... ./artifacts/... ./test/integration/... \
-             ./nodeagent/types/... ./nodeagent/packetin/... ./nodeagent/podsync/... ./nodeagent/app/...
+# RACE_PKGS are the packages make test-race (CI) runs with the race detector: all the
+# unit packages.
+RACE_PKGS ?= $(UNIT_PKGS)
 
 .PHONY: help all build test test-race test-unit test-e2e kube-binaries deps verify verify-gofmt verify-vet verify-codegen \
         update update-codegen run down bench bench-scale bench-agents clean conformance conformance-subset
@@ -54,7 +54,8 @@ test-unit: ## run the tests that need neither root nor Open vSwitch (hack/unit-p
 bench: ## run the Go benchmarks (not the agents' scale benchmark: make bench-agents)
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $$($(GO) list $(PKGS) | grep -v /test/bench/scale$$)
 
-# The issue-21 scale benchmark needs a local cluster of its own (test/bench/scale/doc.go).
+# The agents' scale benchmark (BenchmarkAgentScale) needs a local cluster of its own
+# (test/bench/scale/doc.go).
 SCALE_CLUSTER ?= /tmp/strata-scale-lc
 SCALE_PORT_BASE ?= 44000
 SCALE_NODES ?= 1000

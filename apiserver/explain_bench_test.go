@@ -31,11 +31,11 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane"
 	"github.com/strata-net/strata/apiserver/policy"
-	"github.com/strata-net/strata/apiserver/policy/scale"
 	crdfake "github.com/strata-net/strata/generated/clientset/versioned/fake"
 	crdinformers "github.com/strata-net/strata/generated/informers/externalversions"
 	cpregistry "github.com/strata-net/strata/registry/controlplane"
 	"github.com/strata-net/strata/registry/controlplane/store"
+	"github.com/strata-net/strata/test/bench/scenarios"
 )
 
 // BenchmarkExplainS1 measures one networkpolicyevaluation (both sides, the
@@ -105,7 +105,7 @@ var (
 
 func explainS1Fixture(b *testing.B) *explainFixture {
 	explainOnce.Do(func() {
-		sc := scale.S1(25000)
+		sc := scenarios.S1(25000)
 		kube, crd := kubefake.NewSimpleClientset(sc.Kube...), crdfake.NewSimpleClientset(sc.CRD...)
 		stores, err := cpregistry.NewStores(store.Options{})
 		if err != nil {

@@ -31,11 +31,11 @@ import (
 	kubefake "k8s.io/client-go/kubernetes/fake"
 
 	"github.com/strata-net/strata/apiserver/policy"
-	"github.com/strata-net/strata/apiserver/policy/scale"
 	crdfake "github.com/strata-net/strata/generated/clientset/versioned/fake"
 	crdinformers "github.com/strata-net/strata/generated/informers/externalversions"
 	cpregistry "github.com/strata-net/strata/registry/controlplane"
 	"github.com/strata-net/strata/registry/controlplane/store"
+	"github.com/strata-net/strata/test/bench/scenarios"
 )
 
 // BenchmarkIncrementalS1 measures, at S1 scale (25,000 namespaces, 100k Pods, 75k
@@ -45,7 +45,7 @@ import (
 //
 //	go test ./apiserver -run '^$' -bench IncrementalS1 -benchtime 200x -timeout 60m
 func BenchmarkIncrementalS1(b *testing.B) {
-	sc := scale.S1(25000)
+	sc := scenarios.S1(25000)
 	kube, crd := kubefake.NewSimpleClientset(sc.Kube...), crdfake.NewSimpleClientset(sc.CRD...)
 	stores, err := cpregistry.NewStores(store.Options{})
 	if err != nil {
@@ -105,7 +105,7 @@ func (w *nodeWatcher) count() int { return w.n }
 
 func watchAllNodes(ctx context.Context, b *testing.B, stores *cpregistry.Stores) map[string]*nodeWatcher {
 	out := map[string]*nodeWatcher{}
-	for i := 0; i < scale.Nodes; i++ {
+	for i := 0; i < scenarios.Nodes; i++ {
 		node := fmt.Sprintf("node-%d", i)
 		wi, err := stores.AppliedToGroups.Watch(ctx, store.WatchOptions{Selector: store.Selector{NodeName: node}})
 		if err != nil {

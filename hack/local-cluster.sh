@@ -73,9 +73,10 @@ readonly CLUSTER_CIDR=10.244.0.0/16 NODE_CIDR_MASK=24
 readonly CLUSTER_NAME=strata-local
 # Timeouts (seconds) of the waits of `up`; generous, for a busy 2-core machine.
 readonly T_ETCD=60 T_APISERVER=180 T_STRATA=120 T_APISERVICE=120 T_GET=60 T_CONTROLLERS=120
-# The controllers this cluster needs (the issue's list plus what they depend on: replica
-# sets for deployments, service accounts and the root CA ConfigMap for pods, role
-# aggregation for the view/edit/admin rules, CSR signing for nodes' kubelets).
+# The controllers this cluster needs: the workload, endpoint, namespace, garbage-collection
+# and node controllers the tests' workloads use, plus what they depend on (replica sets
+# for deployments, service accounts and the root CA ConfigMap for pods, role aggregation
+# for the view/edit/admin rules, CSR signing for nodes' kubelets).
 readonly KCM_CONTROLLERS=replicationcontroller-controller,replicaset-controller,deployment-controller,statefulset-controller,daemonset-controller,endpoints-controller,endpointslice-controller,endpointslice-mirroring-controller,namespace-controller,garbage-collector-controller,node-ipam-controller,node-lifecycle-controller,pod-garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller,clusterrole-aggregation-controller,certificatesigningrequest-signing-controller,certificatesigningrequest-approving-controller,taint-eviction-controller
 
 # ---------------------------------------------------------------------------------------

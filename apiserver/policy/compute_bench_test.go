@@ -24,7 +24,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
-	"github.com/strata-net/strata/apiserver/policy/scale"
+	"github.com/strata-net/strata/test/bench/scenarios"
 )
 
 // BenchmarkCompute measures the computation alone: the scenarios of BenchmarkScale
@@ -61,7 +61,7 @@ func BenchmarkCompute(b *testing.B) {
 // feedCompiler hands a scenario's objects to a new Compiler as its informers would:
 // the sources hold the policies, Namespaces and Pods go into the index, and every
 // policy and ClusterGroup is marked to compute.
-func feedCompiler(b *testing.B, sc scale.Scenario) (*Compiler, *fakeSink) {
+func feedCompiler(b *testing.B, sc scenarios.Scenario) (*Compiler, *fakeSink) {
 	src, sink := newFakeSources(), newFakeSink()
 	c := NewCompiler(sink, src)
 	for _, obj := range append(sc.CRD, sc.Kube...) {

@@ -28,9 +28,9 @@ import (
 	kubeinformers "k8s.io/client-go/informers"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 
-	"github.com/strata-net/strata/apiserver/policy/scale"
 	crdfake "github.com/strata-net/strata/generated/clientset/versioned/fake"
 	crdinformers "github.com/strata-net/strata/generated/informers/externalversions"
+	"github.com/strata-net/strata/test/bench/scenarios"
 )
 
 // BenchmarkScale measures, for each scenario of Antrea's controller scale tests, the
@@ -77,22 +77,22 @@ func BenchmarkScale(b *testing.B) {
 // scaleScenarios are the scenarios of BenchmarkScale and BenchmarkScaleFixture.
 var scaleScenarios = []struct {
 	name string
-	mk   func() scale.Scenario
+	mk   func() scenarios.Scenario
 }{
-	{"S1-small-namespaces", func() scale.Scenario { return scale.S1(25000) }}, {"S2-large-namespaces", scale.S2},
-	{"S3-one-namespace", scale.S3}, {"S4-policy-per-pod", scale.S4}, {"S5-cluster-scoped-peers", scale.S5},
-	{"S6-cluster-policies-across-tiers", func() scale.Scenario { return scale.S6(25000) }},
-	{"S7-cluster-groups", func() scale.Scenario { return scale.S7(5000) }},
+	{"S1-small-namespaces", func() scenarios.Scenario { return scenarios.S1(25000) }}, {"S2-large-namespaces", scenarios.S2},
+	{"S3-one-namespace", scenarios.S3}, {"S4-policy-per-pod", scenarios.S4}, {"S5-cluster-scoped-peers", scenarios.S5},
+	{"S6-cluster-policies-across-tiers", func() scenarios.Scenario { return scenarios.S6(25000) }},
+	{"S7-cluster-groups", func() scenarios.Scenario { return scenarios.S7(5000) }},
 }
 
 // runScenario computes one scenario from scratch and reports seconds, peak heap and
 // what was published. The generated objects are dropped once the fake clientsets hold
 // their copies, so the heap figures count the clientsets, not the generator too.
-func runScenario(b *testing.B, name string, mk func() scale.Scenario) {
+func runScenario(b *testing.B, name string, mk func() scenarios.Scenario) {
 	b.StopTimer()
 	sc := mk()
 	kube, crd := kubefake.NewSimpleClientset(sc.Kube...), crdfake.NewSimpleClientset(sc.CRD...)
-	sc = scale.Scenario{}
+	sc = scenarios.Scenario{}
 	kubeInf, crdInf := kubeinformers.NewSharedInformerFactory(kube, 0), crdinformers.NewSharedInformerFactory(crd, 0)
 	sink := newFakeSink()
 	c, err := NewController(Config{CRDInformers: crdInf, KubeInformers: kubeInf, Sink: sink})

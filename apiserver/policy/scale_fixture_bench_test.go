@@ -25,9 +25,9 @@ import (
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/cache"
 
-	"github.com/strata-net/strata/apiserver/policy/scale"
 	crdfake "github.com/strata-net/strata/generated/clientset/versioned/fake"
 	crdinformers "github.com/strata-net/strata/generated/informers/externalversions"
+	"github.com/strata-net/strata/test/bench/scenarios"
 )
 
 // BenchmarkScaleFixture measures, on BenchmarkScale's basis, what the fixture costs
@@ -49,11 +49,11 @@ func BenchmarkScaleFixture(b *testing.B) {
 	}
 }
 
-func runFixture(b *testing.B, mk func() scale.Scenario) {
+func runFixture(b *testing.B, mk func() scenarios.Scenario) {
 	b.StopTimer()
 	sc := mk()
 	kube, crd := kubefake.NewSimpleClientset(sc.Kube...), crdfake.NewSimpleClientset(sc.CRD...)
-	sc = scale.Scenario{}
+	sc = scenarios.Scenario{}
 	kubeInf, crdInf := kubeinformers.NewSharedInformerFactory(kube, 0), crdinformers.NewSharedInformerFactory(crd, 0)
 	pods, err := podInformer(kubeInf)
 	if err != nil {

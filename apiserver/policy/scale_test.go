@@ -19,28 +19,28 @@ package policy
 import (
 	"testing"
 
-	"github.com/strata-net/strata/apiserver/policy/scale"
+	"github.com/strata-net/strata/test/bench/scenarios"
 )
 
 // TestScenariosSmall runs every scale scenario at a small size and checks what is
 // published, so the benchmark measures a correct computation.
 func TestScenariosSmall(t *testing.T) {
 	cases := []struct {
-		sc               scale.Scenario
+		sc               scenarios.Scenario
 		policies, groups int
 		members          int // AppliedToGroup plus AddressGroup members; 0: not checked
 	}{
 		// 10 namespaces × 3 policies; per namespace 3 AppliedToGroups + 2 AddressGroups.
 		// Per namespace 4 + 2 + 2 AppliedToGroup and 2 + 2 AddressGroup members.
-		{sc: scale.S1(10), policies: 30, groups: 50, members: 120},
+		{sc: scenarios.S1(10), policies: 30, groups: 50, members: 120},
 		// The same at 100 namespaces: more dirty groups than parallelMin, so their
 		// members are computed by several goroutines.
-		{sc: scale.S1(100), policies: 300, groups: 500, members: 1200},
+		{sc: scenarios.S1(100), policies: 300, groups: 500, members: 1200},
 		// 10 namespaces × 3 ClusterNetworkPolicies; the same groups.
-		{sc: scale.S6(10), policies: 30, groups: 50, members: 120},
+		{sc: scenarios.S6(10), policies: 30, groups: 50, members: 120},
 		// 100 ClusterGroups as AppliedToGroups and as AddressGroups, one env=dev
 		// AddressGroup and 100 distinct (app, company) AddressGroups.
-		{sc: scale.S7(100), policies: 100, groups: 301},
+		{sc: scenarios.S7(100), policies: 100, groups: 301},
 	}
 	for _, tc := range cases {
 		t.Run(tc.sc.Name, func(t *testing.T) {

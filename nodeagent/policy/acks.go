@@ -209,12 +209,12 @@ func (a *acks) markSent(cur [numKinds]int64, epochs [numKinds]string, epoch stri
 // bookmarked is called by kind k's watcher after a BOOKMARK at rv (the one that
 // ends a watch's initial state, and the progress ones), once everything before it
 // is in the cache: rv is acknowledged when every rule made dirty so far has been
-// through the Reconciler. Before the first complete sync the rules are held, so
-// the acknowledgement waits for that sync.
+// through the Reconciler. Until every kind is listed the rules are held, so the
+// acknowledgement waits for the batch that releases them.
 func (c *Controller) bookmarked(k kind, b bookmarkRef) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.allSynced {
+	if !c.allListed {
 		c.pendingAcks[k] = b
 		return
 	}

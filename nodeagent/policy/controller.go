@@ -48,12 +48,23 @@ type Controller struct {
 
 	acks *acks
 
-	mu          sync.Mutex // the sync state below, and replacing a kind
+	mu sync.Mutex // the sync state below, and replacing a kind
+	// pendingAcks holds each kind's latest BOOKMARK until allListed: it is
+	// acknowledged once the rules of the first complete sync are reconciled.
 	pendingAcks [numKinds]bookmarkRef
-	synced      [numKinds]bool
-	allSynced   bool // each kind synced once
-	realSynced  atomic.Bool
-	running     atomic.Bool
+	// kindListed[k] is set when a watch of kind k first delivered its initial
+	// state (the ADDED events up to the BOOKMARK) and replaced the cache's objects
+	// of k. A kind not listed yet is the one the fallback restores from StateDir.
+	kindListed [numKinds]bool
+	// allListed is set when the last kind is listed for the first time: the held
+	// rules are then released as one batch. From then on a replace is a resync
+	// (statuses reported again), BOOKMARKs are acknowledged as they come, the
+	// state is saved, and the fallback has nothing to do.
+	allListed bool
+	// firstSyncReconciled is set (outside mu) once the batch released by
+	// allListed went through the Reconciler; Synced reports it.
+	firstSyncReconciled atomic.Bool
+	running             atomic.Bool
 }
 
 // New returns a Controller for cfg (after cfg.Defaults).
@@ -121,7 +132,7 @@ func (c *Controller) Run(ctx context.Context) error {
 // least once and the resulting rules were handed to the Reconciler as one batch
 // (successfully or not: failed rules are retried). The saved state does not
 // count.
-func (c *Controller) Synced() bool { return c.realSynced.Load() }
+func (c *Controller) Synced() bool { return c.firstSyncReconciled.Load() }
 
 // LastSync is when the agent last installed everything its watches delivered up
 // to a BOOKMARK of strata-apiserver; zero before the first time.
@@ -164,7 +175,7 @@ func (c *Controller) watcher(k kind) *watcher {
 }
 
 // replace applies the full state of a kind from a watch. The first time all
-// three kinds are synced, every rule is reconciled as one batch, after which the
+// three kinds are listed, every rule is reconciled as one batch, after which the
 // Controller is synced and reports status; later replaces (re-watches) report
 // the status of every policy again.
 func (c *Controller) replace(k kind, objs []runtime.Object) error {
@@ -173,15 +184,15 @@ func (c *Controller) replace(k kind, objs []runtime.Object) error {
 	if err := c.ops[k].replace(objs); err != nil {
 		return err
 	}
-	c.synced[k] = true
+	c.kindListed[k] = true
 	switch {
-	case c.allSynced:
+	case c.allListed:
 		c.status.resyncAll()
-	case c.synced == [numKinds]bool{true, true, true}:
-		c.allSynced = true
+	case c.kindListed == [numKinds]bool{true, true, true}:
+		c.allListed = true
 		pending := c.pendingAcks
 		c.rules.releaseAll(c.cache.ruleIDs(), func() {
-			c.realSynced.Store(true)
+			c.firstSyncReconciled.Store(true)
 			c.status.enable()
 			c.ackPending(pending)
 		})
@@ -189,19 +200,19 @@ func (c *Controller) replace(k kind, objs []runtime.Object) error {
 	return nil
 }
 
-// changed is called after each replace and event: once all kinds are synced, the
+// changed is called after each replace and event: once all kinds are listed, the
 // state is saved (at most once per PersistInterval).
 func (c *Controller) changed() {
 	c.mu.Lock()
-	all := c.allSynced
+	all := c.allListed
 	c.mu.Unlock()
 	if all && c.persist != nil {
 		c.persist.request()
 	}
 }
 
-// fallbackAfterTimeout enforces the saved state of the kinds that did not sync
-// within the fallback timeout, until their watches sync.
+// fallbackAfterTimeout enforces the saved state of the kinds not listed within
+// the fallback timeout, until their watches list them.
 func (c *Controller) fallbackAfterTimeout(ctx context.Context) {
 	if !sleepCtx(ctx, c.cfg.Timeouts.Fallback) {
 		return
@@ -209,7 +220,7 @@ func (c *Controller) fallbackAfterTimeout(ctx context.Context) {
 	logger := klog.FromContext(ctx)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.allSynced {
+	if c.allListed {
 		return
 	}
 	st, found, err := c.store.load()
@@ -225,7 +236,7 @@ func (c *Controller) fallbackAfterTimeout(ctx context.Context) {
 	}
 	var restored []kind
 	for k := range numKinds {
-		if !c.synced[k] {
+		if !c.kindListed[k] {
 			c.ops[k].restore(st)
 			restored = append(restored, k)
 		}

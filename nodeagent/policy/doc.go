@@ -51,8 +51,8 @@ limitations under the License.
 // Every watch starts with the full current state, ended by a BOOKMARK (there is
 // no resume), so a re-watch after any error is a full replace: objects that
 // disappeared while the watch was down are dropped, and their rules forgotten.
-// The reconcile worker waits until the three kinds have synced once, then
-// reconciles every rule as one batch; after it, Synced is true and statuses are
+// The reconcile worker waits until the three kinds have been listed (a watch
+// delivered each one's initial state), then reconciles every rule as one batch; after it, Synced is true and statuses are
 // reported. Each later replace reports every status again (strata-apiserver keeps
 // them in memory only).
 //
@@ -89,8 +89,8 @@ limitations under the License.
 //
 // # Fallback
 //
-// If the three kinds have not all synced within Timeouts.Fallback of the start,
-// the kinds that have not are loaded from StateDir and their rules reconciled, so
+// If the three kinds have not all been listed within Timeouts.Fallback of the
+// start, the kinds that have not are loaded from StateDir and their rules reconciled, so
 // the Node keeps enforcing its last known policies. The watches keep trying; the
-// first sync of a kind replaces its saved state like any resync.
+// first listing of a kind replaces its saved state like any resync.
 package policy

@@ -58,15 +58,15 @@ func (w *watcher) run(ctx context.Context) {
 	ctx = klog.NewContext(ctx, logger)
 	delay := w.backoff.Initial
 	for {
-		synced, err := w.watchOnce(ctx)
+		listed, err := w.watchOnce(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		if synced {
+		if listed {
 			delay = w.backoff.Initial
 		}
 		wait := w.backoff.wait(delay, rand.Float64())
-		if synced && errors.Is(err, errWatchClosed) {
+		if listed && errors.Is(err, errWatchClosed) {
 			logger.V(2).Info("Watch closed, watching again", "after", wait)
 		} else {
 			logger.Error(err, "Watch ended, watching again", "after", wait)
@@ -79,8 +79,9 @@ func (w *watcher) run(ctx context.Context) {
 	}
 }
 
-// watchOnce runs one watch; synced tells whether it got its initial state.
-func (w *watcher) watchOnce(ctx context.Context) (synced bool, err error) {
+// watchOnce runs one watch; listed tells whether it delivered its initial state
+// (and replaced the kind), which resets the backoff.
+func (w *watcher) watchOnce(ctx context.Context) (listed bool, err error) {
 	opts := metav1.ListOptions{
 		FieldSelector:       fields.OneTermEqualSelector("nodeName", w.node).String(),
 		AllowWatchBookmarks: true,

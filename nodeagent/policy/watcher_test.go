@@ -219,8 +219,8 @@ func TestWatcherBookmarkTimeout(t *testing.T) {
 	rec := &opRecorder{}
 	w := &watcher{kind: kindAddressGroups, node: testNode, timeout: 20 * time.Millisecond,
 		watch: src.watch, replace: rec.replace, apply: rec.apply, afterAny: func() {}}
-	synced, err := w.watchOnce(context.Background())
-	assert.False(t, synced)
+	listed, err := w.watchOnce(context.Background())
+	assert.False(t, listed)
 	require.EqualError(t, err, "timed out after 20ms waiting for the BOOKMARK ending the initial "+
 		"AddressGroups of Node node-a (1 ADDED received)")
 	assert.Empty(t, rec.get())
@@ -230,12 +230,12 @@ func TestWatcherErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		script  []step
-		synced  bool
+		listed  bool
 		wantErr string
 	}{
 		{name: "closed", script: []step{added("a"), closeStep()},
 			wantErr: "before the initial BOOKMARK (1 ADDED received): watch channel closed"},
-		{name: "expired", script: []step{bookmarkStep(), errorStep(410)}, synced: true, wantErr: "too old"},
+		{name: "expired", script: []step{bookmarkStep(), errorStep(410)}, listed: true, wantErr: "too old"},
 		{name: "unexpected type", script: []step{{ev: watch.Event{Type: "WEIRD", Object: ag("a")}}},
 			wantErr: "unexpected WEIRD event before the initial BOOKMARK"},
 		{name: "unexpected object", script: []step{{ev: watch.Event{Type: watch.Added, Object: atg("a")}}, bookmarkStep()},
@@ -247,8 +247,8 @@ func TestWatcherErrors(t *testing.T) {
 			ops := groupOps(addressGroups, src.watch, newRuleCache(cacheHooks{}))
 			w := &watcher{kind: kindAddressGroups, node: testNode, timeout: time.Hour,
 				watch: src.watch, replace: ops.replace, apply: ops.apply, afterAny: func() {}}
-			synced, err := w.watchOnce(context.Background())
-			assert.Equal(t, tc.synced, synced)
+			listed, err := w.watchOnce(context.Background())
+			assert.Equal(t, tc.listed, listed)
 			require.ErrorContains(t, err, tc.wantErr)
 		})
 	}

@@ -175,9 +175,10 @@ func TestFlowLimits(t *testing.T) {
 	}
 }
 
-// TestExceptsUnderEverything: the example, many excepts under ::/0, costs
-// far more than the limit and is refused, while 25 /64 excepts under ::/0 in one
-// peer pass.
+// TestExceptsUnderEverything: a policy whose lists are each within bounds but
+// whose peers carry many excepts under ::/0 (25 peers of 25 /128 excepts) costs
+// far more flows than the limit and is refused, while 25 /64 excepts under ::/0
+// in one peer pass.
 func TestExceptsUnderEverything(t *testing.T) {
 	big := validACNP(func(p *crd.ClusterNetworkPolicy) {
 		eg0(p).To = nil

@@ -43,7 +43,8 @@ type shape struct {
 	namespaces, podsPerNamespace, policiesPerNamespace, nodesPerNamespace int
 }
 
-// defaultShape is the issue's: 1,000 Nodes, 10,000 Pods, 10,000 policies.
+// defaultShape is the benchmark's default scale: 1,000 Nodes, 10,000 Pods, 10,000
+// policies (-strata.nodes scales it).
 var defaultShape = shape{namespaces: 100, podsPerNamespace: 100, policiesPerNamespace: 100, nodesPerNamespace: 10}
 
 const basePort = 1000

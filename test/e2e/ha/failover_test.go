@@ -38,7 +38,7 @@ const (
 	updateDelay = 500 * time.Millisecond
 )
 
-// TestFailover runs the failover sequence on 2 replicas and a 3-member etcd
+// TestFailover runs the fault sequence of haFaults on 2 replicas and a 3-member etcd
 // cluster, with the fault suite's prober connecting every 200 ms (forbidden and
 // allowed pairs, same node and across nodes), a writer creating a ClusterGroup every
 // 250 ms and the policy's status sampled every 200 ms. Pass: no forbidden connection

@@ -178,7 +178,7 @@ func readyz(ctx context.Context, url string, cert *tls.Certificate) error {
 	return nil
 }
 
-// haFaults is the sequence: kill -9 the status writer; kill -9 the other
+// haFaults is TestFailover's fault sequence: kill -9 the status writer; kill -9 the other
 // replica; kill -9 an etcd member and let it come back; restart every replica in
 // turn (SIGTERM, as a rolling update does).
 func haFaults() []haFault {

@@ -14,10 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package scale generates the shapes of Antrea's controller scale tests (S1–S7,
-// docs/performance.md) as Kubernetes and Strata objects, for the computation's
-// benchmarks.
-package scale
+// Package scenarios generates the seven shapes S1–S7 of Antrea's controller
+// scale tests (pkg/controller/networkpolicy/networkpolicy_controller_perf_test.go
+// in Antrea) as Kubernetes and Strata objects. The benchmarks and scale tests of
+// the policy computation (apiserver/policy) and of strata-apiserver (apiserver)
+// feed them to what they measure; docs/performance.md describes each shape and
+// the figures measured on it. It is imported by tests only.
+package scenarios
 
 import (
 	"fmt"

@@ -21,8 +21,9 @@ import (
 	"testing"
 )
 
-// acrossNamespaces is section 4: K8s NetworkPolicy cannot select pods of
-// another namespace; an ACNP can, also by namespace labels.
+// acrossNamespaces is the walkthrough's section 4 (steps 4.1-4.4): K8s
+// NetworkPolicy cannot select pods of another namespace; an ACNP can, also by
+// namespace labels.
 func (w *walk) acrossNamespaces(ctx context.Context, t *testing.T) {
 	w.run(t, "4.1", func(t *testing.T) {
 		// At 4.2 the article's `kubectl get networkpolicy` lists only np22 and

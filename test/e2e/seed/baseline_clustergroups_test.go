@@ -23,8 +23,9 @@ import (
 	"testing"
 )
 
-// baselineAndClusterGroups is section 5: the baseline tier comes after K8s
-// NetworkPolicy; ClusterGroups name endpoints outside the policies.
+// baselineAndClusterGroups is the walkthrough's section 5 (steps 5.1-5.4): the
+// baseline tier comes after K8s NetworkPolicy; ClusterGroups name endpoints
+// outside the policies.
 func (w *walk) baselineAndClusterGroups(ctx context.Context, t *testing.T) {
 	w.run(t, "5.1", func(t *testing.T) {
 		// Every NetworkPolicy and every ACNP, listed and deleted one by one as

@@ -32,8 +32,9 @@ func expectDeleted(ctx context.Context, t *testing.T, name string, args ...strin
 	}
 }
 
-// k8sNetworkPolicy is section 1: K8s NetworkPolicy is namespace-scoped, an
-// allow-list, and isolates the pods it selects.
+// k8sNetworkPolicy is the walkthrough's section 1 (steps 1.1-1.5): K8s
+// NetworkPolicy is namespace-scoped, an allow-list, and isolates the pods it
+// selects.
 func (w *walk) k8sNetworkPolicy(ctx context.Context, t *testing.T) {
 	w.run(t, "1.1", func(t *testing.T) {
 		kubectlPrints(ctx, t, []string{"networkpolicy.networking.k8s.io/drop-access-to-redis created"},

@@ -27,8 +27,8 @@ var systemTiers = [][]string{
 	{"platform", "200"}, {"application", "250"}, {"baseline", "253"},
 }
 
-// tiers is section 2: the system Tiers and a Tier of one's own, through the
-// legacy API group of the article.
+// tiers is the walkthrough's section 2 (steps 2.1-2.2): the system Tiers and a
+// Tier of one's own, through the legacy API group of the article.
 func (w *walk) tiers(ctx context.Context, t *testing.T) {
 	w.run(t, "2.1", func(t *testing.T) {
 		expectTiers(ctx, t, systemTiers)

@@ -21,9 +21,9 @@ import (
 	"testing"
 )
 
-// clusterNetworkPolicy is section 3: an ACNP is cluster-scoped, ordered by
-// tier and priority, with explicit actions, and never isolates a pod by
-// itself.
+// clusterNetworkPolicy is the walkthrough's section 3 (steps 3.1-3.4): an ACNP
+// is cluster-scoped, ordered by tier and priority, with explicit actions, and
+// never isolates a pod by itself.
 func (w *walk) clusterNetworkPolicy(ctx context.Context, t *testing.T) {
 	// DESIRED NODES is the number of nodes running a pod the policy applies
 	// to. The article's cluster shows 1 for the redis pods; here the
