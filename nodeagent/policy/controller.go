@@ -42,7 +42,7 @@ type Controller struct {
 	rules     *workSet[types.RuleID]
 	reconcile *reconcileLoop
 	status    *statusLoop
-	ops       [numKinds]kindOps
+	writers   [numKinds]cacheWriter
 	store     *stateStore // nil without StateDir
 	persist   *persister  // nil without StateDir
 
@@ -92,7 +92,7 @@ func New(cfg Config) (*Controller, error) {
 		last: map[string]v1beta2.NetworkPolicyNodeStatus{},
 	}
 	for k := range numKinds {
-		c.ops[k] = newKindOps(k, cfg.Client, c.cache)
+		c.writers[k] = newCacheWriter(k, cfg.Client, c.cache)
 	}
 	c.acks = newAcks(cfg.NodeName, cfg.SyncReporter, cfg.DatapathSync, cfg.RetryBackoff)
 	if cfg.StateDir != "" {
@@ -164,7 +164,7 @@ func (c *Controller) PodChanged(pod types.PodRef) {
 }
 
 func (c *Controller) watcher(k kind) *watcher {
-	ops := c.ops[k]
+	ops := c.writers[k]
 	return &watcher{
 		kind: k, node: c.cfg.NodeName, timeout: c.cfg.Timeouts.InitialBookmark,
 		backoff: c.cfg.ResyncBackoff, watch: ops.watch, apply: ops.apply,
@@ -181,7 +181,7 @@ func (c *Controller) watcher(k kind) *watcher {
 func (c *Controller) replace(k kind, objs []runtime.Object) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.ops[k].replace(objs); err != nil {
+	if err := c.writers[k].replace(objs); err != nil {
 		return err
 	}
 	c.kindListed[k] = true
@@ -237,7 +237,7 @@ func (c *Controller) fallbackAfterTimeout(ctx context.Context) {
 	var restored []kind
 	for k := range numKinds {
 		if !c.kindListed[k] {
-			c.ops[k].restore(st)
+			c.writers[k].restore(st)
 			restored = append(restored, k)
 		}
 	}

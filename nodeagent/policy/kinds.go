@@ -42,8 +42,8 @@ func (k kind) String() string {
 	return [...]string{"NetworkPolicies", "AppliedToGroups", "AddressGroups"}[k]
 }
 
-// kindOps turns the objects of one kind into cache operations.
-type kindOps struct {
+// cacheWriter watches one kind and turns its objects into rule cache operations.
+type cacheWriter struct {
 	watch   func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error)
 	replace func(objs []runtime.Object) error
 	apply   func(ev watch.Event) error
@@ -51,20 +51,20 @@ type kindOps struct {
 	restore func(st *state)
 }
 
-func newKindOps(k kind, client versioned.Interface, c *ruleCache) kindOps {
+func newCacheWriter(k kind, client versioned.Interface, c *ruleCache) cacheWriter {
 	cp := client.ControlplaneV1beta2()
 	switch k {
 	case kindPolicies:
-		return policyOps(cp.NetworkPolicies().Watch, c)
+		return policyWriter(cp.NetworkPolicies().Watch, c)
 	case kindAppliedToGroups:
-		return groupOps(appliedToGroups, cp.AppliedToGroups().Watch, c)
+		return groupWriter(appliedToGroups, cp.AppliedToGroups().Watch, c)
 	default:
-		return groupOps(addressGroups, cp.AddressGroups().Watch, c)
+		return groupWriter(addressGroups, cp.AddressGroups().Watch, c)
 	}
 }
 
-func policyOps(w func(context.Context, metav1.ListOptions) (watch.Interface, error), c *ruleCache) kindOps {
-	return kindOps{
+func policyWriter(w func(context.Context, metav1.ListOptions) (watch.Interface, error), c *ruleCache) cacheWriter {
+	return cacheWriter{
 		watch: w,
 		replace: func(objs []runtime.Object) error {
 			nps := make([]*v1beta2.NetworkPolicy, 0, len(objs))
@@ -100,8 +100,8 @@ func policyOps(w func(context.Context, metav1.ListOptions) (watch.Interface, err
 	}
 }
 
-func groupOps(k groupKind, w func(context.Context, metav1.ListOptions) (watch.Interface, error), c *ruleCache) kindOps {
-	return kindOps{
+func groupWriter(k groupKind, w func(context.Context, metav1.ListOptions) (watch.Interface, error), c *ruleCache) cacheWriter {
+	return cacheWriter{
 		watch: w,
 		replace: func(objs []runtime.Object) error {
 			gs := make([]*group, 0, len(objs))

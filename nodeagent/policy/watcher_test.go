@@ -244,7 +244,7 @@ func TestWatcherErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			src := &scriptedWatches{scripts: [][]step{tc.script}}
-			ops := groupOps(addressGroups, src.watch, newRuleCache(cacheHooks{}))
+			ops := groupWriter(addressGroups, src.watch, newRuleCache(cacheHooks{}))
 			w := &watcher{kind: kindAddressGroups, node: testNode, timeout: time.Hour,
 				watch: src.watch, replace: ops.replace, apply: ops.apply, afterAny: func() {}}
 			listed, err := w.watchOnce(context.Background())
