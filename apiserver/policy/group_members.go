@@ -35,7 +35,11 @@ func (c *Compiler) groupStale(g *group) {
 
 // groupRemoved withdraws a group its last policy released (groupListener).
 func (c *Compiler) groupRemoved(g *group) {
-	c.dirty.addressSpans.Delete(g.id.name)
+	if g.id.kind == addressKind {
+		// Only an AddressGroup's own span computation goes with it: an
+		// AppliedToGroup of the same ClusterGroup has the same name.
+		c.dirty.addressSpans.Delete(g.id.name)
+	}
 	if g.published {
 		c.unpublishGroup(g)
 	}
