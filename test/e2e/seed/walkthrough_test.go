@@ -37,14 +37,15 @@ type walk struct {
 func (w *walk) pods() []pod { return append(slices.Clone(w.def), w.test...) }
 
 // run runs fn as the subtest name unless an earlier step could not build the
-// state that later steps depend on (a fatal failure); a step whose traffic
-// differs from the walkthrough fails but lets the walkthrough go on, since its
-// objects were applied as the walkthrough does.
+// state that later steps depend on (a fatal failure): then the step is not run
+// and fails, naming that step. A step whose traffic differs from the
+// walkthrough fails but lets the walkthrough go on, since its objects were
+// applied as the walkthrough does.
 func (w *walk) run(t *testing.T, name string, fn func(t *testing.T)) {
 	t.Helper()
 	t.Run(name, func(t *testing.T) {
 		if w.stopped != "" {
-			t.Skipf("step %s failed before completing; later steps depend on its state", w.stopped)
+			t.Fatalf("not run: step %s failed before completing, and this step depends on its state", w.stopped)
 		}
 		completed := false
 		defer func() {
