@@ -202,8 +202,12 @@ func (c CompletedConfig) addComputation(gs *genericapiserver.GenericAPIServer, s
 		return nil, nil
 	}
 	upstream := c.ExtraConfig.UpstreamPolicyInformers
+	saved, err := c.startingPodStore(gs)
+	if err != nil {
+		return nil, err
+	}
 	controller, err := policy.NewController(policy.Config{CRDInformers: crd, KubeInformers: kube, Sink: sink,
-		UpstreamInformers: upstream, AntreaPolicyDisabled: !features.Enabled(features.AntreaPolicy)})
+		UpstreamInformers: upstream, AntreaPolicyDisabled: !features.Enabled(features.AntreaPolicy), ReportedAddresses: saved})
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,8 @@ import (
 
 	"github.com/strata-net/strata/apiserver/podstartup"
 	"github.com/strata-net/strata/apiserver/podstartup/replicas"
+	"github.com/strata-net/strata/apiserver/podstartup/startingpods"
+	"github.com/strata-net/strata/apiserver/policy"
 	"github.com/strata-net/strata/apiserver/reports"
 	cpregistry "github.com/strata-net/strata/registry/controlplane"
 )
@@ -83,6 +85,31 @@ func (c CompletedConfig) shareStartups(gs *genericapiserver.GenericAPIServer, ga
 		return nil
 	})
 	return allGates{gate, coordinator}, nil
+}
+
+// startingPodStore keeps the addresses reported for starting Pods in strata's
+// etcd when it is shared (apiserver/podstartup/startingpods); nil: in memory.
+func (c CompletedConfig) startingPodStore(gs *genericapiserver.GenericAPIServer) (policy.ReportedAddressStore, error) {
+	cfg := c.ExtraConfig.SharedReports
+	if cfg == nil {
+		return nil, nil
+	}
+	client, err := reports.Dial(*cfg)
+	if err != nil {
+		return nil, err
+	}
+	store, err := startingpods.New(client, cfg.Prefix)
+	if err != nil {
+		_ = client.Close()
+		return nil, err
+	}
+	gs.AddPreShutdownHookOrDie("strata-starting-pods", func() error {
+		if err := client.Close(); err != nil {
+			klog.ErrorS(err, "Closing the starting Pods' etcd client")
+		}
+		return nil
+	})
+	return store, nil
 }
 
 // allGates is open when every gate is.

@@ -24,7 +24,7 @@ import (
 
 func addSharedReportsFlag(fs *pflag.FlagSet, shared *bool) {
 	fs.BoolVar(shared, "shared-realization-reports", *shared,
-		"Keep the state the replicas share in strata's etcd: the node agents' realization reports (under <etcd-prefix>/realizationreports/), so that the status writer counts the reports posted to every replica, and the Pod start-up barrier's announcements and acknowledgements (under <etcd-prefix>/podstartup/), so that a Pod starts only once every replica's agents installed it (docs/high-availability.md). Ignored with --standalone.")
+		"Keep the state the replicas share in strata's etcd: the node agents' realization reports (under <etcd-prefix>/realizationreports/), so that the status writer counts the reports posted to every replica, and the Pod start-up barrier's announcements, acknowledgements and starting Pods' addresses (under <etcd-prefix>/podstartup/), so that a Pod starts only once every replica's agents installed it (docs/high-availability.md). Ignored with --standalone.")
 }
 
 // sharedReports is how the reports reach etcd (the --etcd-* flags, or the

@@ -56,6 +56,9 @@ type Config struct {
 	// NetworkPolicies only: Tiers, ClusterNetworkPolicies and ClusterGroups are not
 	// watched and have no effect.
 	AntreaPolicyDisabled bool
+	// ReportedAddresses keeps the addresses reported for starting Pods across
+	// restarts; nil keeps them in this process only.
+	ReportedAddresses ReportedAddressStore
 }
 
 // Controller feeds the computation from informers and runs its passes.
@@ -65,6 +68,7 @@ type Controller struct {
 	pods     cache.Store // the computation's Pod informer (cachedPod)
 	podMu    sync.Mutex  // reading the reports and upserting a Pod, together
 	reported reportedAddresses
+	persist  ReportedAddressStore // nil: the reports are in memory only
 	passes   *passes
 }
 
@@ -90,7 +94,7 @@ func NewController(cfg Config) (*Controller, error) {
 	} else {
 		emptyUpstreamListers(&sources)
 	}
-	c := &Controller{compiler: NewCompiler(cfg.Sink, sources), passes: newPasses()}
+	c := &Controller{compiler: NewCompiler(cfg.Sink, sources), passes: newPasses(), persist: cfg.ReportedAddresses}
 	pods, err := podInformer(kube)
 	if err != nil {
 		return nil, fmt.Errorf("policy controller: setting the Pod transform: %w", err)
@@ -142,6 +146,12 @@ func (c *Controller) Run(ctx context.Context) {
 		return
 	}
 	start := time.Now()
+	if c.persist != nil {
+		if err := c.loadReported(ctx); err != nil {
+			logger.Info("Policy controller stopped before its first pass", "err", err)
+			return
+		}
+	}
 	c.process()
 	c.ready.published.Store(true)
 	logger.Info("Policy computation synced: its complete state is published", "duration", time.Since(start))
@@ -222,7 +232,9 @@ func (c *Controller) podHandler() cache.ResourceEventHandler {
 			if ns, name, ok := objectMeta(obj); ok {
 				c.podMu.Lock()
 				defer c.podMu.Unlock()
-				c.reported.forget(ns, name, objectUID(obj))
+				if c.reported.forget(ns, name, objectUID(obj)) {
+					c.forgetSaved(ns, name, objectUID(obj))
+				}
 				c.compiler.DeletePod(ns, name)
 			}
 		},

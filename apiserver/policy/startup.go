@@ -47,6 +47,18 @@ type reportedPod struct {
 	ips [][]byte
 }
 
+// normalizeIPs are the addresses as the computation keeps them (IPv4 in 4 bytes).
+func normalizeIPs(ips []net.IP) [][]byte {
+	out := make([][]byte, 0, len(ips))
+	for _, ip := range ips {
+		if v4 := ip.To4(); v4 != nil {
+			ip = v4
+		}
+		out = append(out, ip)
+	}
+	return out
+}
+
 // apply returns p with the reported addresses of its UID, when they differ from
 // its status's (none yet, or older ones: a sandbox created again gets new ones
 // before the kubelet writes them).
@@ -85,13 +97,15 @@ func (r *reportedAddresses) set(namespace, name string, rep reportedPod) {
 }
 
 // forget drops the report of a deleted Pod, unless it is another UID's (a Pod of
-// the same name created again).
-func (r *reportedAddresses) forget(namespace, name string, uid types.UID) {
+// the same name created again); it tells whether there was one.
+func (r *reportedAddresses) forget(namespace, name string, uid types.UID) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if rep, ok := r.byPod[namespace+"/"+name]; ok && (rep.uid == "" || uid == "" || rep.uid == uid) {
 		delete(r.byPod, namespace+"/"+name)
+		return true
 	}
+	return false
 }
 
 // passes counts the computation's passes so that a caller can wait for one that
@@ -149,15 +163,17 @@ type StartingPod struct {
 // status has them yet, or still has older ones). It waits (bounded by ctx) for
 // the Pod, scheduled on that Node, to reach the computation's informer.
 func (c *Controller) ReportPodAddresses(ctx context.Context, pod StartingPod) error {
-	rep := reportedPod{uid: pod.UID}
-	for _, ip := range pod.IPs {
-		if v4 := ip.To4(); v4 != nil {
-			ip = v4
-		}
-		rep.ips = append(rep.ips, ip)
-	}
-	if err := c.upsertReported(ctx, pod, rep); err != nil {
+	rep := reportedPod{uid: pod.UID, ips: normalizeIPs(pod.IPs)}
+	uid, err := c.upsertReported(ctx, pod, rep)
+	if err != nil {
 		return err
+	}
+	if c.persist != nil {
+		saved := pod
+		saved.UID = uid
+		if err := c.persist.Save(ctx, saved); err != nil {
+			return fmt.Errorf("saving the addresses of Pod %s/%s: %w", pod.Namespace, pod.Name, err)
+		}
 	}
 	n := c.passes.requested.Add(1)
 	c.compiler.signal()
@@ -170,7 +186,7 @@ func (c *Controller) ReportPodAddresses(ctx context.Context, pod StartingPod) er
 // UID, so that it never applies to a later Pod of the same name. The
 // Pod's informer handler and this take podMu around reading the reports and
 // upserting, so that neither overwrites the other's newer view.
-func (c *Controller) upsertReported(ctx context.Context, pod StartingPod, rep reportedPod) error {
+func (c *Controller) upsertReported(ctx context.Context, pod StartingPod, rep reportedPod) (types.UID, error) {
 	tick := time.NewTicker(podLookupInterval)
 	defer tick.Stop()
 	for {
@@ -178,20 +194,22 @@ func (c *Controller) upsertReported(ctx context.Context, pod StartingPod, rep re
 		obj, ok, err := c.pods.GetByKey(pod.Namespace + "/" + pod.Name)
 		p, isPod := obj.(*cachedPod)
 		found := err == nil && ok && isPod && (pod.UID == "" || p.UID == pod.UID) && p.pod.NodeName == pod.NodeName
+		var uid types.UID
 		if found {
+			uid = p.UID
 			c.reported.set(pod.Namespace, pod.Name, reportedPod{uid: p.UID, ips: rep.ips})
 			c.compiler.UpsertPod(c.reported.apply(p.pod))
 		}
 		c.podMu.Unlock()
 		switch {
 		case err != nil:
-			return fmt.Errorf("looking up Pod %s/%s: %w", pod.Namespace, pod.Name, err)
+			return "", fmt.Errorf("looking up Pod %s/%s: %w", pod.Namespace, pod.Name, err)
 		case found:
-			return nil
+			return uid, nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for Pod %s/%s (uid %q) scheduled on %s to reach the computation: %w",
+			return "", fmt.Errorf("waiting for Pod %s/%s (uid %q) scheduled on %s to reach the computation: %w",
 				pod.Namespace, pod.Name, pod.UID, pod.NodeName, ctx.Err())
 		case <-tick.C:
 		}
