@@ -33,7 +33,7 @@ import (
 
 	"github.com/strata-net/strata/apis/controlplane"
 	crdv1beta1 "github.com/strata-net/strata/apis/crd/v1beta1"
-	"github.com/strata-net/strata/apiserver/etcd"
+	"github.com/strata-net/strata/apiserver/etcd/etcdtest"
 	"github.com/strata-net/strata/apiserver/leader"
 	"github.com/strata-net/strata/apiserver/policy"
 	"github.com/strata-net/strata/apiserver/reports"
@@ -104,14 +104,7 @@ type sharedReplica struct {
 
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	server, err := etcd.Start(ctx, etcd.Config{DataDir: t.TempDir(), UnsafeNoFsync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(server.Close)
-	return &cluster{t: t, kube: fake.NewClientset(), etcdURL: server.ClientURL(),
+	return &cluster{t: t, kube: fake.NewClientset(), etcdURL: etcdtest.Start(t),
 		board: &board{status: map[string]crdv1beta1.NetworkPolicyStatus{}}, gens: map[string]int64{},
 		replicas: map[string]*sharedReplica{}}
 }

@@ -29,20 +29,13 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/strata-net/strata/apis/controlplane"
-	"github.com/strata-net/strata/apiserver/etcd"
+	"github.com/strata-net/strata/apiserver/etcd/etcdtest"
 )
 
 // startStore starts an embedded etcd and returns a store on it.
 func startStore(t *testing.T) *Store {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	server, err := etcd.Start(ctx, etcd.Config{DataDir: t.TempDir(), UnsafeNoFsync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(server.Close)
-	store, client, err := NewStore(EtcdConfig{Endpoints: []string{server.ClientURL()}, Prefix: "/registry/strata"})
+	store, client, err := NewStore(EtcdConfig{Endpoints: []string{etcdtest.Start(t)}, Prefix: "/registry/strata"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,27 +31,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/strata-net/strata/apis/controlplane"
-	"github.com/strata-net/strata/apiserver/etcd"
+	"github.com/strata-net/strata/apiserver/etcd/etcdtest"
 	"github.com/strata-net/strata/apiserver/podstartup"
 )
-
-// startEtcd starts an embedded etcd and returns a client of it.
-func startEtcd(t *testing.T) *clientv3.Client {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	server, err := etcd.Start(ctx, etcd.Config{DataDir: t.TempDir(), UnsafeNoFsync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(server.Close)
-	client, err := clientv3.New(clientv3.Config{Endpoints: []string{server.ClientURL()}, DialTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Close() })
-	return client
-}
 
 // fakeLocal confirms every Pod start with cover, or fails with err; it records
 // the Pods it was asked about.
@@ -167,7 +149,7 @@ func TestPodStartAcrossReplicas(t *testing.T) {
 		{name: "a Node no replica serves", cover: podstartup.Coverage{"n2": all},
 			local: podstartup.Coverage{"n1": all}, nodes: []string{"n1", "n2", "n3"}, want: &podstartup.Shortfall{Nodes: []string{"n3"}}},
 	}
-	client := startEtcd(t)
+	client := etcdtest.Client(t)
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			epochA, epochB := fmt.Sprintf("A%d", i), fmt.Sprintf("B%d", i)
@@ -217,7 +199,7 @@ func TestPodStartAcrossReplicas(t *testing.T) {
 }
 
 func TestForwardSync(t *testing.T) {
-	client := startEtcd(t)
+	client := etcdtest.Client(t)
 	a := startReplica(t, client, "A", &fakeLocal{})
 	b := startReplica(t, client, "B", &fakeLocal{}, "A")
 	waitLive(t, a.Coordinator, "B")
@@ -264,7 +246,7 @@ func TestForwardSync(t *testing.T) {
 // behind its back, as when etcd expires it) drops its watches and registers
 // again.
 func TestLostRegistration(t *testing.T) {
-	client := startEtcd(t)
+	client := etcdtest.Client(t)
 	a := startReplica(t, client, "A", &fakeLocal{})
 	a.mu.Lock()
 	lease := a.lease
@@ -289,7 +271,7 @@ func TestLostRegistration(t *testing.T) {
 // TestRegistersOnceComputed checks that a replica whose computation is not
 // complete does not register: the others would wait for its confirmation.
 func TestRegistersOnceComputed(t *testing.T) {
-	client := startEtcd(t)
+	client := etcdtest.Client(t)
 	a := startReplica(t, client, "A", &fakeLocal{})
 	var computed sync.Mutex
 	notYet := errors.New("the computation has not published its first pass")

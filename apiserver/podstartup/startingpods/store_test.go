@@ -22,29 +22,17 @@ import (
 	"net"
 	"slices"
 	"testing"
-	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/strata-net/strata/apiserver/etcd"
+	"github.com/strata-net/strata/apiserver/etcd/etcdtest"
 	"github.com/strata-net/strata/apiserver/policy"
 )
 
 func startStore(t *testing.T) (*Store, *clientv3.Client) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	server, err := etcd.Start(ctx, etcd.Config{DataDir: t.TempDir(), UnsafeNoFsync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(server.Close)
-	client, err := clientv3.New(clientv3.Config{Endpoints: []string{server.ClientURL()}, DialTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Close() })
+	client := etcdtest.Client(t)
 	s, err := New(client, "/registry/strata")
 	if err != nil {
 		t.Fatal(err)
