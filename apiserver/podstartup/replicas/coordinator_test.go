@@ -56,6 +56,13 @@ func (f *fakeLocal) Confirm(ctx context.Context, s *controlplane.PodStartup) ([]
 	return nil, cover, nil
 }
 
+// asked returns the Pods it was asked about.
+func (f *fakeLocal) asked() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.pods)
+}
+
 // ackRecorder is an AckSink.
 type ackRecorder struct {
 	mu  sync.Mutex
@@ -171,11 +178,11 @@ func TestPodStartAcrossReplicas(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Fatalf("Wait = %+v, want %+v", got, tc.want)
 			}
-			if pods := b.local.pods; !slices.Equal(pods, []string{"ns/p@n1"}) {
+			if pods := b.local.asked(); !slices.Equal(pods, []string{"ns/p@n1"}) {
 				t.Errorf("replica B was asked about %v, want the announced Pod once", pods)
 			}
-			if len(a.local.pods) != 0 {
-				t.Errorf("replica A ran its own announcement as another's: %v", a.local.pods)
+			if pods := a.local.asked(); len(pods) != 0 {
+				t.Errorf("replica A ran its own announcement as another's: %v", pods)
 			}
 			p.Close()
 			resp, err := client.Get(context.Background(), "/registry/strata/podstartup/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
