@@ -98,11 +98,13 @@ func (p *pending) watch(ctx context.Context, prefix string, rev int64, local pod
 	confirmed map[string]podstartup.Coverage) (*podstartup.Shortfall, bool) {
 	events := p.c.cfg.Client.Watch(ctx, prefix, clientv3.WithPrefix(), clientv3.WithRev(rev+1))
 	for {
+		// The channel is taken before the live replicas are read, so that a
+		// change in between wakes this loop.
+		_, liveChanged := p.c.others()
 		short := p.shortfall(local, nodes, confirmed)
 		if short == nil {
 			return nil, true
 		}
-		_, liveChanged := p.c.others()
 		select {
 		case <-ctx.Done():
 			return short, true
