@@ -28,8 +28,10 @@ import (
 // Confirm is one replica's part of a Pod start, whichever replica it was posted
 // to: the Pod's addresses into this replica's computation, a progress BOOKMARK on
 // its stores, then a wait until every Node of its span whose watch of a kind this
-// replica serves acknowledged that kind. It returns the span and every (Node,
-// kind) served here and acknowledged at least up to the BOOKMARKs.
+// replica serves acknowledged that kind. It returns the span and the (Node, kind)
+// of the span served here and acknowledged at least up to the BOOKMARKs: a Node
+// outside this replica's span is never covered by it, since this replica's
+// computation does not give that Node the Pod's address.
 func (b *Barrier) Confirm(ctx context.Context, s *controlplane.PodStartup) ([]string, Coverage, error) {
 	list, target, err := b.publish(ctx, s)
 	if err != nil {
@@ -45,7 +47,7 @@ func (b *Barrier) Confirm(ctx context.Context, s *controlplane.PodStartup) ([]st
 	if missing := b.cfg.Tracker.WaitKinds(ctx, need, target); missing != nil {
 		return list, nil, &unacknowledgedError{nodes: missing}
 	}
-	return list, b.cfg.Tracker.Cover(served, target), nil
+	return list, b.cfg.Tracker.Cover(need, target), nil
 }
 
 // unacknowledgedError names the Nodes served here that did not acknowledge.

@@ -65,8 +65,8 @@ type Peers interface {
 // Pending is an announced Pod start.
 type Pending interface {
 	// Wait blocks until every other live replica confirmed its part and, with
-	// local, every node is covered of every kind; it returns what is missing
-	// when ctx ends first.
+	// local, every node of nodes and of the other replicas' spans is covered of
+	// every kind; it returns what is missing when ctx ends first.
 	Wait(ctx context.Context, local Coverage, nodes []string) *Shortfall
 	// Close withdraws the announcement.
 	Close()

@@ -39,6 +39,7 @@ import (
 // the Pods it was asked about.
 type fakeLocal struct {
 	mu    sync.Mutex
+	span  []string
 	cover podstartup.Coverage
 	err   error
 	pods  []string
@@ -47,13 +48,13 @@ type fakeLocal struct {
 func (f *fakeLocal) Confirm(ctx context.Context, s *controlplane.PodStartup) ([]string, podstartup.Coverage, error) {
 	f.mu.Lock()
 	f.pods = append(f.pods, s.Pod.Namespace+"/"+s.Pod.Name+"@"+s.NodeName)
-	cover, err := f.cover, f.err
+	span, cover, err := f.span, f.cover, f.err
 	f.mu.Unlock()
 	if err != nil {
 		<-ctx.Done()
 		return nil, nil, err
 	}
-	return nil, cover, nil
+	return span, cover, nil
 }
 
 // asked returns the Pods it was asked about.
@@ -137,7 +138,8 @@ const all = 7 // every kind
 func TestPodStartAcrossReplicas(t *testing.T) {
 	tests := []struct {
 		name string
-		// cover is what replica B confirms; bErr makes it never confirm.
+		// span and cover are what replica B confirms; bErr makes it never confirm.
+		span  []string
 		cover podstartup.Coverage
 		bErr  error
 		// local is replica A's own coverage, nodes the span.
@@ -153,6 +155,8 @@ func TestPodStartAcrossReplicas(t *testing.T) {
 			local: podstartup.Coverage{"n1": all}, nodes: []string{"n1", "n2"}, want: &podstartup.Shortfall{Nodes: []string{"n2"}}},
 		{name: "the other replica does not confirm, though the span is covered", bErr: errors.New("acknowledgements missing"),
 			local: podstartup.Coverage{"n1": all}, nodes: []string{"n1"}, want: &podstartup.Shortfall{Replicas: []string{"B"}}},
+		{name: "a Node only in the other replica's span, covered by none", span: []string{"n2", "n4"}, cover: podstartup.Coverage{"n2": all},
+			local: podstartup.Coverage{"n1": all}, nodes: []string{"n1", "n2"}, want: &podstartup.Shortfall{Nodes: []string{"n4"}}},
 		{name: "a Node no replica serves", cover: podstartup.Coverage{"n2": all},
 			local: podstartup.Coverage{"n1": all}, nodes: []string{"n1", "n2", "n3"}, want: &podstartup.Shortfall{Nodes: []string{"n3"}}},
 	}
@@ -161,7 +165,7 @@ func TestPodStartAcrossReplicas(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			epochA, epochB := fmt.Sprintf("A%d", i), fmt.Sprintf("B%d", i)
 			a := startReplica(t, client, epochA, &fakeLocal{})
-			b := startReplica(t, client, epochB, &fakeLocal{cover: tc.cover, err: tc.bErr}, epochA)
+			b := startReplica(t, client, epochB, &fakeLocal{span: tc.span, cover: tc.cover, err: tc.bErr}, epochA)
 			waitLive(t, a.Coordinator, epochB)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/uuid"
 	"k8s.io/klog/v2"
 
@@ -70,7 +71,7 @@ type pending struct {
 // Wait implements podstartup.Pending.
 func (p *pending) Wait(ctx context.Context, local podstartup.Coverage, nodes []string) *podstartup.Shortfall {
 	prefix := p.c.root + "confirms/" + p.id + "/"
-	confirmed := map[string]podstartup.Coverage{}
+	confirmed := map[string]confirmation{}
 	rev := p.rev
 	for ctx.Err() == nil {
 		wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
@@ -95,7 +96,7 @@ func (p *pending) Wait(ctx context.Context, local podstartup.Coverage, nodes []s
 // watch follows the confirmations after rev until the Pod start is complete
 // (done, nil), ctx ends (done, the shortfall) or the watch breaks (not done).
 func (p *pending) watch(ctx context.Context, prefix string, rev int64, local podstartup.Coverage, nodes []string,
-	confirmed map[string]podstartup.Coverage) (*podstartup.Shortfall, bool) {
+	confirmed map[string]confirmation) (*podstartup.Shortfall, bool) {
 	events := p.c.cfg.Client.Watch(ctx, prefix, clientv3.WithPrefix(), clientv3.WithRev(rev+1))
 	for {
 		// The channel is taken before the live replicas are read, so that a
@@ -122,21 +123,23 @@ func (p *pending) watch(ctx context.Context, prefix string, rev int64, local pod
 	}
 }
 
-func (p *pending) record(confirmed map[string]podstartup.Coverage, prefix string, key, value []byte) {
-	var cov podstartup.Coverage
-	if err := json.Unmarshal(value, &cov); err != nil {
+func (p *pending) record(confirmed map[string]confirmation, prefix string, key, value []byte) {
+	var conf confirmation
+	if err := json.Unmarshal(value, &conf); err != nil {
 		klog.ErrorS(err, "Ignoring an undecodable Pod start confirmation", "key", string(key))
 		return
 	}
-	confirmed[strings.TrimPrefix(string(key), prefix)] = cov
+	confirmed[strings.TrimPrefix(string(key), prefix)] = conf
 }
 
 // shortfall is what the Pod start still waits for; nil when nothing.
-func (p *pending) shortfall(local podstartup.Coverage, nodes []string, confirmed map[string]podstartup.Coverage) *podstartup.Shortfall {
+func (p *pending) shortfall(local podstartup.Coverage, nodes []string, confirmed map[string]confirmation) *podstartup.Shortfall {
 	total := podstartup.Coverage{}
 	total.Add(local)
-	for _, cov := range confirmed {
-		total.Add(cov)
+	need := sets.New(nodes...)
+	for _, conf := range confirmed {
+		total.Add(conf.Covered)
+		need.Insert(conf.Span...)
 	}
 	others, _ := p.c.others()
 	var replicas []string
@@ -146,7 +149,7 @@ func (p *pending) shortfall(local podstartup.Coverage, nodes []string, confirmed
 		}
 	}
 	slices.Sort(replicas)
-	missing := total.Missing(nodes)
+	missing := total.Missing(sets.List(need))
 	if len(missing) == 0 && len(replicas) == 0 {
 		return nil
 	}

@@ -29,6 +29,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/strata-net/strata/apis/controlplane"
+	"github.com/strata-net/strata/apiserver/podstartup"
 )
 
 // request is a Pod start announced by the replica it was posted to.
@@ -41,6 +42,14 @@ type request struct {
 	UID       types.UID                `json:"uid"`
 	Node      string                   `json:"node"`
 	Addresses []controlplane.IPAddress `json:"addresses"`
+}
+
+// confirmation is a replica's part of a Pod start, done: the Nodes its
+// computation gives the Pod's address (its span), and of those the (Node, kind)
+// whose watch it serves and that acknowledged.
+type confirmation struct {
+	Span    []string            `json:"span"`
+	Covered podstartup.Coverage `json:"covered"`
 }
 
 func (r *request) podStartup() *controlplane.PodStartup {
@@ -112,12 +121,12 @@ func (c *Coordinator) confirm(ctx context.Context, id string, req *request) {
 		}
 	}()
 	logger := klog.FromContext(ctx).WithValues("pod", req.Namespace+"/"+req.Name, "announcedBy", req.Origin)
-	_, covered, err := c.cfg.Local.Confirm(ctx, req.podStartup())
+	span, covered, err := c.cfg.Local.Confirm(ctx, req.podStartup())
 	if err != nil {
 		logger.Info("This replica's part of a Pod start did not complete", "err", err)
 		return
 	}
-	value, err := json.Marshal(covered)
+	value, err := json.Marshal(confirmation{Span: span, Covered: covered})
 	if err != nil {
 		logger.Error(err, "Encoding the Nodes this replica covers")
 		return
