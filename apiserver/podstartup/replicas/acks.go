@@ -37,8 +37,15 @@ import (
 func (c *Coordinator) ForwardSync(ctx context.Context, node, epoch string, v podstartup.Versions) (bool, error) {
 	c.mu.Lock()
 	lease, ok := c.live[epoch]
+	synced := c.liveSynced
 	c.mu.Unlock()
-	if !ok || strings.Contains(epoch, "/") {
+	switch {
+	case strings.Contains(epoch, "/"):
+		return false, nil
+	case !synced:
+		// Not known yet whether that replica runs: the agent retries.
+		return false, errors.New("the live strata-apiserver replicas are not known yet")
+	case !ok:
 		return false, nil
 	}
 	value, err := json.Marshal(v)

@@ -100,6 +100,7 @@ type Coordinator struct {
 	liveSynced  bool
 	liveChanged chan struct{} // closed and replaced at every change of live
 	handling    map[string]context.CancelFunc
+	stopRun     context.CancelFunc // ends Run (Close); nil until Run starts
 }
 
 var (
@@ -133,6 +134,11 @@ func (c *Coordinator) Ready() error {
 
 // Run registers this replica and follows the other replicas until ctx ends.
 func (c *Coordinator) Run(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.mu.Lock()
+	c.stopRun = cancel
+	c.mu.Unlock()
 	var wg sync.WaitGroup
 	wg.Go(func() { c.register(ctx) })
 	wg.Go(func() { c.follow(ctx, c.root+"epochs/", c.epochsFollower()) })
@@ -145,8 +151,11 @@ func (c *Coordinator) Run(ctx context.Context) {
 // stop waiting for it at once.
 func (c *Coordinator) Close(ctx context.Context) error {
 	c.mu.Lock()
-	lease := c.lease
+	lease, stop := c.lease, c.stopRun
 	c.mu.Unlock()
+	if stop != nil {
+		stop() // no registration again after the revoke
+	}
 	if lease == 0 {
 		return nil
 	}

@@ -47,7 +47,7 @@ func (c *Coordinator) Announce(ctx context.Context, s *controlplane.PodStartup) 
 	if !ok {
 		deadline = time.Now().Add(c.cfg.ConfirmTimeout)
 	}
-	req := request{Origin: c.cfg.Epoch, Lease: int64(lease), Deadline: deadline, Namespace: s.Pod.Namespace, Name: s.Pod.Name,
+	req := request{Origin: c.cfg.Epoch, Lease: int64(lease), Deadline: deadline, Remaining: time.Until(deadline), Namespace: s.Pod.Namespace, Name: s.Pod.Name,
 		UID: s.PodUID, Node: s.NodeName, Addresses: s.Addresses}
 	value, err := json.Marshal(req)
 	if err != nil {
@@ -60,6 +60,10 @@ func (c *Coordinator) Announce(ctx context.Context, s *controlplane.PodStartup) 
 	}
 	return &pending{c: c, id: id, rev: resp.Header.Revision}, nil
 }
+
+// rewatchPause is the pause before Wait reads and watches again after its
+// watch broke (etcd without a leader, a compaction).
+const rewatchPause = 200 * time.Millisecond
 
 // pending is an announced Pod start.
 type pending struct {
@@ -80,7 +84,12 @@ func (p *pending) Wait(ctx context.Context, local podstartup.Coverage, nodes []s
 		if done {
 			return short
 		}
-		// The watch broke: read what is there and watch from there.
+		// The watch broke: after a pause, read what is there and watch from there.
+		select {
+		case <-ctx.Done():
+			continue
+		case <-time.After(rewatchPause):
+		}
 		resp, err := p.c.cfg.Client.Get(ctx, prefix, clientv3.WithPrefix())
 		if err != nil {
 			continue

@@ -32,11 +32,20 @@ import (
 	"github.com/strata-net/strata/apiserver/podstartup"
 )
 
+// expiredAfter is how long after its deadline (on the announcing replica's
+// clock) a request is taken as left behind, allowing for clock skew.
+const expiredAfter = time.Minute
+
 // request is a Pod start announced by the replica it was posted to.
 type request struct {
-	Origin    string                   `json:"origin"`
-	Lease     int64                    `json:"lease"`
-	Deadline  time.Time                `json:"deadline"`
+	Origin string `json:"origin"`
+	Lease  int64  `json:"lease"`
+	// Deadline is when the announcing replica stops waiting (its clock): a
+	// request found well after it (a withdrawal that failed) is not done.
+	Deadline time.Time `json:"deadline"`
+	// Remaining is how long the announcing replica waits from the announcement:
+	// the others time their part by their own clocks.
+	Remaining time.Duration            `json:"remaining"`
 	Namespace string                   `json:"namespace"`
 	Name      string                   `json:"name"`
 	UID       types.UID                `json:"uid"`
@@ -76,10 +85,10 @@ func (c *Coordinator) requestsFollower(ctx context.Context) follower {
 		if _, ok := c.handling[id]; ok {
 			return
 		}
-		deadline := time.Now().Add(c.cfg.ConfirmTimeout)
-		if req.Deadline.Before(deadline) {
-			deadline = req.Deadline
+		if time.Since(req.Deadline) > expiredAfter {
+			return // left behind by a withdrawal that failed
 		}
+		deadline := time.Now().Add(min(c.cfg.ConfirmTimeout, max(req.Remaining, 0)))
 		hctx, cancel := context.WithDeadline(ctx, deadline)
 		c.handling[id] = cancel
 		go c.confirm(hctx, id, &req)
