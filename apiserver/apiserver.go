@@ -169,7 +169,7 @@ func (c CompletedConfig) New() (*Server, error) {
 			return nil, err
 		}
 		storage.Startups, storage.Syncs = barrier, tracker
-		if storage.Gate, err = c.shareStartups(gs, gate, barrier, tracker, stores); err != nil {
+		if storage.Gate, err = c.shareStartups(gs, gate, barrier, tracker, stores, computation); err != nil {
 			return nil, err
 		}
 		if err := addExplain(&storage, computation, stores); err != nil {

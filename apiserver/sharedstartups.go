@@ -43,7 +43,7 @@ const readyzReplicas = "strata-podstartup-replicas"
 // controlplane API, closed until this replica is registered; the gate is
 // returned unchanged when the barrier stays in this process.
 func (c CompletedConfig) shareStartups(gs *genericapiserver.GenericAPIServer, gate cpregistry.Gate, barrier *podstartup.Barrier,
-	tracker *podstartup.Tracker, stores *cpregistry.Stores) (cpregistry.Gate, error) {
+	tracker *podstartup.Tracker, stores *cpregistry.Stores, computation *policy.Controller) (cpregistry.Gate, error) {
 	cfg := c.ExtraConfig.SharedReports
 	if cfg == nil {
 		return gate, nil
@@ -53,7 +53,7 @@ func (c CompletedConfig) shareStartups(gs *genericapiserver.GenericAPIServer, ga
 		return nil, err
 	}
 	coordinator, err := replicas.New(replicas.Config{Client: client, Prefix: cfg.Prefix, Epoch: tracker.Epoch(),
-		Local: barrier, Acks: tracker, Computed: gate.Ready, OnLost: func() {
+		Local: barrier, Acks: tracker, Computed: gate.Ready, Rejoin: computation.ReloadReported, OnLost: func() {
 			klog.InfoS("Dropping every controlplane watch until this replica is registered again", "watches", stores.DropWatchers())
 		}})
 	if err != nil {

@@ -155,6 +155,8 @@ type StartingPod struct {
 	// NodeName is the Node the Pod starts on.
 	NodeName string
 	IPs      []net.IP
+	// SavedAt is when the report was saved (ReportedAddressStore.Load).
+	SavedAt time.Time
 }
 
 // ReportPodAddresses records the addresses a node agent gave a starting Pod and

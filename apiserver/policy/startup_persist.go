@@ -59,7 +59,7 @@ func (c *Controller) loadReported(ctx context.Context) error {
 	}
 	kept := 0
 	for _, pod := range saved {
-		if c.restoreReported(pod) {
+		if c.restoreReported(pod, true) {
 			kept++
 			continue
 		}
@@ -71,18 +71,51 @@ func (c *Controller) loadReported(ctx context.Context) error {
 	return nil
 }
 
+// ReloadReported reads the saved reports again and records those of Pods the
+// informer has (it removes none) then waits for a pass that includes them: a
+// replica that was not registered for a while may have missed Pod starts.
+func (c *Controller) ReloadReported(ctx context.Context) error {
+	if c.persist == nil {
+		return nil
+	}
+	saved, err := c.persist.Load(ctx)
+	if err != nil {
+		return fmt.Errorf("reloading the addresses reported for starting Pods: %w", err)
+	}
+	for _, pod := range saved {
+		c.restoreReported(pod, false)
+	}
+	n := c.passes.requested.Add(1)
+	c.compiler.signal()
+	return c.passes.wait(ctx, n)
+}
+
+// abandonedAfter is how old a saved report of a Pod the informer does not have
+// must be to be removed: a Pod just created may not have reached a synced
+// informer yet (a lagging watch cache), and its report must not go.
+const abandonedAfter = 10 * time.Minute
+
 // restoreReported records a saved report when its Pod is in the informer with
-// that UID on that Node.
-func (c *Controller) restoreReported(pod StartingPod) bool {
+// that UID on that Node; a report of a Pod the informer does not have is kept
+// for when it comes, unless it is older than abandonedAfter. It returns false
+// for a report to remove: another UID has the name, or it was abandoned.
+func (c *Controller) restoreReported(pod StartingPod, removeAbandoned bool) bool {
 	c.podMu.Lock()
 	defer c.podMu.Unlock()
+	rep := reportedPod{uid: pod.UID, ips: normalizeIPs(pod.IPs)}
 	obj, ok, err := c.pods.GetByKey(pod.Namespace + "/" + pod.Name)
 	p, isPod := obj.(*cachedPod)
-	if err != nil || !ok || !isPod || p.UID != pod.UID || p.pod.NodeName != pod.NodeName {
+	switch {
+	case err == nil && ok && isPod && p.UID == pod.UID && p.pod.NodeName == pod.NodeName:
+		c.reported.set(pod.Namespace, pod.Name, rep)
+		c.compiler.UpsertPod(c.reported.apply(p.pod))
+		return true
+	case err == nil && ok && isPod:
+		return false // a Pod of that name with another UID or Node
+	case removeAbandoned && !pod.SavedAt.IsZero() && time.Since(pod.SavedAt) > abandonedAfter:
 		return false
 	}
-	c.reported.set(pod.Namespace, pod.Name, reportedPod{uid: p.UID, ips: normalizeIPs(pod.IPs)})
-	c.compiler.UpsertPod(c.reported.apply(p.pod))
+	c.reported.set(pod.Namespace, pod.Name, rep)
 	return true
 }
 

@@ -58,6 +58,10 @@ type Config struct {
 	// replica registers only then, so the others never wait for a replica that
 	// cannot confirm yet (its API serves no agent before either). Nil: at once.
 	Computed func() error
+	// Rejoin runs before the replica registers again after its registration
+	// was lost: Pods may have started meanwhile without it, and it must compute
+	// with their saved addresses before it serves again. Nil: nothing.
+	Rejoin func(ctx context.Context) error
 	// LeaseTTL is the registration's etcd lease: how long the other replicas
 	// wait for a replica killed without a word. Default 10s.
 	LeaseTTL time.Duration

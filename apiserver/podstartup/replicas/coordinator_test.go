@@ -254,26 +254,42 @@ func TestForwardSync(t *testing.T) {
 }
 
 // TestLostRegistration checks that a replica whose lease is lost (here revoked
-// behind its back, as when etcd expires it) drops its watches and registers
-// again.
+// behind its back, as when etcd expires it) drops its watches, runs Rejoin (Pods
+// may have started without it) and registers again.
 func TestLostRegistration(t *testing.T) {
 	client := etcdtest.Client(t)
-	a := startReplica(t, client, "A", &fakeLocal{})
-	a.mu.Lock()
-	lease := a.lease
-	a.mu.Unlock()
+	lost, rejoined := make(chan struct{}, 10), make(chan struct{}, 10)
+	c, err := New(Config{Client: client, Prefix: "/registry/strata", Epoch: "A", Local: &fakeLocal{}, Acks: &ackRecorder{},
+		LeaseTTL: 2 * time.Second, OnLost: func() { lost <- struct{}{} },
+		Rejoin: func(context.Context) error { rejoined <- struct{}{}; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); c.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitLive(t, c)
+	if len(rejoined) != 0 {
+		t.Fatal("Rejoin ran at the first registration")
+	}
+	c.mu.Lock()
+	lease := c.lease
+	c.mu.Unlock()
 	if _, err := client.Revoke(context.Background(), lease); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-a.lost:
-	case <-time.After(20 * time.Second):
-		t.Fatal("waiting 20s for OnLost after the lease was revoked")
+	for what, ch := range map[string]chan struct{}{"OnLost": lost, "Rejoin": rejoined} {
+		select {
+		case <-ch:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("waiting 20s for %s after the lease was revoked", what)
+		}
 	}
-	waitLive(t, a.Coordinator)
-	a.mu.Lock()
-	again := a.lease
-	a.mu.Unlock()
+	waitLive(t, c)
+	c.mu.Lock()
+	again := c.lease
+	c.mu.Unlock()
 	if again == lease || again == 0 {
 		t.Fatalf("registered again with lease %x (lost %x)", again, lease)
 	}

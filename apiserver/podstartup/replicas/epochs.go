@@ -32,17 +32,17 @@ import (
 // register keeps this replica's epoch key alive under a lease; when the lease is
 // lost it calls OnLost and registers again, until ctx ends.
 func (c *Coordinator) register(ctx context.Context) {
-	if c.cfg.Computed != nil {
-		err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(context.Context) (bool, error) {
-			return c.cfg.Computed() == nil, nil
-		})
-		if err != nil {
-			return
-		}
-	}
 	initial := wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Jitter: 0.5, Steps: 8, Cap: 5 * time.Second}
 	backoff := initial
+	rejoin := false
 	for ctx.Err() == nil {
+		if err := c.readyToRegister(ctx, rejoin); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			klog.ErrorS(err, "Not registering this strata-apiserver replica yet", "epoch", c.cfg.Epoch)
+			continue
+		}
 		kept, err := c.registerOnce(ctx)
 		if ctx.Err() != nil {
 			return
@@ -53,6 +53,7 @@ func (c *Coordinator) register(ctx context.Context) {
 		}
 		if kept {
 			backoff = initial
+			rejoin = true
 		}
 		delay := backoff.Step()
 		klog.ErrorS(err, "This strata-apiserver replica is not registered for the Pod start-up barrier; registering again", "epoch", c.cfg.Epoch, "after", delay)
@@ -62,6 +63,31 @@ func (c *Coordinator) register(ctx context.Context) {
 		case <-time.After(delay):
 		}
 	}
+}
+
+// readyToRegister waits until the computation is complete and, when the
+// replica registers again after losing its registration, runs Rejoin.
+func (c *Coordinator) readyToRegister(ctx context.Context, rejoin bool) error {
+	if c.cfg.Computed != nil {
+		err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(context.Context) (bool, error) {
+			return c.cfg.Computed() == nil, nil
+		})
+		if err != nil {
+			return fmt.Errorf("waiting for the computation: %w", err)
+		}
+	}
+	if rejoin && c.cfg.Rejoin != nil {
+		rctx, cancel := context.WithTimeout(ctx, c.cfg.ConfirmTimeout)
+		defer cancel()
+		if err := c.cfg.Rejoin(rctx); err != nil {
+			select { // a pause before trying again
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+			return fmt.Errorf("rejoining: %w", err)
+		}
+	}
+	return nil
 }
 
 // registerOnce grants a lease, writes the epoch key with it and keeps it alive

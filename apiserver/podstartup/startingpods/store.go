@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"k8s.io/apimachinery/pkg/types"
@@ -59,8 +60,9 @@ func New(client *clientv3.Client, prefix string) (*Store, error) {
 
 // record is a key's value.
 type record struct {
-	Node string   `json:"node"`
-	IPs  []string `json:"ips"`
+	Node  string    `json:"node"`
+	IPs   []string  `json:"ips"`
+	Saved time.Time `json:"saved"`
 }
 
 func (s *Store) key(namespace, name string, uid types.UID) string {
@@ -72,7 +74,7 @@ func (s *Store) Save(ctx context.Context, pod policy.StartingPod) error {
 	if pod.UID == "" || strings.Contains(string(pod.UID), "/") {
 		return fmt.Errorf("startingpods: Pod %s/%s: a UID without '/' is required, got %q", pod.Namespace, pod.Name, pod.UID)
 	}
-	rec := record{Node: pod.NodeName}
+	rec := record{Node: pod.NodeName, Saved: time.Now().UTC()}
 	for _, ip := range pod.IPs {
 		rec.IPs = append(rec.IPs, ip.String())
 	}
@@ -115,7 +117,7 @@ func decode(rest string, value []byte) (policy.StartingPod, error) {
 	if err := json.Unmarshal(value, &rec); err != nil {
 		return policy.StartingPod{}, err
 	}
-	pod := policy.StartingPod{Namespace: parts[0], Name: parts[1], UID: types.UID(parts[2]), NodeName: rec.Node}
+	pod := policy.StartingPod{Namespace: parts[0], Name: parts[1], UID: types.UID(parts[2]), NodeName: rec.Node, SavedAt: rec.Saved}
 	for _, a := range rec.IPs {
 		ip := net.ParseIP(a)
 		if ip == nil {
