@@ -101,6 +101,7 @@ type Coordinator struct {
 	mu          sync.Mutex
 	lease       clientv3.LeaseID            // 0 while not registered
 	live        map[string]clientv3.LeaseID // epoch → lease, mirrored
+	gone        map[string]bool             // epochs seen live, then deleted
 	liveSynced  bool
 	liveChanged chan struct{} // closed and replaced at every change of live
 	handling    map[string]context.CancelFunc
@@ -118,7 +119,7 @@ func New(cfg Config) (*Coordinator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Coordinator{cfg: cfg, root: cfg.Prefix + "/podstartup/", live: map[string]clientv3.LeaseID{},
+	return &Coordinator{cfg: cfg, root: cfg.Prefix + "/podstartup/", live: map[string]clientv3.LeaseID{}, gone: map[string]bool{},
 		liveChanged: make(chan struct{}), handling: map[string]context.CancelFunc{}}, nil
 }
 
@@ -173,6 +174,13 @@ func (c *Coordinator) Close(ctx context.Context) error {
 func (c *Coordinator) broadcastLocked() {
 	close(c.liveChanged)
 	c.liveChanged = make(chan struct{})
+}
+
+// isGone tells whether epoch was live and has been withdrawn or expired.
+func (c *Coordinator) isGone(epoch string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gone[epoch]
 }
 
 // others returns the live epochs but this one, and a channel closed at the next

@@ -326,3 +326,35 @@ func TestRegistersOnceComputed(t *testing.T) {
 	waitLive(t, a.Coordinator, "B")
 	waitLive(t, c, "A")
 }
+
+// TestAnnounceWaitsForReplicasNotMirroredYet: a replica registered in etcd but
+// not yet in the announcer's mirror (its watch is behind) is still waited for:
+// the announcement reads the registered replicas in its own transaction.
+func TestAnnounceWaitsForReplicasNotMirroredYet(t *testing.T) {
+	client := etcdtest.Client(t)
+	ctx := context.Background()
+	a, err := New(Config{Client: client, Prefix: "/registry/strata", Epoch: "A", Local: &fakeLocal{}, Acks: &ackRecorder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A registered by hand, its mirror never run: it sees no other replica.
+	grant, err := client.Grant(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.setLease(grant.ID)
+	if _, err := client.Put(ctx, "/registry/strata/podstartup/epochs/B", "", clientv3.WithLease(grant.ID)); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	p, err := a.Announce(wctx, startup("p", "n1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	got := p.Wait(wctx, podstartup.Coverage{"n1": all}, []string{"n1"})
+	if got == nil || !slices.Equal(got.Replicas, []string{"B"}) {
+		t.Fatalf("Wait = %+v, want replica B not confirmed", got)
+	}
+}

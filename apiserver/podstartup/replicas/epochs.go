@@ -133,6 +133,11 @@ func (c *Coordinator) epochsFollower() follower {
 			}
 			c.mu.Lock()
 			defer c.mu.Unlock()
+			for e := range c.live {
+				if _, ok := live[e]; !ok {
+					c.gone[e] = true
+				}
+			}
 			c.live, c.liveSynced = live, true
 			c.broadcastLocked()
 		},
@@ -141,6 +146,7 @@ func (c *Coordinator) epochsFollower() follower {
 			defer c.mu.Unlock()
 			if ev.Type == clientv3.EventTypeDelete {
 				delete(c.live, epochOf(ev.Kv.Key))
+				c.gone[epochOf(ev.Kv.Key)] = true
 			} else {
 				c.live[epochOf(ev.Kv.Key)] = leaseOf(ev.Kv)
 			}

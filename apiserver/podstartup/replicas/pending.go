@@ -54,11 +54,23 @@ func (c *Coordinator) Announce(ctx context.Context, s *controlplane.PodStartup) 
 		return nil, fmt.Errorf("encoding the Pod start: %w", err)
 	}
 	id := string(uuid.NewUUID())
-	resp, err := c.cfg.Client.Put(ctx, c.root+"requests/"+id, string(value), clientv3.WithLease(lease))
+	// The replicas registered when the announcement is written are read in the
+	// same transaction: one this replica's mirror has not seen yet is waited for.
+	resp, err := c.cfg.Client.Txn(ctx).Then(
+		clientv3.OpPut(c.root+"requests/"+id, string(value), clientv3.WithLease(lease)),
+		clientv3.OpGet(c.root+"epochs/", clientv3.WithPrefix(), clientv3.WithKeysOnly())).Commit()
 	if err != nil {
 		return nil, fmt.Errorf("writing the Pod start: %w", err)
 	}
-	return &pending{c: c, id: id, rev: resp.Header.Revision}, nil
+	registered := map[string]bool{}
+	if len(resp.Responses) == 2 {
+		for _, kv := range resp.Responses[1].GetResponseRange().Kvs {
+			if e := strings.TrimPrefix(string(kv.Key), c.root+"epochs/"); e != c.cfg.Epoch {
+				registered[e] = true
+			}
+		}
+	}
+	return &pending{c: c, id: id, rev: resp.Header.Revision, registered: registered}, nil
 }
 
 // rewatchPause is the pause before Wait reads and watches again after its
@@ -67,9 +79,10 @@ const rewatchPause = 200 * time.Millisecond
 
 // pending is an announced Pod start.
 type pending struct {
-	c   *Coordinator
-	id  string
-	rev int64 // of the announcement
+	c          *Coordinator
+	id         string
+	rev        int64           // of the announcement
+	registered map[string]bool // the other replicas registered then
 }
 
 // Wait implements podstartup.Pending.
@@ -151,8 +164,14 @@ func (p *pending) shortfall(local podstartup.Coverage, nodes []string, confirmed
 		need.Insert(conf.Span...)
 	}
 	others, _ := p.c.others()
+	waitFor := sets.New(others...)
+	for e := range p.registered {
+		if !p.c.isGone(e) {
+			waitFor.Insert(e)
+		}
+	}
 	var replicas []string
-	for _, e := range others {
+	for e := range waitFor {
 		if _, ok := confirmed[e]; !ok {
 			replicas = append(replicas, e)
 		}
