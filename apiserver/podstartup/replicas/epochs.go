@@ -65,16 +65,19 @@ func (c *Coordinator) register(ctx context.Context) {
 	}
 }
 
-// readyToRegister waits until the computation is complete and, when the
-// replica registers again after losing its registration, runs Rejoin.
+// readyToRegister waits until the computation is complete and the
+// announcements are followed (a replica the others wait for must hear of every
+// Pod start) and, when the replica registers again after losing its
+// registration, runs Rejoin.
 func (c *Coordinator) readyToRegister(ctx context.Context, rejoin bool) error {
-	if c.cfg.Computed != nil {
-		err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(context.Context) (bool, error) {
-			return c.cfg.Computed() == nil, nil
-		})
-		if err != nil {
-			return fmt.Errorf("waiting for the computation: %w", err)
-		}
+	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(context.Context) (bool, error) {
+		c.mu.Lock()
+		following := c.following
+		c.mu.Unlock()
+		return following && (c.cfg.Computed == nil || c.cfg.Computed() == nil), nil
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for the computation and the announcements: %w", err)
 	}
 	if rejoin && c.cfg.Rejoin != nil {
 		rctx, cancel := context.WithTimeout(ctx, c.cfg.ConfirmTimeout)

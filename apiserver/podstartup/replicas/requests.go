@@ -106,6 +106,9 @@ func (c *Coordinator) requestsFollower(ctx context.Context) follower {
 			for _, kv := range kvs {
 				start(kv)
 			}
+			c.mu.Lock()
+			c.following = true
+			c.mu.Unlock()
 		},
 		event: func(ev *clientv3.Event) {
 			switch {
