@@ -103,7 +103,7 @@ type Coordinator struct {
 	live        map[string]clientv3.LeaseID // epoch → lease, mirrored
 	gone        map[string]bool             // epochs seen live, then deleted
 	liveSynced  bool
-	following   bool // the announcements are listed and watched
+	following   bool          // the announcements are listed and watched
 	liveChanged chan struct{} // closed and replaced at every change of live
 	handling    map[string]context.CancelFunc
 	stopRun     context.CancelFunc // ends Run (Close); nil until Run starts
